@@ -1,0 +1,166 @@
+"""The catalogue: which issues are negotiated and which parties take positions.
+
+It is data, read from a YAML file a user can replace for another negotiation;
+nothing in the code knows about any particular one. Parties and issues have
+aliases (Kremlin, Kyiv, ...) so fixtures and command-line filters can use the
+names analysts actually write.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tracker.errors import CatalogError, Problem, display_path
+from tracker.yamlfile import Located, LocatedList, YamlProblem, read_yaml
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class Issue(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=ID_PATTERN, max_length=64)
+    title: str = Field(min_length=1, max_length=200)
+    proposition: str = Field(min_length=1, max_length=500)
+    aliases: tuple[str, ...] = ()
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_not_blank(cls, aliases: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not a.strip() for a in aliases):
+            raise ValueError("an alias must not be empty")
+        return aliases
+
+
+class Party(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=ID_PATTERN, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    aliases: tuple[str, ...] = ()
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_not_blank(cls, aliases: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not a.strip() for a in aliases):
+            raise ValueError("an alias must not be empty")
+        return aliases
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().casefold())
+
+
+class Catalog(BaseModel):
+    """Issues and parties, in the order they are shown."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str = "Negotiation"
+    issues: tuple[Issue, ...]
+    parties: tuple[Party, ...]
+
+    def issue_ids(self) -> list[str]:
+        return [i.id for i in self.issues]
+
+    def party_ids(self) -> list[str]:
+        return [p.id for p in self.parties]
+
+    def issue(self, issue_id: str) -> Issue:
+        return next(i for i in self.issues if i.id == issue_id)
+
+    def party(self, party_id: str) -> Party:
+        return next(p for p in self.parties if p.id == party_id)
+
+    def _lookup(self, kind: str) -> dict[str, str]:
+        entries: Iterable[Issue | Party] = self.issues if kind == "issue" else self.parties
+        table: dict[str, str] = {}
+        for entry in entries:
+            for name in (entry.id, *entry.aliases):
+                table.setdefault(_key(name), entry.id)
+        return table
+
+    def resolve(self, kind: str, name: str) -> str | None:
+        """The id of the issue or party that `name` (an id or an alias, any case) names."""
+        return self._lookup(kind).get(_key(name))
+
+    def suggestion(self, kind: str, name: str) -> str:
+        ids = self.issue_ids() if kind == "issue" else self.party_ids()
+        close = difflib.get_close_matches(_key(name), list(self._lookup(kind)), n=1)
+        hint = f"did you mean '{self._lookup(kind)[close[0]]}'? " if close else ""
+        plural = "issues" if kind == "issue" else "parties"
+        return f"{hint}known {plural}: {', '.join(ids)}"
+
+
+def _located_problems(exc: ValidationError, where: str, node: Located) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = [str(part) for part in err["loc"]]
+        field = ".".join(loc)
+        line = node.line_of(loc[0]) if loc else node.line
+        problems.append(Problem(where, line, field, err["msg"]))
+    return problems
+
+
+def _claim_problems(where: str, section: str, entries: list[tuple[int, Issue | Party]]) -> list[Problem]:
+    """Ids and aliases must name one entry each, so a fixture's "Kremlin" is never ambiguous."""
+    kind = "issue" if section == "issues" else "party"
+    problems: list[Problem] = []
+    owners: dict[str, str] = {}
+    for line, entry in entries:
+        if _key(entry.id) in owners and owners[_key(entry.id)] == entry.id:
+            problems.append(Problem(where, line, f"{section}.id", f"duplicate {kind} id '{entry.id}'"))
+            continue
+        for name in (entry.id, *entry.aliases):
+            owner = owners.setdefault(_key(name), entry.id)
+            if owner != entry.id:
+                what = "id" if name == entry.id else "alias"
+                problems.append(
+                    Problem(where, line, f"{section}.aliases", f"{what} '{name}' is already claimed by {kind} '{owner}'")
+                )
+    return problems
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read and check a catalogue file; raise `CatalogError` listing every problem."""
+    where = display_path(path)
+    try:
+        doc = read_yaml(path)
+    except YamlProblem as exc:
+        raise CatalogError([exc.problem]) from None
+    if not isinstance(doc, Located):
+        raise CatalogError([Problem(where, 1, "", "a catalogue must be a mapping with 'issues' and 'parties'")])
+    problems: list[Problem] = []
+    unknown = set(doc) - {"title", "issues", "parties"}
+    for key in sorted(unknown):
+        problems.append(Problem(where, doc.line_of(key), key, "unknown field"))
+    entries: dict[str, list[tuple[int, Issue | Party]]] = {"issues": [], "parties": []}
+    for section, model in (("issues", Issue), ("parties", Party)):
+        items = doc.get(section)
+        if not isinstance(items, LocatedList) or not items:
+            problems.append(Problem(where, doc.line_of(section), section, "must be a non-empty list"))
+            continue
+        for index, item in enumerate(items):
+            line = items.item_lines[index]
+            if not isinstance(item, Located):
+                problems.append(Problem(where, line, f"{section}[{index}]", "must be a mapping"))
+                continue
+            try:
+                entries[section].append((line, model.model_validate(dict(item))))
+            except ValidationError as exc:
+                for p in _located_problems(exc, where, item):
+                    problems.append(Problem(p.path, p.line, f"{section}[{index}].{p.field}", p.message))
+        problems.extend(_claim_problems(where, section, entries[section]))
+    if problems:
+        raise CatalogError(problems)
+    title = doc.get("title", "Negotiation")
+    return Catalog(
+        title=str(title),
+        issues=tuple(e for _, e in entries["issues"] if isinstance(e, Issue)),
+        parties=tuple(e for _, e in entries["parties"] if isinstance(e, Party)),
+    )

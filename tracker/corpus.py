@@ -1,0 +1,292 @@
+"""Reading a corpus: the articles (seeds) and the evidence coded from them (fixtures).
+
+Everything is checked here, before anything is stored, and every problem is
+collected rather than stopping at the first: a coder fixing a fixture wants the
+whole list. Each problem names the file, the line and the field.
+
+Layout: `SEEDS/articles.yaml` lists the articles (id, file, title, date...) and
+each text file beside it is kept byte-for-byte; `FIXTURES/*.yaml` holds one
+file per article of coded evidence, and `FIXTURES/catalog.yaml` the catalogue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from tracker.catalog import Catalog, load_catalog
+from tracker.errors import CorpusError, Problem, display_path
+from tracker.evidence import Article, ArticleMeta, Evidence, EvidenceIn
+from tracker.grounding import closest_passage, find_all, normalise
+from tracker.yamlfile import Located, LocatedList, YamlProblem, read_yaml
+
+ARTICLE_INDEX = "articles.yaml"
+CATALOG_FILE = "catalog.yaml"
+MAX_ARTICLE_BYTES = 1024 * 1024
+
+
+@dataclass
+class Corpus:
+    """A checked corpus, ready to be replayed and stored."""
+
+    catalog: Catalog
+    articles: dict[str, Article]
+    evidence: list[Evidence]
+    # The articles whose evidence the fixtures state in full (one file per article).
+    coded_articles: set[str] = field(default_factory=set)
+
+
+def bundled_corpus() -> tuple[Path, Path]:
+    """The seeds and fixtures shipped with the tracker (installed, or in a source checkout)."""
+    package = Path(__file__).resolve().parent
+    installed = package / "corpus"
+    if (installed / "seeds").is_dir():
+        return installed / "seeds", installed / "fixtures"
+    return package.parent / "seeds", package.parent / "fixtures"
+
+
+def catalog_path(fixtures: Path) -> Path:
+    """A corpus's own catalogue if it has one, else the bundled (default) one."""
+    own = fixtures / CATALOG_FILE
+    return own if own.exists() else bundled_corpus()[1] / CATALOG_FILE
+
+
+def _validation_problems(exc: ValidationError, where: str, node: Located, prefix: str = "") -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = [str(part) for part in err["loc"]]
+        message = str(err["msg"]).removeprefix("Value error, ")
+        field_name = ".".join(loc)
+        if not loc and ": " in message:
+            field_name, message = message.split(": ", 1)
+        if err["type"] in {"literal_error", "enum", "string_pattern_mismatch", "date_from_datetime_parsing",
+                           "date_parsing", "date_type", "string_type", "int_type", "int_parsing"}:
+            message = f"{message}, got {err['input']!r}"
+        if err["type"] == "extra_forbidden":
+            message = "unknown field"
+        if err["type"] == "missing":
+            message = "required field is missing"
+        line = node.line_of(field_name.split(".")[0] if field_name else None)
+        problems.append(Problem(where, line, prefix + field_name, message))
+    return problems
+
+
+def _inside(folder: Path, name: str) -> Path | None:
+    """`folder/name` if it stays inside `folder` (no absolute paths, no `..` escapes)."""
+    candidate = (folder / name).resolve()
+    try:
+        candidate.relative_to(folder.resolve())
+    except ValueError:
+        return None
+    return candidate
+
+
+def _read_article_text(path: Path, where: str, line: int) -> tuple[str, str] | Problem:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Problem(where, line, "file", f"cannot read {display_path(path)}: {exc.strerror}")
+    if len(raw) > MAX_ARTICLE_BYTES:
+        return Problem(where, line, "file", f"{display_path(path)} is larger than {MAX_ARTICLE_BYTES} bytes")
+    if b"\x00" in raw:
+        return Problem(where, line, "file", f"{display_path(path)} is binary, not text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Problem(where, line, "file", f"{display_path(path)} is not UTF-8 (bad byte at offset {exc.start})")
+    if not text.strip():
+        return Problem(where, line, "file", f"{display_path(path)} is empty")
+    return text, hashlib.sha256(raw).hexdigest()
+
+
+def load_articles(seeds: Path) -> tuple[dict[str, Article], list[Problem]]:
+    index = seeds / ARTICLE_INDEX
+    where = display_path(index)
+    try:
+        doc = read_yaml(index)
+    except YamlProblem as exc:
+        return {}, [exc.problem]
+    items = doc.get("articles") if isinstance(doc, Located) else None
+    if not isinstance(items, LocatedList):
+        line = doc.line_of("articles") if isinstance(doc, Located) else 1
+        return {}, [Problem(where, line, "articles", "must be a mapping with a list of 'articles'")]
+    problems: list[Problem] = []
+    articles: dict[str, Article] = {}
+    for index_no, item in enumerate(items):
+        line = items.item_lines[index_no]
+        if not isinstance(item, Located):
+            problems.append(Problem(where, line, f"articles[{index_no}]", "must be a mapping"))
+            continue
+        try:
+            meta = ArticleMeta.model_validate(dict(item))
+        except ValidationError as exc:
+            problems.extend(_validation_problems(exc, where, item))
+            continue
+        if meta.id in articles:
+            problems.append(Problem(where, item.line_of("id"), "id", f"duplicate article id '{meta.id}'"))
+            continue
+        path = _inside(seeds, meta.file)
+        if path is None:
+            problems.append(Problem(where, item.line_of("file"), "file", f"'{meta.file}' is outside the seeds folder"))
+            continue
+        read = _read_article_text(path, where, item.line_of("file"))
+        if isinstance(read, Problem):
+            problems.append(read)
+            continue
+        text, sha256 = read
+        articles[meta.id] = Article(**meta.model_dump(), text=text, sha256=sha256, source_path=display_path(path))
+    return articles, problems
+
+
+class _Grounder:
+    """Finds quotes in articles, normalising each article once."""
+
+    def __init__(self, articles: dict[str, Article]) -> None:
+        self.articles = articles
+        self._normalised: dict[str, Any] = {}
+
+    def anchors(self, article_id: str, quote: str) -> tuple[list[Any], Any]:
+        article = self.articles[article_id]
+        if article_id not in self._normalised:
+            self._normalised[article_id] = normalise(article.text)
+        norm = self._normalised[article_id]
+        return find_all(norm, article.text, quote), norm
+
+
+def _check_item(
+    item: Located, where: str, article: Article, catalog: Catalog, grounder: _Grounder
+) -> Evidence | list[Problem]:
+    try:
+        coded = EvidenceIn.model_validate(dict(item))
+    except ValidationError as exc:
+        return _validation_problems(exc, where, item)
+    problems: list[Problem] = []
+    issue = catalog.resolve("issue", coded.issue)
+    if issue is None:
+        problems.append(Problem(where, item.line_of("issue"), "issue",
+                                f"unknown issue '{coded.issue}' ({catalog.suggestion('issue', coded.issue)})"))
+    party = None
+    if coded.party is not None:
+        party = catalog.resolve("party", coded.party)
+        if party is None:
+            problems.append(Problem(where, item.line_of("party"), "party",
+                                    f"unknown party '{coded.party}' ({catalog.suggestion('party', coded.party)})"))
+    said_on = coded.said_on or article.published_on
+    if said_on > article.published_on:
+        problems.append(Problem(where, item.line_of("said_on"), "said_on",
+                                f"{said_on} is after the article's date {article.published_on}"))
+    anchors, norm = grounder.anchors(article.id, coded.quote)
+    if not anchors:
+        near = closest_passage(norm, coded.quote)
+        hint = f'; closest passage: "{near}"' if near else ""
+        problems.append(Problem(where, item.line_of("quote"), "quote",
+                                f"not found in article '{article.id}' ({article.source_path}){hint}"))
+    elif len(anchors) > 1 and coded.occurrence is None:
+        starts = ", ".join(str(a.start) for a in anchors)
+        problems.append(Problem(where, item.line_of("quote"), "quote",
+                                f"occurs {len(anchors)} times in article '{article.id}' (at offsets {starts}); "
+                                f"set occurrence: 1 to {len(anchors)}, or quote more of the sentence"))
+    elif coded.occurrence is not None and coded.occurrence > len(anchors):
+        problems.append(Problem(where, item.line_of("occurrence"), "occurrence",
+                                f"the quote occurs {len(anchors)} time(s), not {coded.occurrence}"))
+    if problems or issue is None:
+        return problems
+    anchor = anchors[(coded.occurrence or 1) - 1]
+    return Evidence(
+        id=coded.id, article=article.id, issue=issue, party=party, stance=coded.stance,
+        quote=anchor.exact, start=anchor.start, end=anchor.end, prefix=anchor.prefix, suffix=anchor.suffix,
+        speaker=coded.speaker, attribution=coded.attribution, said_on=said_on, mode=coded.mode,
+        note=coded.note, source_path=where, source_line=item.line,
+    )
+
+
+def load_fixtures(
+    fixtures: Path, catalog: Catalog, articles: dict[str, Article]
+) -> tuple[list[Evidence], set[str], list[Problem]]:
+    problems: list[Problem] = []
+    evidence: list[Evidence] = []
+    coded: dict[str, str] = {}
+    grounder = _Grounder(articles)
+    seen_ids: dict[str, str] = {}
+    seen_content: dict[str, str] = {}
+    files = sorted(p for p in fixtures.glob("*.y*ml") if p.name != CATALOG_FILE and p.suffix in {".yaml", ".yml"})
+    for path in files:
+        where = display_path(path)
+        try:
+            doc = read_yaml(path)
+        except YamlProblem as exc:
+            problems.append(exc.problem)
+            continue
+        if not isinstance(doc, Located):
+            problems.append(Problem(where, 1, "", "a fixture must be a mapping with 'article' and 'evidence'"))
+            continue
+        for key in sorted(set(doc) - {"article", "evidence"}):
+            problems.append(Problem(where, doc.line_of(key), key, "unknown field"))
+        article_id = doc.get("article")
+        items = doc.get("evidence")
+        if not isinstance(article_id, str) or not article_id.strip():
+            problems.append(Problem(where, doc.line_of("article"), "article", "required: the id of the article coded"))
+            continue
+        if article_id not in articles:
+            problems.append(Problem(where, doc.line_of("article"), "article",
+                                    f"unknown article '{article_id}' (not in the seeds' {ARTICLE_INDEX})"))
+            continue
+        if article_id in coded:
+            problems.append(Problem(where, doc.line_of("article"), "article",
+                                    f"article '{article_id}' is already coded in {coded[article_id]}"))
+            continue
+        coded[article_id] = where
+        if items is None:
+            items = LocatedList()
+            items.line, items.item_lines = doc.line, []
+        if not isinstance(items, LocatedList):
+            problems.append(Problem(where, doc.line_of("evidence"), "evidence", "must be a list"))
+            continue
+        for index, item in enumerate(items):
+            if not isinstance(item, Located):
+                problems.append(Problem(where, items.item_lines[index], f"evidence[{index}]", "must be a mapping"))
+                continue
+            checked = _check_item(item, where, articles[article_id], catalog, grounder)
+            if isinstance(checked, list):
+                problems.extend(checked)
+                continue
+            if checked.id in seen_ids:
+                problems.append(Problem(where, item.line_of("id"), "id",
+                                        f"duplicate evidence id '{checked.id}' (first at {seen_ids[checked.id]})"))
+                continue
+            same = _same_statement(checked)
+            if same in seen_content:
+                problems.append(Problem(where, item.line, "quote",
+                                        f"duplicate evidence: same article, quote, issue, party and stance as "
+                                        f"{seen_content[same]}"))
+                continue
+            seen_ids[checked.id] = f"{where}:{item.line}"
+            seen_content[same] = f"'{checked.id}' ({where}:{item.line})"
+            evidence.append(checked)
+    return evidence, set(coded), problems
+
+
+def _same_statement(evidence: Evidence) -> tuple[str, int, str, str, str | None, str | None, str]:
+    return (evidence.article, evidence.start, evidence.quote, evidence.issue, evidence.party,
+            evidence.stance.value if evidence.stance else None, evidence.mode.value)
+
+
+def load_corpus(seeds: Path, fixtures: Path, catalog_file: Path | None = None) -> Corpus:
+    """Read and check a whole corpus; raise `CorpusError` listing every problem found."""
+    problems: list[Problem] = []
+    for folder, what in ((seeds, "seeds"), (fixtures, "fixtures")):
+        if not folder.is_dir():
+            problems.append(Problem(display_path(folder), 0, "", f"{what} folder not found"))
+    if problems:
+        raise CorpusError(problems)
+    catalog = load_catalog(catalog_file or catalog_path(fixtures))
+    articles, article_problems = load_articles(seeds)
+    evidence, coded, evidence_problems = load_fixtures(fixtures, catalog, articles)
+    problems = article_problems + evidence_problems
+    if problems:
+        raise CorpusError(problems)
+    return Corpus(catalog=catalog, articles=articles, evidence=evidence, coded_articles=coded)

@@ -1,0 +1,93 @@
+"""One exception hierarchy and one exit-code enum for the whole tracker.
+
+Every failure a user can cause is a `TrackerError`; the command line maps it to
+an exit code in one place (`tracker.cli`). Data problems carry `Problem`s that
+name the file, the line and the field, so a user can go straight to the fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    BAD_DATA = 1
+    USAGE = 2
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as the input allows."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+def display_path(path: Path | str) -> str:
+    """A path as a user would type it: relative to the working directory when inside it."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+class TrackerError(Exception):
+    """Base of every error the tracker reports to a user."""
+
+    exit_code: ExitCode = ExitCode.BAD_DATA
+
+
+class DataError(TrackerError):
+    """The input data is wrong: one or more located problems."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class CatalogError(DataError):
+    """The catalogue of issues and parties is malformed."""
+
+
+class CorpusError(DataError):
+    """An article, its metadata or a fixture of coded evidence is wrong."""
+
+
+class IllegalMove(TrackerError):
+    """A stance that the position's machine cannot reach from its current state."""
+
+    def __init__(
+        self, issue: str, party: str, state: str, stance: str, allowed: dict[str, list[str]]
+    ) -> None:
+        self.issue, self.party, self.state, self.stance, self.allowed = (
+            issue,
+            party,
+            state,
+            stance,
+            allowed,
+        )
+        allowed_text = "; ".join(f"{move} -> {', '.join(dests)}" for move, dests in allowed.items())
+        super().__init__(
+            f"illegal move: position {issue}/{party} is '{state}'; no move leads to '{stance}' "
+            f"(allowed: {allowed_text or 'none'})"
+        )
+
+
+class StoreError(TrackerError):
+    """The database cannot be opened or is not a tracker database."""
+
+
+class UsageError(TrackerError):
+    """A command-line argument is wrong (an unknown id, a malformed date)."""
+
+    exit_code = ExitCode.USAGE

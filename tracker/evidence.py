@@ -1,0 +1,168 @@
+"""What the tracker knows: articles and the evidence coded from them.
+
+Plain pydantic models validate everything a person types (fixtures, article
+metadata) before anything is stored; the grounded `Evidence` is what the rest
+of the tracker works with. Table models live in `tracker.store` and are never
+used to validate input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tracker.machines import Stance
+
+REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$"
+
+
+class Attribution(StrEnum):
+    DIRECT = "direct"  # the party's own statement, quoted or paraphrased
+    REPORTED = "reported"  # another party or source claims it of the party
+    ANALYSIS = "analysis"  # the outlet's own characterisation
+
+
+class Mode(StrEnum):
+    """PLOVER's auxiliary modes; only asserted evidence moves a position."""
+
+    ASSERTED = "asserted"
+    HYPOTHETICAL = "hypothetical"
+    FUTURE = "future"
+    NEGATED = "negated"
+
+
+class DateBasis(StrEnum):
+    STATED = "stated"  # the text carries its date
+    INFERRED = "inferred"  # worked out from the content; `date_evidence` says how
+
+
+class ArticleMeta(BaseModel):
+    """One entry of a corpus's `articles.yaml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=REF_PATTERN, max_length=120, description="Article id used by fixtures")
+    file: str = Field(min_length=1, max_length=255, description="Text file, relative to the seeds folder")
+    title: str = Field(min_length=1, max_length=300)
+    outlet: str | None = Field(default=None, max_length=200, description="Where the text shows it")
+    url: str | None = Field(default=None, max_length=2000)
+    published_on: date
+    date_basis: DateBasis
+    date_evidence: str | None = Field(
+        default=None, max_length=2000, description="For an inferred date: what it was inferred from"
+    )
+
+    @model_validator(mode="after")
+    def _inferred_dates_say_how(self) -> ArticleMeta:
+        if self.date_basis is DateBasis.INFERRED and not (self.date_evidence or "").strip():
+            raise ValueError("an inferred date needs date_evidence saying what it was inferred from")
+        return self
+
+
+class Article(ArticleMeta):
+    """An article with its text, kept byte-for-byte."""
+
+    text: str
+    sha256: str
+    source_path: str
+
+
+class EvidenceIn(BaseModel):
+    """One coded statement as typed in a fixture (the JSON Schema of `tracker schema`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=REF_PATTERN, max_length=120, description="Stable id; keep it when editing")
+    issue: str = Field(min_length=1, max_length=120, description="Issue id or alias from the catalogue")
+    party: str | None = Field(
+        default=None, max_length=120, description="Party id or alias; empty for issue-level evidence"
+    )
+    stance: Stance | None = Field(default=None, description="Required with a party; absent for issue-level evidence")
+    quote: str = Field(min_length=1, max_length=5000, description="Verbatim from the article")
+    occurrence: int | None = Field(
+        default=None, ge=1, description="Which occurrence, when the quote occurs more than once"
+    )
+    speaker: str | None = Field(default=None, max_length=200)
+    attribution: Attribution
+    said_on: date | None = Field(default=None, description="When it was said; defaults to the article's date")
+    mode: Mode = Mode.ASSERTED
+    note: str | None = Field(default=None, max_length=5000)
+
+    @field_validator("quote")
+    @classmethod
+    def _quote_has_text(cls, quote: str) -> str:
+        if not quote.strip():
+            raise ValueError("quote is empty")
+        return quote
+
+    @field_validator("party", "speaker", "note")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value if value is None or value.strip() else None
+
+    @model_validator(mode="after")
+    def _stance_goes_with_party(self) -> EvidenceIn:
+        if self.party is not None and self.stance is None:
+            raise ValueError("stance: a party's evidence needs a stance")
+        if self.party is None and self.stance is not None:
+            raise ValueError("party: a stance needs a party (issue-level evidence has neither)")
+        if self.stance is Stance.UNKNOWN:
+            raise ValueError("stance: 'unknown' is the absence of evidence, not a stance to code")
+        return self
+
+
+class FixtureFile(BaseModel):
+    """The shape of one fixture file: the evidence coded from one article."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article: str = Field(pattern=REF_PATTERN, description="Id of the article in the seeds' articles.yaml")
+    evidence: list[EvidenceIn]
+
+
+class Evidence(BaseModel):
+    """A grounded, checked piece of evidence: ids resolved, quote anchored in its article."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    article: str
+    issue: str
+    party: str | None
+    stance: Stance | None
+    quote: str
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+    speaker: str | None
+    attribution: Attribution
+    said_on: date
+    mode: Mode
+    note: str | None
+    source_path: str
+    source_line: int
+
+    @property
+    def moves_position(self) -> bool:
+        return self.party is not None and self.mode is Mode.ASSERTED
+
+    def content_hash(self) -> str:
+        """Identity of the coded content; the same content is never stored twice."""
+        fields = self.model_dump(mode="json", exclude={"source_path", "source_line", "prefix", "suffix"})
+        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+
+def order_key(evidence_said_on: date, published_on: date, article: str, start: int, evidence_id: str) -> tuple[
+    date, date, str, int, str
+]:
+    """The defined order of evidence: valid time, then the article's date and id, then place in the text.
+
+    Evidence said on the same day is ordered the same way whatever order the
+    files list it in, so a replay never depends on file order.
+    """
+    return (evidence_said_on, published_on, article, start, evidence_id)

@@ -1,0 +1,279 @@
+"""The store: SQLModel tables over SQLite (by default) or any SQLAlchemy database.
+
+Nothing is ever deleted. Every row carries the time it was recorded and, once
+an edit or a removal replaces it, the time it was superseded; "what did the
+tracker say at time K" reads the rows that were current at K. The derived
+timeline of moves is stored beside the evidence, indexed by position and valid
+date, so queries read moves instead of replaying evidence.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Index, String, TypeDecorator, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlmodel import Field, Session, SQLModel, create_engine
+
+from tracker.errors import StoreError
+
+SCHEMA_VERSION = "1"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _recorded() -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+def _superseded() -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+
+
+class MetaRow(SQLModel, table=True):
+    __tablename__ = "tracker_meta"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=2000)
+
+
+class IssueRow(SQLModel, table=True):
+    __tablename__ = "issue"
+    id: str = Field(primary_key=True, max_length=64)
+    ordinal: int
+    title: str = Field(max_length=200)
+    proposition: str = Field(max_length=500)
+    aliases: str = Field(max_length=4000)  # JSON list
+
+
+class PartyRow(SQLModel, table=True):
+    __tablename__ = "party"
+    id: str = Field(primary_key=True, max_length=64)
+    ordinal: int
+    name: str = Field(max_length=200)
+    aliases: str = Field(max_length=4000)  # JSON list
+
+
+class IngestRow(SQLModel, table=True):
+    __tablename__ = "ingest"
+    id: int | None = Field(default=None, primary_key=True)
+    recorded_at: datetime = _recorded()
+    seeds: str = Field(max_length=2000)
+    fixtures: str = Field(max_length=2000)
+    articles_added: int = 0
+    articles_superseded: int = 0
+    evidence_added: int = 0
+    evidence_superseded: int = 0
+    positions_replayed: int = 0
+
+
+class ArticleRow(SQLModel, table=True):
+    __tablename__ = "article"
+    row_id: int | None = Field(default=None, primary_key=True)
+    id: str = Field(index=True, max_length=120)
+    title: str = Field(max_length=300)
+    outlet: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
+    published_on: date
+    date_basis: str = Field(max_length=16)
+    date_evidence: str | None = Field(default=None, max_length=2000)
+    file: str = Field(max_length=255)
+    source_path: str = Field(max_length=2000)
+    sha256: str = Field(max_length=64)
+    text: str = Field(sa_type=String())
+    recorded_at: datetime = _recorded()
+    superseded_at: datetime | None = _superseded()
+
+
+class EvidenceRow(SQLModel, table=True):
+    __tablename__ = "evidence"
+    __table_args__ = (
+        Index("ix_evidence_position", "issue", "party", "said_on"),
+    )
+    row_id: int | None = Field(default=None, primary_key=True)
+    id: str = Field(index=True, max_length=120)
+    article: str = Field(index=True, max_length=120)
+    issue: str = Field(max_length=64)
+    party: str | None = Field(default=None, max_length=64)
+    stance: str | None = Field(default=None, max_length=32)
+    quote: str = Field(sa_type=String())
+    start: int
+    end: int
+    prefix: str = Field(sa_type=String())
+    suffix: str = Field(sa_type=String())
+    speaker: str | None = Field(default=None, max_length=200)
+    attribution: str = Field(max_length=16)
+    said_on: date
+    mode: str = Field(max_length=16)
+    note: str | None = Field(default=None, sa_type=String())
+    source_path: str = Field(max_length=2000)
+    source_line: int
+    content_hash: str = Field(max_length=64)
+    recorded_at: datetime = _recorded()
+    superseded_at: datetime | None = _superseded()
+
+
+class MoveRow(SQLModel, table=True):
+    """One entry of a position's timeline, derived from one piece of evidence."""
+
+    __tablename__ = "move"
+    __table_args__ = (
+        Index("ix_move_position", "issue", "party", "valid_from", "seq"),
+        Index("ix_move_valid_from", "valid_from"),
+    )
+    row_id: int | None = Field(default=None, primary_key=True)
+    issue: str = Field(max_length=64)
+    party: str = Field(max_length=64)
+    seq: int
+    valid_from: date
+    stance_from: str = Field(max_length=32)
+    stance_to: str = Field(max_length=32)
+    move: str | None = Field(default=None, max_length=32)  # None: shown, not applied (mode)
+    since: date | None = None
+    entered_seq: int
+    evidence_row_id: int = Field(foreign_key="evidence.row_id", index=True)
+    recorded_at: datetime = _recorded()
+    superseded_at: datetime | None = _superseded()
+
+
+def default_db_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "negotiation-tracker" / "tracker.db"
+
+
+def database_url(db: str | None) -> tuple[str, bool]:
+    """A SQLAlchemy URL for `--db` (a URL or a file path); and whether it is the default database."""
+    if not db:
+        return f"sqlite:///{default_db_path()}", True
+    if "://" in db:
+        return db, False
+    return f"sqlite:///{Path(db).expanduser().resolve()}", False
+
+
+def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
+    # Let SQLAlchemy's BEGIN (below) drive transactions instead of pysqlite's own.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode")
+    mode = cursor.fetchone()[0]
+    if mode != "memory":
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A writer takes the write lock at BEGIN, so it never fails half-way on a busy database.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("tracker_write") else "BEGIN")
+
+
+def open_engine(url: str) -> Engine:
+    try:
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[1] if "///" in url else ""
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise StoreError(f"cannot use database {url!r}: {exc}") from None
+    return engine
+
+
+class Store:
+    """A tracker database: its engine, schema and transactions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = open_engine(url)
+        self._ready = False
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def ensure_schema(self) -> None:
+        if self._ready:
+            return
+        try:
+            with self.engine.connect() as conn:
+                conn.info["tracker_write"] = True
+                with conn.begin():
+                    SQLModel.metadata.create_all(conn)
+                    version = conn.execute(
+                        text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")
+                    ).scalar()
+                    if version is None:
+                        conn.execute(
+                            text("INSERT INTO tracker_meta (key, value) VALUES ('schema_version', :v)"),
+                            {"v": SCHEMA_VERSION},
+                        )
+                    elif version != SCHEMA_VERSION:
+                        raise StoreError(
+                            f"database schema version {version} is not {SCHEMA_VERSION}; "
+                            "re-create it with `tracker ingest`"
+                        )
+                conn.info.pop("tracker_write", None)
+        except (OperationalError, DatabaseError) as exc:
+            raise StoreError(f"cannot open database {self.safe_url}: {exc.orig}") from None
+        self._ready = True
+
+    @property
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session on one consistent snapshot."""
+        self.ensure_schema()
+        with self.engine.connect() as conn, conn.begin(), Session(bind=conn) as session:
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One all-or-nothing write transaction; ingests are serialised."""
+        self.ensure_schema()
+        with self.engine.connect() as conn:
+            conn.info["tracker_write"] = True
+            try:
+                with conn.begin(), Session(bind=conn) as session:
+                    if self.dialect == "postgresql":
+                        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727217)")
+                    yield session
+                    session.flush()
+            finally:
+                conn.info.pop("tracker_write", None)
+
+    def is_empty(self) -> bool:
+        with self.reading() as session:
+            return session.connection().execute(text("SELECT COUNT(*) FROM ingest")).scalar() == 0
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -167,7 +167,7 @@ def plan(session: Session, corpus: Corpus) -> Plan:
 
 def _next_recorded_at(session: Session) -> datetime:
     now = datetime.now(UTC)
-    latest = session.exec(select(func.max(IngestRow.recorded_at))).scalar()
+    latest = session.exec(select(func.max(IngestRow.recorded_at))).one()
     if latest is not None and latest >= now:
         now = latest + timedelta(microseconds=1)
     return now

@@ -1,0 +1,319 @@
+"""The command line: a thin front end over the library, to the contract in the spec.
+
+stdout carries data only; diagnostics go to stderr. Exit codes: 0 success,
+1 bad data (validation, grounding, illegal move), 2 bad usage. Every
+`TrackerError` is mapped to its exit code in `main`, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from tracker import __version__
+from tracker.corpus import bundled_corpus, load_corpus
+from tracker.errors import DataError, ExitCode, TrackerError, UsageError, display_path
+from tracker.evidence import ArticleMeta, FixtureFile
+from tracker.ingest import IngestSummary, ingest, validate
+from tracker.machines import machine_description, machine_mermaid
+from tracker.output import FORMATS, render
+from tracker.queries import diff, history, state, stored_catalog
+from tracker.store import Store, database_url
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _remember_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta["tracker.db"] = value
+
+
+def db_option(envvar: str | None = None) -> Callable[[F], F]:
+    """`--db`, accepted before the command (`tracker --db X state`) and after it."""
+    return click.option(
+        "--db", metavar="URL", envvar=envvar, expose_value=False, callback=_remember_db,
+        help="Database: an SQLAlchemy URL or a SQLite file path (env TRACKER_DB).",
+    )
+
+
+def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") -> Callable[[F], F]:
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format.")
+
+
+class KnownAt(click.ParamType):
+    """A recorded time: ISO date (meaning the end of that day, UTC) or ISO datetime."""
+
+    name = "TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                return datetime.combine(date.fromisoformat(text), time.max, tzinfo=UTC)
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO date or datetime (2026-02-06 or 2026-02-06T12:00:00Z)", param, ctx)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class IsoDate(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+
+
+DATE = IsoDate()
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _progress(message: str) -> None:
+    click.echo(f"  {message}", err=True)
+
+
+def _report_ingest(summary: IngestSummary, store: Store) -> None:
+    if not summary.changed:
+        click.echo(f"nothing new: {store.safe_url} already holds these {summary.evidence_total} pieces of "
+                   "evidence", err=True)
+        return
+    assert summary.recorded_at is not None
+    click.echo(
+        f"ingested into {store.safe_url} at {summary.recorded_at.isoformat()}: "
+        f"{summary.articles_added} article(s) added, {summary.articles_superseded} superseded; "
+        f"{summary.evidence_added} piece(s) of evidence added, {summary.evidence_superseded} superseded; "
+        f"{summary.positions_replayed} position(s) replayed", err=True)
+
+
+def _open_store(ctx: click.Context) -> Store:
+    """The store named by `--db`/TRACKER_DB, or the default one, built from the bundled corpus on first use."""
+    url, is_default = database_url(ctx.meta.get("tracker.db"))
+    store = Store(url)
+    ctx.call_on_close(store.dispose)
+    if is_default and store.is_empty():
+        seeds, fixtures = bundled_corpus()
+        click.echo(f"Creating the tracker database {store.safe_url} from the bundled corpus...", err=True)
+        summary = ingest(store, load_corpus(seeds, fixtures), display_path(seeds), display_path(fixtures),
+                         progress=_progress)
+        _report_ingest(summary, store)
+    return store
+
+
+def _ids(store: Store, kind: str, names: tuple[str, ...]) -> list[str] | None:
+    if not names:
+        return None
+    with store.reading() as session:
+        catalog = stored_catalog(session)
+    resolved = []
+    for name in names:
+        found = catalog.resolve(kind, name)
+        if found is None:
+            raise UsageError(f"unknown {kind} '{name}' ({catalog.suggestion(kind, name)})")
+        resolved.append(found)
+    return resolved
+
+
+def _filters(f: F) -> F:
+    f = click.option("--party", "parties", multiple=True, metavar="ID", help="Only this party (repeatable).")(f)
+    f = click.option("--issue", "issues", multiple=True, metavar="ID", help="Only this issue (repeatable).")(f)
+    return f
+
+
+def _known_at_option(f: F) -> F:
+    return click.option("--known-at", type=KnownAt(), default=None,
+                        help="Answer as the tracker would have at this recorded time.")(f)
+
+
+def _corpus_options(f: F) -> F:
+    f = click.option("--catalog", "catalog_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Catalogue file [default: FIXTURES/catalog.yaml, else the bundled one].")(f)
+    f = click.option("--fixtures", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Folder of evidence fixtures [default: the bundled corpus].")(f)
+    f = click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Folder of articles with articles.yaml [default: the bundled corpus].")(f)
+    return f
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@db_option(envvar="TRACKER_DB")
+@click.version_option(__version__, prog_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Track where the parties to a negotiation stand, with a verbatim source for every position."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@cli.command("ingest")
+@_corpus_options
+@db_option()
+@click.pass_context
+def ingest_command(ctx: click.Context, seeds: Path | None, fixtures: Path | None, catalog_file: Path | None) -> None:
+    """Load articles and evidence: all or nothing, and idempotent."""
+    default_seeds, default_fixtures = bundled_corpus()
+    seeds, fixtures = seeds or default_seeds, fixtures or default_fixtures
+    url, _ = database_url(ctx.meta.get("tracker.db"))
+    store = Store(url)
+    ctx.call_on_close(store.dispose)
+    progress = _progress if _stderr_is_terminal() else None
+    if progress:
+        progress(f"reading {display_path(seeds)} and {display_path(fixtures)}")
+    corpus = load_corpus(seeds, fixtures, catalog_file)
+    if progress:
+        progress(f"checked {len(corpus.articles)} article(s) and {len(corpus.evidence)} piece(s) of evidence")
+    summary = ingest(store, corpus, display_path(seeds), display_path(fixtures), progress=progress)
+    _report_ingest(summary, store)
+
+
+@cli.command("validate")
+@_corpus_options
+@db_option()
+@click.pass_context
+def validate_command(ctx: click.Context, seeds: Path | None, fixtures: Path | None,
+                     catalog_file: Path | None) -> None:
+    """Run every check of ingest and write nothing; list every problem as path:line: field: message."""
+    default_seeds, default_fixtures = bundled_corpus()
+    seeds, fixtures = seeds or default_seeds, fixtures or default_fixtures
+    url, is_default = database_url(ctx.meta.get("tracker.db"))
+    store = None
+    sqlite_file = url.split("///", 1)[1] if url.startswith("sqlite:///") else None
+    if sqlite_file is None or Path(sqlite_file).exists():
+        store = Store(url)
+        ctx.call_on_close(store.dispose)
+    try:
+        corpus = load_corpus(seeds, fixtures, catalog_file)
+        plan = validate(store, corpus)
+    except DataError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} problem(s) found", err=True)
+        ctx.exit(ExitCode.BAD_DATA)
+    against = f" against {store.safe_url}" if store else ""
+    change = "would change the database" if plan.changes_anything else "nothing new to ingest"
+    click.echo(f"ok: {len(corpus.articles)} article(s), {len(corpus.evidence)} piece(s) of evidence{against}; "
+               f"{change}", err=True)
+
+
+@cli.command("state")
+@click.option("--as-of", type=DATE, default=None, help="Date of the positions [default: today].")
+@_known_at_option
+@_filters
+@format_option()
+@db_option()
+@click.pass_context
+def state_command(ctx: click.Context, as_of: date | None, known_at: datetime | None, issues: tuple[str, ...],
+                  parties: tuple[str, ...], fmt: str) -> None:
+    """Where every party stands on every issue, as of a date (everything said on it included)."""
+    store = _open_store(ctx)
+    issue_ids, party_ids = _ids(store, "issue", issues), _ids(store, "party", parties)
+    with store.reading() as session:
+        report = state(session, as_of or datetime.now(UTC).date(), known_at, issue_ids, party_ids)
+    click.echo(render(report, fmt), nl=False)
+
+
+@cli.command("diff")
+@click.argument("date_from", metavar="FROM", type=DATE)
+@click.argument("date_to", metavar="TO", type=DATE)
+@_known_at_option
+@_filters
+@format_option()
+@db_option()
+@click.pass_context
+def diff_command(ctx: click.Context, date_from: date, date_to: date, known_at: datetime | None,
+                 issues: tuple[str, ...], parties: tuple[str, ...], fmt: str) -> None:
+    """What changed between two dates, with the evidence that changed it."""
+    if date_from > date_to:
+        raise UsageError(f"FROM ({date_from}) is after TO ({date_to})")
+    store = _open_store(ctx)
+    issue_ids, party_ids = _ids(store, "issue", issues), _ids(store, "party", parties)
+    with store.reading() as session:
+        report = diff(session, date_from, date_to, known_at, issue_ids, party_ids)
+    click.echo(render(report, fmt), nl=False)
+
+
+@cli.command("history")
+@_known_at_option
+@_filters
+@format_option()
+@db_option()
+@click.pass_context
+def history_command(ctx: click.Context, known_at: datetime | None, issues: tuple[str, ...],
+                    parties: tuple[str, ...], fmt: str) -> None:
+    """The moves of each position over time, with the evidence for each."""
+    store = _open_store(ctx)
+    issue_ids, party_ids = _ids(store, "issue", issues), _ids(store, "party", parties)
+    with store.reading() as session:
+        report = history(session, known_at, issue_ids, party_ids)
+    click.echo(render(report, fmt), nl=False)
+
+
+@cli.command("machines")
+@click.option("--issue", "issues", multiple=True, metavar="ID", help="Only this issue (repeatable).")
+@format_option(("mermaid", "json"), default="mermaid")
+@db_option()
+@click.pass_context
+def machines_command(ctx: click.Context, issues: tuple[str, ...], fmt: str) -> None:
+    """The position state machines: stances and the named moves between them."""
+    store = _open_store(ctx)
+    issue_ids = _ids(store, "issue", issues)
+    with store.reading() as session:
+        catalog = stored_catalog(session)
+    chosen = [i for i in catalog.issues if issue_ids is None or i.id in issue_ids]
+    if fmt == "json":
+        click.echo(json.dumps({"machines": [machine_description(i.id, i.title) for i in chosen]}, indent=2))
+        return
+    click.echo("\n".join(machine_mermaid(i.id, i.title) for i in chosen), nl=False)
+
+
+SCHEMAS = {"fixture": FixtureFile, "articles": ArticleMeta}
+
+
+@cli.command("schema")
+@click.argument("kind", type=click.Choice(sorted(SCHEMAS)), default="fixture")
+def schema_command(kind: str) -> None:
+    """JSON Schema of a fixture file (or of one entry of articles.yaml), for editors to validate as you type."""
+    model = SCHEMAS[kind]
+    schema = model.model_json_schema()
+    if kind == "articles":
+        schema = {"title": "Articles", "type": "object", "required": ["articles"], "additionalProperties": False,
+                  "properties": {"articles": {"type": "array", "items": {"$ref": "#/$defs/ArticleMeta"}}},
+                  "$defs": {"ArticleMeta": schema, **schema.pop("$defs", {})}}
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    click.echo(json.dumps(schema, indent=2))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of `tracker`: run the CLI and map every failure to its exit code."""
+    try:
+        cli.main(args=argv, prog_name="tracker", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except TrackerError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(ExitCode.OK)
+    sys.exit(ExitCode.OK)

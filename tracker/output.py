@@ -1,0 +1,161 @@
+"""Writing results: one module turns any result into table, JSON, CSV or Markdown.
+
+The tabular formats (table, csv, md) are rendered from the same rows, so they
+agree cell for cell; JSON is the result model itself. Text from articles is
+untrusted: control characters, escape sequences and bidirectional overrides
+are shown as visible `\\xNN`/`<U+NNNN>` codes in the text formats and as
+`\\uNNNN` escapes in JSON, so nothing in a quote can drive a terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from tracker.queries import DiffReport, EvidenceRef, HistoryReport, StateReport
+
+FORMATS = ("table", "json", "csv", "md")
+
+# C0 and C1 controls, DEL, and the Unicode bidirectional controls (Trojan Source).
+_BIDI_AND_C1 = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+_UNSAFE = re.compile(f"[\x00-\x1f{_BIDI_AND_C1}]")
+# Inside JSON strings C0 is already escaped by `json`; the rest must be too.
+_UNSAFE_IN_JSON = re.compile(f"[{_BIDI_AND_C1}]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
+
+
+def safe_text(value: str) -> str:
+    """`value` with every control character and bidi override made visible and inert."""
+    return _UNSAFE.sub(_visible, value)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def to_json(result: BaseModel) -> str:
+    text = json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2)
+    # These characters can only occur inside strings, where \uNNNN is their exact JSON spelling.
+    return _UNSAFE_IN_JSON.sub(_json_escape, text)
+
+
+class Table:
+    """Rows of cells with a caption: the common form of the text formats."""
+
+    def __init__(self, caption: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        self.caption = caption
+        self.columns = list(columns)
+        self.rows = [["" if cell is None else safe_text(str(cell)) for cell in row] for row in rows]
+
+
+def _who(ref: EvidenceRef | None) -> str:
+    if ref is None:
+        return ""
+    return f"{ref.speaker} ({ref.attribution})" if ref.speaker else ref.attribution
+
+
+def state_table(report: StateReport) -> Table:
+    status = {i.issue: i.status for i in report.issues}
+    caption = f"Positions as of {report.as_of}"
+    if report.known_at:
+        caption += f", as recorded at {report.known_at.isoformat()}"
+    rows = []
+    for p in report.positions:
+        newest = p.evidence[0] if p.evidence else None
+        rows.append([p.issue, p.party, p.stance.value, p.since, len(p.evidence), _who(newest),
+                     newest.id if newest else "", status[p.issue]])
+    return Table(caption, ["issue", "party", "stance", "since", "evidence", "newest source", "newest evidence",
+                           "issue status"], rows)
+
+
+def diff_table(report: DiffReport) -> Table:
+    caption = f"Changes from {report.date_from} to {report.date_to}"
+    if report.known_at:
+        caption += f", as recorded at {report.known_at.isoformat()}"
+    rows = []
+    for c in report.changes:
+        # The evidence that made the change: the newest move in the window that was not a reaffirmation.
+        cause = next((e for e in c.evidence if e.move not in (None, "reaffirm")), None)
+        rows.append([c.issue, c.party, c.stance_from.value, c.stance_to.value, c.since,
+                     cause.move if cause else "", _who(cause), cause.id if cause else "",
+                     cause.quote if cause else ""])
+    return Table(caption, ["issue", "party", "from", "to", "since", "move", "source", "evidence", "quote"], rows)
+
+
+def history_table(report: HistoryReport) -> Table:
+    caption = "Moves over time"
+    if report.known_at:
+        caption += f", as recorded at {report.known_at.isoformat()}"
+    rows = [[m.issue, m.party, m.date, m.move or f"({m.evidence.mode}: not applied)", m.stance_from.value,
+             m.stance_to.value, _who(m.evidence), m.evidence.id, m.evidence.article, m.evidence.quote]
+            for m in report.moves]
+    return Table(caption, ["issue", "party", "date", "move", "from", "to", "source", "evidence", "article",
+                           "quote"], rows)
+
+
+def _plain(table: Table) -> str:
+    widths = [len(c) for c in table.columns]
+    for row in table.rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = [table.caption, ""]
+    lines.append("  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True)).rstrip())
+    lines.append("  ".join("-" * w for w in widths))
+    for row in table.rows:
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    if not table.rows:
+        lines.append("(none)")
+    return "\n".join(lines) + "\n"
+
+
+def _csv(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows(table.rows)
+    return out.getvalue()
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def _md_cell(cell: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", cell)
+
+
+def _markdown(table: Table) -> str:
+    lines = [f"## {_md_cell(table.caption)}", ""]
+    lines.append("| " + " | ".join(_md_cell(c) for c in table.columns) + " |")
+    lines.append("|" + "|".join(" --- " for _ in table.columns) + "|")
+    for row in table.rows:
+        lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
+    if not table.rows:
+        lines.append("")
+        lines.append("_(none)_")
+    return "\n".join(lines) + "\n"
+
+
+def render(result: StateReport | DiffReport | HistoryReport, fmt: str) -> str:
+    if fmt == "json":
+        return to_json(result) + "\n"
+    if isinstance(result, StateReport):
+        table = state_table(result)
+    elif isinstance(result, DiffReport):
+        table = diff_table(result)
+    else:
+        table = history_table(result)
+    if fmt == "csv":
+        return _csv(table)
+    if fmt == "md":
+        return _markdown(table)
+    return _plain(table)

@@ -1,0 +1,271 @@
+"""Questions analysts ask, answered from the stored timeline without replaying evidence.
+
+- `state`: where every party stands on every issue as of a date, since when,
+  and the evidence behind each stance;
+- `diff`: which positions changed between two dates, and the evidence that moved them;
+- `history`: the moves of positions over time.
+
+Each takes `known_at` to answer as the tracker would have at that recorded
+time (the bitemporal view): rows recorded after it, or superseded before it,
+are invisible. Results are pydantic models; formatting is `tracker.output`'s job.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import and_, func, or_
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from tracker.catalog import Catalog, Issue, Party
+from tracker.machines import Stance
+from tracker.store import ArticleRow, EvidenceRow, IssueRow, MoveRow, PartyRow
+from tracker.timeline import issue_status
+
+
+class EvidenceRef(BaseModel):
+    """A piece of evidence as shown with a stance, a change or a move."""
+
+    id: str
+    article: str
+    article_title: str
+    date: date  # when it was said (said_on)
+    quote: str
+    speaker: str | None
+    attribution: str
+    mode: str
+    move: str | None = None
+    start: int
+    end: int
+    note: str | None = None
+
+
+class PositionState(BaseModel):
+    issue: str
+    party: str
+    stance: Stance
+    since: date | None
+    evidence: list[EvidenceRef]
+
+
+class IssueState(BaseModel):
+    issue: str
+    status: str
+    evidence: list[EvidenceRef]
+
+
+class StateReport(BaseModel):
+    as_of: date
+    known_at: datetime | None = None
+    positions: list[PositionState]
+    issues: list[IssueState]
+
+
+class Change(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    issue: str
+    party: str
+    stance_from: Stance = Field(serialization_alias="from")
+    stance_to: Stance = Field(serialization_alias="to")
+    since: date | None
+    evidence: list[EvidenceRef]
+
+
+class DiffReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    date_from: date = Field(serialization_alias="from")
+    date_to: date = Field(serialization_alias="to")
+    known_at: datetime | None = None
+    changes: list[Change]
+
+
+class HistoryMove(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    issue: str
+    party: str
+    date: date
+    move: str | None  # None: evidence kept and shown, but its mode does not move the stance
+    stance_from: Stance = Field(serialization_alias="from")
+    stance_to: Stance = Field(serialization_alias="to")
+    evidence: EvidenceRef
+
+
+class HistoryReport(BaseModel):
+    known_at: datetime | None = None
+    moves: list[HistoryMove]
+
+
+def _visible(table: Any, known_at: datetime | None) -> ColumnElement[bool]:
+    """Rows the tracker held: now, or at the recorded time `known_at`."""
+    if known_at is None:
+        return col(table.superseded_at).is_(None)
+    return and_(col(table.recorded_at) <= known_at,
+                or_(col(table.superseded_at).is_(None), col(table.superseded_at) > known_at))
+
+
+def stored_catalog(session: Session) -> Catalog:
+    import json
+
+    issues = tuple(
+        Issue(id=r.id, title=r.title, proposition=r.proposition, aliases=tuple(json.loads(r.aliases)))
+        for r in session.exec(select(IssueRow).order_by(col(IssueRow.ordinal)))
+    )
+    parties = tuple(
+        Party(id=r.id, name=r.name, aliases=tuple(json.loads(r.aliases)))
+        for r in session.exec(select(PartyRow).order_by(col(PartyRow.ordinal)))
+    )
+    return Catalog(issues=issues, parties=parties)
+
+
+def _ref(move: MoveRow | None, evidence: EvidenceRow, title: str | None) -> EvidenceRef:
+    return EvidenceRef(
+        id=evidence.id, article=evidence.article, article_title=title or evidence.article,
+        date=evidence.said_on, quote=evidence.quote, speaker=evidence.speaker,
+        attribution=evidence.attribution, mode=evidence.mode, move=move.move if move else None,
+        start=evidence.start, end=evidence.end, note=evidence.note,
+    )
+
+
+def _article_title(known_at: datetime | None) -> Any:
+    return (select(ArticleRow.title)
+            .where(col(ArticleRow.id) == col(EvidenceRow.article), _visible(ArticleRow, known_at))
+            .limit(1).scalar_subquery())
+
+
+def _latest_moves(session: Session, as_of: date, known_at: datetime | None,
+                  issues: list[str], parties: list[str]) -> dict[tuple[str, str], MoveRow]:
+    """For each position, its last timeline entry on or before `as_of`."""
+    last = (select(MoveRow.issue, MoveRow.party, func.max(MoveRow.seq).label("seq"))
+            .where(_visible(MoveRow, known_at), col(MoveRow.valid_from) <= as_of,
+                   col(MoveRow.issue).in_(issues), col(MoveRow.party).in_(parties))
+            .group_by(col(MoveRow.issue), col(MoveRow.party)).subquery())
+    rows = session.exec(select(MoveRow).join(last, and_(
+        col(MoveRow.issue) == last.c.issue, col(MoveRow.party) == last.c.party,
+        col(MoveRow.seq) == last.c.seq)).where(_visible(MoveRow, known_at)))
+    return {(m.issue, m.party): m for m in rows}
+
+
+def _supporting(session: Session, latest: dict[tuple[str, str], MoveRow],
+                known_at: datetime | None) -> dict[tuple[str, str], list[EvidenceRef]]:
+    """The evidence behind each position's current stance: its applied moves since it was entered."""
+    wanted = [m for m in latest.values() if m.stance_to != Stance.UNKNOWN.value and m.entered_seq >= 0]
+    found: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
+    if not wanted:
+        return found
+    ranges = or_(*(and_(col(MoveRow.issue) == m.issue, col(MoveRow.party) == m.party,
+                        col(MoveRow.seq) >= m.entered_seq, col(MoveRow.seq) <= m.seq) for m in wanted))
+    rows = session.exec(
+        select(MoveRow, EvidenceRow, _article_title(known_at))
+        .join(EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id))
+        .where(_visible(MoveRow, known_at), col(MoveRow.move).is_not(None), ranges)
+        .order_by(col(MoveRow.issue), col(MoveRow.party), col(MoveRow.seq).desc())
+    )
+    for move, evidence, title in rows:
+        found[(move.issue, move.party)].append(_ref(move, evidence, title))
+    return found
+
+
+def _issue_evidence(session: Session, as_of: date, known_at: datetime | None,
+                    issues: list[str]) -> dict[str, list[EvidenceRef]]:
+    rows = session.exec(
+        select(EvidenceRow, _article_title(known_at))
+        .where(_visible(EvidenceRow, known_at), col(EvidenceRow.party).is_(None),
+               col(EvidenceRow.said_on) <= as_of, col(EvidenceRow.issue).in_(issues))
+        .order_by(col(EvidenceRow.said_on).desc(), col(EvidenceRow.article), col(EvidenceRow.start).desc())
+    )
+    found: dict[str, list[EvidenceRef]] = defaultdict(list)
+    for evidence, title in rows:
+        found[evidence.issue].append(_ref(None, evidence, title))
+    return found
+
+
+def state(session: Session, as_of: date, known_at: datetime | None = None,
+          issues: list[str] | None = None, parties: list[str] | None = None) -> StateReport:
+    """Every (issue, party) position of the catalogue as of `as_of`, unknown ones included."""
+    catalog = stored_catalog(session)
+    issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
+    party_ids = [p for p in catalog.party_ids() if not parties or p in parties]
+    latest = _latest_moves(session, as_of, known_at, issue_ids, party_ids)
+    support = _supporting(session, latest, known_at)
+    positions = []
+    for issue in issue_ids:
+        for party in party_ids:
+            move = latest.get((issue, party))
+            stance = Stance(move.stance_to) if move else Stance.UNKNOWN
+            positions.append(PositionState(
+                issue=issue, party=party, stance=stance,
+                since=move.since if move and stance is not Stance.UNKNOWN else None,
+                evidence=support.get((issue, party), []),
+            ))
+    issue_level = _issue_evidence(session, as_of, known_at, issue_ids)
+    # The status weighs every party, not only the ones shown.
+    all_latest = latest if not parties else _latest_moves(session, as_of, known_at, issue_ids,
+                                                          catalog.party_ids())
+    issue_states = []
+    for issue in issue_ids:
+        stances = [Stance(m.stance_to) for (i, _), m in all_latest.items() if i == issue]
+        issue_states.append(IssueState(issue=issue, status=issue_status(stances, bool(issue_level.get(issue))),
+                                       evidence=issue_level.get(issue, [])))
+    return StateReport(as_of=as_of, known_at=known_at, positions=positions, issues=issue_states)
+
+
+def diff(session: Session, date_from: date, date_to: date, known_at: datetime | None = None,
+         issues: list[str] | None = None, parties: list[str] | None = None) -> DiffReport:
+    """The positions whose stance differs between `date_from` and `date_to`, with the evidence between."""
+    catalog = stored_catalog(session)
+    issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
+    party_ids = [p for p in catalog.party_ids() if not parties or p in parties]
+    before = _latest_moves(session, date_from, known_at, issue_ids, party_ids)
+    after = _latest_moves(session, date_to, known_at, issue_ids, party_ids)
+    changed = []
+    for issue in issue_ids:
+        for party in party_ids:
+            old = Stance(before[(issue, party)].stance_to) if (issue, party) in before else Stance.UNKNOWN
+            new = Stance(after[(issue, party)].stance_to) if (issue, party) in after else Stance.UNKNOWN
+            if old is not new:
+                changed.append((issue, party, old, new))
+    evidence: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
+    if changed:
+        keys = or_(*(and_(col(MoveRow.issue) == i, col(MoveRow.party) == p) for i, p, _, _ in changed))
+        rows = session.exec(
+            select(MoveRow, EvidenceRow, _article_title(known_at))
+            .join(EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id))
+            .where(_visible(MoveRow, known_at), keys, col(MoveRow.valid_from) > date_from,
+                   col(MoveRow.valid_from) <= date_to)
+            .order_by(col(MoveRow.seq).desc())
+        )
+        for move, item, title in rows:
+            evidence[(move.issue, move.party)].append(_ref(move, item, title))
+    changes = [Change(issue=i, party=p, stance_from=old, stance_to=new,
+                      since=after[(i, p)].since if (i, p) in after and new is not Stance.UNKNOWN else None,
+                      evidence=evidence.get((i, p), []))
+               for i, p, old, new in changed]
+    return DiffReport(date_from=date_from, date_to=date_to, known_at=known_at, changes=changes)
+
+
+def history(session: Session, known_at: datetime | None = None, issues: list[str] | None = None,
+            parties: list[str] | None = None) -> HistoryReport:
+    """Every timeline entry of the selected positions, in catalogue order and then in time."""
+    catalog = stored_catalog(session)
+    issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
+    party_ids = [p for p in catalog.party_ids() if not parties or p in parties]
+    rows = session.exec(
+        select(MoveRow, EvidenceRow, _article_title(known_at))
+        .join(EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id))
+        .where(_visible(MoveRow, known_at), col(MoveRow.issue).in_(issue_ids), col(MoveRow.party).in_(party_ids))
+    )
+    issue_order = {i: n for n, i in enumerate(issue_ids)}
+    party_order = {p: n for n, p in enumerate(party_ids)}
+    ordered_rows = sorted(rows, key=lambda r: (issue_order[r[0].issue], party_order[r[0].party], r[0].seq))
+    return HistoryReport(known_at=known_at, moves=[
+        HistoryMove(issue=m.issue, party=m.party, date=m.valid_from, move=m.move,
+                    stance_from=Stance(m.stance_from), stance_to=Stance(m.stance_to), evidence=_ref(m, e, title))
+        for m, e, title in ordered_rows
+    ])

@@ -301,7 +301,10 @@ def schema_command(kind: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of `tracker`: run the CLI and map every failure to its exit code."""
     try:
-        cli.main(args=argv, prog_name="tracker", standalone_mode=False)
+        # Without standalone mode, click returns the code of `ctx.exit(code)` instead of exiting.
+        code = cli.main(args=argv, prog_name="tracker", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

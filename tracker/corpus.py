@@ -103,24 +103,38 @@ def _read_article_text(path: Path, where: str, line: int) -> tuple[str, str] | P
     return text, hashlib.sha256(raw).hexdigest()
 
 
-def load_articles(seeds: Path) -> tuple[dict[str, Article], list[Problem]]:
+@dataclass
+class LoadedArticles:
+    articles: dict[str, Article]
+    problems: list[Problem]
+    # Ids of articles listed but not loadable: their fixtures are not checked (the cause is reported).
+    broken: set[str] = field(default_factory=set)
+    # Set when the index itself is unreadable: no fixture can be checked.
+    unreadable: bool = False
+
+
+def load_articles(seeds: Path) -> LoadedArticles:
     index = seeds / ARTICLE_INDEX
     where = display_path(index)
     try:
         doc = read_yaml(index)
     except YamlProblem as exc:
-        return {}, [exc.problem]
+        return LoadedArticles({}, [exc.problem], unreadable=True)
     items = doc.get("articles") if isinstance(doc, Located) else None
     if not isinstance(items, LocatedList):
         line = doc.line_of("articles") if isinstance(doc, Located) else 1
-        return {}, [Problem(where, line, "articles", "must be a mapping with a list of 'articles'")]
+        return LoadedArticles({}, [Problem(where, line, "articles", "must be a mapping with a list of 'articles'")],
+                              unreadable=True)
     problems: list[Problem] = []
     articles: dict[str, Article] = {}
+    broken: set[str] = set()
     for index_no, item in enumerate(items):
         line = items.item_lines[index_no]
         if not isinstance(item, Located):
             problems.append(Problem(where, line, f"articles[{index_no}]", "must be a mapping"))
             continue
+        if isinstance(item.get("id"), str):
+            broken.add(item["id"])
         try:
             meta = ArticleMeta.model_validate(dict(item))
         except ValidationError as exc:
@@ -139,7 +153,7 @@ def load_articles(seeds: Path) -> tuple[dict[str, Article], list[Problem]]:
             continue
         text, sha256 = read
         articles[meta.id] = Article(**meta.model_dump(), text=text, sha256=sha256, source_path=display_path(path))
-    return articles, problems
+    return LoadedArticles(articles, problems, broken - set(articles))
 
 
 class _Grounder:
@@ -205,7 +219,7 @@ def _check_item(
 
 
 def load_fixtures(
-    fixtures: Path, catalog: Catalog, articles: dict[str, Article]
+    fixtures: Path, catalog: Catalog, articles: dict[str, Article], broken: set[str] | None = None
 ) -> tuple[list[Evidence], set[str], list[Problem]]:
     problems: list[Problem] = []
     evidence: list[Evidence] = []
@@ -230,6 +244,8 @@ def load_fixtures(
         items = doc.get("evidence")
         if not isinstance(article_id, str) or not article_id.strip():
             problems.append(Problem(where, doc.line_of("article"), "article", "required: the id of the article coded"))
+            continue
+        if broken is not None and article_id in broken:
             continue
         if article_id not in articles:
             problems.append(Problem(where, doc.line_of("article"), "article",
@@ -284,9 +300,11 @@ def load_corpus(seeds: Path, fixtures: Path, catalog_file: Path | None = None) -
     if problems:
         raise CorpusError(problems)
     catalog = load_catalog(catalog_file or catalog_path(fixtures))
-    articles, article_problems = load_articles(seeds)
-    evidence, coded, evidence_problems = load_fixtures(fixtures, catalog, articles)
-    problems = article_problems + evidence_problems
+    loaded = load_articles(seeds)
+    if loaded.unreadable:
+        raise CorpusError(loaded.problems)
+    evidence, coded, evidence_problems = load_fixtures(fixtures, catalog, loaded.articles, loaded.broken)
+    problems = loaded.problems + evidence_problems
     if problems:
         raise CorpusError(problems)
-    return Corpus(catalog=catalog, articles=articles, evidence=evidence, coded_articles=coded)
+    return Corpus(catalog=catalog, articles=loaded.articles, evidence=evidence, coded_articles=coded)

@@ -1,0 +1,143 @@
+"""The command-line contract: golden output per format, exit codes, stdout/stderr, --db placement."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.conftest import FIXTURES, GOLDEN, REPO, Run
+
+QUERIES = {
+    "state": ("state", "--as-of", "2026-02-06"),
+    "diff": ("diff", "2026-01-24", "2026-02-06"),
+    "history": ("history",),
+}
+EXTENSIONS = {"table": "txt", "json": "json", "csv": "csv", "md": "md"}
+
+
+@pytest.mark.parametrize("fmt", sorted(EXTENSIONS))
+@pytest.mark.parametrize("query", sorted(QUERIES))
+def test_golden_output(query: str, fmt: str, run: Run, seeded_db: str) -> None:
+    result = run("--db", seeded_db, *QUERIES[query], "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    golden = GOLDEN / f"{query}.{EXTENSIONS[fmt]}"
+    if os.environ.get("TRACKER_UPDATE_GOLDEN"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("query", sorted(QUERIES))
+def test_tabular_formats_agree_cell_for_cell(query: str, run: Run, seeded_db: str) -> None:
+    rows = list(csv.reader(io.StringIO(run("--db", seeded_db, *QUERIES[query], "--format", "csv").stdout)))
+    md = run("--db", seeded_db, *QUERIES[query], "--format", "md").stdout.splitlines()
+    md_rows = [line for line in md if line.startswith("| ") and not line.startswith("| ---")]
+    assert len(md_rows) == len(rows)
+    for csv_row, md_line in zip(rows, md_rows, strict=True):
+        cells = [c.strip().replace("\\", "") for c in md_line.strip("| ").split(" | ")]
+        assert cells == [c.strip() for c in csv_row]
+
+
+def test_state_json_has_the_contract_keys(run: Run, seeded_db: str) -> None:
+    report = json.loads(run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--format", "json").stdout)
+    assert set(report) >= {"as_of", "positions", "issues"}
+    for position in report["positions"]:
+        assert set(position) >= {"issue", "party", "stance", "since", "evidence"}
+        for item in position["evidence"]:
+            assert set(item) >= {"id", "article", "date", "quote", "speaker", "attribution"}
+    for issue in report["issues"]:
+        assert set(issue) >= {"issue", "status", "evidence"}
+
+
+def test_db_before_or_after_the_command_and_from_the_environment(
+        run: Run, seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--format", "csv")
+    after = run("state", "--as-of", "2026-02-06", "--format", "csv", "--db", seeded_db)
+    monkeypatch.setenv("TRACKER_DB", f"sqlite:///{seeded_db}")
+    from_env = run("state", "--as-of", "2026-02-06", "--format", "csv")
+    assert before.stdout == after.stdout == from_env.stdout
+    assert "counter_proposal" in before.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ("state", "--as-of", "2026-13-01"),
+    ("state", "--as-of", "yesterday"),
+    ("state", "--party", "atlantis"),
+    ("state", "--format", "xml"),
+    ("diff", "2026-02-06", "2026-01-24"),
+    ("diff", "2026-02-06"),
+    ("history", "--issue", "moon"),
+    ("state", "--known-at", "soon"),
+    ("no-such-command",),
+])
+def test_bad_usage_exits_2_with_nothing_on_stdout(args: tuple[str, ...], run: Run, seeded_db: str) -> None:
+    result = run("--db", seeded_db, *args)
+    assert result.exit_code == 2, result
+    assert result.stdout == ""
+    assert result.stderr.strip()
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_party_names_the_known_ones(run: Run, seeded_db: str) -> None:
+    result = run("--db", seeded_db, "state", "--party", "russa")
+    assert result.stderr == ("unknown party 'russa' (did you mean 'russia'? known parties: russia, ukraine, "
+                             "united_states, europe)\n")
+
+
+def test_aliases_resolve_in_filters(run: Run, seeded_db: str) -> None:
+    by_alias = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--issue", "Donbas", "--party", "Kremlin")
+    by_id = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--issue", "donetsk_withdrawal",
+                "--party", "russia")
+    assert by_alias.stdout == by_id.stdout
+    assert "demands" in by_id.stdout
+
+
+def test_default_database_is_built_from_the_bundled_corpus_on_first_use(run: Run) -> None:
+    first = run("state", "--as-of", "2026-02-06", "--format", "json")
+    assert first.exit_code == 0
+    assert "from the bundled corpus" in first.stderr
+    assert len(json.loads(first.stdout)["positions"]) == 20
+    second = run("state", "--as-of", "2026-02-06", "--format", "json")
+    assert second.stderr == "" and second.stdout == first.stdout
+
+
+def test_machines(run: Run, seeded_db: str) -> None:
+    mermaid = run("--db", seeded_db, "machines", "--issue", "znpp")
+    assert mermaid.stdout.startswith("---\nZaporizhzhia nuclear plant (znpp)\n---\nstateDiagram-v2")
+    assert "opposes --> counter_proposal: soften" in mermaid.stdout
+    described = json.loads(run("--db", seeded_db, "machines", "--format", "json").stdout)
+    assert [m["issue"] for m in described["machines"]] == ["donetsk_withdrawal", "nato_membership",
+                                                           "security_guarantees", "znpp", "peacekeepers"]
+
+
+def test_schema_validates_every_bundled_fixture(run: Run) -> None:
+    schema = json.loads(run("schema").stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    fixtures = sorted(p for p in FIXTURES.glob("*.yaml") if p.name != "catalog.yaml")
+    assert len(fixtures) == 5
+    for path in fixtures:
+        document = json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))
+        assert list(validator.iter_errors(document)) == [], path
+    bad = {"article": "x", "evidence": [{"id": "e1", "issue": "znpp", "quote": "q", "attribution": "rumour"}]}
+    assert list(validator.iter_errors(bad))
+    articles_schema = json.loads(run("schema", "articles").stdout)
+    index = json.loads(json.dumps(yaml.safe_load((REPO / "seeds" / "articles.yaml").read_text()), default=str))
+    assert list(jsonschema.Draft202012Validator(articles_schema).iter_errors(index)) == []
+
+
+def test_python_dash_m_runs_the_same_command_line(seeded_db: str, tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "tracker", "--db", seeded_db, "state", "--as-of", "2026-02-06",
+                             "--issue", "nato_membership", "--format", "csv"],
+                            capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("nato_membership,russia,demands,2026-01-23,1,")

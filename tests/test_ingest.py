@@ -1,0 +1,172 @@
+"""Ingest is all or nothing, idempotent, and never deletes history."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run, db_digest, table_counts
+from tests.test_bad_input import KCS, edit
+from tracker.corpus import load_corpus
+from tracker.errors import CorpusError
+from tracker.ingest import ingest
+from tracker.store import Store
+
+Corpus = tuple[Path, Path]
+
+
+def recorded_at(stderr: str) -> str:
+    match = re.search(r" at (\S+\+00:00):", stderr)
+    assert match, stderr
+    return match.group(1)
+
+
+def stance_of(run: Run, db: str, issue: str, party: str, *extra: str) -> str:
+    result = run("--db", db, "state", "--as-of", "2026-02-06", "--issue", issue, "--party", party,
+                 "--format", "json", *extra)
+    assert result.exit_code == 0, result.stderr
+    [position] = json.loads(result.stdout)["positions"]
+    return str(position["stance"])
+
+
+def test_the_same_files_again_write_nothing(run: Run, db: str) -> None:
+    first = run("--db", db, "ingest")
+    assert first.exit_code == 0 and first.stdout == ""
+    counts, digest = table_counts(db), db_digest(db)
+    assert counts["evidence"] == 32 and counts["article"] == 5 and counts["ingest"] == 1
+    again = run("--db", db, "ingest")
+    assert again.exit_code == 0
+    assert "nothing new" in again.stderr
+    assert table_counts(db) == counts and db_digest(db) == digest
+
+
+def test_a_problem_anywhere_stores_nothing(corpus: Corpus, run: Run, db: str) -> None:
+    """Good new evidence in one file and an illegal move in another: neither is stored."""
+    seeds, fixtures = corpus
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    before = db_digest(db)
+    edit(fixtures / "abu-dhabi-round-two-day-one.yaml", "stance: counter_proposal", "stance: open")
+    edit(fixtures / KCS, "stance: open", "stance: demands")  # US: unknown -> demands, fine alone
+    edit(fixtures / "no-lasting-peace-without-territory.yaml", "  - id: nlpt-05\n    issue: nato_membership\n"
+         "    party: russia\n    stance: demands", "  - id: nlpt-05\n    issue: nato_membership\n"
+         "    party: russia\n    stance: demands\n    mode: negated")
+    edit(fixtures / "abu-dhabi-round-two-day-two.yaml", "stance: demands\n    quote: Kyiv is also seeking",
+         "stance: opposes\n    quote: Kyiv is also seeking")  # agreed -> opposes is a renege: legal
+    edit(fixtures / "kremlin-confirms-abu-dhabi-talks.yaml", "party: ukraine\n    stance: opposes",
+         "party: ukraine\n    stance: demands")  # ... but then opposes -> demands crosses the middle
+    result = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert result.exit_code == 1
+    assert "illegal move: position donetsk_withdrawal/ukraine is 'demands'; no move leads to 'opposes'" in \
+        result.stderr
+    assert db_digest(db) == before
+
+
+def test_a_failure_while_writing_rolls_everything_back(corpus: Corpus, run: Run, db: str) -> None:
+    seeds, fixtures = corpus
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    before = db_digest(db)
+    edit(fixtures / KCS, "stance: open", "stance: supports")
+
+    def fail_after_evidence_is_written(message: str) -> None:
+        if message.startswith("timeline"):
+            raise RuntimeError("the machine went away")
+
+    store = Store(f"sqlite:///{db}")
+    with pytest.raises(RuntimeError):
+        ingest(store, load_corpus(seeds, fixtures), "seeds", "fixtures", progress=fail_after_evidence_is_written)
+    store.dispose()
+    assert db_digest(db) == before
+
+
+def test_an_id_owned_by_another_stored_article_is_refused(corpus: Corpus, run: Run, db: str, tmp_path: Path) -> None:
+    seeds, fixtures = corpus
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    before = db_digest(db)
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "one.yaml").write_text(
+        (fixtures / "abu-dhabi-round-two-day-two.yaml").read_text().replace("id: adr2-01", "id: kcs-01"))
+    result = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(partial))
+    assert result.exit_code == 1
+    assert re.fullmatch(r".*one\.yaml:\d+: id: evidence id 'kcs-01' is already used by article "
+                        r"'kremlin-constructive-spirit' \(recorded from .*kremlin-constructive-spirit\.yaml:\d+\)\n",
+                        result.stderr), result.stderr
+    assert db_digest(db) == before
+
+
+def test_an_edit_supersedes_and_known_at_answers_as_before(corpus: Corpus, run: Run, db: str) -> None:
+    seeds, fixtures = corpus
+    args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
+    first = run("--db", db, "ingest", *args)
+    t1 = recorded_at(first.stderr)
+    edit(fixtures / KCS, "stance: open", "stance: supports")
+    second = run("--db", db, "ingest", *args)
+    assert "1 piece(s) of evidence added, 1 superseded; 1 position(s) replayed" in second.stderr
+    t2 = recorded_at(second.stderr)
+    assert datetime.fromisoformat(t2) > datetime.fromisoformat(t1)
+
+    assert stance_of(run, db, "peacekeepers", "united_states") == "supports"
+    assert stance_of(run, db, "peacekeepers", "united_states", "--known-at", t1) == "open"
+    assert stance_of(run, db, "peacekeepers", "united_states", "--known-at", t2) == "supports"
+    assert stance_of(run, db, "peacekeepers", "united_states", "--known-at", "2000-01-01") == "unknown"
+    counts = table_counts(db)
+    assert counts["evidence"] == 33 and counts["ingest"] == 2, "the old version is kept"
+
+
+def test_removed_evidence_returns_a_position_to_unknown_and_history_keeps_it(
+        corpus: Corpus, run: Run, db: str) -> None:
+    seeds, fixtures = corpus
+    args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
+    t1 = recorded_at(run("--db", db, "ingest", *args).stderr)
+    text = (fixtures / KCS).read_text()
+    start = text.index("  - id: kcs-03")
+    end = text.index("  - id: kcs-04")
+    (fixtures / KCS).write_text(text[:start] + text[end:])
+    second = run("--db", db, "ingest", *args)
+    assert "0 piece(s) of evidence added, 1 superseded" in second.stderr
+    assert stance_of(run, db, "peacekeepers", "united_states") == "unknown"
+    old = run("--db", db, "history", "--issue", "peacekeepers", "--party", "united_states", "--format", "json",
+              "--known-at", t1)
+    assert [m["evidence"]["id"] for m in json.loads(old.stdout)["moves"]] == ["kcs-03"]
+    now = run("--db", db, "history", "--issue", "peacekeepers", "--party", "united_states", "--format", "json")
+    assert json.loads(now.stdout)["moves"] == []
+
+
+def test_an_article_whose_text_changed_must_be_recoded(corpus: Corpus, run: Run, db: str, tmp_path: Path) -> None:
+    seeds, fixtures = corpus
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    before = db_digest(db)
+    article = seeds / "004_2f1a4ee65ee2afbf.txt"
+    article.write_bytes(article.read_bytes() + b"\nA correction was appended.\n")
+    empty = tmp_path / "no-fixtures"
+    empty.mkdir()
+    result = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(empty))
+    assert result.exit_code == 1
+    assert "the text of article 'kremlin-constructive-spirit' changed but its evidence was not re-coded" in \
+        result.stderr
+    assert db_digest(db) == before
+    recoded = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert recoded.exit_code == 0
+    assert "0 article(s) added" not in recoded.stderr and "1 superseded" in recoded.stderr
+
+
+def test_non_asserted_modes_are_kept_and_shown_but_do_not_move(corpus: Corpus, run: Run, db: str) -> None:
+    seeds, fixtures = corpus
+    edit(fixtures / KCS, "stance: open", "stance: open\n    mode: hypothetical")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    assert stance_of(run, db, "peacekeepers", "united_states") == "unknown"
+    shown = run("--db", db, "history", "--issue", "peacekeepers", "--party", "united_states")
+    assert "(hypothetical: not applied)" in shown.stdout and "kcs-03" in shown.stdout
+
+
+def test_library_refuses_bad_corpus_with_problems(corpus: Corpus) -> None:
+    seeds, fixtures = corpus
+    edit(fixtures / KCS, "party: united_states", "party: nobody")
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(seeds, fixtures)
+    [problem] = caught.value.problems
+    assert problem.field == "party" and problem.path.endswith(KCS)

@@ -1,0 +1,123 @@
+"""State, diff and history on the seed corpus, against stances written by someone who read the articles.
+
+The reasons are in the fixtures' notes; in short:
+- Russia demands the Donetsk withdrawal from the first report (2026-01-23: "pressing for full control of
+  the eastern Donbas region"), and says so throughout (Ushakov, Peskov on 01-23, 02-04 and 02-05).
+- Ukraine opposes it on 01-23 ("Kyiv has firmly rejected territorial concessions") and puts a counter-proposal
+  on 02-05 (freeze on the current front line; a demilitarised zone).
+- Russia demands Ukraine give up NATO (01-23); nobody else is reported on NATO.
+- On security guarantees Zelensky says on 01-22 they were finalised with Trump (Ukraine agreed; the US agreed
+  as he reports it); on 02-05 they are a sticking point again and Kyiv is "seeking binding" ones (demands).
+- Zaporizhzhia is named one of the two most sensitive issues on 02-05, with no party stance reported.
+- Peacekeepers: Britain and France committed (Europe supports, 01-23, reported by Zelensky); Russia opposes
+  (01-23, 01-26, 02-05); the revised US framework carried the proposal (US open, 01-26); Zelensky proposes a
+  demilitarised zone "possibly with European peacekeepers" (Ukraine supports, 02-05).
+"""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import Run
+
+EXPECTED_2026_02_06 = {
+    ("donetsk_withdrawal", "russia"): ("demands", "2026-01-23"),
+    ("donetsk_withdrawal", "ukraine"): ("counter_proposal", "2026-02-05"),
+    ("nato_membership", "russia"): ("demands", "2026-01-23"),
+    ("security_guarantees", "ukraine"): ("demands", "2026-02-05"),
+    ("security_guarantees", "united_states"): ("agreed", "2026-01-22"),
+    ("peacekeepers", "russia"): ("opposes", "2026-01-23"),
+    ("peacekeepers", "ukraine"): ("supports", "2026-02-05"),
+    ("peacekeepers", "united_states"): ("open", "2026-01-26"),
+    ("peacekeepers", "europe"): ("supports", "2026-01-23"),
+}
+EXPECTED_2026_01_24 = {
+    ("donetsk_withdrawal", "russia"): ("demands", "2026-01-23"),
+    ("donetsk_withdrawal", "ukraine"): ("opposes", "2026-01-23"),
+    ("nato_membership", "russia"): ("demands", "2026-01-23"),
+    ("security_guarantees", "ukraine"): ("agreed", "2026-01-22"),
+    ("security_guarantees", "united_states"): ("agreed", "2026-01-22"),
+    ("peacekeepers", "russia"): ("opposes", "2026-01-23"),
+    ("peacekeepers", "europe"): ("supports", "2026-01-23"),
+}
+
+
+def positions(run: Run, db: str, as_of: str) -> dict[str, object]:
+    result = run("--db", db, "state", "--as-of", as_of, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_state_as_of_2026_02_06(run: Run, seeded_db: str) -> None:
+    report = positions(run, seeded_db, "2026-02-06")
+    assert report["as_of"] == "2026-02-06"
+    found = {(p["issue"], p["party"]): (p["stance"], p["since"]) for p in report["positions"]}  # type: ignore[attr-defined]
+    assert len(found) == 5 * 4, "every (issue, party) of the catalogue, unknown ones included"
+    known = {k: v for k, v in found.items() if v[0] != "unknown"}
+    assert known == EXPECTED_2026_02_06
+    assert all(v == ("unknown", None) for k, v in found.items() if k not in known)
+    statuses = {i["issue"]: i["status"] for i in report["issues"]}  # type: ignore[attr-defined]
+    assert statuses == {"donetsk_withdrawal": "deadlocked", "nato_membership": "in_play",
+                        "security_guarantees": "converging", "znpp": "in_play", "peacekeepers": "deadlocked"}
+
+
+def test_state_as_of_2026_01_24(run: Run, seeded_db: str) -> None:
+    report = positions(run, seeded_db, "2026-01-24")
+    known = {(p["issue"], p["party"]): (p["stance"], p["since"])  # type: ignore[index]
+             for p in report["positions"] if p["stance"] != "unknown"}  # type: ignore[attr-defined, index]
+    assert known == EXPECTED_2026_01_24
+    statuses = {i["issue"]: i["status"] for i in report["issues"]}  # type: ignore[attr-defined]
+    assert statuses["security_guarantees"] == "agreed"
+    assert statuses["znpp"] == "not_on_agenda", "named a sensitive issue only on 2026-02-05"
+
+
+def test_as_of_includes_everything_said_on_that_day(run: Run, seeded_db: str) -> None:
+    before = positions(run, seeded_db, "2026-01-21")
+    assert all(p["stance"] == "unknown" for p in before["positions"])  # type: ignore[attr-defined]
+    on_the_day = positions(run, seeded_db, "2026-01-22")
+    known = [(p["issue"], p["party"]) for p in on_the_day["positions"] if p["stance"] != "unknown"]  # type: ignore[attr-defined]
+    assert known == [("security_guarantees", "ukraine"), ("security_guarantees", "united_states")]
+
+
+def test_evidence_supports_the_current_stance_newest_first(run: Run, seeded_db: str) -> None:
+    report = positions(run, seeded_db, "2026-02-06")
+    russia = next(p for p in report["positions"]  # type: ignore[attr-defined]
+                  if (p["issue"], p["party"]) == ("donetsk_withdrawal", "russia"))
+    ids = [e["id"] for e in russia["evidence"]]
+    assert ids == ["adr2-04", "adr1-03", "adr1-05", "kcs-01", "nlpt-02", "nlpt-01", "kcat-04"]
+    assert [e["date"] for e in russia["evidence"]] == sorted((e["date"] for e in russia["evidence"]), reverse=True)
+    first = russia["evidence"][-1]
+    assert set(first) >= {"id", "article", "date", "quote", "speaker", "attribution"}
+    assert first["quote"].startswith("Russia, which currently occupies around 20% of Ukrainian territory")
+    ukraine = next(p for p in report["positions"]  # type: ignore[attr-defined]
+                   if (p["issue"], p["party"]) == ("donetsk_withdrawal", "ukraine"))
+    assert [e["id"] for e in ukraine["evidence"]] == ["adr2-05", "adr1-04"], "only since it became a counter"
+
+
+def test_diff_2026_01_24_to_2026_02_06(run: Run, seeded_db: str) -> None:
+    result = run("--db", seeded_db, "diff", "2026-01-24", "2026-02-06", "--format", "json")
+    report = json.loads(result.stdout)
+    assert (report["from"], report["to"]) == ("2026-01-24", "2026-02-06")
+    changes = {(c["issue"], c["party"]): (c["from"], c["to"], [e["id"] for e in c["evidence"]])
+               for c in report["changes"]}
+    assert changes == {
+        ("donetsk_withdrawal", "ukraine"): ("opposes", "counter_proposal", ["adr2-05", "adr1-04"]),
+        ("security_guarantees", "ukraine"): ("agreed", "demands", ["adr2-08"]),
+        ("peacekeepers", "ukraine"): ("unknown", "supports", ["adr2-06"]),
+        ("peacekeepers", "united_states"): ("unknown", "open", ["kcs-03"]),
+    }
+
+
+def test_diff_of_a_quiet_week_is_empty(run: Run, seeded_db: str) -> None:
+    result = run("--db", seeded_db, "diff", "2026-01-27", "2026-02-03", "--format", "json")
+    assert json.loads(result.stdout)["changes"] == []
+
+
+def test_history_of_one_position(run: Run, seeded_db: str) -> None:
+    result = run("--db", seeded_db, "history", "--issue", "guarantees", "--party", "Kyiv", "--format", "json")
+    moves = [(m["date"], m["move"], m["from"], m["to"], m["evidence"]["id"]) for m in json.loads(result.stdout)["moves"]]
+    assert moves == [
+        ("2026-01-22", "first_statement", "unknown", "agreed", "nlpt-07"),
+        ("2026-01-23", "reaffirm", "agreed", "agreed", "kcat-01"),
+        ("2026-02-05", "renege", "agreed", "demands", "adr2-08"),
+    ]

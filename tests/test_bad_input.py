@@ -78,17 +78,19 @@ def _bad_article_bytes(content: bytes) -> Callable[[Path, Path], tuple[Path, str
 
 
 CASES: dict[str, tuple[Callable[[Path, Path], tuple[Path, str]], str, str]] = {
-    "unknown party": (_edit(KCS, "party: united_states", "party: usa_x"), "party",
+    "unknown party": (_edit(KCS, "party: russia\n    stance: opposes", "party: usa_x\n    stance: opposes",
+                            marker="usa_x"), "party",
                       r"unknown party 'usa_x' \(.*known parties: russia"),
-    "unknown issue": (_edit(KCS, "issue: security_guarantees", "issue: security_guarantes"), "issue",
-                      r"unknown issue 'security_guarantes' \(did you mean 'security_guarantees'"),
-    "unknown stance": (_edit(KCS, "stance: open", "stance: openish"), "stance", r"Input should be .*'openish'"),
+    "unknown issue": (_edit(KCS, "issue: peacekeepers\n    quote: while", "issue: peacekeeperz\n    quote: while",
+                            marker="peacekeeperz"), "issue",
+                      r"unknown issue 'peacekeeperz' \(did you mean 'peacekeepers'"),
+    "unknown stance": (_edit(KCS, "stance: opposes", "stance: opposez"), "stance", r"Input should be .*'opposez'"),
     "unknown article": (_edit(KCS, "article: kremlin-constructive-spirit", "article: no-such-article"), "article",
                         r"unknown article 'no-such-article'"),
-    "malformed date": (_edit(KCS, "said_on: 2026-01-24", "said_on: 24/01/2026"), "said_on", r"valid date"),
-    "impossible date": (_edit(KCS, "said_on: 2026-01-24", "said_on: 2026-02-30"), "said_on",
+    "malformed date": (_edit(KCS, "said_on: 2026-01-23", "said_on: 23/01/2026"), "said_on", r"valid date"),
+    "impossible date": (_edit(KCS, "said_on: 2026-01-23", "said_on: 2026-02-30"), "said_on",
                         r"(day value is outside|valid date)"),
-    "said_on after the article's date": (_edit(KCS, "said_on: 2026-01-24", "said_on: 2026-01-27"), "said_on",
+    "said_on after the article's date": (_edit(KCS, "said_on: 2026-01-23", "said_on: 2026-01-27"), "said_on",
                                          r"2026-01-27 is after the article's date 2026-01-26"),
     "quote not in its article": (
         _edit(KCS, "had not dropped its insistence", "had never dropped its insistence",
@@ -106,18 +108,19 @@ CASES: dict[str, tuple[Callable[[Path, Path], tuple[Path, str]], str, str]] = {
                             "    speaker: Dmitry Peskov\n", marker="id: kcs-01"), "attribution",
                       r"required field is missing"),
     "unknown field": (_edit(KCS, "speaker: Dmitry Peskov", "speeker: Dmitry Peskov"), "speeker", r"unknown field"),
-    "wrong type": (_edit(KCS, "said_on: 2026-01-24", "said_on: [2026, 1, 24]"), "said_on", r"valid date"),
-    "a stance without a party": (_edit(KCS, "    party: united_states\n", "", marker="id: kcs-03"), "party",
+    "wrong type": (_edit(KCS, "said_on: 2026-01-23", "said_on: [2026, 1, 23]"), "said_on", r"valid date"),
+    "a stance without a party": (_edit(KCS, "    party: russia\n    stance: opposes\n", "    stance: opposes\n",
+                                       marker="id: kcs-02"), "party",
                                  r"a stance needs a party"),
     "illegal move": (_append(ILLEGAL), "stance",
                      r"illegal move: position donetsk_withdrawal/russia is 'demands'; no move leads to 'opposes' "
                      r"\(allowed: reaffirm -> demands; soften -> supports, open; accept -> agreed\)"),
-    "malformed YAML": (_edit(KCS, "    issue: peacekeepers\n    party: united_states",
-                             "    issue: [peacekeepers\n    party: united_states", marker="party: united_states"),
+    "malformed YAML": (_edit(KCS, "    issue: peacekeepers\n    party: russia",
+                             "    issue: [peacekeepers\n    party: russia", marker="party: russia"),
                        "", r"malformed YAML"),
     "not a mapping": (_write(KCS, b"- just\n- a list\n", 1), "", r"a fixture must be a mapping"),
-    "YAML anchors": (_edit(KCS, "issue: security_guarantees", "issue: &i security_guarantees",
-                           marker="&i security_guarantees"), "", r"anchors and aliases are not allowed"),
+    "YAML anchors": (_edit(KCS, "issue: peacekeepers\n    party: russia", "issue: &i peacekeepers\n    party: russia",
+                           marker="&i peacekeepers"), "", r"anchors and aliases are not allowed"),
     "article not UTF-8": (_bad_article_bytes(b"caf\xe9 au lait\n"), "file", r"is not UTF-8"),
     "binary article": (_bad_article_bytes(b"\x89PNG\r\n\x1a\n\x00\x00"), "file", r"is binary"),
     "empty article": (_bad_article_bytes(b"  \n"), "file", r"is empty"),
@@ -153,9 +156,9 @@ def test_bad_input_gets_one_located_message_and_changes_nothing(
 
 def test_validate_lists_every_problem_in_one_run(corpus: Corpus, run: Run) -> None:
     seeds, fixtures = corpus
-    edit(fixtures / KCS, "party: united_states", "party: usa_x")
-    edit(fixtures / "no-lasting-peace-without-territory.yaml", "said_on: 2026-01-22\n    note: Finalised",
-         "said_on: 2026-01-27\n    note: Finalised")
+    edit(fixtures / KCS, "party: russia\n    stance: opposes", "party: usa_x\n    stance: opposes")
+    edit(fixtures / "no-lasting-peace-without-territory.yaml", "said_on: 2026-01-22\n    note: Finalised with Trump;",
+         "said_on: 2026-01-27\n    note: Finalised with Trump;")
     edit(fixtures / "abu-dhabi-round-two-day-two.yaml", "stance: supports", "stance: favours")
     edit(seeds / "articles.yaml", "published_on: 2026-01-23\n    date_basis: inferred",
          "published_on: 2026-01-23\n    date_basis: guessed")
@@ -171,7 +174,7 @@ def test_validate_clean_corpus(run: Run) -> None:
     result = run("validate")
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert "ok: 5 article(s), 32 piece(s) of evidence" in result.stderr
+    assert "ok: 5 article(s), 31 piece(s) of evidence" in result.stderr
 
 
 def test_catalogue_errors(corpus: Corpus, run: Run) -> None:

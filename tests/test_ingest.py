@@ -37,7 +37,7 @@ def test_the_same_files_again_write_nothing(run: Run, db: str) -> None:
     first = run("--db", db, "ingest")
     assert first.exit_code == 0 and first.stdout == ""
     counts, digest = table_counts(db), db_digest(db)
-    assert counts["evidence"] == 32 and counts["article"] == 5 and counts["ingest"] == 1
+    assert counts["evidence"] == 31 and counts["article"] == 5 and counts["ingest"] == 1
     again = run("--db", db, "ingest")
     assert again.exit_code == 0
     assert "nothing new" in again.stderr
@@ -50,12 +50,10 @@ def test_a_problem_anywhere_stores_nothing(corpus: Corpus, run: Run, db: str) ->
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
     before = db_digest(db)
     edit(fixtures / "abu-dhabi-round-two-day-one.yaml", "stance: counter_proposal", "stance: open")
-    edit(fixtures / KCS, "stance: open", "stance: demands")  # US: unknown -> demands, fine alone
+    edit(fixtures / KCS, "stance: opposes", "stance: counter_proposal")  # a softening: fine alone
     edit(fixtures / "no-lasting-peace-without-territory.yaml", "  - id: nlpt-05\n    issue: nato_membership\n"
          "    party: russia\n    stance: demands", "  - id: nlpt-05\n    issue: nato_membership\n"
          "    party: russia\n    stance: demands\n    mode: negated")
-    edit(fixtures / "abu-dhabi-round-two-day-two.yaml", "stance: demands\n    quote: Kyiv is also seeking",
-         "stance: opposes\n    quote: Kyiv is also seeking")  # agreed -> opposes is a renege: legal
     edit(fixtures / "kremlin-confirms-abu-dhabi-talks.yaml", "party: ukraine\n    stance: opposes",
          "party: ukraine\n    stance: demands")  # ... but then opposes -> demands crosses the middle
     result = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
@@ -69,7 +67,7 @@ def test_a_failure_while_writing_rolls_everything_back(corpus: Corpus, run: Run,
     seeds, fixtures = corpus
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
     before = db_digest(db)
-    edit(fixtures / KCS, "stance: open", "stance: supports")
+    edit(fixtures / KCS, "stance: opposes", "stance: counter_proposal")
 
     def fail_after_evidence_is_written(message: str) -> None:
         if message.startswith("timeline"):
@@ -103,18 +101,18 @@ def test_an_edit_supersedes_and_known_at_answers_as_before(corpus: Corpus, run: 
     args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
     first = run("--db", db, "ingest", *args)
     t1 = recorded_at(first.stderr)
-    edit(fixtures / KCS, "stance: open", "stance: supports")
+    edit(fixtures / KCS, "stance: opposes", "stance: counter_proposal")
     second = run("--db", db, "ingest", *args)
     assert "1 piece(s) of evidence added, 1 superseded; 1 position(s) replayed" in second.stderr
     t2 = recorded_at(second.stderr)
     assert datetime.fromisoformat(t2) > datetime.fromisoformat(t1)
 
-    assert stance_of(run, db, "peacekeepers", "united_states") == "supports"
-    assert stance_of(run, db, "peacekeepers", "united_states", "--known-at", t1) == "open"
-    assert stance_of(run, db, "peacekeepers", "united_states", "--known-at", t2) == "supports"
-    assert stance_of(run, db, "peacekeepers", "united_states", "--known-at", "2000-01-01") == "unknown"
+    assert stance_of(run, db, "peacekeepers", "russia") == "counter_proposal"
+    assert stance_of(run, db, "peacekeepers", "russia", "--known-at", t1) == "opposes"
+    assert stance_of(run, db, "peacekeepers", "russia", "--known-at", t2) == "counter_proposal"
+    assert stance_of(run, db, "peacekeepers", "russia", "--known-at", "2000-01-01") == "unknown"
     counts = table_counts(db)
-    assert counts["evidence"] == 33 and counts["ingest"] == 2, "the old version is kept"
+    assert counts["evidence"] == 32 and counts["ingest"] == 2, "the old version is kept"
 
 
 def test_removed_evidence_returns_a_position_to_unknown_and_history_keeps_it(
@@ -122,17 +120,16 @@ def test_removed_evidence_returns_a_position_to_unknown_and_history_keeps_it(
     seeds, fixtures = corpus
     args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
     t1 = recorded_at(run("--db", db, "ingest", *args).stderr)
-    text = (fixtures / KCS).read_text()
-    start = text.index("  - id: kcs-03")
-    end = text.index("  - id: kcs-04")
-    (fixtures / KCS).write_text(text[:start] + text[end:])
+    path = fixtures / "kremlin-confirms-abu-dhabi-talks.yaml"
+    text = path.read_text()
+    path.write_text(text[:text.index("  - id: kcat-03")] + text[text.index("  - id: kcat-04"):])
     second = run("--db", db, "ingest", *args)
     assert "0 piece(s) of evidence added, 1 superseded" in second.stderr
-    assert stance_of(run, db, "peacekeepers", "united_states") == "unknown"
-    old = run("--db", db, "history", "--issue", "peacekeepers", "--party", "united_states", "--format", "json",
+    assert stance_of(run, db, "peacekeepers", "europe") == "unknown"
+    old = run("--db", db, "history", "--issue", "peacekeepers", "--party", "europe", "--format", "json",
               "--known-at", t1)
-    assert [m["evidence"]["id"] for m in json.loads(old.stdout)["moves"]] == ["kcs-03"]
-    now = run("--db", db, "history", "--issue", "peacekeepers", "--party", "united_states", "--format", "json")
+    assert [m["evidence"]["id"] for m in json.loads(old.stdout)["moves"]] == ["kcat-03"]
+    now = run("--db", db, "history", "--issue", "peacekeepers", "--party", "europe", "--format", "json")
     assert json.loads(now.stdout)["moves"] == []
 
 
@@ -156,16 +153,16 @@ def test_an_article_whose_text_changed_must_be_recoded(corpus: Corpus, run: Run,
 
 def test_non_asserted_modes_are_kept_and_shown_but_do_not_move(corpus: Corpus, run: Run, db: str) -> None:
     seeds, fixtures = corpus
-    edit(fixtures / KCS, "stance: open", "stance: open\n    mode: hypothetical")
+    edit(fixtures / "kremlin-confirms-abu-dhabi-talks.yaml", "stance: supports", "stance: supports\n    mode: future")
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
-    assert stance_of(run, db, "peacekeepers", "united_states") == "unknown"
-    shown = run("--db", db, "history", "--issue", "peacekeepers", "--party", "united_states")
-    assert "(hypothetical: not applied)" in shown.stdout and "kcs-03" in shown.stdout
+    assert stance_of(run, db, "peacekeepers", "europe") == "unknown"
+    shown = run("--db", db, "history", "--issue", "peacekeepers", "--party", "europe")
+    assert "(future: not applied)" in shown.stdout and "kcat-03" in shown.stdout
 
 
 def test_library_refuses_bad_corpus_with_problems(corpus: Corpus) -> None:
     seeds, fixtures = corpus
-    edit(fixtures / KCS, "party: united_states", "party: nobody")
+    edit(fixtures / KCS, "party: russia\n    stance: opposes", "party: nobody\n    stance: opposes")
     with pytest.raises(CorpusError) as caught:
         load_corpus(seeds, fixtures)
     [problem] = caught.value.problems

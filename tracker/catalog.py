@@ -120,9 +120,8 @@ def _claim_problems(where: str, section: str, entries: list[tuple[int, Issue | P
             owner = owners.setdefault(_key(name), entry.id)
             if owner != entry.id:
                 what = "id" if name == entry.id else "alias"
-                problems.append(
-                    Problem(where, line, f"{section}.aliases", f"{what} '{name}' is already claimed by {kind} '{owner}'")
-                )
+                message = f"{what} '{name}' is already claimed by {kind} '{owner}'"
+                problems.append(Problem(where, line, f"{section}.aliases", message))
     return problems
 
 

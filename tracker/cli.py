@@ -190,7 +190,7 @@ def validate_command(ctx: click.Context, seeds: Path | None, fixtures: Path | No
     """Run every check of ingest and write nothing; list every problem as path:line: field: message."""
     default_seeds, default_fixtures = bundled_corpus()
     seeds, fixtures = seeds or default_seeds, fixtures or default_fixtures
-    url, is_default = database_url(ctx.meta.get("tracker.db"))
+    url, _ = database_url(ctx.meta.get("tracker.db"))
     store = None
     sqlite_file = url.split("///", 1)[1] if url.startswith("sqlite:///") else None
     if sqlite_file is None or Path(sqlite_file).exists():

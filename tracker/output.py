@@ -90,6 +90,10 @@ def diff_table(report: DiffReport) -> Table:
         rows.append([c.issue, c.party, c.stance_from.value, c.stance_to.value, c.since,
                      cause.move if cause else "", _who(cause), cause.id if cause else "",
                      cause.quote if cause else ""])
+    for change in report.issue_changes:
+        named = change.evidence[0] if change.evidence else None
+        rows.append([change.issue, "(issue status)", change.status_from, change.status_to, named.date if named else "",
+                     "", _who(named), named.id if named else "", named.quote if named else ""])
     return Table(caption, ["issue", "party", "from", "to", "since", "move", "source", "evidence", "quote"], rows)
 
 

@@ -76,6 +76,15 @@ class Change(BaseModel):
     evidence: list[EvidenceRef]
 
 
+class IssueChange(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    issue: str
+    status_from: str = Field(serialization_alias="from")
+    status_to: str = Field(serialization_alias="to")
+    evidence: list[EvidenceRef]  # issue-level evidence between the two dates, newest first
+
+
 class DiffReport(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -83,6 +92,7 @@ class DiffReport(BaseModel):
     date_to: date = Field(serialization_alias="to")
     known_at: datetime | None = None
     changes: list[Change]
+    issue_changes: list[IssueChange] = []
 
 
 class HistoryMove(BaseModel):
@@ -186,6 +196,24 @@ def _issue_evidence(session: Session, as_of: date, known_at: datetime | None,
     return found
 
 
+def _issue_states(session: Session, as_of: date, known_at: datetime | None, issue_ids: list[str],
+                  party_ids: list[str], latest: dict[tuple[str, str], MoveRow] | None = None) -> list[IssueState]:
+    """Each issue's status as of `as_of`, weighing every party, with its issue-level evidence."""
+    if latest is None:
+        latest = _latest_moves(session, as_of, known_at, issue_ids, party_ids)
+    issue_level = _issue_evidence(session, as_of, known_at, issue_ids)
+    issue_states = []
+    for issue in issue_ids:
+        moves = [m for (i, _), m in latest.items() if i == issue]
+        named = issue_level.get(issue, [])
+        latest_since = max((m.since for m in moves if m.since is not None), default=None)
+        reopened = bool(named and latest_since is not None and named[0].date > latest_since)
+        issue_states.append(IssueState(
+            issue=issue, status=issue_status([Stance(m.stance_to) for m in moves], bool(named), reopened),
+            evidence=named))
+    return issue_states
+
+
 def state(session: Session, as_of: date, known_at: datetime | None = None,
           issues: list[str] | None = None, parties: list[str] | None = None) -> StateReport:
     """Every (issue, party) position of the catalogue as of `as_of`, unknown ones included."""
@@ -204,15 +232,8 @@ def state(session: Session, as_of: date, known_at: datetime | None = None,
                 since=move.since if move and stance is not Stance.UNKNOWN else None,
                 evidence=support.get((issue, party), []),
             ))
-    issue_level = _issue_evidence(session, as_of, known_at, issue_ids)
-    # The status weighs every party, not only the ones shown.
-    all_latest = latest if not parties else _latest_moves(session, as_of, known_at, issue_ids,
-                                                          catalog.party_ids())
-    issue_states = []
-    for issue in issue_ids:
-        stances = [Stance(m.stance_to) for (i, _), m in all_latest.items() if i == issue]
-        issue_states.append(IssueState(issue=issue, status=issue_status(stances, bool(issue_level.get(issue))),
-                                       evidence=issue_level.get(issue, [])))
+    issue_states = _issue_states(session, as_of, known_at, issue_ids, catalog.party_ids(),
+                                 latest if not parties else None)
     return StateReport(as_of=as_of, known_at=known_at, positions=positions, issues=issue_states)
 
 
@@ -247,7 +268,15 @@ def diff(session: Session, date_from: date, date_to: date, known_at: datetime | 
                       since=after[(i, p)].since if (i, p) in after and new is not Stance.UNKNOWN else None,
                       evidence=evidence.get((i, p), []))
                for i, p, old, new in changed]
-    return DiffReport(date_from=date_from, date_to=date_to, known_at=known_at, changes=changes)
+    status_before = _issue_states(session, date_from, known_at, issue_ids, catalog.party_ids())
+    status_after = _issue_states(session, date_to, known_at, issue_ids, catalog.party_ids())
+    issue_changes = [
+        IssueChange(issue=old.issue, status_from=old.status, status_to=new.status,
+                    evidence=[e for e in new.evidence if e.date > date_from])
+        for old, new in zip(status_before, status_after, strict=True) if old.status != new.status
+    ]
+    return DiffReport(date_from=date_from, date_to=date_to, known_at=known_at, changes=changes,
+                      issue_changes=issue_changes)
 
 
 def history(session: Session, known_at: datetime | None = None, issues: list[str] | None = None,

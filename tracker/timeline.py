@@ -130,11 +130,13 @@ _AGAINST = {Stance.OPPOSES, Stance.COUNTER_PROPOSAL}
 _POLES = {Stance.DEMANDS, Stance.OPPOSES}
 
 
-def issue_status(stances: Iterable[Stance], issue_evidence: bool) -> str:
+def issue_status(stances: Iterable[Stance], issue_evidence: bool, reopened: bool = False) -> str:
     """Derive an issue's status.
 
     - not_on_agenda: no party stance and no issue-level evidence;
-    - agreed: two or more parties known and every known stance is `agreed`;
+    - agreed: two or more parties known and every known stance is `agreed`, and no
+      issue-level evidence since the last of them agreed (`reopened`: an article
+      named it a sticking point after the deal, which puts it back in play);
     - deadlocked: parties on both sides of the proposition, at least one at a pole
       (demands or opposes);
     - converging: two or more parties known and none on opposite sides;
@@ -145,7 +147,7 @@ def issue_status(stances: Iterable[Stance], issue_evidence: bool) -> str:
     if not known:
         return IssueStatus.IN_PLAY if issue_evidence else IssueStatus.NOT_ON_AGENDA
     if len(known) >= 2 and all(s is Stance.AGREED for s in known):
-        return IssueStatus.AGREED
+        return IssueStatus.IN_PLAY if reopened else IssueStatus.AGREED
     pro = [s for s in known if s in _FOR]
     con = [s for s in known if s in _AGAINST]
     if pro and con:

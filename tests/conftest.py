@@ -94,7 +94,9 @@ def table_counts(path: str) -> dict[str, int]:
     engine = create_engine(f"sqlite:///{path}")
     try:
         with engine.connect() as conn:
-            return {t: conn.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar_one()
-                    for t in sorted(inspect(conn).get_table_names())}
+            return {
+                t: conn.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar_one()
+                for t in sorted(inspect(conn).get_table_names())
+            }
     finally:
         engine.dispose()

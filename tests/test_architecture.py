@@ -7,15 +7,24 @@ import sys
 
 import pytest
 
-CORE = ["tracker.catalog", "tracker.corpus", "tracker.errors", "tracker.evidence", "tracker.grounding",
-        "tracker.ingest", "tracker.machines", "tracker.queries", "tracker.store", "tracker.timeline",
-        "tracker.yamlfile"]
+CORE = [
+    "tracker.catalog",
+    "tracker.corpus",
+    "tracker.errors",
+    "tracker.evidence",
+    "tracker.grounding",
+    "tracker.ingest",
+    "tracker.machines",
+    "tracker.queries",
+    "tracker.store",
+    "tracker.timeline",
+    "tracker.yamlfile",
+]
 FRONT_ENDS = ["textual", "rich", "click", "tracker.cli", "tracker.output"]
 
 
 @pytest.mark.parametrize("module", CORE)
 def test_core_module_imports_no_front_end(module: str) -> None:
-    probe = (f"import sys, {module}; "
-             f"print(','.join(m for m in {FRONT_ENDS!r} if m in sys.modules))")
+    probe = f"import sys, {module}; print(','.join(m for m in {FRONT_ENDS!r} if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "", f"{module} imports {result.stdout.strip()}"

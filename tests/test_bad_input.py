@@ -50,15 +50,18 @@ def _append(text: str) -> Callable[[Path, Path], tuple[Path, str]]:
         path = fixtures / KCS
         path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
         return path, text.strip().splitlines()[0].strip()
+
     return mutate
 
 
-def _edit(file: str, old: str, new: str, marker: str | None = None, folder: str = "fixtures") -> Callable[
-        [Path, Path], tuple[Path, str]]:
+def _edit(
+    file: str, old: str, new: str, marker: str | None = None, folder: str = "fixtures"
+) -> Callable[[Path, Path], tuple[Path, str]]:
     def mutate(seeds: Path, fixtures: Path) -> tuple[Path, str]:
         path = (fixtures if folder == "fixtures" else seeds) / file
         edit(path, old, new)
         return path, marker or new.strip().splitlines()[0]
+
     return mutate
 
 
@@ -67,6 +70,7 @@ def _write(file: str, content: bytes, marker_line: int) -> Callable[[Path, Path]
         path = fixtures / file
         path.write_bytes(content)
         return path, f"@{marker_line}"
+
     return mutate
 
 
@@ -74,65 +78,126 @@ def _bad_article_bytes(content: bytes) -> Callable[[Path, Path], tuple[Path, str
     def mutate(seeds: Path, fixtures: Path) -> tuple[Path, str]:
         (seeds / "004_2f1a4ee65ee2afbf.txt").write_bytes(content)
         return seeds / "articles.yaml", "file: 004_2f1a4ee65ee2afbf.txt"
+
     return mutate
 
 
 CASES: dict[str, tuple[Callable[[Path, Path], tuple[Path, str]], str, str]] = {
-    "unknown party": (_edit(KCS, "party: russia\n    stance: opposes", "party: usa_x\n    stance: opposes",
-                            marker="usa_x"), "party",
-                      r"unknown party 'usa_x' \(.*known parties: russia"),
-    "unknown issue": (_edit(KCS, "issue: peacekeepers\n    quote: while", "issue: peacekeeperz\n    quote: while",
-                            marker="peacekeeperz"), "issue",
-                      r"unknown issue 'peacekeeperz' \(did you mean 'peacekeepers'"),
+    "unknown party": (
+        _edit(KCS, "party: russia\n    stance: opposes", "party: usa_x\n    stance: opposes", marker="usa_x"),
+        "party",
+        r"unknown party 'usa_x' \(.*known parties: russia",
+    ),
+    "unknown issue": (
+        _edit(
+            KCS, "issue: peacekeepers\n    quote: while", "issue: peacekeeperz\n    quote: while", marker="peacekeeperz"
+        ),
+        "issue",
+        r"unknown issue 'peacekeeperz' \(did you mean 'peacekeepers'",
+    ),
     "unknown stance": (_edit(KCS, "stance: opposes", "stance: opposez"), "stance", r"Input should be .*'opposez'"),
-    "unknown article": (_edit(KCS, "article: kremlin-constructive-spirit", "article: no-such-article"), "article",
-                        r"unknown article 'no-such-article'"),
+    "unknown article": (
+        _edit(KCS, "article: kremlin-constructive-spirit", "article: no-such-article"),
+        "article",
+        r"unknown article 'no-such-article'",
+    ),
     "malformed date": (_edit(KCS, "said_on: 2026-01-23", "said_on: 23/01/2026"), "said_on", r"valid date"),
-    "impossible date": (_edit(KCS, "said_on: 2026-01-23", "said_on: 2026-02-30"), "said_on",
-                        r"(day value is outside|valid date)"),
-    "said_on after the article's date": (_edit(KCS, "said_on: 2026-01-23", "said_on: 2026-01-27"), "said_on",
-                                         r"2026-01-27 is after the article's date 2026-01-26"),
+    "impossible date": (
+        _edit(KCS, "said_on: 2026-01-23", "said_on: 2026-02-30"),
+        "said_on",
+        r"(day value is outside|valid date)",
+    ),
+    "said_on after the article's date": (
+        _edit(KCS, "said_on: 2026-01-23", "said_on: 2026-01-27"),
+        "said_on",
+        r"2026-01-27 is after the article's date 2026-01-26",
+    ),
     "quote not in its article": (
-        _edit(KCS, "had not dropped its insistence", "had never dropped its insistence",
-              marker="had never dropped"), "quote",
-        r"not found in article 'kremlin-constructive-spirit' .*closest passage: \".*had not dropped its insistence"),
-    "empty quote": (_edit(KCS, "quote: Russia rejected revised versions over proposals for stationing European "
-                               "peacekeepers in Ukraine.", "quote: '   '"), "quote", r"quote is empty"),
-    "quote occurs twice": (_edit("kremlin-confirms-abu-dhabi-talks.yaml", "quote: Kyiv has firmly rejected "
-                                 "territorial concessions, warning that such a deal would embolden Moscow and "
-                                 "risk future aggression.", "quote: Ushakov said"), "quote",
-                           r"occurs 2 times .*set occurrence: 1 to 2"),
+        _edit(KCS, "had not dropped its insistence", "had never dropped its insistence", marker="had never dropped"),
+        "quote",
+        r"not found in article 'kremlin-constructive-spirit' .*closest passage: \".*had not dropped its insistence",
+    ),
+    "empty quote": (
+        _edit(
+            KCS,
+            "quote: Russia rejected revised versions over proposals for stationing European peacekeepers in Ukraine.",
+            "quote: '   '",
+        ),
+        "quote",
+        r"quote is empty",
+    ),
+    "quote occurs twice": (
+        _edit(
+            "kremlin-confirms-abu-dhabi-talks.yaml",
+            "quote: Kyiv has firmly rejected "
+            "territorial concessions, warning that such a deal would embolden Moscow and "
+            "risk future aggression.",
+            "quote: Ushakov said",
+        ),
+        "quote",
+        r"occurs 2 times .*set occurrence: 1 to 2",
+    ),
     "duplicate evidence id": (_edit(KCS, "id: kcs-02", "id: kcs-01"), "id", r"duplicate evidence id 'kcs-01'"),
     "duplicate evidence": (_append(COPY_OF_KCS_02), "quote", r"duplicate evidence: same .* as 'kcs-02'"),
-    "missing field": (_edit(KCS, "    speaker: Dmitry Peskov\n    attribution: direct\n",
-                            "    speaker: Dmitry Peskov\n", marker="id: kcs-01"), "attribution",
-                      r"required field is missing"),
+    "missing field": (
+        _edit(
+            KCS,
+            "    speaker: Dmitry Peskov\n    attribution: direct\n",
+            "    speaker: Dmitry Peskov\n",
+            marker="id: kcs-01",
+        ),
+        "attribution",
+        r"required field is missing",
+    ),
     "unknown field": (_edit(KCS, "speaker: Dmitry Peskov", "speeker: Dmitry Peskov"), "speeker", r"unknown field"),
     "wrong type": (_edit(KCS, "said_on: 2026-01-23", "said_on: [2026, 1, 23]"), "said_on", r"valid date"),
-    "a stance without a party": (_edit(KCS, "    party: russia\n    stance: opposes\n", "    stance: opposes\n",
-                                       marker="id: kcs-02"), "party",
-                                 r"a stance needs a party"),
-    "illegal move": (_append(ILLEGAL), "stance",
-                     r"illegal move: position donetsk_withdrawal/russia is 'demands'; no move leads to 'opposes' "
-                     r"\(allowed: reaffirm -> demands; soften -> supports, open; accept -> agreed\)"),
-    "malformed YAML": (_edit(KCS, "    issue: peacekeepers\n    party: russia",
-                             "    issue: [peacekeepers\n    party: russia", marker="party: russia"),
-                       "", r"malformed YAML"),
+    "a stance without a party": (
+        _edit(KCS, "    party: russia\n    stance: opposes\n", "    stance: opposes\n", marker="id: kcs-02"),
+        "party",
+        r"a stance needs a party",
+    ),
+    "illegal move": (
+        _append(ILLEGAL),
+        "stance",
+        r"illegal move: position donetsk_withdrawal/russia is 'demands'; no move leads to 'opposes' "
+        r"\(allowed: reaffirm -> demands; soften -> supports, open; accept -> agreed\)",
+    ),
+    "malformed YAML": (
+        _edit(
+            KCS,
+            "    issue: peacekeepers\n    party: russia",
+            "    issue: [peacekeepers\n    party: russia",
+            marker="party: russia",
+        ),
+        "",
+        r"malformed YAML",
+    ),
     "not a mapping": (_write(KCS, b"- just\n- a list\n", 1), "", r"a fixture must be a mapping"),
-    "YAML anchors": (_edit(KCS, "issue: peacekeepers\n    party: russia", "issue: &i peacekeepers\n    party: russia",
-                           marker="&i peacekeepers"), "", r"anchors and aliases are not allowed"),
+    "YAML anchors": (
+        _edit(
+            KCS,
+            "issue: peacekeepers\n    party: russia",
+            "issue: &i peacekeepers\n    party: russia",
+            marker="&i peacekeepers",
+        ),
+        "",
+        r"anchors and aliases are not allowed",
+    ),
     "article not UTF-8": (_bad_article_bytes(b"caf\xe9 au lait\n"), "file", r"is not UTF-8"),
     "binary article": (_bad_article_bytes(b"\x89PNG\r\n\x1a\n\x00\x00"), "file", r"is binary"),
     "empty article": (_bad_article_bytes(b"  \n"), "file", r"is empty"),
     "article outside the corpus": (
         _edit("articles.yaml", "file: 004_2f1a4ee65ee2afbf.txt", "file: ../../../etc/passwd", folder="seeds"),
-        "file", r"is outside the seeds folder"),
+        "file",
+        r"is outside the seeds folder",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_input_gets_one_located_message_and_changes_nothing(
-        case: str, corpus: Corpus, run: Run, seeded_db: str) -> None:
+    case: str, corpus: Corpus, run: Run, seeded_db: str
+) -> None:
     mutate, field, pattern = CASES[case]
     seeds, fixtures = corpus
     path, marker = mutate(seeds, fixtures)
@@ -157,11 +222,17 @@ def test_bad_input_gets_one_located_message_and_changes_nothing(
 def test_validate_lists_every_problem_in_one_run(corpus: Corpus, run: Run) -> None:
     seeds, fixtures = corpus
     edit(fixtures / KCS, "party: russia\n    stance: opposes", "party: usa_x\n    stance: opposes")
-    edit(fixtures / "no-lasting-peace-without-territory.yaml", "said_on: 2026-01-22\n    note: Finalised with Trump;",
-         "said_on: 2026-01-27\n    note: Finalised with Trump;")
+    edit(
+        fixtures / "no-lasting-peace-without-territory.yaml",
+        "said_on: 2026-01-22\n    note: Finalised with Trump;",
+        "said_on: 2026-01-27\n    note: Finalised with Trump;",
+    )
     edit(fixtures / "abu-dhabi-round-two-day-two.yaml", "stance: supports", "stance: favours")
-    edit(seeds / "articles.yaml", "published_on: 2026-01-23\n    date_basis: inferred",
-         "published_on: 2026-01-23\n    date_basis: guessed")
+    edit(
+        seeds / "articles.yaml",
+        "published_on: 2026-01-23\n    date_basis: inferred",
+        "published_on: 2026-01-23\n    date_basis: guessed",
+    )
     result = run("validate", "--seeds", str(seeds), "--fixtures", str(fixtures))
     assert result.exit_code == 1
     fields = [line.split(": ")[1] for line in result.stdout.splitlines()]
@@ -185,4 +256,5 @@ def test_catalogue_errors(corpus: Corpus, run: Run) -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"{catalog}:{line_of(catalog, '- id: ukraine')}: parties.aliases: alias 'Moscow' is already claimed by "
-        "party 'russia'"]
+        "party 'russia'"
+    ]

@@ -59,7 +59,8 @@ def test_state_json_has_the_contract_keys(run: Run, seeded_db: str) -> None:
 
 
 def test_db_before_or_after_the_command_and_from_the_environment(
-        run: Run, seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    run: Run, seeded_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--format", "csv")
     after = run("state", "--as-of", "2026-02-06", "--format", "csv", "--db", seeded_db)
     monkeypatch.setenv("TRACKER_DB", f"sqlite:///{seeded_db}")
@@ -68,17 +69,20 @@ def test_db_before_or_after_the_command_and_from_the_environment(
     assert "counter_proposal" in before.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ("state", "--as-of", "2026-13-01"),
-    ("state", "--as-of", "yesterday"),
-    ("state", "--party", "atlantis"),
-    ("state", "--format", "xml"),
-    ("diff", "2026-02-06", "2026-01-24"),
-    ("diff", "2026-02-06"),
-    ("history", "--issue", "moon"),
-    ("state", "--known-at", "soon"),
-    ("no-such-command",),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("state", "--as-of", "2026-13-01"),
+        ("state", "--as-of", "yesterday"),
+        ("state", "--party", "atlantis"),
+        ("state", "--format", "xml"),
+        ("diff", "2026-02-06", "2026-01-24"),
+        ("diff", "2026-02-06"),
+        ("history", "--issue", "moon"),
+        ("state", "--known-at", "soon"),
+        ("no-such-command",),
+    ],
+)
 def test_bad_usage_exits_2_with_nothing_on_stdout(args: tuple[str, ...], run: Run, seeded_db: str) -> None:
     result = run("--db", seeded_db, *args)
     assert result.exit_code == 2, result
@@ -89,14 +93,16 @@ def test_bad_usage_exits_2_with_nothing_on_stdout(args: tuple[str, ...], run: Ru
 
 def test_unknown_party_names_the_known_ones(run: Run, seeded_db: str) -> None:
     result = run("--db", seeded_db, "state", "--party", "russa")
-    assert result.stderr == ("unknown party 'russa' (did you mean 'russia'? known parties: russia, ukraine, "
-                             "united_states, europe)\n")
+    assert result.stderr == (
+        "unknown party 'russa' (did you mean 'russia'? known parties: russia, ukraine, united_states, europe)\n"
+    )
 
 
 def test_aliases_resolve_in_filters(run: Run, seeded_db: str) -> None:
     by_alias = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--issue", "Donbas", "--party", "Kremlin")
-    by_id = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--issue", "donetsk_withdrawal",
-                "--party", "russia")
+    by_id = run(
+        "--db", seeded_db, "state", "--as-of", "2026-02-06", "--issue", "donetsk_withdrawal", "--party", "russia"
+    )
     assert by_alias.stdout == by_id.stdout
     assert "demands" in by_id.stdout
 
@@ -115,8 +121,13 @@ def test_machines(run: Run, seeded_db: str) -> None:
     assert mermaid.stdout.startswith("---\nZaporizhzhia nuclear plant (znpp)\n---\nstateDiagram-v2")
     assert "opposes --> counter_proposal: soften" in mermaid.stdout
     described = json.loads(run("--db", seeded_db, "machines", "--format", "json").stdout)
-    assert [m["issue"] for m in described["machines"]] == ["donetsk_withdrawal", "nato_membership",
-                                                           "security_guarantees", "znpp", "peacekeepers"]
+    assert [m["issue"] for m in described["machines"]] == [
+        "donetsk_withdrawal",
+        "nato_membership",
+        "security_guarantees",
+        "znpp",
+        "peacekeepers",
+    ]
 
 
 def test_schema_validates_every_bundled_fixture(run: Run) -> None:
@@ -136,8 +147,25 @@ def test_schema_validates_every_bundled_fixture(run: Run) -> None:
 
 
 def test_python_dash_m_runs_the_same_command_line(seeded_db: str, tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "tracker", "--db", seeded_db, "state", "--as-of", "2026-02-06",
-                             "--issue", "nato_membership", "--format", "csv"],
-                            capture_output=True, text=True, cwd=tmp_path, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "--db",
+            seeded_db,
+            "state",
+            "--as-of",
+            "2026-02-06",
+            "--issue",
+            "nato_membership",
+            "--format",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1].startswith("nato_membership,russia,demands,2026-01-23,1,")

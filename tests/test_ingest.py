@@ -26,8 +26,9 @@ def recorded_at(stderr: str) -> str:
 
 
 def stance_of(run: Run, db: str, issue: str, party: str, *extra: str) -> str:
-    result = run("--db", db, "state", "--as-of", "2026-02-06", "--issue", issue, "--party", party,
-                 "--format", "json", *extra)
+    result = run(
+        "--db", db, "state", "--as-of", "2026-02-06", "--issue", issue, "--party", party, "--format", "json", *extra
+    )
     assert result.exit_code == 0, result.stderr
     [position] = json.loads(result.stdout)["positions"]
     return str(position["stance"])
@@ -51,15 +52,19 @@ def test_a_problem_anywhere_stores_nothing(corpus: Corpus, run: Run, db: str) ->
     before = db_digest(db)
     edit(fixtures / "abu-dhabi-round-two-day-one.yaml", "stance: counter_proposal", "stance: open")
     edit(fixtures / KCS, "stance: opposes", "stance: counter_proposal")  # a softening: fine alone
-    edit(fixtures / "no-lasting-peace-without-territory.yaml", "  - id: nlpt-05\n    issue: nato_membership\n"
-         "    party: russia\n    stance: demands", "  - id: nlpt-05\n    issue: nato_membership\n"
-         "    party: russia\n    stance: demands\n    mode: negated")
-    edit(fixtures / "kremlin-confirms-abu-dhabi-talks.yaml", "party: ukraine\n    stance: opposes",
-         "party: ukraine\n    stance: demands")  # ... but then opposes -> demands crosses the middle
+    edit(
+        fixtures / "no-lasting-peace-without-territory.yaml",
+        "  - id: nlpt-05\n    issue: nato_membership\n    party: russia\n    stance: demands",
+        "  - id: nlpt-05\n    issue: nato_membership\n    party: russia\n    stance: demands\n    mode: negated",
+    )
+    edit(
+        fixtures / "kremlin-confirms-abu-dhabi-talks.yaml",
+        "party: ukraine\n    stance: opposes",
+        "party: ukraine\n    stance: demands",
+    )  # ... but then opposes -> demands crosses the middle
     result = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
     assert result.exit_code == 1
-    assert "illegal move: position donetsk_withdrawal/ukraine is 'demands'; no move leads to 'opposes'" in \
-        result.stderr
+    assert "illegal move: position donetsk_withdrawal/ukraine is 'demands'; no move leads to 'opposes'" in result.stderr
     assert db_digest(db) == before
 
 
@@ -87,12 +92,15 @@ def test_an_id_owned_by_another_stored_article_is_refused(corpus: Corpus, run: R
     partial = tmp_path / "partial"
     partial.mkdir()
     (partial / "one.yaml").write_text(
-        (fixtures / "abu-dhabi-round-two-day-two.yaml").read_text().replace("id: adr2-01", "id: kcs-01"))
+        (fixtures / "abu-dhabi-round-two-day-two.yaml").read_text().replace("id: adr2-01", "id: kcs-01")
+    )
     result = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(partial))
     assert result.exit_code == 1
-    assert re.fullmatch(r".*one\.yaml:\d+: id: evidence id 'kcs-01' is already used by article "
-                        r"'kremlin-constructive-spirit' \(recorded from .*kremlin-constructive-spirit\.yaml:\d+\)\n",
-                        result.stderr), result.stderr
+    assert re.fullmatch(
+        r".*one\.yaml:\d+: id: evidence id 'kcs-01' is already used by article "
+        r"'kremlin-constructive-spirit' \(recorded from .*kremlin-constructive-spirit\.yaml:\d+\)\n",
+        result.stderr,
+    ), result.stderr
     assert db_digest(db) == before
 
 
@@ -115,19 +123,19 @@ def test_an_edit_supersedes_and_known_at_answers_as_before(corpus: Corpus, run: 
     assert counts["evidence"] == 32 and counts["ingest"] == 2, "the old version is kept"
 
 
-def test_removed_evidence_returns_a_position_to_unknown_and_history_keeps_it(
-        corpus: Corpus, run: Run, db: str) -> None:
+def test_removed_evidence_returns_a_position_to_unknown_and_history_keeps_it(corpus: Corpus, run: Run, db: str) -> None:
     seeds, fixtures = corpus
     args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
     t1 = recorded_at(run("--db", db, "ingest", *args).stderr)
     path = fixtures / "kremlin-confirms-abu-dhabi-talks.yaml"
     text = path.read_text()
-    path.write_text(text[:text.index("  - id: kcat-03")] + text[text.index("  - id: kcat-04"):])
+    path.write_text(text[: text.index("  - id: kcat-03")] + text[text.index("  - id: kcat-04") :])
     second = run("--db", db, "ingest", *args)
     assert "0 piece(s) of evidence added, 1 superseded" in second.stderr
     assert stance_of(run, db, "peacekeepers", "europe") == "unknown"
-    old = run("--db", db, "history", "--issue", "peacekeepers", "--party", "europe", "--format", "json",
-              "--known-at", t1)
+    old = run(
+        "--db", db, "history", "--issue", "peacekeepers", "--party", "europe", "--format", "json", "--known-at", t1
+    )
     assert [m["evidence"]["id"] for m in json.loads(old.stdout)["moves"]] == ["kcat-03"]
     now = run("--db", db, "history", "--issue", "peacekeepers", "--party", "europe", "--format", "json")
     assert json.loads(now.stdout)["moves"] == []
@@ -143,8 +151,9 @@ def test_an_article_whose_text_changed_must_be_recoded(corpus: Corpus, run: Run,
     empty.mkdir()
     result = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(empty))
     assert result.exit_code == 1
-    assert "the text of article 'kremlin-constructive-spirit' changed but its evidence was not re-coded" in \
-        result.stderr
+    assert (
+        "the text of article 'kremlin-constructive-spirit' changed but its evidence was not re-coded" in result.stderr
+    )
     assert db_digest(db) == before
     recoded = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
     assert recoded.exit_code == 0

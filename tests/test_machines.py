@@ -20,16 +20,29 @@ def test_one_machine_is_shared_by_every_party_of_an_issue() -> None:
 def test_named_moves() -> None:
     machine = IssueMachine("peacekeepers")
     position = machine.position("ukraine")
-    steps = [("opposes", Move.FIRST_STATEMENT), ("opposes", Move.REAFFIRM), ("counter_proposal", Move.SOFTEN),
-             ("open", Move.SOFTEN), ("supports", Move.HARDEN), ("agreed", Move.ACCEPT), ("demands", Move.RENEGE)]
+    steps = [
+        ("opposes", Move.FIRST_STATEMENT),
+        ("opposes", Move.REAFFIRM),
+        ("counter_proposal", Move.SOFTEN),
+        ("open", Move.SOFTEN),
+        ("supports", Move.HARDEN),
+        ("agreed", Move.ACCEPT),
+        ("demands", Move.RENEGE),
+    ]
     assert [machine.apply(position, stance) for stance, _ in steps] == [move for _, move in steps]
     assert position.state == "demands"
 
 
-@pytest.mark.parametrize(("start", "target"), [
-    ("demands", "opposes"), ("opposes", "demands"), ("supports", "counter_proposal"),
-    ("opposes", "agreed"), ("demands", "unknown"),
-])
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [
+        ("demands", "opposes"),
+        ("opposes", "demands"),
+        ("supports", "counter_proposal"),
+        ("opposes", "agreed"),
+        ("demands", "unknown"),
+    ],
+)
 def test_crossing_the_middle_in_one_step_is_refused(start: str, target: str) -> None:
     machine = IssueMachine("nato_membership")
     position = machine.position("russia")

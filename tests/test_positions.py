@@ -54,14 +54,22 @@ def test_state_as_of_2026_02_06(run: Run, seeded_db: str) -> None:
     assert known == EXPECTED_2026_02_06
     assert all(v == ("unknown", None) for k, v in found.items() if k not in known)
     statuses = {i["issue"]: i["status"] for i in report["issues"]}  # type: ignore[attr-defined]
-    assert statuses == {"donetsk_withdrawal": "deadlocked", "nato_membership": "in_play",
-                        "security_guarantees": "in_play", "znpp": "in_play", "peacekeepers": "deadlocked"}
+    assert statuses == {
+        "donetsk_withdrawal": "deadlocked",
+        "nato_membership": "in_play",
+        "security_guarantees": "in_play",
+        "znpp": "in_play",
+        "peacekeepers": "deadlocked",
+    }
 
 
 def test_state_as_of_2026_01_24(run: Run, seeded_db: str) -> None:
     report = positions(run, seeded_db, "2026-01-24")
-    known = {(p["issue"], p["party"]): (p["stance"], p["since"])  # type: ignore[index]
-             for p in report["positions"] if p["stance"] != "unknown"}  # type: ignore[attr-defined, index]
+    known = {
+        (p["issue"], p["party"]): (p["stance"], p["since"])  # type: ignore[index]
+        for p in report["positions"]
+        if p["stance"] != "unknown"
+    }  # type: ignore[attr-defined, index]
     assert known == EXPECTED_2026_01_24
     statuses = {i["issue"]: i["status"] for i in report["issues"]}  # type: ignore[attr-defined]
     assert statuses["security_guarantees"] == "agreed"
@@ -73,17 +81,24 @@ def test_as_of_includes_everything_said_on_that_day(run: Run, seeded_db: str) ->
     assert all(p["stance"] == "unknown" for p in before["positions"])  # type: ignore[attr-defined]
     on_the_day = positions(run, seeded_db, "2026-01-22")
     known = [(p["issue"], p["party"]) for p in on_the_day["positions"] if p["stance"] != "unknown"]  # type: ignore[attr-defined]
-    assert known == [("security_guarantees", "ukraine"), ("security_guarantees", "united_states"),
-                     ("peacekeepers", "europe")]
+    assert known == [
+        ("security_guarantees", "ukraine"),
+        ("security_guarantees", "united_states"),
+        ("peacekeepers", "europe"),
+    ]
 
 
 def test_evidence_supports_the_current_stance_newest_first(run: Run, seeded_db: str) -> None:
     report = positions(run, seeded_db, "2026-02-06")
-    russia = next(p for p in report["positions"]  # type: ignore[attr-defined]
-                  if (p["issue"], p["party"]) == ("donetsk_withdrawal", "russia"))
+    russia = next(
+        p
+        for p in report["positions"]  # type: ignore[attr-defined]
+        if (p["issue"], p["party"]) == ("donetsk_withdrawal", "russia")
+    )
     ids = [e["id"] for e in russia["evidence"]]
-    assert sorted(ids) == sorted(["kcat-04", "nlpt-01", "nlpt-02", "kcs-01", "adr1-03", "adr1-06", "adr2-07",
-                                  "adr2-09"])
+    assert sorted(ids) == sorted(
+        ["kcat-04", "nlpt-01", "nlpt-02", "kcs-01", "adr1-03", "adr1-06", "adr2-07", "adr2-09"]
+    )
     # Same day: the article's date, then its id, then the place in the text.
     assert ids[:4] == ["adr2-07", "adr2-09", "adr1-03", "adr1-06"]
     assert ids[4:] == ["kcs-01", "nlpt-02", "nlpt-01", "kcat-04"]
@@ -91,8 +106,11 @@ def test_evidence_supports_the_current_stance_newest_first(run: Run, seeded_db: 
     first = russia["evidence"][-1]
     assert set(first) >= {"id", "article", "date", "quote", "speaker", "attribution"}
     assert first["quote"].startswith("Russia, which currently occupies around 20% of Ukrainian territory")
-    ukraine = next(p for p in report["positions"]  # type: ignore[attr-defined]
-                   if (p["issue"], p["party"]) == ("donetsk_withdrawal", "ukraine"))
+    ukraine = next(
+        p
+        for p in report["positions"]  # type: ignore[attr-defined]
+        if (p["issue"], p["party"]) == ("donetsk_withdrawal", "ukraine")
+    )
     assert [e["id"] for e in ukraine["evidence"]] == ["adr2-05", "adr1-04"], "only since it became a counter"
 
 
@@ -100,14 +118,16 @@ def test_diff_2026_01_24_to_2026_02_06(run: Run, seeded_db: str) -> None:
     result = run("--db", seeded_db, "diff", "2026-01-24", "2026-02-06", "--format", "json")
     report = json.loads(result.stdout)
     assert (report["from"], report["to"]) == ("2026-01-24", "2026-02-06")
-    changes = {(c["issue"], c["party"]): (c["from"], c["to"], [e["id"] for e in c["evidence"]])
-               for c in report["changes"]}
+    changes = {
+        (c["issue"], c["party"]): (c["from"], c["to"], [e["id"] for e in c["evidence"]]) for c in report["changes"]
+    }
     assert changes == {
         ("donetsk_withdrawal", "ukraine"): ("opposes", "counter_proposal", ["adr2-05", "adr1-04"]),
         ("peacekeepers", "ukraine"): ("unknown", "supports", ["adr2-06"]),
     }
-    issue_changes = {c["issue"]: (c["from"], c["to"], [e["id"] for e in c["evidence"]])
-                     for c in report["issue_changes"]}
+    issue_changes = {
+        c["issue"]: (c["from"], c["to"], [e["id"] for e in c["evidence"]]) for c in report["issue_changes"]
+    }
     assert issue_changes == {
         "security_guarantees": ("agreed", "in_play", ["adr2-02"]),
         "znpp": ("not_on_agenda", "in_play", ["adr1-02"]),
@@ -121,7 +141,9 @@ def test_diff_of_a_quiet_week_is_empty(run: Run, seeded_db: str) -> None:
 
 def test_history_of_one_position(run: Run, seeded_db: str) -> None:
     result = run("--db", seeded_db, "history", "--issue", "guarantees", "--party", "Kyiv", "--format", "json")
-    moves = [(m["date"], m["move"], m["from"], m["to"], m["evidence"]["id"]) for m in json.loads(result.stdout)["moves"]]
+    moves = [
+        (m["date"], m["move"], m["from"], m["to"], m["evidence"]["id"]) for m in json.loads(result.stdout)["moves"]
+    ]
     assert moves == [
         ("2026-01-22", "first_statement", "unknown", "agreed", "kcat-01"),
         ("2026-01-22", "reaffirm", "agreed", "agreed", "nlpt-07"),

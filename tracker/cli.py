@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pydantic import BaseModel
 
 from tracker import __version__
 from tracker.corpus import bundled_corpus, load_corpus
@@ -37,17 +38,22 @@ def _remember_db(ctx: click.Context, param: click.Parameter, value: str | None) 
 def db_option(envvar: str | None = None) -> Callable[[F], F]:
     """`--db`, accepted before the command (`tracker --db X state`) and after it."""
     return click.option(
-        "--db", metavar="URL", envvar=envvar, expose_value=False, callback=_remember_db,
+        "--db",
+        metavar="URL",
+        envvar=envvar,
+        expose_value=False,
+        callback=_remember_db,
         help="Database: an SQLAlchemy URL or a SQLite file path (env TRACKER_DB).",
     )
 
 
 def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") -> Callable[[F], F]:
-    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
-                        help="Output format.")
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help="Output format."
+    )
 
 
-class KnownAt(click.ParamType):
+class KnownAt(click.ParamType):  # type: ignore[type-arg]
     """A recorded time: ISO date (meaning the end of that day, UTC) or ISO datetime."""
 
     name = "TIME"
@@ -65,7 +71,7 @@ class KnownAt(click.ParamType):
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-class IsoDate(click.ParamType):
+class IsoDate(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
@@ -90,15 +96,18 @@ def _progress(message: str) -> None:
 
 def _report_ingest(summary: IngestSummary, store: Store) -> None:
     if not summary.changed:
-        click.echo(f"nothing new: {store.safe_url} already holds these {summary.evidence_total} pieces of "
-                   "evidence", err=True)
+        click.echo(
+            f"nothing new: {store.safe_url} already holds these {summary.evidence_total} pieces of evidence", err=True
+        )
         return
     assert summary.recorded_at is not None
     click.echo(
         f"ingested into {store.safe_url} at {summary.recorded_at.isoformat()}: "
         f"{summary.articles_added} article(s) added, {summary.articles_superseded} superseded; "
         f"{summary.evidence_added} piece(s) of evidence added, {summary.evidence_superseded} superseded; "
-        f"{summary.positions_replayed} position(s) replayed", err=True)
+        f"{summary.positions_replayed} position(s) replayed",
+        err=True,
+    )
 
 
 def _open_store(ctx: click.Context) -> Store:
@@ -109,8 +118,9 @@ def _open_store(ctx: click.Context) -> Store:
     if is_default and store.is_empty():
         seeds, fixtures = bundled_corpus()
         click.echo(f"Creating the tracker database {store.safe_url} from the bundled corpus...", err=True)
-        summary = ingest(store, load_corpus(seeds, fixtures), display_path(seeds), display_path(fixtures),
-                         progress=_progress)
+        summary = ingest(
+            store, load_corpus(seeds, fixtures), display_path(seeds), display_path(fixtures), progress=_progress
+        )
         _report_ingest(summary, store)
     return store
 
@@ -136,17 +146,31 @@ def _filters(f: F) -> F:
 
 
 def _known_at_option(f: F) -> F:
-    return click.option("--known-at", type=KnownAt(), default=None,
-                        help="Answer as the tracker would have at this recorded time.")(f)
+    return click.option(
+        "--known-at", type=KnownAt(), default=None, help="Answer as the tracker would have at this recorded time."
+    )(f)
 
 
 def _corpus_options(f: F) -> F:
-    f = click.option("--catalog", "catalog_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     help="Catalogue file [default: FIXTURES/catalog.yaml, else the bundled one].")(f)
-    f = click.option("--fixtures", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     help="Folder of evidence fixtures [default: the bundled corpus].")(f)
-    f = click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     help="Folder of articles with articles.yaml [default: the bundled corpus].")(f)
+    f = click.option(
+        "--catalog",
+        "catalog_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Catalogue file [default: FIXTURES/catalog.yaml, else the bundled one].",
+    )(f)
+    f = click.option(
+        "--fixtures",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder of evidence fixtures [default: the bundled corpus].",
+    )(f)
+    f = click.option(
+        "--seeds",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder of articles with articles.yaml [default: the bundled corpus].",
+    )(f)
     return f
 
 
@@ -185,8 +209,7 @@ def ingest_command(ctx: click.Context, seeds: Path | None, fixtures: Path | None
 @_corpus_options
 @db_option()
 @click.pass_context
-def validate_command(ctx: click.Context, seeds: Path | None, fixtures: Path | None,
-                     catalog_file: Path | None) -> None:
+def validate_command(ctx: click.Context, seeds: Path | None, fixtures: Path | None, catalog_file: Path | None) -> None:
     """Run every check of ingest and write nothing; list every problem as path:line: field: message."""
     default_seeds, default_fixtures = bundled_corpus()
     seeds, fixtures = seeds or default_seeds, fixtures or default_fixtures
@@ -206,8 +229,10 @@ def validate_command(ctx: click.Context, seeds: Path | None, fixtures: Path | No
         ctx.exit(ExitCode.BAD_DATA)
     against = f" against {store.safe_url}" if store else ""
     change = "would change the database" if plan.changes_anything else "nothing new to ingest"
-    click.echo(f"ok: {len(corpus.articles)} article(s), {len(corpus.evidence)} piece(s) of evidence{against}; "
-               f"{change}", err=True)
+    click.echo(
+        f"ok: {len(corpus.articles)} article(s), {len(corpus.evidence)} piece(s) of evidence{against}; {change}",
+        err=True,
+    )
 
 
 @cli.command("state")
@@ -217,8 +242,14 @@ def validate_command(ctx: click.Context, seeds: Path | None, fixtures: Path | No
 @format_option()
 @db_option()
 @click.pass_context
-def state_command(ctx: click.Context, as_of: date | None, known_at: datetime | None, issues: tuple[str, ...],
-                  parties: tuple[str, ...], fmt: str) -> None:
+def state_command(
+    ctx: click.Context,
+    as_of: date | None,
+    known_at: datetime | None,
+    issues: tuple[str, ...],
+    parties: tuple[str, ...],
+    fmt: str,
+) -> None:
     """Where every party stands on every issue, as of a date (everything said on it included)."""
     store = _open_store(ctx)
     issue_ids, party_ids = _ids(store, "issue", issues), _ids(store, "party", parties)
@@ -235,8 +266,15 @@ def state_command(ctx: click.Context, as_of: date | None, known_at: datetime | N
 @format_option()
 @db_option()
 @click.pass_context
-def diff_command(ctx: click.Context, date_from: date, date_to: date, known_at: datetime | None,
-                 issues: tuple[str, ...], parties: tuple[str, ...], fmt: str) -> None:
+def diff_command(
+    ctx: click.Context,
+    date_from: date,
+    date_to: date,
+    known_at: datetime | None,
+    issues: tuple[str, ...],
+    parties: tuple[str, ...],
+    fmt: str,
+) -> None:
     """What changed between two dates, with the evidence that changed it."""
     if date_from > date_to:
         raise UsageError(f"FROM ({date_from}) is after TO ({date_to})")
@@ -253,8 +291,9 @@ def diff_command(ctx: click.Context, date_from: date, date_to: date, known_at: d
 @format_option()
 @db_option()
 @click.pass_context
-def history_command(ctx: click.Context, known_at: datetime | None, issues: tuple[str, ...],
-                    parties: tuple[str, ...], fmt: str) -> None:
+def history_command(
+    ctx: click.Context, known_at: datetime | None, issues: tuple[str, ...], parties: tuple[str, ...], fmt: str
+) -> None:
     """The moves of each position over time, with the evidence for each."""
     store = _open_store(ctx)
     issue_ids, party_ids = _ids(store, "issue", issues), _ids(store, "party", parties)
@@ -281,7 +320,7 @@ def machines_command(ctx: click.Context, issues: tuple[str, ...], fmt: str) -> N
     click.echo("\n".join(machine_mermaid(i.id, i.title) for i in chosen), nl=False)
 
 
-SCHEMAS = {"fixture": FixtureFile, "articles": ArticleMeta}
+SCHEMAS: dict[str, type[BaseModel]] = {"fixture": FixtureFile, "articles": ArticleMeta}
 
 
 @cli.command("schema")
@@ -291,9 +330,14 @@ def schema_command(kind: str) -> None:
     model = SCHEMAS[kind]
     schema = model.model_json_schema()
     if kind == "articles":
-        schema = {"title": "Articles", "type": "object", "required": ["articles"], "additionalProperties": False,
-                  "properties": {"articles": {"type": "array", "items": {"$ref": "#/$defs/ArticleMeta"}}},
-                  "$defs": {"ArticleMeta": schema, **schema.pop("$defs", {})}}
+        schema = {
+            "title": "Articles",
+            "type": "object",
+            "required": ["articles"],
+            "additionalProperties": False,
+            "properties": {"articles": {"type": "array", "items": {"$ref": "#/$defs/ArticleMeta"}}},
+            "$defs": {"ArticleMeta": schema, **schema.pop("$defs", {})},
+        }
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
     click.echo(json.dumps(schema, indent=2))
 

@@ -63,8 +63,17 @@ def _validation_problems(exc: ValidationError, where: str, node: Located, prefix
         field_name = ".".join(loc)
         if not loc and ": " in message:
             field_name, message = message.split(": ", 1)
-        if err["type"] in {"literal_error", "enum", "string_pattern_mismatch", "date_from_datetime_parsing",
-                           "date_parsing", "date_type", "string_type", "int_type", "int_parsing"}:
+        if err["type"] in {
+            "literal_error",
+            "enum",
+            "string_pattern_mismatch",
+            "date_from_datetime_parsing",
+            "date_parsing",
+            "date_type",
+            "string_type",
+            "int_type",
+            "int_parsing",
+        }:
             message = f"{message}, got {err['input']!r}"
         if err["type"] == "extra_forbidden":
             message = "unknown field"
@@ -123,8 +132,9 @@ def load_articles(seeds: Path) -> LoadedArticles:
     items = doc.get("articles") if isinstance(doc, Located) else None
     if not isinstance(items, LocatedList):
         line = doc.line_of("articles") if isinstance(doc, Located) else 1
-        return LoadedArticles({}, [Problem(where, line, "articles", "must be a mapping with a list of 'articles'")],
-                              unreadable=True)
+        return LoadedArticles(
+            {}, [Problem(where, line, "articles", "must be a mapping with a list of 'articles'")], unreadable=True
+        )
     problems: list[Problem] = []
     articles: dict[str, Article] = {}
     broken: set[str] = set()
@@ -181,40 +191,89 @@ def _check_item(
     problems: list[Problem] = []
     issue = catalog.resolve("issue", coded.issue)
     if issue is None:
-        problems.append(Problem(where, item.line_of("issue"), "issue",
-                                f"unknown issue '{coded.issue}' ({catalog.suggestion('issue', coded.issue)})"))
+        problems.append(
+            Problem(
+                where,
+                item.line_of("issue"),
+                "issue",
+                f"unknown issue '{coded.issue}' ({catalog.suggestion('issue', coded.issue)})",
+            )
+        )
     party = None
     if coded.party is not None:
         party = catalog.resolve("party", coded.party)
         if party is None:
-            problems.append(Problem(where, item.line_of("party"), "party",
-                                    f"unknown party '{coded.party}' ({catalog.suggestion('party', coded.party)})"))
+            problems.append(
+                Problem(
+                    where,
+                    item.line_of("party"),
+                    "party",
+                    f"unknown party '{coded.party}' ({catalog.suggestion('party', coded.party)})",
+                )
+            )
     said_on = coded.said_on or article.published_on
     if said_on > article.published_on:
-        problems.append(Problem(where, item.line_of("said_on"), "said_on",
-                                f"{said_on} is after the article's date {article.published_on}"))
+        problems.append(
+            Problem(
+                where,
+                item.line_of("said_on"),
+                "said_on",
+                f"{said_on} is after the article's date {article.published_on}",
+            )
+        )
     anchors, norm = grounder.anchors(article.id, coded.quote)
     if not anchors:
         near = closest_passage(norm, coded.quote)
         hint = f'; closest passage: "{near}"' if near else ""
-        problems.append(Problem(where, item.line_of("quote"), "quote",
-                                f"not found in article '{article.id}' ({article.source_path}){hint}"))
+        problems.append(
+            Problem(
+                where,
+                item.line_of("quote"),
+                "quote",
+                f"not found in article '{article.id}' ({article.source_path}){hint}",
+            )
+        )
     elif len(anchors) > 1 and coded.occurrence is None:
         starts = ", ".join(str(a.start) for a in anchors)
-        problems.append(Problem(where, item.line_of("quote"), "quote",
-                                f"occurs {len(anchors)} times in article '{article.id}' (at offsets {starts}); "
-                                f"set occurrence: 1 to {len(anchors)}, or quote more of the sentence"))
+        problems.append(
+            Problem(
+                where,
+                item.line_of("quote"),
+                "quote",
+                f"occurs {len(anchors)} times in article '{article.id}' (at offsets {starts}); "
+                f"set occurrence: 1 to {len(anchors)}, or quote more of the sentence",
+            )
+        )
     elif coded.occurrence is not None and coded.occurrence > len(anchors):
-        problems.append(Problem(where, item.line_of("occurrence"), "occurrence",
-                                f"the quote occurs {len(anchors)} time(s), not {coded.occurrence}"))
+        problems.append(
+            Problem(
+                where,
+                item.line_of("occurrence"),
+                "occurrence",
+                f"the quote occurs {len(anchors)} time(s), not {coded.occurrence}",
+            )
+        )
     if problems or issue is None:
         return problems
     anchor = anchors[(coded.occurrence or 1) - 1]
     return Evidence(
-        id=coded.id, article=article.id, issue=issue, party=party, stance=coded.stance,
-        quote=anchor.exact, start=anchor.start, end=anchor.end, prefix=anchor.prefix, suffix=anchor.suffix,
-        speaker=coded.speaker, attribution=coded.attribution, said_on=said_on, mode=coded.mode,
-        note=coded.note, source_path=where, source_line=item.line,
+        id=coded.id,
+        article=article.id,
+        issue=issue,
+        party=party,
+        stance=coded.stance,
+        quote=anchor.exact,
+        start=anchor.start,
+        end=anchor.end,
+        prefix=anchor.prefix,
+        suffix=anchor.suffix,
+        speaker=coded.speaker,
+        attribution=coded.attribution,
+        said_on=said_on,
+        mode=coded.mode,
+        note=coded.note,
+        source_path=where,
+        source_line=item.line,
     )
 
 
@@ -226,7 +285,7 @@ def load_fixtures(
     coded: dict[str, str] = {}
     grounder = _Grounder(articles)
     seen_ids: dict[str, str] = {}
-    seen_content: dict[str, str] = {}
+    seen_content: dict[tuple[str, int, str, str, str | None, str | None, str], str] = {}
     files = sorted(p for p in fixtures.glob("*.y*ml") if p.name != CATALOG_FILE and p.suffix in {".yaml", ".yml"})
     for path in files:
         where = display_path(path)
@@ -248,12 +307,24 @@ def load_fixtures(
         if broken is not None and article_id in broken:
             continue
         if article_id not in articles:
-            problems.append(Problem(where, doc.line_of("article"), "article",
-                                    f"unknown article '{article_id}' (not in the seeds' {ARTICLE_INDEX})"))
+            problems.append(
+                Problem(
+                    where,
+                    doc.line_of("article"),
+                    "article",
+                    f"unknown article '{article_id}' (not in the seeds' {ARTICLE_INDEX})",
+                )
+            )
             continue
         if article_id in coded:
-            problems.append(Problem(where, doc.line_of("article"), "article",
-                                    f"article '{article_id}' is already coded in {coded[article_id]}"))
+            problems.append(
+                Problem(
+                    where,
+                    doc.line_of("article"),
+                    "article",
+                    f"article '{article_id}' is already coded in {coded[article_id]}",
+                )
+            )
             continue
         coded[article_id] = where
         if items is None:
@@ -271,14 +342,25 @@ def load_fixtures(
                 problems.extend(checked)
                 continue
             if checked.id in seen_ids:
-                problems.append(Problem(where, item.line_of("id"), "id",
-                                        f"duplicate evidence id '{checked.id}' (first at {seen_ids[checked.id]})"))
+                problems.append(
+                    Problem(
+                        where,
+                        item.line_of("id"),
+                        "id",
+                        f"duplicate evidence id '{checked.id}' (first at {seen_ids[checked.id]})",
+                    )
+                )
                 continue
             same = _same_statement(checked)
             if same in seen_content:
-                problems.append(Problem(where, item.line, "quote",
-                                        f"duplicate evidence: same article, quote, issue, party and stance as "
-                                        f"{seen_content[same]}"))
+                problems.append(
+                    Problem(
+                        where,
+                        item.line,
+                        "quote",
+                        f"duplicate evidence: same article, quote, issue, party and stance as {seen_content[same]}",
+                    )
+                )
                 continue
             seen_ids[checked.id] = f"{where}:{item.line}"
             seen_content[same] = f"'{checked.id}' ({where}:{item.line})"
@@ -287,8 +369,15 @@ def load_fixtures(
 
 
 def _same_statement(evidence: Evidence) -> tuple[str, int, str, str, str | None, str | None, str]:
-    return (evidence.article, evidence.start, evidence.quote, evidence.issue, evidence.party,
-            evidence.stance.value if evidence.stance else None, evidence.mode.value)
+    return (
+        evidence.article,
+        evidence.start,
+        evidence.quote,
+        evidence.issue,
+        evidence.party,
+        evidence.stance.value if evidence.stance else None,
+        evidence.mode.value,
+    )
 
 
 def load_corpus(seeds: Path, fixtures: Path, catalog_file: Path | None = None) -> Corpus:

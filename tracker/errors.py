@@ -66,9 +66,7 @@ class CorpusError(DataError):
 class IllegalMove(TrackerError):
     """A stance that the position's machine cannot reach from its current state."""
 
-    def __init__(
-        self, issue: str, party: str, state: str, stance: str, allowed: dict[str, list[str]]
-    ) -> None:
+    def __init__(self, issue: str, party: str, state: str, stance: str, allowed: dict[str, list[str]]) -> None:
         self.issue, self.party, self.state, self.stance, self.allowed = (
             issue,
             party,

@@ -157,9 +157,9 @@ class Evidence(BaseModel):
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
-def order_key(evidence_said_on: date, published_on: date, article: str, start: int, evidence_id: str) -> tuple[
-    date, date, str, int, str
-]:
+def order_key(
+    evidence_said_on: date, published_on: date, article: str, start: int, evidence_id: str
+) -> tuple[date, date, str, int, str]:
     """The defined order of evidence: valid time, then the article's date and id, then place in the text.
 
     Evidence said on the same day is ordered the same way whatever order the

@@ -46,8 +46,14 @@ class Plan:
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.catalog_changed or self.articles_new or self.articles_superseded
-                    or self.evidence_new or self.evidence_superseded or self.timelines)
+        return bool(
+            self.catalog_changed
+            or self.articles_new
+            or self.articles_superseded
+            or self.evidence_new
+            or self.evidence_superseded
+            or self.timelines
+        )
 
 
 @dataclass(frozen=True)
@@ -67,34 +73,70 @@ class IngestSummary:
 
 def _row_to_evidence(row: EvidenceRow) -> Evidence:
     return Evidence(
-        id=row.id, article=row.article, issue=row.issue, party=row.party,
-        stance=Stance(row.stance) if row.stance else None, quote=row.quote, start=row.start, end=row.end,
-        prefix=row.prefix, suffix=row.suffix, speaker=row.speaker, attribution=Attribution(row.attribution),
-        said_on=row.said_on, mode=Mode(row.mode), note=row.note, source_path=row.source_path,
+        id=row.id,
+        article=row.article,
+        issue=row.issue,
+        party=row.party,
+        stance=Stance(row.stance) if row.stance else None,
+        quote=row.quote,
+        start=row.start,
+        end=row.end,
+        prefix=row.prefix,
+        suffix=row.suffix,
+        speaker=row.speaker,
+        attribution=Attribution(row.attribution),
+        said_on=row.said_on,
+        mode=Mode(row.mode),
+        note=row.note,
+        source_path=row.source_path,
         source_line=row.source_line,
     )
 
 
 def _catalog_rows(catalog: Catalog) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    issues = [dict(id=i.id, ordinal=n, title=i.title, proposition=i.proposition, aliases=json.dumps(list(i.aliases)))
-              for n, i in enumerate(catalog.issues)]
-    parties = [dict(id=p.id, ordinal=n, name=p.name, aliases=json.dumps(list(p.aliases)))
-               for n, p in enumerate(catalog.parties)]
+    issues = [
+        dict(id=i.id, ordinal=n, title=i.title, proposition=i.proposition, aliases=json.dumps(list(i.aliases)))
+        for n, i in enumerate(catalog.issues)
+    ]
+    parties = [
+        dict(id=p.id, ordinal=n, name=p.name, aliases=json.dumps(list(p.aliases)))
+        for n, p in enumerate(catalog.parties)
+    ]
     return issues, parties
 
 
 def _stored_catalog(session: Session) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    issues = [dict(id=r.id, ordinal=r.ordinal, title=r.title, proposition=r.proposition, aliases=r.aliases)
-              for r in session.exec(select(IssueRow).order_by(col(IssueRow.ordinal)))]
-    parties = [dict(id=r.id, ordinal=r.ordinal, name=r.name, aliases=r.aliases)
-               for r in session.exec(select(PartyRow).order_by(col(PartyRow.ordinal)))]
+    issues = [
+        dict(id=r.id, ordinal=r.ordinal, title=r.title, proposition=r.proposition, aliases=r.aliases)
+        for r in session.exec(select(IssueRow).order_by(col(IssueRow.ordinal)))
+    ]
+    parties = [
+        dict(id=r.id, ordinal=r.ordinal, name=r.name, aliases=r.aliases)
+        for r in session.exec(select(PartyRow).order_by(col(PartyRow.ordinal)))
+    ]
     return issues, parties
 
 
 def _article_changed(row: ArticleRow, article: Article) -> bool:
-    return (row.sha256, row.title, row.outlet, row.url, row.published_on, row.date_basis, row.date_evidence,
-            row.file) != (article.sha256, article.title, article.outlet, article.url, article.published_on,
-                          article.date_basis.value, article.date_evidence, article.file)
+    return (
+        row.sha256,
+        row.title,
+        row.outlet,
+        row.url,
+        row.published_on,
+        row.date_basis,
+        row.date_evidence,
+        row.file,
+    ) != (
+        article.sha256,
+        article.title,
+        article.outlet,
+        article.url,
+        article.published_on,
+        article.date_basis.value,
+        article.date_evidence,
+        article.file,
+    )
 
 
 def plan(session: Session, corpus: Corpus) -> Plan:
@@ -104,9 +146,7 @@ def plan(session: Session, corpus: Corpus) -> Plan:
     result.catalog_changed = _catalog_rows(corpus.catalog) != _stored_catalog(session)
 
     current_articles = {
-        row.id: row for row in session.exec(
-            select(ArticleRow).where(col(ArticleRow.superseded_at).is_(None))
-        )
+        row.id: row for row in session.exec(select(ArticleRow).where(col(ArticleRow.superseded_at).is_(None)))
     }
     for article in corpus.articles.values():
         row = current_articles.get(article.id)
@@ -117,42 +157,57 @@ def plan(session: Session, corpus: Corpus) -> Plan:
                 result.articles_superseded.append(row.row_id)
     published_on: dict[str, date] = {a: r.published_on for a, r in current_articles.items()}
     published_on.update({a.id: a.published_on for a in corpus.articles.values()})
-    text_changed = {a.id for a in result.articles_new
-                    if a.id in current_articles and current_articles[a.id].sha256 != a.sha256}
+    text_changed = {
+        a.id for a in result.articles_new if a.id in current_articles and current_articles[a.id].sha256 != a.sha256
+    }
 
-    current = {row.id: row for row in session.exec(
-        select(EvidenceRow).where(col(EvidenceRow.superseded_at).is_(None))
-    )}
+    current = {row.id: row for row in session.exec(select(EvidenceRow).where(col(EvidenceRow.superseded_at).is_(None)))}
     incoming = {e.id: e for e in corpus.evidence}
     for item in corpus.evidence:
-        row = current.get(item.id)
-        if row is not None and row.article not in corpus.coded_articles:
-            problems.append(Problem(item.source_path, item.source_line, "id",
-                                    f"evidence id '{item.id}' is already used by article '{row.article}' "
-                                    f"(recorded from {row.source_path}:{row.source_line})"))
-        elif row is None or row.content_hash != item.content_hash():
+        stored = current.get(item.id)
+        if stored is not None and stored.article not in corpus.coded_articles:
+            problems.append(
+                Problem(
+                    item.source_path,
+                    item.source_line,
+                    "id",
+                    f"evidence id '{item.id}' is already used by article '{stored.article}' "
+                    f"(recorded from {stored.source_path}:{stored.source_line})",
+                )
+            )
+        elif stored is None or stored.content_hash != item.content_hash():
             result.evidence_new.append(item)
-            if row is not None:
-                assert row.row_id is not None
-                result.evidence_superseded.append(row.row_id)
-    for row in current.values():
-        if row.article in corpus.coded_articles and row.id not in incoming:
-            assert row.row_id is not None
-            result.evidence_superseded.append(row.row_id)
-        elif row.article in text_changed and row.article not in corpus.coded_articles:
-            problems.append(Problem(row.source_path, row.source_line, "quote",
-                                    f"the text of article '{row.article}' changed but its evidence was not "
-                                    "re-coded; include its fixture in this ingest"))
+            if stored is not None:
+                assert stored.row_id is not None
+                result.evidence_superseded.append(stored.row_id)
+    for stored in current.values():
+        if stored.article in corpus.coded_articles and stored.id not in incoming:
+            assert stored.row_id is not None
+            result.evidence_superseded.append(stored.row_id)
+        elif stored.article in text_changed and stored.article not in corpus.coded_articles:
+            problems.append(
+                Problem(
+                    stored.source_path,
+                    stored.source_line,
+                    "quote",
+                    f"the text of article '{stored.article}' changed but its evidence was not "
+                    "re-coded; include its fixture in this ingest",
+                )
+            )
 
     catalog_issues, catalog_parties = set(corpus.catalog.issue_ids()), set(corpus.catalog.party_ids())
     superseded = set(result.evidence_superseded)
-    remaining = [_row_to_evidence(r) for r in current.values()
-                 if r.row_id not in superseded and r.id not in incoming]
+    remaining = [_row_to_evidence(r) for r in current.values() if r.row_id not in superseded and r.id not in incoming]
     for item in remaining:
         if item.issue not in catalog_issues or (item.party is not None and item.party not in catalog_parties):
-            problems.append(Problem(item.source_path, item.source_line, "issue",
-                                    f"stored evidence '{item.id}' names {item.issue}/{item.party}, which the "
-                                    "catalogue no longer has"))
+            problems.append(
+                Problem(
+                    item.source_path,
+                    item.source_line,
+                    "issue",
+                    f"stored evidence '{item.id}' names {item.issue}/{item.party}, which the catalogue no longer has",
+                )
+            )
     touched: set[PositionKey] = {(e.issue, e.party) for e in result.evidence_new if e.party}
     touched |= {(r.issue, r.party) for r in current.values() if r.row_id in superseded and r.party}
     after = remaining + list(incoming.values())
@@ -173,8 +228,9 @@ def _next_recorded_at(session: Session) -> datetime:
     return now
 
 
-def apply(session: Session, corpus: Corpus, the_plan: Plan, seeds: str, fixtures: str,
-          progress: Progress | None = None) -> IngestSummary:
+def apply(
+    session: Session, corpus: Corpus, the_plan: Plan, seeds: str, fixtures: str, progress: Progress | None = None
+) -> IngestSummary:
     """Write `the_plan` in the session's transaction, all stamped with one recorded time."""
     total = len(corpus.evidence)
     if not the_plan.changes_anything:
@@ -187,65 +243,130 @@ def apply(session: Session, corpus: Corpus, the_plan: Plan, seeds: str, fixtures
         session.exec(insert(IssueRow), params=issues)
         session.exec(insert(PartyRow), params=parties)
     if the_plan.articles_superseded:
-        session.exec(update(ArticleRow).where(col(ArticleRow.row_id).in_(the_plan.articles_superseded))
-                     .values(superseded_at=at))
+        session.exec(
+            update(ArticleRow).where(col(ArticleRow.row_id).in_(the_plan.articles_superseded)).values(superseded_at=at)
+        )
     if the_plan.articles_new:
-        session.exec(insert(ArticleRow), params=[
-            dict(id=a.id, title=a.title, outlet=a.outlet, url=a.url, published_on=a.published_on,
-                 date_basis=a.date_basis.value, date_evidence=a.date_evidence, file=a.file,
-                 source_path=a.source_path, sha256=a.sha256, text=a.text, recorded_at=at)
-            for a in the_plan.articles_new])
+        session.exec(
+            insert(ArticleRow),
+            params=[
+                dict(
+                    id=a.id,
+                    title=a.title,
+                    outlet=a.outlet,
+                    url=a.url,
+                    published_on=a.published_on,
+                    date_basis=a.date_basis.value,
+                    date_evidence=a.date_evidence,
+                    file=a.file,
+                    source_path=a.source_path,
+                    sha256=a.sha256,
+                    text=a.text,
+                    recorded_at=at,
+                )
+                for a in the_plan.articles_new
+            ],
+        )
     if progress:
         progress(f"articles: {len(the_plan.articles_new)} new")
     if the_plan.evidence_superseded:
         for chunk in _chunks(the_plan.evidence_superseded):
-            session.exec(update(EvidenceRow).where(col(EvidenceRow.row_id).in_(chunk))
-                         .values(superseded_at=at))
+            session.exec(update(EvidenceRow).where(col(EvidenceRow.row_id).in_(chunk)).values(superseded_at=at))
     if the_plan.evidence_new:
-        session.exec(insert(EvidenceRow), params=[
-            dict(id=e.id, article=e.article, issue=e.issue, party=e.party,
-                 stance=e.stance.value if e.stance else None, quote=e.quote, start=e.start, end=e.end,
-                 prefix=e.prefix, suffix=e.suffix, speaker=e.speaker, attribution=e.attribution.value,
-                 said_on=e.said_on, mode=e.mode.value, note=e.note, source_path=e.source_path,
-                 source_line=e.source_line, content_hash=e.content_hash(), recorded_at=at)
-            for e in the_plan.evidence_new])
+        session.exec(
+            insert(EvidenceRow),
+            params=[
+                dict(
+                    id=e.id,
+                    article=e.article,
+                    issue=e.issue,
+                    party=e.party,
+                    stance=e.stance.value if e.stance else None,
+                    quote=e.quote,
+                    start=e.start,
+                    end=e.end,
+                    prefix=e.prefix,
+                    suffix=e.suffix,
+                    speaker=e.speaker,
+                    attribution=e.attribution.value,
+                    said_on=e.said_on,
+                    mode=e.mode.value,
+                    note=e.note,
+                    source_path=e.source_path,
+                    source_line=e.source_line,
+                    content_hash=e.content_hash(),
+                    recorded_at=at,
+                )
+                for e in the_plan.evidence_new
+            ],
+        )
     if progress:
         progress(f"evidence: {len(the_plan.evidence_new)} new, {len(the_plan.evidence_superseded)} superseded")
     if the_plan.timelines:
-        row_ids = dict(session.exec(select(EvidenceRow.id, EvidenceRow.row_id)
-                                    .where(col(EvidenceRow.superseded_at).is_(None))).all())
+        row_ids = dict(
+            session.exec(
+                select(EvidenceRow.id, EvidenceRow.row_id).where(col(EvidenceRow.superseded_at).is_(None))
+            ).all()
+        )
         for issue, party in the_plan.timelines:
-            session.exec(update(MoveRow).where(MoveRow.issue == issue, MoveRow.party == party,
-                                               col(MoveRow.superseded_at).is_(None))
-                         .values(superseded_at=at))
-        moves = [dict(issue=m.issue, party=m.party, seq=m.seq, valid_from=m.valid_from,
-                      stance_from=m.stance_from.value, stance_to=m.stance_to.value,
-                      move=m.move.value if m.move else None, since=m.since, entered_seq=m.entered_seq,
-                      evidence_row_id=row_ids[m.evidence_id], recorded_at=at)
-                 for timeline in the_plan.timelines.values() for m in timeline]
+            session.exec(
+                update(MoveRow)
+                .where(col(MoveRow.issue) == issue, col(MoveRow.party) == party, col(MoveRow.superseded_at).is_(None))
+                .values(superseded_at=at)
+            )
+        moves = [
+            dict(
+                issue=m.issue,
+                party=m.party,
+                seq=m.seq,
+                valid_from=m.valid_from,
+                stance_from=m.stance_from.value,
+                stance_to=m.stance_to.value,
+                move=m.move.value if m.move else None,
+                since=m.since,
+                entered_seq=m.entered_seq,
+                evidence_row_id=row_ids[m.evidence_id],
+                recorded_at=at,
+            )
+            for timeline in the_plan.timelines.values()
+            for m in timeline
+        ]
         if moves:
             session.exec(insert(MoveRow), params=moves)
         if progress:
             progress(f"timeline: {len(the_plan.timelines)} positions replayed, {len(moves)} moves")
     summary = IngestSummary(
-        recorded_at=at, articles_added=len(the_plan.articles_new),
-        articles_superseded=len(the_plan.articles_superseded), evidence_added=len(the_plan.evidence_new),
-        evidence_superseded=len(the_plan.evidence_superseded), positions_replayed=len(the_plan.timelines),
+        recorded_at=at,
+        articles_added=len(the_plan.articles_new),
+        articles_superseded=len(the_plan.articles_superseded),
+        evidence_added=len(the_plan.evidence_new),
+        evidence_superseded=len(the_plan.evidence_superseded),
+        positions_replayed=len(the_plan.timelines),
         evidence_total=total,
     )
-    session.exec(insert(IngestRow), params=[dict(
-        recorded_at=at, seeds=seeds, fixtures=fixtures, articles_added=summary.articles_added,
-        articles_superseded=summary.articles_superseded, evidence_added=summary.evidence_added,
-        evidence_superseded=summary.evidence_superseded, positions_replayed=summary.positions_replayed)])
+    session.exec(
+        insert(IngestRow),
+        params=[
+            dict(
+                recorded_at=at,
+                seeds=seeds,
+                fixtures=fixtures,
+                articles_added=summary.articles_added,
+                articles_superseded=summary.articles_superseded,
+                evidence_added=summary.evidence_added,
+                evidence_superseded=summary.evidence_superseded,
+                positions_replayed=summary.positions_replayed,
+            )
+        ],
+    )
     return summary
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def ingest(store: Store, corpus: Corpus, seeds: str, fixtures: str,
-           progress: Progress | None = None) -> IngestSummary:
+def ingest(store: Store, corpus: Corpus, seeds: str, fixtures: str, progress: Progress | None = None) -> IngestSummary:
     """Check and store `corpus` in one transaction: everything, or nothing on any problem."""
     with store.writing() as session:
         the_plan = plan(session, corpus)

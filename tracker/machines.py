@@ -66,9 +66,7 @@ MOVE_TABLE: dict[Move, tuple[tuple[Stance, Stance], ...]] = {
         (S.OPEN, S.OPPOSES),
         (S.COUNTER_PROPOSAL, S.OPPOSES),
     ),
-    Move.ACCEPT: tuple(
-        (s, S.AGREED) for s in (S.DEMANDS, S.SUPPORTS, S.OPEN, S.COUNTER_PROPOSAL)
-    ),
+    Move.ACCEPT: tuple((s, S.AGREED) for s in (S.DEMANDS, S.SUPPORTS, S.OPEN, S.COUNTER_PROPOSAL)),
     Move.RENEGE: tuple((S.AGREED, s) for s in KNOWN_STANCES if s is not S.AGREED),
 }
 
@@ -151,7 +149,7 @@ def compile_moves(machine: Machine) -> dict[tuple[str, str], Move]:
     """The machine's transitions as a lookup (from stance, to stance) -> move."""
     table: dict[tuple[str, str], Move] = {}
     for transition in machine.get_transitions():
-        key = (transition.source, transition.dest)
+        key = (str(transition.source), str(transition.dest))
         if key in table:
             raise AssertionError(f"two moves lead from {key[0]} to {key[1]}")
         table[key] = Move(transition_trigger(machine, transition))
@@ -196,10 +194,7 @@ def machine_description(issue: str, title: str) -> dict[str, Any]:
         "title": title,
         "states": [s.value for s in Stance],
         "initial": S.UNKNOWN.value,
-        "transitions": [
-            {"move": move.value, "from": source, "to": dest}
-            for (source, dest), move in MOVES.items()
-        ],
+        "transitions": [{"move": move.value, "from": source, "to": dest} for (source, dest), move in MOVES.items()],
     }
 
 

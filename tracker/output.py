@@ -73,10 +73,23 @@ def state_table(report: StateReport) -> Table:
     rows = []
     for p in report.positions:
         newest = p.evidence[0] if p.evidence else None
-        rows.append([p.issue, p.party, p.stance.value, p.since, len(p.evidence), _who(newest),
-                     newest.id if newest else "", status[p.issue]])
-    return Table(caption, ["issue", "party", "stance", "since", "evidence", "newest source", "newest evidence",
-                           "issue status"], rows)
+        rows.append(
+            [
+                p.issue,
+                p.party,
+                p.stance.value,
+                p.since,
+                len(p.evidence),
+                _who(newest),
+                newest.id if newest else "",
+                status[p.issue],
+            ]
+        )
+    return Table(
+        caption,
+        ["issue", "party", "stance", "since", "evidence", "newest source", "newest evidence", "issue status"],
+        rows,
+    )
 
 
 def diff_table(report: DiffReport) -> Table:
@@ -87,13 +100,34 @@ def diff_table(report: DiffReport) -> Table:
     for c in report.changes:
         # The evidence that made the change: the newest move in the window that was not a reaffirmation.
         cause = next((e for e in c.evidence if e.move not in (None, "reaffirm")), None)
-        rows.append([c.issue, c.party, c.stance_from.value, c.stance_to.value, c.since,
-                     cause.move if cause else "", _who(cause), cause.id if cause else "",
-                     cause.quote if cause else ""])
+        rows.append(
+            [
+                c.issue,
+                c.party,
+                c.stance_from.value,
+                c.stance_to.value,
+                c.since,
+                cause.move if cause else "",
+                _who(cause),
+                cause.id if cause else "",
+                cause.quote if cause else "",
+            ]
+        )
     for change in report.issue_changes:
         named = change.evidence[0] if change.evidence else None
-        rows.append([change.issue, "(issue status)", change.status_from, change.status_to, named.date if named else "",
-                     "", _who(named), named.id if named else "", named.quote if named else ""])
+        rows.append(
+            [
+                change.issue,
+                "(issue status)",
+                change.status_from,
+                change.status_to,
+                named.date if named else "",
+                "",
+                _who(named),
+                named.id if named else "",
+                named.quote if named else "",
+            ]
+        )
     return Table(caption, ["issue", "party", "from", "to", "since", "move", "source", "evidence", "quote"], rows)
 
 
@@ -101,11 +135,24 @@ def history_table(report: HistoryReport) -> Table:
     caption = "Moves over time"
     if report.known_at:
         caption += f", as recorded at {report.known_at.isoformat()}"
-    rows = [[m.issue, m.party, m.date, m.move or f"({m.evidence.mode}: not applied)", m.stance_from.value,
-             m.stance_to.value, _who(m.evidence), m.evidence.id, m.evidence.article, m.evidence.quote]
-            for m in report.moves]
-    return Table(caption, ["issue", "party", "date", "move", "from", "to", "source", "evidence", "article",
-                           "quote"], rows)
+    rows = [
+        [
+            m.issue,
+            m.party,
+            m.date,
+            m.move or f"({m.evidence.mode}: not applied)",
+            m.stance_from.value,
+            m.stance_to.value,
+            _who(m.evidence),
+            m.evidence.id,
+            m.evidence.article,
+            m.evidence.quote,
+        ]
+        for m in report.moves
+    ]
+    return Table(
+        caption, ["issue", "party", "date", "move", "from", "to", "source", "evidence", "article", "quote"], rows
+    )
 
 
 def _plain(table: Table) -> str:

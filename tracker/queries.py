@@ -116,8 +116,9 @@ def _visible(table: Any, known_at: datetime | None) -> ColumnElement[bool]:
     """Rows the tracker held: now, or at the recorded time `known_at`."""
     if known_at is None:
         return col(table.superseded_at).is_(None)
-    return and_(col(table.recorded_at) <= known_at,
-                or_(col(table.superseded_at).is_(None), col(table.superseded_at) > known_at))
+    return and_(
+        col(table.recorded_at) <= known_at, or_(col(table.superseded_at).is_(None), col(table.superseded_at) > known_at)
+    )
 
 
 def stored_catalog(session: Session) -> Catalog:
@@ -136,41 +137,77 @@ def stored_catalog(session: Session) -> Catalog:
 
 def _ref(move: MoveRow | None, evidence: EvidenceRow, title: str | None) -> EvidenceRef:
     return EvidenceRef(
-        id=evidence.id, article=evidence.article, article_title=title or evidence.article,
-        date=evidence.said_on, quote=evidence.quote, speaker=evidence.speaker,
-        attribution=evidence.attribution, mode=evidence.mode, move=move.move if move else None,
-        start=evidence.start, end=evidence.end, note=evidence.note,
+        id=evidence.id,
+        article=evidence.article,
+        article_title=title or evidence.article,
+        date=evidence.said_on,
+        quote=evidence.quote,
+        speaker=evidence.speaker,
+        attribution=evidence.attribution,
+        mode=evidence.mode,
+        move=move.move if move else None,
+        start=evidence.start,
+        end=evidence.end,
+        note=evidence.note,
     )
 
 
 def _article_title(known_at: datetime | None) -> Any:
-    return (select(ArticleRow.title)
-            .where(col(ArticleRow.id) == col(EvidenceRow.article), _visible(ArticleRow, known_at))
-            .limit(1).scalar_subquery())
+    return (
+        select(ArticleRow.title)
+        .where(col(ArticleRow.id) == col(EvidenceRow.article), _visible(ArticleRow, known_at))
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
-def _latest_moves(session: Session, as_of: date, known_at: datetime | None,
-                  issues: list[str], parties: list[str]) -> dict[tuple[str, str], MoveRow]:
+def _latest_moves(
+    session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]
+) -> dict[tuple[str, str], MoveRow]:
     """For each position, its last timeline entry on or before `as_of`."""
-    last = (select(MoveRow.issue, MoveRow.party, func.max(MoveRow.seq).label("seq"))
-            .where(_visible(MoveRow, known_at), col(MoveRow.valid_from) <= as_of,
-                   col(MoveRow.issue).in_(issues), col(MoveRow.party).in_(parties))
-            .group_by(col(MoveRow.issue), col(MoveRow.party)).subquery())
-    rows = session.exec(select(MoveRow).join(last, and_(
-        col(MoveRow.issue) == last.c.issue, col(MoveRow.party) == last.c.party,
-        col(MoveRow.seq) == last.c.seq)).where(_visible(MoveRow, known_at)))
+    last = (
+        select(MoveRow.issue, MoveRow.party, func.max(MoveRow.seq).label("seq"))
+        .where(
+            _visible(MoveRow, known_at),
+            col(MoveRow.valid_from) <= as_of,
+            col(MoveRow.issue).in_(issues),
+            col(MoveRow.party).in_(parties),
+        )
+        .group_by(col(MoveRow.issue), col(MoveRow.party))
+        .subquery()
+    )
+    rows = session.exec(
+        select(MoveRow)
+        .join(
+            last,
+            and_(
+                col(MoveRow.issue) == last.c.issue, col(MoveRow.party) == last.c.party, col(MoveRow.seq) == last.c.seq
+            ),
+        )
+        .where(_visible(MoveRow, known_at))
+    )
     return {(m.issue, m.party): m for m in rows}
 
 
-def _supporting(session: Session, latest: dict[tuple[str, str], MoveRow],
-                known_at: datetime | None) -> dict[tuple[str, str], list[EvidenceRef]]:
+def _supporting(
+    session: Session, latest: dict[tuple[str, str], MoveRow], known_at: datetime | None
+) -> dict[tuple[str, str], list[EvidenceRef]]:
     """The evidence behind each position's current stance: its applied moves since it was entered."""
     wanted = [m for m in latest.values() if m.stance_to != Stance.UNKNOWN.value and m.entered_seq >= 0]
     found: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
     if not wanted:
         return found
-    ranges = or_(*(and_(col(MoveRow.issue) == m.issue, col(MoveRow.party) == m.party,
-                        col(MoveRow.seq) >= m.entered_seq, col(MoveRow.seq) <= m.seq) for m in wanted))
+    ranges = or_(
+        *(
+            and_(
+                col(MoveRow.issue) == m.issue,
+                col(MoveRow.party) == m.party,
+                col(MoveRow.seq) >= m.entered_seq,
+                col(MoveRow.seq) <= m.seq,
+            )
+            for m in wanted
+        )
+    )
     rows = session.exec(
         select(MoveRow, EvidenceRow, _article_title(known_at))
         .join(EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id))
@@ -182,12 +219,17 @@ def _supporting(session: Session, latest: dict[tuple[str, str], MoveRow],
     return found
 
 
-def _issue_evidence(session: Session, as_of: date, known_at: datetime | None,
-                    issues: list[str]) -> dict[str, list[EvidenceRef]]:
+def _issue_evidence(
+    session: Session, as_of: date, known_at: datetime | None, issues: list[str]
+) -> dict[str, list[EvidenceRef]]:
     rows = session.exec(
         select(EvidenceRow, _article_title(known_at))
-        .where(_visible(EvidenceRow, known_at), col(EvidenceRow.party).is_(None),
-               col(EvidenceRow.said_on) <= as_of, col(EvidenceRow.issue).in_(issues))
+        .where(
+            _visible(EvidenceRow, known_at),
+            col(EvidenceRow.party).is_(None),
+            col(EvidenceRow.said_on) <= as_of,
+            col(EvidenceRow.issue).in_(issues),
+        )
         .order_by(col(EvidenceRow.said_on).desc(), col(EvidenceRow.article), col(EvidenceRow.start).desc())
     )
     found: dict[str, list[EvidenceRef]] = defaultdict(list)
@@ -196,8 +238,14 @@ def _issue_evidence(session: Session, as_of: date, known_at: datetime | None,
     return found
 
 
-def _issue_states(session: Session, as_of: date, known_at: datetime | None, issue_ids: list[str],
-                  party_ids: list[str], latest: dict[tuple[str, str], MoveRow] | None = None) -> list[IssueState]:
+def _issue_states(
+    session: Session,
+    as_of: date,
+    known_at: datetime | None,
+    issue_ids: list[str],
+    party_ids: list[str],
+    latest: dict[tuple[str, str], MoveRow] | None = None,
+) -> list[IssueState]:
     """Each issue's status as of `as_of`, weighing every party, with its issue-level evidence."""
     if latest is None:
         latest = _latest_moves(session, as_of, known_at, issue_ids, party_ids)
@@ -208,14 +256,23 @@ def _issue_states(session: Session, as_of: date, known_at: datetime | None, issu
         named = issue_level.get(issue, [])
         latest_since = max((m.since for m in moves if m.since is not None), default=None)
         reopened = bool(named and latest_since is not None and named[0].date > latest_since)
-        issue_states.append(IssueState(
-            issue=issue, status=issue_status([Stance(m.stance_to) for m in moves], bool(named), reopened),
-            evidence=named))
+        issue_states.append(
+            IssueState(
+                issue=issue,
+                status=issue_status([Stance(m.stance_to) for m in moves], bool(named), reopened),
+                evidence=named,
+            )
+        )
     return issue_states
 
 
-def state(session: Session, as_of: date, known_at: datetime | None = None,
-          issues: list[str] | None = None, parties: list[str] | None = None) -> StateReport:
+def state(
+    session: Session,
+    as_of: date,
+    known_at: datetime | None = None,
+    issues: list[str] | None = None,
+    parties: list[str] | None = None,
+) -> StateReport:
     """Every (issue, party) position of the catalogue as of `as_of`, unknown ones included."""
     catalog = stored_catalog(session)
     issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
@@ -227,18 +284,29 @@ def state(session: Session, as_of: date, known_at: datetime | None = None,
         for party in party_ids:
             move = latest.get((issue, party))
             stance = Stance(move.stance_to) if move else Stance.UNKNOWN
-            positions.append(PositionState(
-                issue=issue, party=party, stance=stance,
-                since=move.since if move and stance is not Stance.UNKNOWN else None,
-                evidence=support.get((issue, party), []),
-            ))
-    issue_states = _issue_states(session, as_of, known_at, issue_ids, catalog.party_ids(),
-                                 latest if not parties else None)
+            positions.append(
+                PositionState(
+                    issue=issue,
+                    party=party,
+                    stance=stance,
+                    since=move.since if move and stance is not Stance.UNKNOWN else None,
+                    evidence=support.get((issue, party), []),
+                )
+            )
+    issue_states = _issue_states(
+        session, as_of, known_at, issue_ids, catalog.party_ids(), latest if not parties else None
+    )
     return StateReport(as_of=as_of, known_at=known_at, positions=positions, issues=issue_states)
 
 
-def diff(session: Session, date_from: date, date_to: date, known_at: datetime | None = None,
-         issues: list[str] | None = None, parties: list[str] | None = None) -> DiffReport:
+def diff(
+    session: Session,
+    date_from: date,
+    date_to: date,
+    known_at: datetime | None = None,
+    issues: list[str] | None = None,
+    parties: list[str] | None = None,
+) -> DiffReport:
     """The positions whose stance differs between `date_from` and `date_to`, with the evidence between."""
     catalog = stored_catalog(session)
     issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
@@ -258,29 +326,50 @@ def diff(session: Session, date_from: date, date_to: date, known_at: datetime | 
         rows = session.exec(
             select(MoveRow, EvidenceRow, _article_title(known_at))
             .join(EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id))
-            .where(_visible(MoveRow, known_at), keys, col(MoveRow.valid_from) > date_from,
-                   col(MoveRow.valid_from) <= date_to)
+            .where(
+                _visible(MoveRow, known_at),
+                keys,
+                col(MoveRow.valid_from) > date_from,
+                col(MoveRow.valid_from) <= date_to,
+            )
             .order_by(col(MoveRow.seq).desc())
         )
         for move, item, title in rows:
             evidence[(move.issue, move.party)].append(_ref(move, item, title))
-    changes = [Change(issue=i, party=p, stance_from=old, stance_to=new,
-                      since=after[(i, p)].since if (i, p) in after and new is not Stance.UNKNOWN else None,
-                      evidence=evidence.get((i, p), []))
-               for i, p, old, new in changed]
+    changes = [
+        Change(
+            issue=i,
+            party=p,
+            stance_from=old,
+            stance_to=new,
+            since=after[(i, p)].since if (i, p) in after and new is not Stance.UNKNOWN else None,
+            evidence=evidence.get((i, p), []),
+        )
+        for i, p, old, new in changed
+    ]
     status_before = _issue_states(session, date_from, known_at, issue_ids, catalog.party_ids())
     status_after = _issue_states(session, date_to, known_at, issue_ids, catalog.party_ids())
     issue_changes = [
-        IssueChange(issue=old.issue, status_from=old.status, status_to=new.status,
-                    evidence=[e for e in new.evidence if e.date > date_from])
-        for old, new in zip(status_before, status_after, strict=True) if old.status != new.status
+        IssueChange(
+            issue=old.issue,
+            status_from=old.status,
+            status_to=new.status,
+            evidence=[e for e in new.evidence if e.date > date_from],
+        )
+        for old, new in zip(status_before, status_after, strict=True)
+        if old.status != new.status
     ]
-    return DiffReport(date_from=date_from, date_to=date_to, known_at=known_at, changes=changes,
-                      issue_changes=issue_changes)
+    return DiffReport(
+        date_from=date_from, date_to=date_to, known_at=known_at, changes=changes, issue_changes=issue_changes
+    )
 
 
-def history(session: Session, known_at: datetime | None = None, issues: list[str] | None = None,
-            parties: list[str] | None = None) -> HistoryReport:
+def history(
+    session: Session,
+    known_at: datetime | None = None,
+    issues: list[str] | None = None,
+    parties: list[str] | None = None,
+) -> HistoryReport:
     """Every timeline entry of the selected positions, in catalogue order and then in time."""
     catalog = stored_catalog(session)
     issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
@@ -293,8 +382,18 @@ def history(session: Session, known_at: datetime | None = None, issues: list[str
     issue_order = {i: n for n, i in enumerate(issue_ids)}
     party_order = {p: n for n, p in enumerate(party_ids)}
     ordered_rows = sorted(rows, key=lambda r: (issue_order[r[0].issue], party_order[r[0].party], r[0].seq))
-    return HistoryReport(known_at=known_at, moves=[
-        HistoryMove(issue=m.issue, party=m.party, date=m.valid_from, move=m.move,
-                    stance_from=Stance(m.stance_from), stance_to=Stance(m.stance_to), evidence=_ref(m, e, title))
-        for m, e, title in ordered_rows
-    ])
+    return HistoryReport(
+        known_at=known_at,
+        moves=[
+            HistoryMove(
+                issue=m.issue,
+                party=m.party,
+                date=m.valid_from,
+                move=m.move,
+                stance_from=Stance(m.stance_from),
+                stance_to=Stance(m.stance_to),
+                evidence=_ref(m, e, title),
+            )
+            for m, e, title in ordered_rows
+        ],
+    )

@@ -107,9 +107,7 @@ class ArticleRow(SQLModel, table=True):
 
 class EvidenceRow(SQLModel, table=True):
     __tablename__ = "evidence"
-    __table_args__ = (
-        Index("ix_evidence_position", "issue", "party", "said_on"),
-    )
+    __table_args__ = (Index("ix_evidence_position", "issue", "party", "said_on"),)
     row_id: int | None = Field(default=None, primary_key=True)
     id: str = Field(index=True, max_length=120)
     article: str = Field(index=True, max_length=120)
@@ -225,9 +223,7 @@ class Store:
                 conn.info["tracker_write"] = True
                 with conn.begin():
                     SQLModel.metadata.create_all(conn)
-                    version = conn.execute(
-                        text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")
-                    ).scalar()
+                    version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
                     if version is None:
                         conn.execute(
                             text("INSERT INTO tracker_meta (key, value) VALUES ('schema_version', :v)"),

@@ -42,9 +42,7 @@ class TimelineEntry:
 
 
 def ordered(evidence: Iterable[Evidence], published_on: dict[str, date]) -> list[Evidence]:
-    return sorted(
-        evidence, key=lambda e: order_key(e.said_on, published_on[e.article], e.article, e.start, e.id)
-    )
+    return sorted(evidence, key=lambda e: order_key(e.said_on, published_on[e.article], e.article, e.start, e.id))
 
 
 def group_by_position(evidence: Iterable[Evidence]) -> dict[PositionKey, list[Evidence]]:
@@ -55,9 +53,7 @@ def group_by_position(evidence: Iterable[Evidence]) -> dict[PositionKey, list[Ev
     return groups
 
 
-def replay_position(
-    machine: IssueMachine, party: str, evidence: list[Evidence]
-) -> list[TimelineEntry]:
+def replay_position(machine: IssueMachine, party: str, evidence: list[Evidence]) -> list[TimelineEntry]:
     """The moves of one position, from evidence already in replay order.
 
     Raises `IllegalMove` at the first piece of evidence the machine refuses,
@@ -81,11 +77,20 @@ def replay_position(
                 if move is not Move.REAFFIRM:
                     since, entered_seq = item.said_on, seq
             after = Stance(position.state)
-            entries.append(TimelineEntry(
-                issue=item.issue, party=party, seq=seq, valid_from=item.said_on,
-                stance_from=before, stance_to=after, move=move,
-                since=since, entered_seq=entered_seq, evidence_id=item.id,
-            ))
+            entries.append(
+                TimelineEntry(
+                    issue=item.issue,
+                    party=party,
+                    seq=seq,
+                    valid_from=item.said_on,
+                    stance_from=before,
+                    stance_to=after,
+                    move=move,
+                    since=since,
+                    entered_seq=entered_seq,
+                    evidence_id=item.id,
+                )
+            )
     finally:
         machine.release(position)
     return entries
@@ -108,8 +113,11 @@ def replay(
             timelines[key] = replay_position(machines[key[0]], key[1], ordered(items, published_on))
         except IllegalMove as exc:
             bad: Evidence = exc.evidence  # type: ignore[attr-defined]
-            problems.append(Problem(bad.source_path, bad.source_line, "stance",
-                                    f"{exc} [evidence '{bad.id}' said on {bad.said_on}]"))
+            problems.append(
+                Problem(
+                    bad.source_path, bad.source_line, "stance", f"{exc} [evidence '{bad.id}' said on {bad.said_on}]"
+                )
+            )
     return timelines, problems
 
 

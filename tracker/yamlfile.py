@@ -42,11 +42,11 @@ class LocatedList(list[Any]):
 class _NoAliasLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "anchors and aliases are not allowed in tracker files", event.start_mark
             )
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if getattr(event, "anchor", None):
             raise yaml.composer.ComposerError(
                 None, None, "anchors and aliases are not allowed in tracker files", event.start_mark
@@ -71,9 +71,7 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 
 def _convert(loader: yaml.SafeLoader, node: yaml.Node, depth: int, where: str) -> Any:
     if depth > MAX_DEPTH:
-        raise YamlProblem(
-            Problem(where, node.start_mark.line + 1, "", f"nested deeper than {MAX_DEPTH} levels")
-        )
+        raise YamlProblem(Problem(where, node.start_mark.line + 1, "", f"nested deeper than {MAX_DEPTH} levels"))
     if isinstance(node, yaml.MappingNode):
         out = Located()
         out.line = node.start_mark.line + 1
@@ -81,14 +79,10 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, depth: int, where: str) -
         for key_node, value_node in node.value:
             key = _convert(loader, key_node, depth + 1, where)
             if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise YamlProblem(
-                    Problem(where, key_node.start_mark.line + 1, "", "a key must be plain text")
-                )
+                raise YamlProblem(Problem(where, key_node.start_mark.line + 1, "", "a key must be plain text"))
             key = str(key)
             if key in out:
-                raise YamlProblem(
-                    Problem(where, key_node.start_mark.line + 1, key, "key appears twice in one mapping")
-                )
+                raise YamlProblem(Problem(where, key_node.start_mark.line + 1, key, "key appears twice in one mapping"))
             out[key] = _convert(loader, value_node, depth + 1, where)
             out.key_lines[key] = key_node.start_mark.line + 1
         return out

@@ -1,0 +1,104 @@
+"""The bundled corpus, and a corpus for another negotiation with its own catalogue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import REPO, SEEDS, Run
+from tracker.corpus import load_corpus
+from tracker.evidence import DateBasis
+
+SHARED_SEEDS = REPO.parent / "shared" / "seeds"
+
+
+def test_bundled_corpus_loads() -> None:
+    corpus = load_corpus(SEEDS, REPO / "fixtures")
+    assert len(corpus.articles) == 5
+    assert 30 <= len(corpus.evidence) <= 50
+    inferred = sorted(a.file for a in corpus.articles.values() if a.date_basis is DateBasis.INFERRED)
+    assert inferred == ["000_79293a23b74fa819.txt", "003_8fa84d156da845c8.txt", "004_2f1a4ee65ee2afbf.txt"]
+    assert all(a.date_evidence for a in corpus.articles.values())
+    for item in corpus.evidence:
+        article = corpus.articles[item.article]
+        assert article.text[item.start : item.end] == item.quote
+        assert article.text[: item.start].endswith(item.prefix)
+        assert item.said_on <= article.published_on
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="the shared seeds are not beside this checkout")
+def test_seeds_are_kept_byte_for_byte() -> None:
+    originals = sorted(SHARED_SEEDS.glob("*.txt"))
+    assert len(originals) == 5
+    for original in originals:
+        assert (SEEDS / original.name).read_bytes() == original.read_bytes()
+
+
+def write_trade_talks(root: Path) -> tuple[Path, Path]:
+    seeds, fixtures = root / "seeds", root / "fixtures"
+    seeds.mkdir()
+    fixtures.mkdir()
+    (fixtures / "catalog.yaml").write_text(
+        "title: Steel trade talks\n"
+        "issues:\n"
+        "  - id: steel_tariffs\n    title: Steel tariffs\n    proposition: Tariffs on steel are removed\n"
+        "    aliases: [steel]\n"
+        "parties:\n"
+        "  - id: eu\n    name: European Union\n    aliases: [Brussels]\n"
+        "  - id: china\n    name: China\n    aliases: [Beijing]\n"
+    )
+    (seeds / "brief.txt").write_text(
+        "Brussels said it insists on removing steel tariffs. Beijing rejected the idea outright.\n"
+    )
+    (seeds / "articles.yaml").write_text(
+        "articles:\n  - id: brief\n    file: brief.txt\n    title: Steel brief\n    published_on: 2030-05-01\n"
+        "    date_basis: inferred\n    date_evidence: the coder's note\n"
+    )
+    (fixtures / "brief.yaml").write_text(
+        "article: brief\nevidence:\n"
+        "  - id: b1\n    issue: steel\n    party: Brussels\n    stance: demands\n"
+        "    quote: it insists on removing steel tariffs\n    attribution: direct\n"
+        "  - id: b2\n    issue: steel_tariffs\n    party: china\n    stance: opposes\n"
+        "    quote: Beijing rejected the idea outright\n    attribution: analysis\n"
+    )
+    return seeds, fixtures
+
+
+def test_another_negotiation_with_its_own_catalogue(tmp_path: Path, run: Run) -> None:
+    seeds, fixtures = write_trade_talks(tmp_path)
+    db = str(tmp_path / "trade.db")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    report = json.loads(run("--db", db, "state", "--as-of", "2030-05-01", "--format", "json").stdout)
+    assert [(p["issue"], p["party"], p["stance"]) for p in report["positions"]] == [
+        ("steel_tariffs", "eu", "demands"),
+        ("steel_tariffs", "china", "opposes"),
+    ]
+    assert report["issues"][0]["status"] == "deadlocked"
+    assert run("--db", db, "state", "--party", "Beijing", "--format", "csv").stdout.count("china") == 1
+
+
+def test_ingest_shows_progress_only_when_stderr_is_a_terminal(
+    run: Run, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quiet = run("--db", str(Path(db).with_name("other.db")), "ingest")
+    assert quiet.exit_code == 0 and "checked" not in quiet.stderr
+    monkeypatch.setattr("tracker.cli._stderr_is_terminal", lambda: True)
+    result = run("--db", db, "ingest")
+    assert "checked 5 article(s)" in result.stderr
+    assert "timeline: 9 positions replayed" in result.stderr
+
+
+def test_sqlite_database_uses_write_ahead_logging(run: Run, seeded_db: str) -> None:
+    engine = create_engine(f"sqlite:///{seeded_db}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
+
+
+def test_no_command_prints_help(run: Run) -> None:
+    result = run()
+    assert result.exit_code == 0
+    assert "Commands:" in result.stdout and "state" in result.stdout

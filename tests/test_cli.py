@@ -169,3 +169,10 @@ def test_python_dash_m_runs_the_same_command_line(seeded_db: str, tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1].startswith("nato_membership,russia,demands,2026-01-23,1,")
+
+
+def test_an_empty_database_says_so(run: Run, db: str) -> None:
+    result = run("--db", db, "state", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["positions"] == []
+    assert "holds no evidence yet" in result.stderr

@@ -115,7 +115,10 @@ def _open_store(ctx: click.Context) -> Store:
     url, is_default = database_url(ctx.meta.get("tracker.db"))
     store = Store(url)
     ctx.call_on_close(store.dispose)
-    if is_default and store.is_empty():
+    if store.is_empty():
+        if not is_default:
+            click.echo(f"warning: {store.safe_url} holds no evidence yet; load some with `tracker ingest`", err=True)
+            return store
         seeds, fixtures = bundled_corpus()
         click.echo(f"Creating the tracker database {store.safe_url} from the bundled corpus...", err=True)
         summary = ingest(

@@ -45,11 +45,11 @@ COPY_OF_KCS_02 = """
 """
 
 
-def _append(text: str) -> Callable[[Path, Path], tuple[Path, str]]:
+def _append(text: str, marker: str | None = None) -> Callable[[Path, Path], tuple[Path, str]]:
     def mutate(seeds: Path, fixtures: Path) -> tuple[Path, str]:
         path = fixtures / KCS
         path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
-        return path, text.strip().splitlines()[0].strip()
+        return path, marker or text.strip().splitlines()[0].strip()
 
     return mutate
 
@@ -157,10 +157,12 @@ CASES: dict[str, tuple[Callable[[Path, Path], tuple[Path, str]], str, str]] = {
         r"a stance needs a party",
     ),
     "illegal move": (
-        _append(ILLEGAL),
+        _append(ILLEGAL, marker="stance: opposes"),
         "stance",
         r"illegal move: position donetsk_withdrawal/russia is 'demands'; no move leads to 'opposes' "
-        r"\(allowed: reaffirm -> demands; soften -> supports, open; accept -> agreed\)",
+        r"\(allowed: reaffirm -> demands; soften -> supports, open; accept -> agreed\) "
+        r"\[evidence 'kcs-99' said on 2026-01-26; 'demands' since evidence 'kcat-04' said on 2026-01-23 "
+        r"\(.*kremlin-confirms-abu-dhabi-talks\.yaml:\d+\)\]$",
     ),
     "malformed YAML": (
         _edit(

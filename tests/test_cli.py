@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import FIXTURES, GOLDEN, REPO, Run
+from tracker.store import Store
 
 QUERIES = {
     "state": ("state", "--as-of", "2026-02-06"),
@@ -94,7 +95,7 @@ def test_bad_usage_exits_2_with_nothing_on_stdout(args: tuple[str, ...], run: Ru
 def test_unknown_party_names_the_known_ones(run: Run, seeded_db: str) -> None:
     result = run("--db", seeded_db, "state", "--party", "russa")
     assert result.stderr == (
-        "unknown party 'russa' (did you mean 'russia'? known parties: russia, ukraine, united_states, europe)\n"
+        "error: unknown party 'russa' (did you mean 'russia'? known parties: russia, ukraine, united_states, europe)\n"
     )
 
 
@@ -171,7 +172,17 @@ def test_python_dash_m_runs_the_same_command_line(seeded_db: str, tmp_path: Path
     assert result.stdout.splitlines()[1].startswith("nato_membership,russia,demands,2026-01-23,1,")
 
 
+def test_a_missing_database_is_not_created_by_a_query(run: Run, tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "tracker.db"
+    for args in (("state",), ("diff", "2026-01-01", "2026-02-01"), ("history",), ("machines",)):
+        result = run("--db", str(missing), *args)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr == f"error: no database at {missing}; create it with `tracker --db {missing} ingest`\n"
+    assert not missing.parent.exists()
+
+
 def test_an_empty_database_says_so(run: Run, db: str) -> None:
+    Store(f"sqlite:///{db}").ensure_schema()
     result = run("--db", db, "state", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["positions"] == []

@@ -118,7 +118,9 @@ def test_an_edit_supersedes_and_known_at_answers_as_before(corpus: Corpus, run: 
     assert stance_of(run, db, "peacekeepers", "russia") == "counter_proposal"
     assert stance_of(run, db, "peacekeepers", "russia", "--known-at", t1) == "opposes"
     assert stance_of(run, db, "peacekeepers", "russia", "--known-at", t2) == "counter_proposal"
-    assert stance_of(run, db, "peacekeepers", "russia", "--known-at", "2000-01-01") == "unknown"
+    before_anything = run("--db", db, "state", "--issue", "peacekeepers", "--known-at", "2000-01-01", "--format", "json")
+    assert json.loads(before_anything.stdout)["positions"] == []
+    assert "nothing was recorded by 2000-01-01" in before_anything.stderr
     counts = table_counts(db)
     assert counts["evidence"] == 32 and counts["ingest"] == 2, "the old version is kept"
 

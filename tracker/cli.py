@@ -24,7 +24,7 @@ from tracker.evidence import ArticleMeta, FixtureFile
 from tracker.ingest import IngestSummary, ingest, validate
 from tracker.machines import machine_description, machine_mermaid
 from tracker.output import FORMATS, render
-from tracker.queries import diff, history, state, stored_catalog
+from tracker.queries import diff, first_recorded, history, state, stored_catalog
 from tracker.store import Store, database_url
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -115,6 +115,8 @@ def _open_store(ctx: click.Context) -> Store:
     url, is_default = database_url(ctx.meta.get("tracker.db"))
     store = Store(url)
     ctx.call_on_close(store.dispose)
+    if not is_default and not store.exists():
+        raise UsageError(f"no database at {store.safe_url}; create it with `tracker --db {store.safe_url} ingest`")
     if store.is_empty():
         if not is_default:
             click.echo(f"warning: {store.safe_url} holds no evidence yet; load some with `tracker ingest`", err=True)
@@ -128,14 +130,34 @@ def _open_store(ctx: click.Context) -> Store:
     return store
 
 
-def _ids(store: Store, kind: str, names: tuple[str, ...]) -> list[str] | None:
+def _warn_if_before_anything(store: Store, known_at: datetime | None) -> None:
+    if known_at is None:
+        return
+    with store.reading() as session:
+        first = first_recorded(session)
+    if first is not None and known_at < first:
+        click.echo(
+            f"warning: nothing was recorded by {_moment(known_at)}; the first ingest was at {_moment(first)}", err=True
+        )
+
+
+def _moment(value: datetime) -> str:
+    """A recorded time as typed: a date when it is the end of a day, else an ISO datetime in UTC."""
+    if value.time() == time.max:
+        return value.date().isoformat()
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _ids(store: Store, kind: str, names: tuple[str, ...], known_at: datetime | None = None) -> list[str] | None:
+    """The ids that `--issue`/`--party` names (ids or aliases) stand for, in the catalogue as it was at `known_at`."""
     if not names:
         return None
     with store.reading() as session:
-        catalog = stored_catalog(session)
+        catalogs = [stored_catalog(session, known_at), stored_catalog(session)] if known_at else [stored_catalog(session)]
+    catalog = catalogs[-1]
     resolved = []
     for name in names:
-        found = catalog.resolve(kind, name)
+        found = next((c.resolve(kind, name) for c in catalogs if c.resolve(kind, name)), None)
         if found is None:
             raise UsageError(f"unknown {kind} '{name}' ({catalog.suggestion(kind, name)})")
         resolved.append(found)
@@ -255,7 +277,8 @@ def state_command(
 ) -> None:
     """Where every party stands on every issue, as of a date (everything said on it included)."""
     store = _open_store(ctx)
-    issue_ids, party_ids = _ids(store, "issue", issues), _ids(store, "party", parties)
+    _warn_if_before_anything(store, known_at)
+    issue_ids, party_ids = _ids(store, "issue", issues, known_at), _ids(store, "party", parties, known_at)
     with store.reading() as session:
         report = state(session, as_of or datetime.now(UTC).date(), known_at, issue_ids, party_ids)
     click.echo(render(report, fmt), nl=False)
@@ -282,7 +305,8 @@ def diff_command(
     if date_from > date_to:
         raise UsageError(f"FROM ({date_from}) is after TO ({date_to})")
     store = _open_store(ctx)
-    issue_ids, party_ids = _ids(store, "issue", issues), _ids(store, "party", parties)
+    _warn_if_before_anything(store, known_at)
+    issue_ids, party_ids = _ids(store, "issue", issues, known_at), _ids(store, "party", parties, known_at)
     with store.reading() as session:
         report = diff(session, date_from, date_to, known_at, issue_ids, party_ids)
     click.echo(render(report, fmt), nl=False)
@@ -299,7 +323,8 @@ def history_command(
 ) -> None:
     """The moves of each position over time, with the evidence for each."""
     store = _open_store(ctx)
-    issue_ids, party_ids = _ids(store, "issue", issues), _ids(store, "party", parties)
+    _warn_if_before_anything(store, known_at)
+    issue_ids, party_ids = _ids(store, "issue", issues, known_at), _ids(store, "party", parties, known_at)
     with store.reading() as session:
         report = history(session, known_at, issue_ids, party_ids)
     click.echo(render(report, fmt), nl=False)
@@ -360,8 +385,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except DataError as exc:
+        click.echo(str(exc), err=True)  # one `path:line: field: message` line per problem
+        sys.exit(exc.exit_code)
     except TrackerError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.stderr.close()

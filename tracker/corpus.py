@@ -162,7 +162,7 @@ def load_articles(seeds: Path) -> LoadedArticles:
             problems.append(read)
             continue
         text, sha256 = read
-        articles[meta.id] = Article(**meta.model_dump(), text=text, sha256=sha256, source_path=display_path(path))
+        articles[meta.id] = Article(**meta.model_dump(), text=text, sha256=sha256, source_path=str(path))
     return LoadedArticles(articles, problems, broken - set(articles))
 
 
@@ -182,7 +182,7 @@ class _Grounder:
 
 
 def _check_item(
-    item: Located, where: str, article: Article, catalog: Catalog, grounder: _Grounder
+    item: Located, where: str, source: str, article: Article, catalog: Catalog, grounder: _Grounder
 ) -> Evidence | list[Problem]:
     try:
         coded = EvidenceIn.model_validate(dict(item))
@@ -230,7 +230,7 @@ def _check_item(
                 where,
                 item.line_of("quote"),
                 "quote",
-                f"not found in article '{article.id}' ({article.source_path}){hint}",
+                f"not found in article '{article.id}' ({display_path(article.source_path)}){hint}",
             )
         )
     elif len(anchors) > 1 and coded.occurrence is None:
@@ -272,8 +272,9 @@ def _check_item(
         said_on=said_on,
         mode=coded.mode,
         note=coded.note,
-        source_path=where,
+        source_path=source,
         source_line=item.line,
+        stance_line=item.line_of("stance"),
     )
 
 
@@ -337,7 +338,7 @@ def load_fixtures(
             if not isinstance(item, Located):
                 problems.append(Problem(where, items.item_lines[index], f"evidence[{index}]", "must be a mapping"))
                 continue
-            checked = _check_item(item, where, articles[article_id], catalog, grounder)
+            checked = _check_item(item, where, str(path.resolve()), articles[article_id], catalog, grounder)
             if isinstance(checked, list):
                 problems.extend(checked)
                 continue

@@ -144,8 +144,9 @@ class Evidence(BaseModel):
     said_on: date
     mode: Mode
     note: str | None
-    source_path: str
+    source_path: str  # absolute, so a message makes sense from any folder
     source_line: int
+    stance_line: int
 
     @property
     def moves_position(self) -> bool:
@@ -153,7 +154,7 @@ class Evidence(BaseModel):
 
     def content_hash(self) -> str:
         """Identity of the coded content; the same content is never stored twice."""
-        fields = self.model_dump(mode="json", exclude={"source_path", "source_line", "prefix", "suffix"})
+        fields = self.model_dump(mode="json", exclude={"source_path", "source_line", "stance_line", "prefix", "suffix"})
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 

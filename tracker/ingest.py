@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from tracker.catalog import Catalog
 from tracker.corpus import Corpus
-from tracker.errors import CorpusError, Problem
+from tracker.errors import CorpusError, Problem, display_path
 from tracker.evidence import Article, Attribution, Evidence, Mode
 from tracker.machines import Stance
 from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, MoveRow, PartyRow, Store
@@ -90,6 +90,7 @@ def _row_to_evidence(row: EvidenceRow) -> Evidence:
         note=row.note,
         source_path=row.source_path,
         source_line=row.source_line,
+        stance_line=row.stance_line,
     )
 
 
@@ -106,13 +107,18 @@ def _catalog_rows(catalog: Catalog) -> tuple[list[dict[str, object]], list[dict[
 
 
 def _stored_catalog(session: Session) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The current catalogue rows, in the form `_catalog_rows` gives, to compare."""
     issues = [
         dict(id=r.id, ordinal=r.ordinal, title=r.title, proposition=r.proposition, aliases=r.aliases)
-        for r in session.exec(select(IssueRow).order_by(col(IssueRow.ordinal)))
+        for r in session.exec(
+            select(IssueRow).where(col(IssueRow.superseded_at).is_(None)).order_by(col(IssueRow.ordinal))
+        )
     ]
     parties = [
         dict(id=r.id, ordinal=r.ordinal, name=r.name, aliases=r.aliases)
-        for r in session.exec(select(PartyRow).order_by(col(PartyRow.ordinal)))
+        for r in session.exec(
+            select(PartyRow).where(col(PartyRow.superseded_at).is_(None)).order_by(col(PartyRow.ordinal))
+        )
     ]
     return issues, parties
 
@@ -168,11 +174,11 @@ def plan(session: Session, corpus: Corpus) -> Plan:
         if stored is not None and stored.article not in corpus.coded_articles:
             problems.append(
                 Problem(
-                    item.source_path,
+                    display_path(item.source_path),
                     item.source_line,
                     "id",
                     f"evidence id '{item.id}' is already used by article '{stored.article}' "
-                    f"(recorded from {stored.source_path}:{stored.source_line})",
+                    f"(recorded from {display_path(stored.source_path)}:{stored.source_line})",
                 )
             )
         elif stored is None or stored.content_hash != item.content_hash():
@@ -187,7 +193,7 @@ def plan(session: Session, corpus: Corpus) -> Plan:
         elif stored.article in text_changed and stored.article not in corpus.coded_articles:
             problems.append(
                 Problem(
-                    stored.source_path,
+                    display_path(stored.source_path),
                     stored.source_line,
                     "quote",
                     f"the text of article '{stored.article}' changed but its evidence was not "
@@ -202,7 +208,7 @@ def plan(session: Session, corpus: Corpus) -> Plan:
         if item.issue not in catalog_issues or (item.party is not None and item.party not in catalog_parties):
             problems.append(
                 Problem(
-                    item.source_path,
+                    display_path(item.source_path),
                     item.source_line,
                     "issue",
                     f"stored evidence '{item.id}' names {item.issue}/{item.party}, which the catalogue no longer has",
@@ -238,10 +244,10 @@ def apply(
     at = _next_recorded_at(session)
     if the_plan.catalog_changed:
         issues, parties = _catalog_rows(corpus.catalog)
-        session.exec(delete(IssueRow))
-        session.exec(delete(PartyRow))
-        session.exec(insert(IssueRow), params=issues)
-        session.exec(insert(PartyRow), params=parties)
+        for table in (IssueRow, PartyRow):
+            session.exec(update(table).where(col(table.superseded_at).is_(None)).values(superseded_at=at))
+        session.exec(insert(IssueRow), params=[{**row, "recorded_at": at} for row in issues])
+        session.exec(insert(PartyRow), params=[{**row, "recorded_at": at} for row in parties])
     if the_plan.articles_superseded:
         session.exec(
             update(ArticleRow).where(col(ArticleRow.row_id).in_(the_plan.articles_superseded)).values(superseded_at=at)
@@ -294,6 +300,7 @@ def apply(
                     note=e.note,
                     source_path=e.source_path,
                     source_line=e.source_line,
+                    stance_line=e.stance_line,
                     content_hash=e.content_hash(),
                     recorded_at=at,
                 )

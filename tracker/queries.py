@@ -12,6 +12,7 @@ are invisible. Results are pydantic models; formatting is `tracker.output`'s job
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from tracker.catalog import Catalog, Issue, Party
 from tracker.machines import Stance
-from tracker.store import ArticleRow, EvidenceRow, IssueRow, MoveRow, PartyRow
+from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, MoveRow, PartyRow
 from tracker.timeline import issue_status
 
 
@@ -121,18 +122,22 @@ def _visible(table: Any, known_at: datetime | None) -> ColumnElement[bool]:
     )
 
 
-def stored_catalog(session: Session) -> Catalog:
-    import json
-
+def stored_catalog(session: Session, known_at: datetime | None = None) -> Catalog:
+    """The catalogue the store holds now, or held at the recorded time `known_at`."""
     issues = tuple(
         Issue(id=r.id, title=r.title, proposition=r.proposition, aliases=tuple(json.loads(r.aliases)))
-        for r in session.exec(select(IssueRow).order_by(col(IssueRow.ordinal)))
+        for r in session.exec(select(IssueRow).where(_visible(IssueRow, known_at)).order_by(col(IssueRow.ordinal)))
     )
     parties = tuple(
         Party(id=r.id, name=r.name, aliases=tuple(json.loads(r.aliases)))
-        for r in session.exec(select(PartyRow).order_by(col(PartyRow.ordinal)))
+        for r in session.exec(select(PartyRow).where(_visible(PartyRow, known_at)).order_by(col(PartyRow.ordinal)))
     )
     return Catalog(issues=issues, parties=parties)
+
+
+def first_recorded(session: Session) -> datetime | None:
+    """When the first ingest was recorded: nothing is known at any earlier time."""
+    return session.exec(select(func.min(IngestRow.recorded_at))).one()
 
 
 def _ref(move: MoveRow | None, evidence: EvidenceRow, title: str | None) -> EvidenceRef:
@@ -274,7 +279,7 @@ def state(
     parties: list[str] | None = None,
 ) -> StateReport:
     """Every (issue, party) position of the catalogue as of `as_of`, unknown ones included."""
-    catalog = stored_catalog(session)
+    catalog = stored_catalog(session, known_at)
     issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
     party_ids = [p for p in catalog.party_ids() if not parties or p in parties]
     latest = _latest_moves(session, as_of, known_at, issue_ids, party_ids)
@@ -308,7 +313,7 @@ def diff(
     parties: list[str] | None = None,
 ) -> DiffReport:
     """The positions whose stance differs between `date_from` and `date_to`, with the evidence between."""
-    catalog = stored_catalog(session)
+    catalog = stored_catalog(session, known_at)
     issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
     party_ids = [p for p in catalog.party_ids() if not parties or p in parties]
     before = _latest_moves(session, date_from, known_at, issue_ids, party_ids)
@@ -371,7 +376,7 @@ def history(
     parties: list[str] | None = None,
 ) -> HistoryReport:
     """Every timeline entry of the selected positions, in catalogue order and then in time."""
-    catalog = stored_catalog(session)
+    catalog = stored_catalog(session, known_at)
     issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
     party_ids = [p for p in catalog.party_ids() if not parties or p in parties]
     rows = session.exec(

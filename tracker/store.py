@@ -58,20 +58,30 @@ class MetaRow(SQLModel, table=True):
 
 
 class IssueRow(SQLModel, table=True):
+    """One version of an issue of the catalogue (the catalogue is bitemporal too)."""
+
     __tablename__ = "issue"
-    id: str = Field(primary_key=True, max_length=64)
+    row_id: int | None = Field(default=None, primary_key=True)
+    id: str = Field(index=True, max_length=64)
     ordinal: int
     title: str = Field(max_length=200)
     proposition: str = Field(max_length=500)
     aliases: str = Field(max_length=4000)  # JSON list
+    recorded_at: datetime = _recorded()
+    superseded_at: datetime | None = _superseded()
 
 
 class PartyRow(SQLModel, table=True):
+    """One version of a party of the catalogue."""
+
     __tablename__ = "party"
-    id: str = Field(primary_key=True, max_length=64)
+    row_id: int | None = Field(default=None, primary_key=True)
+    id: str = Field(index=True, max_length=64)
     ordinal: int
     name: str = Field(max_length=200)
     aliases: str = Field(max_length=4000)  # JSON list
+    recorded_at: datetime = _recorded()
+    superseded_at: datetime | None = _superseded()
 
 
 class IngestRow(SQLModel, table=True):
@@ -124,8 +134,9 @@ class EvidenceRow(SQLModel, table=True):
     said_on: date
     mode: str = Field(max_length=16)
     note: str | None = Field(default=None, sa_type=String())
-    source_path: str = Field(max_length=2000)
-    source_line: int
+    source_path: str = Field(max_length=2000)  # absolute
+    source_line: int  # the line of the evidence item
+    stance_line: int  # the line of its stance (where an illegal move is reported)
     content_hash: str = Field(max_length=64)
     recorded_at: datetime = _recorded()
     superseded_at: datetime | None = _superseded()
@@ -190,9 +201,6 @@ def _sqlite_begin(conn: Connection) -> None:
 def open_engine(url: str) -> Engine:
     try:
         if url.startswith("sqlite"):
-            path = url.split("///", 1)[1] if "///" in url else ""
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
@@ -211,6 +219,13 @@ class Store:
         self.engine = open_engine(url)
         self._ready = False
 
+    def exists(self) -> bool:
+        """False for a SQLite file that is not there yet (other backends are assumed to exist)."""
+        url = self.engine.url
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return True
+        return Path(url.database).exists()
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
@@ -218,6 +233,9 @@ class Store:
     def ensure_schema(self) -> None:
         if self._ready:
             return
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         try:
             with self.engine.connect() as conn:
                 conn.info["tracker_write"] = True

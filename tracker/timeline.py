@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.catalog import Catalog
-from tracker.errors import IllegalMove, Problem
+from tracker.errors import IllegalMove, Problem, display_path
 from tracker.evidence import Evidence, order_key
 from tracker.machines import IssueMachine, Move, Stance
 
@@ -63,6 +63,7 @@ def replay_position(machine: IssueMachine, party: str, evidence: list[Evidence])
     entries: list[TimelineEntry] = []
     since: date | None = None
     entered_seq = -1
+    entered_by: Evidence | None = None
     try:
         for seq, item in enumerate(evidence):
             before = Stance(position.state)
@@ -72,10 +73,10 @@ def replay_position(machine: IssueMachine, party: str, evidence: list[Evidence])
                 try:
                     move = machine.apply(position, item.stance.value)
                 except IllegalMove as exc:
-                    exc.evidence = item  # type: ignore[attr-defined]
+                    exc.evidence, exc.cause = item, entered_by  # type: ignore[attr-defined]
                     raise
                 if move is not Move.REAFFIRM:
-                    since, entered_seq = item.said_on, seq
+                    since, entered_seq, entered_by = item.said_on, seq, item
             after = Stance(position.state)
             entries.append(
                 TimelineEntry(
@@ -113,11 +114,14 @@ def replay(
             timelines[key] = replay_position(machines[key[0]], key[1], ordered(items, published_on))
         except IllegalMove as exc:
             bad: Evidence = exc.evidence  # type: ignore[attr-defined]
-            problems.append(
-                Problem(
-                    bad.source_path, bad.source_line, "stance", f"{exc} [evidence '{bad.id}' said on {bad.said_on}]"
+            cause: Evidence | None = exc.cause  # type: ignore[attr-defined]
+            context = f"evidence '{bad.id}' said on {bad.said_on}"
+            if cause is not None:
+                context += (
+                    f"; '{exc.state}' since evidence '{cause.id}' said on {cause.said_on} "
+                    f"({display_path(cause.source_path)}:{cause.stance_line})"
                 )
-            )
+            problems.append(Problem(display_path(bad.source_path), bad.stance_line, "stance", f"{exc} [{context}]"))
     return timelines, problems
 
 

@@ -95,17 +95,25 @@ CASES: dict[str, tuple[Callable[[Path, Path], tuple[Path, str]], str, str]] = {
         "issue",
         r"unknown issue 'peacekeeperz' \(did you mean 'peacekeepers'",
     ),
-    "unknown stance": (_edit(KCS, "stance: opposes", "stance: opposez"), "stance", r"Input should be .*'opposez'"),
+    "unknown stance": (
+        _edit(KCS, "stance: opposes", "stance: opposez"),
+        "stance",
+        r"'opposez' is not a stance; one of: demands, supports, open, counter_proposal, opposes, agreed$",
+    ),
     "unknown article": (
         _edit(KCS, "article: kremlin-constructive-spirit", "article: no-such-article"),
         "article",
         r"unknown article 'no-such-article'",
     ),
-    "malformed date": (_edit(KCS, "said_on: 2026-01-23", "said_on: 23/01/2026"), "said_on", r"valid date"),
+    "malformed date": (
+        _edit(KCS, "said_on: 2026-01-23", "said_on: 23/01/2026"),
+        "said_on",
+        r"not a date in the form YYYY-MM-DD, got '23/01/2026'",
+    ),
     "impossible date": (
         _edit(KCS, "said_on: 2026-01-23", "said_on: 2026-02-30"),
         "said_on",
-        r"(day value is outside|valid date)",
+        r"not a date in the form YYYY-MM-DD, got .2026-02-30.",
     ),
     "said_on after the article's date": (
         _edit(KCS, "said_on: 2026-01-23", "said_on: 2026-01-27"),
@@ -150,7 +158,11 @@ CASES: dict[str, tuple[Callable[[Path, Path], tuple[Path, str]], str, str]] = {
         r"required field is missing",
     ),
     "unknown field": (_edit(KCS, "speaker: Dmitry Peskov", "speeker: Dmitry Peskov"), "speeker", r"unknown field"),
-    "wrong type": (_edit(KCS, "said_on: 2026-01-23", "said_on: [2026, 1, 23]"), "said_on", r"valid date"),
+    "wrong type": (
+        _edit(KCS, "said_on: 2026-01-23", "said_on: [2026, 1, 23]"),
+        "said_on",
+        r"not a date in the form YYYY-MM-DD, got \[2026, 1, 23\]",
+    ),
     "a stance without a party": (
         _edit(KCS, "    party: russia\n    stance: opposes\n", "    stance: opposes\n", marker="id: kcs-02"),
         "party",
@@ -260,3 +272,25 @@ def test_catalogue_errors(corpus: Corpus, run: Run) -> None:
         f"{catalog}:{line_of(catalog, '- id: ukraine')}: parties.aliases: alias 'Moscow' is already claimed by "
         "party 'russia'"
     ]
+
+
+def test_a_misspelt_field_is_one_problem_with_a_suggestion(corpus: Corpus, run: Run) -> None:
+    seeds, fixtures = corpus
+    edit(fixtures / KCS, "    attribution: direct\n", "    atribution: direct\n")
+    result = run("validate", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    line = line_of(fixtures / KCS, "atribution: direct")
+    assert result.stdout == f"{fixtures / KCS}:{line}: atribution: unknown field (did you mean 'attribution'?)\n"
+
+
+def test_a_quote_must_be_whole_words(corpus: Corpus, run: Run) -> None:
+    seeds, fixtures = corpus
+    path = fixtures / "no-lasting-peace-without-territory.yaml"
+    edit(
+        path,
+        "quote: Russia also insists Ukraine abandon its ambition to join NATO",
+        "quote: ussia also insists Ukraine abandon its ambition to join NAT",
+    )
+    result = run("validate", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert result.exit_code == 1
+    assert ": quote: not found in article 'no-lasting-peace-without-territory'" in result.stdout
+    assert 'closest passage: "Russia also insists Ukraine abandon its ambition to join NATO' in result.stdout

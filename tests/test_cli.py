@@ -121,6 +121,9 @@ def test_machines(run: Run, seeded_db: str) -> None:
     mermaid = run("--db", seeded_db, "machines", "--issue", "znpp")
     assert mermaid.stdout.startswith("---\nZaporizhzhia nuclear plant (znpp)\n---\nstateDiagram-v2")
     assert "opposes --> counter_proposal: soften" in mermaid.stdout
+    every = run("--db", seeded_db, "machines").stdout
+    assert every.count("stateDiagram-v2") == 1, "one diagram that pastes into a Mermaid editor"
+    assert every.startswith("---\nPosition machine of every issue\n---\n") and every.endswith("\n")
     described = json.loads(run("--db", seeded_db, "machines", "--format", "json").stdout)
     assert [m["issue"] for m in described["machines"]] == [
         "donetsk_withdrawal",
@@ -187,3 +190,26 @@ def test_an_empty_database_says_so(run: Run, db: str) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout)["positions"] == []
     assert "holds no evidence yet" in result.stderr
+
+
+def test_names_and_titles_work_as_filters(run: Run, seeded_db: str) -> None:
+    by_title = run(
+        "--db",
+        seeded_db,
+        "state",
+        "--as-of",
+        "2026-02-06",
+        "--issue",
+        "Zaporizhzhia nuclear plant",
+        "--party",
+        "United States",
+        "--format",
+        "csv",
+    )
+    assert by_title.exit_code == 0
+    assert by_title.stdout.splitlines()[1].startswith("znpp,united_states,unknown,")
+
+
+def test_a_missing_corpus_folder_is_bad_usage(run: Run, tmp_path: Path) -> None:
+    result = run("validate", "--seeds", str(tmp_path / "nope"))
+    assert result.exit_code == 2 and "does not exist" in result.stderr

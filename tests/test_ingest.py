@@ -118,7 +118,9 @@ def test_an_edit_supersedes_and_known_at_answers_as_before(corpus: Corpus, run: 
     assert stance_of(run, db, "peacekeepers", "russia") == "counter_proposal"
     assert stance_of(run, db, "peacekeepers", "russia", "--known-at", t1) == "opposes"
     assert stance_of(run, db, "peacekeepers", "russia", "--known-at", t2) == "counter_proposal"
-    before_anything = run("--db", db, "state", "--issue", "peacekeepers", "--known-at", "2000-01-01", "--format", "json")
+    before_anything = run(
+        "--db", db, "state", "--issue", "peacekeepers", "--known-at", "2000-01-01", "--format", "json"
+    )
     assert json.loads(before_anything.stdout)["positions"] == []
     assert "nothing was recorded by 2000-01-01" in before_anything.stderr
     counts = table_counts(db)
@@ -168,7 +170,7 @@ def test_non_asserted_modes_are_kept_and_shown_but_do_not_move(corpus: Corpus, r
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
     assert stance_of(run, db, "peacekeepers", "europe") == "unknown"
     shown = run("--db", db, "history", "--issue", "peacekeepers", "--party", "europe")
-    assert "(future: not applied)" in shown.stdout and "kcat-03" in shown.stdout
+    assert "(future supports: not applied)" in shown.stdout and "kcat-03" in shown.stdout
 
 
 def test_library_refuses_bad_corpus_with_problems(corpus: Corpus) -> None:
@@ -178,3 +180,21 @@ def test_library_refuses_bad_corpus_with_problems(corpus: Corpus) -> None:
         load_corpus(seeds, fixtures)
     [problem] = caught.value.problems
     assert problem.field == "party" and problem.path.endswith(KCS)
+
+
+def test_known_at_answers_with_the_catalogue_of_that_time(corpus: Corpus, run: Run, db: str) -> None:
+    seeds, fixtures = corpus
+    args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
+    t1 = recorded_at(run("--db", db, "ingest", *args).stderr)
+    catalog = fixtures / "catalog.yaml"
+    text = catalog.read_text()
+    catalog.write_text(text[: text.index("  - id: europe")])
+    confirms = fixtures / "kremlin-confirms-abu-dhabi-talks.yaml"
+    text = confirms.read_text()
+    confirms.write_text(text[: text.index("  - id: kcat-03")] + text[text.index("  - id: kcat-04") :])
+    assert run("--db", db, "ingest", *args).exit_code == 0
+
+    now = json.loads(run("--db", db, "state", "--as-of", "2026-02-06", "--format", "json").stdout)
+    assert {p["party"] for p in now["positions"]} == {"russia", "ukraine", "united_states"}
+    assert stance_of(run, db, "peacekeepers", "europe", "--known-at", t1) == "supports"
+    assert run("--db", db, "state", "--party", "europe").exit_code == 2

@@ -85,7 +85,8 @@ def test_descriptions() -> None:
     described = machine_description("znpp", "Zaporizhzhia")
     assert described["initial"] == "unknown"
     assert {"move": "renege", "from": "agreed", "to": "opposes"} in described["transitions"]
-    mermaid = machine_mermaid("znpp", "Zaporizhzhia")
+    mermaid = machine_mermaid("Zaporizhzhia (znpp)")
     assert "stateDiagram-v2" in mermaid
     assert "agreed --> opposes: renege" in mermaid
     assert mermaid.count("-->") == len(MOVES) + 1  # and the initial arrow
+    assert "s_active" not in mermaid.replace("classDef s_active", "")

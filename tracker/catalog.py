@@ -52,6 +52,15 @@ class Party(BaseModel):
         return aliases
 
 
+def _display_name(entry: Issue | Party) -> str:
+    return entry.name if isinstance(entry, Party) else entry.title
+
+
+def _names(entry: Issue | Party) -> tuple[str, ...]:
+    """Everything a user may call an entry: its id, its name or title, its aliases."""
+    return (entry.id, _display_name(entry), *entry.aliases)
+
+
 def _key(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().casefold())
 
@@ -81,7 +90,7 @@ class Catalog(BaseModel):
         entries: Iterable[Issue | Party] = self.issues if kind == "issue" else self.parties
         table: dict[str, str] = {}
         for entry in entries:
-            for name in (entry.id, *entry.aliases):
+            for name in _names(entry):
                 table.setdefault(_key(name), entry.id)
         return table
 
@@ -116,10 +125,10 @@ def _claim_problems(where: str, section: str, entries: list[tuple[int, Issue | P
         if _key(entry.id) in owners and owners[_key(entry.id)] == entry.id:
             problems.append(Problem(where, line, f"{section}.id", f"duplicate {kind} id '{entry.id}'"))
             continue
-        for name in (entry.id, *entry.aliases):
+        for name in _names(entry):
             owner = owners.setdefault(_key(name), entry.id)
             if owner != entry.id:
-                what = "id" if name == entry.id else "alias"
+                what = "id" if name == entry.id else "name" if name in (_display_name(entry),) else "alias"
                 message = f"{what} '{name}' is already claimed by {kind} '{owner}'"
                 problems.append(Problem(where, line, f"{section}.aliases", message))
     return problems

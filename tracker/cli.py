@@ -97,7 +97,9 @@ def _progress(message: str) -> None:
 def _report_ingest(summary: IngestSummary, store: Store) -> None:
     if not summary.changed:
         click.echo(
-            f"nothing new: {store.safe_url} already holds these {summary.evidence_total} pieces of evidence", err=True
+            f"nothing new: {store.safe_url} already holds everything in this corpus "
+            f"({summary.evidence_total} piece(s) of evidence)",
+            err=True,
         )
         return
     assert summary.recorded_at is not None
@@ -153,7 +155,9 @@ def _ids(store: Store, kind: str, names: tuple[str, ...], known_at: datetime | N
     if not names:
         return None
     with store.reading() as session:
-        catalogs = [stored_catalog(session, known_at), stored_catalog(session)] if known_at else [stored_catalog(session)]
+        catalogs = (
+            [stored_catalog(session, known_at), stored_catalog(session)] if known_at else [stored_catalog(session)]
+        )
     catalog = catalogs[-1]
     resolved = []
     for name in names:
@@ -180,19 +184,19 @@ def _corpus_options(f: F) -> F:
     f = click.option(
         "--catalog",
         "catalog_file",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
         default=None,
         help="Catalogue file [default: FIXTURES/catalog.yaml, else the bundled one].",
     )(f)
     f = click.option(
         "--fixtures",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
         default=None,
         help="Folder of evidence fixtures [default: the bundled corpus].",
     )(f)
     f = click.option(
         "--seeds",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
         default=None,
         help="Folder of articles with articles.yaml [default: the bundled corpus].",
     )(f)
@@ -345,7 +349,8 @@ def machines_command(ctx: click.Context, issues: tuple[str, ...], fmt: str) -> N
     if fmt == "json":
         click.echo(json.dumps({"machines": [machine_description(i.id, i.title) for i in chosen]}, indent=2))
         return
-    click.echo("\n".join(machine_mermaid(i.id, i.title) for i in chosen), nl=False)
+    title = f"{chosen[0].title} ({chosen[0].id})" if len(chosen) == 1 else "Position machine of every issue"
+    click.echo(machine_mermaid(title), nl=False)
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {"fixture": FixtureFile, "articles": ArticleMeta}
@@ -353,10 +358,14 @@ SCHEMAS: dict[str, type[BaseModel]] = {"fixture": FixtureFile, "articles": Artic
 
 @cli.command("schema")
 @click.argument("kind", type=click.Choice(sorted(SCHEMAS)), default="fixture")
+@db_option()
 def schema_command(kind: str) -> None:
-    """JSON Schema of a fixture file (or of one entry of articles.yaml), for editors to validate as you type."""
+    """JSON Schema of a fixture file (or of articles.yaml), for editors to validate as you type."""
     model = SCHEMAS[kind]
     schema = model.model_json_schema()
+    stance = schema.get("$defs", {}).get("Stance")
+    if stance:  # `unknown` is the absence of evidence, never coded
+        stance["enum"] = [s for s in stance["enum"] if s != "unknown"]
     if kind == "articles":
         schema = {
             "title": "Articles",

@@ -11,17 +11,19 @@ file per article of coded evidence, and `FIXTURES/catalog.yaml` the catalogue.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from tracker.catalog import Catalog, load_catalog
 from tracker.errors import CorpusError, Problem, display_path
 from tracker.evidence import Article, ArticleMeta, Evidence, EvidenceIn
 from tracker.grounding import closest_passage, find_all, normalise
+from tracker.machines import KNOWN_STANCES
 from tracker.yamlfile import Located, LocatedList, YamlProblem, read_yaml
 
 ARTICLE_INDEX = "articles.yaml"
@@ -55,33 +57,43 @@ def catalog_path(fixtures: Path) -> Path:
     return own if own.exists() else bundled_corpus()[1] / CATALOG_FILE
 
 
-def _validation_problems(exc: ValidationError, where: str, node: Located, prefix: str = "") -> list[Problem]:
+_DATE_ERRORS = {"date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"}
+_SHOW_INPUT = {"literal_error", "enum", "string_pattern_mismatch", "string_type", "int_type", "int_parsing"}
+
+
+def _validation_problems(
+    exc: ValidationError, where: str, node: Located, model: type[BaseModel] | None = None
+) -> list[Problem]:
+    """Pydantic's errors as located problems, in the words of a person fixing a file."""
+    errors = exc.errors()
+    missing = {str(e["loc"][0]) for e in errors if e["type"] == "missing" and e["loc"]}
+    known_fields = list(model.model_fields) if model else []
+    explained: set[str] = set()
     problems = []
-    for err in exc.errors():
+    for err in errors:
         loc = [str(part) for part in err["loc"]]
         message = str(err["msg"]).removeprefix("Value error, ")
         field_name = ".".join(loc)
         if not loc and ": " in message:
             field_name, message = message.split(": ", 1)
-        if err["type"] in {
-            "literal_error",
-            "enum",
-            "string_pattern_mismatch",
-            "date_from_datetime_parsing",
-            "date_parsing",
-            "date_type",
-            "string_type",
-            "int_type",
-            "int_parsing",
-        }:
+        kind = err["type"]
+        if kind in _DATE_ERRORS:
+            message = f"not a date in the form YYYY-MM-DD, got {err['input']!r}"
+        elif field_name == "stance" and kind == "enum":
+            message = f"{err['input']!r} is not a stance; one of: {', '.join(s.value for s in KNOWN_STANCES)}"
+        elif kind in _SHOW_INPUT:
             message = f"{message}, got {err['input']!r}"
-        if err["type"] == "extra_forbidden":
-            message = "unknown field"
-        if err["type"] == "missing":
+        elif kind == "extra_forbidden":
+            close = difflib.get_close_matches(field_name, known_fields, n=1)
+            message = f"unknown field (did you mean '{close[0]}'?)" if close else "unknown field"
+            if close and close[0] in missing:
+                explained.add(close[0])
+        elif kind == "missing":
             message = "required field is missing"
         line = node.line_of(field_name.split(".")[0] if field_name else None)
-        problems.append(Problem(where, line, prefix + field_name, message))
-    return problems
+        problems.append(Problem(where, line, field_name, message))
+    # A misspelt required field is one mistake: keep "did you mean", drop "missing".
+    return [p for p in problems if not (p.field in explained and p.message == "required field is missing")]
 
 
 def _inside(folder: Path, name: str) -> Path | None:
@@ -148,7 +160,7 @@ def load_articles(seeds: Path) -> LoadedArticles:
         try:
             meta = ArticleMeta.model_validate(dict(item))
         except ValidationError as exc:
-            problems.extend(_validation_problems(exc, where, item))
+            problems.extend(_validation_problems(exc, where, item, ArticleMeta))
             continue
         if meta.id in articles:
             problems.append(Problem(where, item.line_of("id"), "id", f"duplicate article id '{meta.id}'"))
@@ -187,7 +199,7 @@ def _check_item(
     try:
         coded = EvidenceIn.model_validate(dict(item))
     except ValidationError as exc:
-        return _validation_problems(exc, where, item)
+        return _validation_problems(exc, where, item, EvidenceIn)
     problems: list[Problem] = []
     issue = catalog.resolve("issue", coded.issue)
     if issue is None:

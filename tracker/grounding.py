@@ -84,14 +84,25 @@ class Anchor:
     suffix: str
 
 
+def _on_word_boundaries(text: str, at: int, length: int) -> bool:
+    """A quote must not start or end inside a word ("agree" is not in "disagreed")."""
+    starts_inside = at > 0 and text[at].isalnum() and text[at - 1].isalnum()
+    end = at + length
+    ends_inside = end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
+    return not (starts_inside or ends_inside)
+
+
 def find_all(article: Normalised, original: str, quote: str) -> list[Anchor]:
-    """Every place `quote` occurs in the article, as anchors into the original text."""
+    """Every place `quote` occurs in the article as whole words, as anchors into the original text."""
     needle = normalise_quote(quote)
     if not needle:
         return []
     anchors = []
     at = article.text.find(needle)
     while at >= 0:
+        if not _on_word_boundaries(article.text, at, len(needle)):
+            at = article.text.find(needle, at + 1)
+            continue
         start = article.origin[at]
         end = article.origin[at + len(needle) - 1] + 1
         anchors.append(

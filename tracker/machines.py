@@ -198,8 +198,11 @@ def machine_description(issue: str, title: str) -> dict[str, Any]:
     }
 
 
-def machine_mermaid(issue: str, title: str) -> str:
-    """The machine of one issue as a Mermaid state diagram, drawn by transitions."""
+def machine_mermaid(title: str) -> str:
+    """The position machine as one Mermaid state diagram, drawn by transitions' mermaid engine.
+
+    Every issue's machine has the same states and moves, so one diagram serves any set of issues.
+    """
     from transitions.extensions import GraphMachine
 
     graph = GraphMachine(
@@ -208,7 +211,9 @@ def machine_mermaid(issue: str, title: str) -> str:
         transitions=declared_transitions(with_conditions=False),
         auto_transitions=False,
         graph_engine="mermaid",
-        title=f"{title} ({issue})",
+        title=title,
         show_conditions=False,
     )
-    return str(graph.get_graph().draw(None))
+    drawn = str(graph.get_graph().draw(None))
+    # transitions marks the machine's own current state as active; a shared machine has none.
+    return drawn.replace(" s_active", " s_default").rstrip("\n") + "\n"

@@ -14,6 +14,7 @@ import io
 import json
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -59,17 +60,26 @@ class Table:
         self.rows = [["" if cell is None else safe_text(str(cell)) for cell in row] for row in rows]
 
 
-def _who(ref: EvidenceRef | None) -> str:
+def _who(ref: EvidenceRef | None, party: str | None = None) -> str:
+    """Who the evidence comes from: the speaker, else the party for its own statement, else the attribution."""
     if ref is None:
         return ""
-    return f"{ref.speaker} ({ref.attribution})" if ref.speaker else ref.attribution
+    if ref.speaker:
+        return f"{ref.speaker} ({ref.attribution})"
+    if party and ref.attribution == "direct":
+        return f"{party} ({ref.attribution})"
+    return ref.attribution
+
+
+def _moment(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def state_table(report: StateReport) -> Table:
     status = {i.issue: i.status for i in report.issues}
     caption = f"Positions as of {report.as_of}"
     if report.known_at:
-        caption += f", as recorded at {report.known_at.isoformat()}"
+        caption += f", as recorded at {_moment(report.known_at)}"
     rows = []
     for p in report.positions:
         newest = p.evidence[0] if p.evidence else None
@@ -80,7 +90,7 @@ def state_table(report: StateReport) -> Table:
                 p.stance.value,
                 p.since,
                 len(p.evidence),
-                _who(newest),
+                _who(newest, p.party),
                 newest.id if newest else "",
                 status[p.issue],
             ]
@@ -95,7 +105,7 @@ def state_table(report: StateReport) -> Table:
 def diff_table(report: DiffReport) -> Table:
     caption = f"Changes from {report.date_from} to {report.date_to}"
     if report.known_at:
-        caption += f", as recorded at {report.known_at.isoformat()}"
+        caption += f", as recorded at {_moment(report.known_at)}"
     rows = []
     for c in report.changes:
         # The evidence that made the change: the newest move in the window that was not a reaffirmation.
@@ -108,7 +118,7 @@ def diff_table(report: DiffReport) -> Table:
                 c.stance_to.value,
                 c.since,
                 cause.move if cause else "",
-                _who(cause),
+                _who(cause, c.party),
                 cause.id if cause else "",
                 cause.quote if cause else "",
             ]
@@ -134,16 +144,16 @@ def diff_table(report: DiffReport) -> Table:
 def history_table(report: HistoryReport) -> Table:
     caption = "Moves over time"
     if report.known_at:
-        caption += f", as recorded at {report.known_at.isoformat()}"
+        caption += f", as recorded at {_moment(report.known_at)}"
     rows = [
         [
             m.issue,
             m.party,
             m.date,
-            m.move or f"({m.evidence.mode}: not applied)",
+            m.move or f"({m.evidence.mode} {m.evidence.stance}: not applied)",
             m.stance_from.value,
             m.stance_to.value,
-            _who(m.evidence),
+            _who(m.evidence, m.party),
             m.evidence.id,
             m.evidence.article,
             m.evidence.quote,
@@ -169,11 +179,16 @@ def _plain(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _inert_in_spreadsheets(cell: str) -> str:
+    """A cell a spreadsheet would read as a formula (=, +, -, @ first) is prefixed with ' (OWASP CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def _csv(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.columns)
-    writer.writerows(table.rows)
+    writer.writerows([_inert_in_spreadsheets(cell) for cell in row] for row in table.rows)
     return out.getvalue()
 
 

@@ -39,6 +39,7 @@ class EvidenceRef(BaseModel):
     speaker: str | None
     attribution: str
     mode: str
+    stance: str | None = None  # as coded; for a non-asserted mode, the stance it did not move to
     move: str | None = None
     start: int
     end: int
@@ -150,6 +151,7 @@ def _ref(move: MoveRow | None, evidence: EvidenceRow, title: str | None) -> Evid
         speaker=evidence.speaker,
         attribution=evidence.attribution,
         mode=evidence.mode,
+        stance=evidence.stance,
         move=move.move if move else None,
         start=evidence.start,
         end=evidence.end,
@@ -258,15 +260,12 @@ def _issue_states(
     issue_states = []
     for issue in issue_ids:
         moves = [m for (i, _), m in latest.items() if i == issue]
+        stances = [Stance(latest[(issue, p)].stance_to) if (issue, p) in latest else Stance.UNKNOWN for p in party_ids]
         named = issue_level.get(issue, [])
         latest_since = max((m.since for m in moves if m.since is not None), default=None)
         reopened = bool(named and latest_since is not None and named[0].date > latest_since)
         issue_states.append(
-            IssueState(
-                issue=issue,
-                status=issue_status([Stance(m.stance_to) for m in moves], bool(named), reopened),
-                evidence=named,
-            )
+            IssueState(issue=issue, status=issue_status(stances, bool(named), reopened), evidence=named)
         )
     return issue_states
 
@@ -352,21 +351,46 @@ def diff(
         )
         for i, p, old, new in changed
     ]
-    status_before = _issue_states(session, date_from, known_at, issue_ids, catalog.party_ids())
-    status_after = _issue_states(session, date_to, known_at, issue_ids, catalog.party_ids())
-    issue_changes = [
-        IssueChange(
-            issue=old.issue,
-            status_from=old.status,
-            status_to=new.status,
-            evidence=[e for e in new.evidence if e.date > date_from],
-        )
-        for old, new in zip(status_before, status_after, strict=True)
-        if old.status != new.status
-    ]
     return DiffReport(
-        date_from=date_from, date_to=date_to, known_at=known_at, changes=changes, issue_changes=issue_changes
+        date_from=date_from,
+        date_to=date_to,
+        known_at=known_at,
+        changes=changes,
+        # A status is the issue's, whoever is shown; with a party filter only positions are compared.
+        issue_changes=[] if parties else _issue_changes(session, date_from, date_to, known_at, issue_ids, catalog),
     )
+
+
+def _issue_changes(
+    session: Session, date_from: date, date_to: date, known_at: datetime | None, issue_ids: list[str], catalog: Catalog
+) -> list[IssueChange]:
+    """Issues whose status differs, with what moved them: position moves and issue-level evidence between."""
+    before = _issue_states(session, date_from, known_at, issue_ids, catalog.party_ids())
+    after = _issue_states(session, date_to, known_at, issue_ids, catalog.party_ids())
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old.status != new.status]
+    if not changed:
+        return []
+    moved: dict[str, list[EvidenceRef]] = defaultdict(list)
+    rows = session.exec(
+        select(MoveRow, EvidenceRow, _article_title(known_at))
+        .join(EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id))
+        .where(
+            _visible(MoveRow, known_at),
+            col(MoveRow.issue).in_([new.issue for _, new in changed]),
+            col(MoveRow.valid_from) > date_from,
+            col(MoveRow.valid_from) <= date_to,
+            col(MoveRow.move).is_not(None),
+            col(MoveRow.move) != "reaffirm",
+        )
+    )
+    for move, item, title in rows:
+        moved[move.issue].append(_ref(move, item, title))
+    changes = []
+    for old, new in changed:
+        evidence = moved.get(new.issue, []) + [e for e in new.evidence if e.date > date_from]
+        evidence.sort(key=lambda e: (e.date, e.article, e.start), reverse=True)
+        changes.append(IssueChange(issue=new.issue, status_from=old.status, status_to=new.status, evidence=evidence))
+    return changes
 
 
 def history(

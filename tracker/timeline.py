@@ -143,23 +143,31 @@ _POLES = {Stance.DEMANDS, Stance.OPPOSES}
 
 
 def issue_status(stances: Iterable[Stance], issue_evidence: bool, reopened: bool = False) -> str:
-    """Derive an issue's status.
+    """Derive an issue's status from the stances of every party of the catalogue.
 
     - not_on_agenda: no party stance and no issue-level evidence;
-    - agreed: two or more parties known and every known stance is `agreed`, and no
-      issue-level evidence since the last of them agreed (`reopened`: an article
-      named it a sticking point after the deal, which puts it back in play);
+    - agreed: every party has agreed;
     - deadlocked: parties on both sides of the proposition, at least one at a pole
       (demands or opposes);
     - converging: two or more parties known and none on opposite sides;
     - in_play: on the agenda otherwise (one party known, a soft split, or only
       issue-level evidence such as "one of the most sensitive issues").
+
+    `reopened`: an article named the issue a sticking point after the last
+    party moved; an agreed or converging issue is then in play again.
     """
-    known = [s for s in stances if s is not Stance.UNKNOWN]
+    status = _status_of_stances(list(stances), issue_evidence)
+    if reopened and status in (IssueStatus.AGREED, IssueStatus.CONVERGING):
+        return IssueStatus.IN_PLAY
+    return status
+
+
+def _status_of_stances(every: list[Stance], issue_evidence: bool) -> str:
+    known = [s for s in every if s is not Stance.UNKNOWN]
     if not known:
         return IssueStatus.IN_PLAY if issue_evidence else IssueStatus.NOT_ON_AGENDA
-    if len(known) >= 2 and all(s is Stance.AGREED for s in known):
-        return IssueStatus.IN_PLAY if reopened else IssueStatus.AGREED
+    if len(known) >= 2 and all(s is Stance.AGREED for s in every):
+        return IssueStatus.AGREED
     pro = [s for s in known if s in _FOR]
     con = [s for s in known if s in _AGAINST]
     if pro and con:

@@ -118,7 +118,10 @@ def read_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
-        raise YamlProblem(Problem(where, line, "", f"malformed YAML: {exc.problem or exc.context}")) from None
+        detail = exc.problem or exc.context or "unreadable"
+        if "expected <block end>" in detail or "mapping values are not allowed" in detail:
+            detail += " (check the indentation of this line and the one before)"
+        raise YamlProblem(Problem(where, line, "", f"malformed YAML: {detail}")) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(where, 0, "", f"malformed YAML: {exc}")) from None
     except RecursionError:

@@ -112,6 +112,7 @@ def test_an_edit_supersedes_and_known_at_answers_as_before(corpus: Corpus, run: 
     edit(fixtures / KCS, "stance: opposes", "stance: counter_proposal")
     second = run("--db", db, "ingest", *args)
     assert "1 piece(s) of evidence added, 1 superseded; 1 position(s) replayed" in second.stderr
+    assert "  edited: kcs-02\n" in second.stderr
     t2 = recorded_at(second.stderr)
     assert datetime.fromisoformat(t2) > datetime.fromisoformat(t1)
 
@@ -136,6 +137,7 @@ def test_removed_evidence_returns_a_position_to_unknown_and_history_keeps_it(cor
     path.write_text(text[: text.index("  - id: kcat-03")] + text[text.index("  - id: kcat-04") :])
     second = run("--db", db, "ingest", *args)
     assert "0 piece(s) of evidence added, 1 superseded" in second.stderr
+    assert "  removed: kcat-03\n" in second.stderr
     assert stance_of(run, db, "peacekeepers", "europe") == "unknown"
     old = run(
         "--db", db, "history", "--issue", "peacekeepers", "--party", "europe", "--format", "json", "--known-at", t1

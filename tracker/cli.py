@@ -110,6 +110,15 @@ def _report_ingest(summary: IngestSummary, store: Store) -> None:
         f"{summary.positions_replayed} position(s) replayed",
         err=True,
     )
+    _report_evidence_changes(summary.evidence_changes)
+
+
+def _report_evidence_changes(changes: dict[str, list[str]], limit: int = 12) -> None:
+    """Name the evidence an ingest adds, edits and removes (a few; the count says the rest)."""
+    for what, ids in changes.items():
+        if ids:
+            shown = ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+            click.echo(f"  {what}: {shown}", err=True)
 
 
 def _open_store(ctx: click.Context) -> Store:
@@ -262,6 +271,8 @@ def validate_command(ctx: click.Context, seeds: Path | None, fixtures: Path | No
         f"ok: {len(corpus.articles)} article(s), {len(corpus.evidence)} piece(s) of evidence{against}; {change}",
         err=True,
     )
+    if store is not None:
+        _report_evidence_changes(plan.evidence_changes())
 
 
 @cli.command("state")

@@ -42,7 +42,14 @@ class Plan:
     articles_superseded: list[int] = field(default_factory=list)  # article row ids
     evidence_new: list[Evidence] = field(default_factory=list)
     evidence_superseded: list[int] = field(default_factory=list)  # evidence row ids
+    superseded_ids: list[str] = field(default_factory=list)  # their evidence ids
     timelines: dict[PositionKey, list[TimelineEntry]] = field(default_factory=dict)
+
+    def evidence_changes(self) -> dict[str, list[str]]:
+        """Evidence ids this plan adds, edits (supersedes with a new version) and removes."""
+        new = {e.id for e in self.evidence_new}
+        old = set(self.superseded_ids)
+        return {"added": sorted(new - old), "edited": sorted(new & old), "removed": sorted(old - new)}
 
     @property
     def changes_anything(self) -> bool:
@@ -65,6 +72,7 @@ class IngestSummary:
     evidence_superseded: int
     positions_replayed: int
     evidence_total: int
+    evidence_changes: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -186,10 +194,12 @@ def plan(session: Session, corpus: Corpus) -> Plan:
             if stored is not None:
                 assert stored.row_id is not None
                 result.evidence_superseded.append(stored.row_id)
+                result.superseded_ids.append(stored.id)
     for stored in current.values():
         if stored.article in corpus.coded_articles and stored.id not in incoming:
             assert stored.row_id is not None
             result.evidence_superseded.append(stored.row_id)
+            result.superseded_ids.append(stored.id)
         elif stored.article in text_changed and stored.article not in corpus.coded_articles:
             problems.append(
                 Problem(
@@ -350,6 +360,7 @@ def apply(
         evidence_superseded=len(the_plan.evidence_superseded),
         positions_replayed=len(the_plan.timelines),
         evidence_total=total,
+        evidence_changes=the_plan.evidence_changes(),
     )
     session.exec(
         insert(IngestRow),

@@ -21,35 +21,29 @@ from tracker.yamlfile import Located, LocatedList, YamlProblem, read_yaml
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
-class Issue(BaseModel):
+class _Entry(BaseModel):
+    """What issues and parties share: an id and the other names people use for it."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=ID_PATTERN, max_length=64)
+    aliases: tuple[str, ...] = ()
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_not_blank(cls, aliases: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not a.strip() for a in aliases):
+            raise ValueError("an alias must not be empty")
+        return aliases
+
+
+class Issue(_Entry):
     title: str = Field(min_length=1, max_length=200)
     proposition: str = Field(min_length=1, max_length=500)
-    aliases: tuple[str, ...] = ()
-
-    @field_validator("aliases")
-    @classmethod
-    def _aliases_not_blank(cls, aliases: tuple[str, ...]) -> tuple[str, ...]:
-        if any(not a.strip() for a in aliases):
-            raise ValueError("an alias must not be empty")
-        return aliases
 
 
-class Party(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(pattern=ID_PATTERN, max_length=64)
+class Party(_Entry):
     name: str = Field(min_length=1, max_length=200)
-    aliases: tuple[str, ...] = ()
-
-    @field_validator("aliases")
-    @classmethod
-    def _aliases_not_blank(cls, aliases: tuple[str, ...]) -> tuple[str, ...]:
-        if any(not a.strip() for a in aliases):
-            raise ValueError("an alias must not be empty")
-        return aliases
 
 
 def _display_name(entry: Issue | Party) -> str:

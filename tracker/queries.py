@@ -168,6 +168,21 @@ def _article_title(known_at: datetime | None) -> Any:
     )
 
 
+def _moves_with_evidence(known_at: datetime | None) -> Any:
+    """Timeline entries joined to their evidence and its article's title."""
+    return select(MoveRow, EvidenceRow, _article_title(known_at)).join(
+        EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id)
+    )
+
+
+def _selection(catalog: Catalog, issues: list[str] | None, parties: list[str] | None) -> tuple[list[str], list[str]]:
+    """The catalogue's issue and party ids, in catalogue order, narrowed to the filters given."""
+    return (
+        [i for i in catalog.issue_ids() if not issues or i in issues],
+        [p for p in catalog.party_ids() if not parties or p in parties],
+    )
+
+
 def _latest_moves(
     session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]
 ) -> dict[tuple[str, str], MoveRow]:
@@ -216,8 +231,7 @@ def _supporting(
         )
     )
     rows = session.exec(
-        select(MoveRow, EvidenceRow, _article_title(known_at))
-        .join(EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id))
+        _moves_with_evidence(known_at)
         .where(_visible(MoveRow, known_at), col(MoveRow.move).is_not(None), ranges)
         .order_by(col(MoveRow.issue), col(MoveRow.party), col(MoveRow.seq).desc())
     )
@@ -279,8 +293,7 @@ def state(
 ) -> StateReport:
     """Every (issue, party) position of the catalogue as of `as_of`, unknown ones included."""
     catalog = stored_catalog(session, known_at)
-    issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
-    party_ids = [p for p in catalog.party_ids() if not parties or p in parties]
+    issue_ids, party_ids = _selection(catalog, issues, parties)
     latest = _latest_moves(session, as_of, known_at, issue_ids, party_ids)
     support = _supporting(session, latest, known_at)
     positions = []
@@ -313,8 +326,7 @@ def diff(
 ) -> DiffReport:
     """The positions whose stance differs between `date_from` and `date_to`, with the evidence between."""
     catalog = stored_catalog(session, known_at)
-    issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
-    party_ids = [p for p in catalog.party_ids() if not parties or p in parties]
+    issue_ids, party_ids = _selection(catalog, issues, parties)
     before = _latest_moves(session, date_from, known_at, issue_ids, party_ids)
     after = _latest_moves(session, date_to, known_at, issue_ids, party_ids)
     changed = []
@@ -328,8 +340,7 @@ def diff(
     if changed:
         keys = or_(*(and_(col(MoveRow.issue) == i, col(MoveRow.party) == p) for i, p, _, _ in changed))
         rows = session.exec(
-            select(MoveRow, EvidenceRow, _article_title(known_at))
-            .join(EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id))
+            _moves_with_evidence(known_at)
             .where(
                 _visible(MoveRow, known_at),
                 keys,
@@ -372,9 +383,7 @@ def _issue_changes(
         return []
     moved: dict[str, list[EvidenceRef]] = defaultdict(list)
     rows = session.exec(
-        select(MoveRow, EvidenceRow, _article_title(known_at))
-        .join(EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id))
-        .where(
+        _moves_with_evidence(known_at).where(
             _visible(MoveRow, known_at),
             col(MoveRow.issue).in_([new.issue for _, new in changed]),
             col(MoveRow.valid_from) > date_from,
@@ -401,12 +410,11 @@ def history(
 ) -> HistoryReport:
     """Every timeline entry of the selected positions, in catalogue order and then in time."""
     catalog = stored_catalog(session, known_at)
-    issue_ids = [i for i in catalog.issue_ids() if not issues or i in issues]
-    party_ids = [p for p in catalog.party_ids() if not parties or p in parties]
+    issue_ids, party_ids = _selection(catalog, issues, parties)
     rows = session.exec(
-        select(MoveRow, EvidenceRow, _article_title(known_at))
-        .join(EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id))
-        .where(_visible(MoveRow, known_at), col(MoveRow.issue).in_(issue_ids), col(MoveRow.party).in_(party_ids))
+        _moves_with_evidence(known_at).where(
+            _visible(MoveRow, known_at), col(MoveRow.issue).in_(issue_ids), col(MoveRow.party).in_(party_ids)
+        )
     )
     issue_order = {i: n for n, i in enumerate(issue_ids)}
     party_order = {p: n for n, p in enumerate(party_ids)}

@@ -16,6 +16,7 @@ CORE = [
     "tracker.ingest",
     "tracker.machines",
     "tracker.queries",
+    "tracker.status",
     "tracker.store",
     "tracker.timeline",
     "tracker.yamlfile",

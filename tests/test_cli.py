@@ -185,7 +185,8 @@ def test_a_missing_database_is_not_created_by_a_query(run: Run, tmp_path: Path) 
 
 
 def test_an_empty_database_says_so(run: Run, db: str) -> None:
-    Store(f"sqlite:///{db}").ensure_schema()
+    with Store(f"sqlite:///{db}").writing():
+        pass  # the schema, and no ingest
     result = run("--db", db, "state", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["positions"] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.machines import Stance
-from tracker.timeline import issue_status
+from tracker.status import issue_status
 
 U, D, S, OP, C, X, A = (
     Stance.UNKNOWN,

@@ -7,23 +7,24 @@ stdout carries data only; diagnostics go to stderr. Exit codes: 0 success,
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from pydantic import BaseModel
+from sqlmodel import Session
 
 from tracker import __version__
+from tracker.catalog import Catalog
 from tracker.corpus import bundled_corpus, load_corpus
 from tracker.errors import DataError, ExitCode, TrackerError, UsageError, display_path
-from tracker.evidence import ArticleMeta, FixtureFile
-from tracker.ingest import IngestSummary, ingest, validate
+from tracker.evidence import SCHEMA_KINDS, fixture_schema
+from tracker.ingest import IngestSummary, ingest, seed_from_bundled_corpus, validate
 from tracker.machines import machine_description, machine_mermaid
-from tracker.output import FORMATS, render
+from tracker.output import FORMATS, moment, render, to_json
 from tracker.queries import diff, first_recorded, history, state, stored_catalog
 from tracker.store import Store, database_url
 
@@ -121,60 +122,60 @@ def _report_evidence_changes(changes: dict[str, list[str]], limit: int = 12) -> 
             click.echo(f"  {what}: {shown}", err=True)
 
 
-def _open_store(ctx: click.Context) -> Store:
-    """The store named by `--db`/TRACKER_DB, or the default one, built from the bundled corpus on first use."""
-    url, is_default = database_url(ctx.meta.get("tracker.db"))
+def _store(ctx: click.Context) -> Store:
+    """The store named by `--db`/TRACKER_DB, or the default one; closed when the command ends."""
+    url, _ = database_url(ctx.meta.get("tracker.db"))
     store = Store(url)
     ctx.call_on_close(store.dispose)
+    return store
+
+
+def _open_store(ctx: click.Context) -> Store:
+    """The store to query: the default one is built from the bundled corpus on first use."""
+    _, is_default = database_url(ctx.meta.get("tracker.db"))
+    store = _store(ctx)
     if not is_default and not store.exists():
         raise UsageError(f"no database at {store.safe_url}; create it with `tracker --db {store.safe_url} ingest`")
     if store.is_empty():
         if not is_default:
             click.echo(f"warning: {store.safe_url} holds no evidence yet; load some with `tracker ingest`", err=True)
             return store
-        seeds, fixtures = bundled_corpus()
         click.echo(f"Creating the tracker database {store.safe_url} from the bundled corpus...", err=True)
-        summary = ingest(
-            store, load_corpus(seeds, fixtures), display_path(seeds), display_path(fixtures), progress=_progress
-        )
-        _report_ingest(summary, store)
+        _report_ingest(seed_from_bundled_corpus(store, progress=_progress), store)
     return store
 
 
-def _warn_if_before_anything(store: Store, known_at: datetime | None) -> None:
-    if known_at is None:
-        return
-    with store.reading() as session:
-        first = first_recorded(session)
-    if first is not None and known_at < first:
+def _warn_if_before_anything(session: Session, known_at: datetime | None) -> None:
+    first = first_recorded(session) if known_at is not None else None
+    if known_at is not None and first is not None and known_at < first:
         click.echo(
-            f"warning: nothing was recorded by {_moment(known_at)}; the first ingest was at {_moment(first)}", err=True
+            f"warning: nothing was recorded by {moment(known_at)}; the first ingest was at {moment(first)}", err=True
         )
 
 
-def _moment(value: datetime) -> str:
-    """A recorded time as typed: a date when it is the end of a day, else an ISO datetime in UTC."""
-    if value.time() == time.max:
-        return value.date().isoformat()
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _ids(store: Store, kind: str, names: tuple[str, ...], known_at: datetime | None = None) -> list[str] | None:
-    """The ids that `--issue`/`--party` names (ids or aliases) stand for, in the catalogue as it was at `known_at`."""
+def _ids(session: Session, kind: str, names: tuple[str, ...], known_at: datetime | None = None) -> list[str] | None:
+    """The ids that `--issue`/`--party` names stand for (ids, names or aliases), then or now."""
     if not names:
         return None
-    with store.reading() as session:
-        catalogs = (
-            [stored_catalog(session, known_at), stored_catalog(session)] if known_at else [stored_catalog(session)]
-        )
-    catalog = catalogs[-1]
+    catalogs = [stored_catalog(session, known_at), stored_catalog(session)] if known_at else [stored_catalog(session)]
     resolved = []
     for name in names:
         found = next((c.resolve(kind, name) for c in catalogs if c.resolve(kind, name)), None)
         if found is None:
-            raise UsageError(f"unknown {kind} '{name}' ({catalog.suggestion(kind, name)})")
+            raise UsageError(f"unknown {kind} '{name}' ({catalogs[-1].suggestion(kind, name)})")
         resolved.append(found)
     return resolved
+
+
+@contextmanager
+def _query(
+    ctx: click.Context, known_at: datetime | None, issues: tuple[str, ...], parties: tuple[str, ...]
+) -> Iterator[tuple[Session, list[str] | None, list[str] | None]]:
+    """One read snapshot for a whole command: the filters are resolved in the catalogue it queries."""
+    store = _open_store(ctx)
+    with store.reading() as session:
+        _warn_if_before_anything(session, known_at)
+        yield session, _ids(session, "issue", issues, known_at), _ids(session, "party", parties, known_at)
 
 
 def _filters(f: F) -> F:
@@ -222,21 +223,31 @@ def cli(ctx: click.Context) -> None:
         click.echo(ctx.get_help())
 
 
+def _corpus_paths(seeds: Path | None, fixtures: Path | None) -> tuple[Path, Path]:
+    default_seeds, default_fixtures = bundled_corpus()
+    return seeds or default_seeds, fixtures or default_fixtures
+
+
+def _catalog_held(store: Store) -> Catalog | None:
+    """The catalogue a store holds, for a corpus that brings none of its own."""
+    if not store.exists() or store.is_empty():
+        return None
+    with store.reading() as session:
+        return stored_catalog(session)
+
+
 @cli.command("ingest")
 @_corpus_options
 @db_option()
 @click.pass_context
 def ingest_command(ctx: click.Context, seeds: Path | None, fixtures: Path | None, catalog_file: Path | None) -> None:
     """Load articles and evidence: all or nothing, and idempotent."""
-    default_seeds, default_fixtures = bundled_corpus()
-    seeds, fixtures = seeds or default_seeds, fixtures or default_fixtures
-    url, _ = database_url(ctx.meta.get("tracker.db"))
-    store = Store(url)
-    ctx.call_on_close(store.dispose)
+    seeds, fixtures = _corpus_paths(seeds, fixtures)
+    store = _store(ctx)
     progress = _progress if _stderr_is_terminal() else None
     if progress:
         progress(f"reading {display_path(seeds)} and {display_path(fixtures)}")
-    corpus = load_corpus(seeds, fixtures, catalog_file)
+    corpus = load_corpus(seeds, fixtures, catalog_file, _catalog_held(store))
     if progress:
         progress(f"checked {len(corpus.articles)} article(s) and {len(corpus.evidence)} piece(s) of evidence")
     summary = ingest(store, corpus, display_path(seeds), display_path(fixtures), progress=progress)
@@ -249,16 +260,12 @@ def ingest_command(ctx: click.Context, seeds: Path | None, fixtures: Path | None
 @click.pass_context
 def validate_command(ctx: click.Context, seeds: Path | None, fixtures: Path | None, catalog_file: Path | None) -> None:
     """Run every check of ingest and write nothing; list every problem as path:line: field: message."""
-    default_seeds, default_fixtures = bundled_corpus()
-    seeds, fixtures = seeds or default_seeds, fixtures or default_fixtures
-    url, _ = database_url(ctx.meta.get("tracker.db"))
-    store = None
-    sqlite_file = url.split("///", 1)[1] if url.startswith("sqlite:///") else None
-    if sqlite_file is None or Path(sqlite_file).exists():
-        store = Store(url)
-        ctx.call_on_close(store.dispose)
+    seeds, fixtures = _corpus_paths(seeds, fixtures)
+    store: Store | None = _store(ctx)
+    if store is not None and not store.exists():
+        store = None  # nothing stored yet: check the corpus on its own
     try:
-        corpus = load_corpus(seeds, fixtures, catalog_file)
+        corpus = load_corpus(seeds, fixtures, catalog_file, _catalog_held(store) if store else None)
         plan = validate(store, corpus)
     except DataError as exc:
         for problem in exc.problems:
@@ -291,10 +298,7 @@ def state_command(
     fmt: str,
 ) -> None:
     """Where every party stands on every issue, as of a date (everything said on it included)."""
-    store = _open_store(ctx)
-    _warn_if_before_anything(store, known_at)
-    issue_ids, party_ids = _ids(store, "issue", issues, known_at), _ids(store, "party", parties, known_at)
-    with store.reading() as session:
+    with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
         report = state(session, as_of or datetime.now(UTC).date(), known_at, issue_ids, party_ids)
     click.echo(render(report, fmt), nl=False)
 
@@ -319,10 +323,7 @@ def diff_command(
     """What changed between two dates, with the evidence that changed it."""
     if date_from > date_to:
         raise UsageError(f"FROM ({date_from}) is after TO ({date_to})")
-    store = _open_store(ctx)
-    _warn_if_before_anything(store, known_at)
-    issue_ids, party_ids = _ids(store, "issue", issues, known_at), _ids(store, "party", parties, known_at)
-    with store.reading() as session:
+    with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
         report = diff(session, date_from, date_to, known_at, issue_ids, party_ids)
     click.echo(render(report, fmt), nl=False)
 
@@ -337,10 +338,7 @@ def history_command(
     ctx: click.Context, known_at: datetime | None, issues: tuple[str, ...], parties: tuple[str, ...], fmt: str
 ) -> None:
     """The moves of each position over time, with the evidence for each."""
-    store = _open_store(ctx)
-    _warn_if_before_anything(store, known_at)
-    issue_ids, party_ids = _ids(store, "issue", issues, known_at), _ids(store, "party", parties, known_at)
-    with store.reading() as session:
+    with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
         report = history(session, known_at, issue_ids, party_ids)
     click.echo(render(report, fmt), nl=False)
 
@@ -352,42 +350,22 @@ def history_command(
 @click.pass_context
 def machines_command(ctx: click.Context, issues: tuple[str, ...], fmt: str) -> None:
     """The position state machines: stances and the named moves between them."""
-    store = _open_store(ctx)
-    issue_ids = _ids(store, "issue", issues)
-    with store.reading() as session:
+    with _query(ctx, None, issues, ()) as (session, issue_ids, _):
         catalog = stored_catalog(session)
     chosen = [i for i in catalog.issues if issue_ids is None or i.id in issue_ids]
     if fmt == "json":
-        click.echo(json.dumps({"machines": [machine_description(i.id, i.title) for i in chosen]}, indent=2))
+        click.echo(to_json({"machines": [machine_description(i.id, i.title) for i in chosen]}))
         return
     title = f"{chosen[0].title} ({chosen[0].id})" if len(chosen) == 1 else "Position machine of every issue"
     click.echo(machine_mermaid(title), nl=False)
 
 
-SCHEMAS: dict[str, type[BaseModel]] = {"fixture": FixtureFile, "articles": ArticleMeta}
-
-
 @cli.command("schema")
-@click.argument("kind", type=click.Choice(sorted(SCHEMAS)), default="fixture")
+@click.argument("kind", type=click.Choice(SCHEMA_KINDS), default="fixture")
 @db_option()
 def schema_command(kind: str) -> None:
     """JSON Schema of a fixture file (or of articles.yaml), for editors to validate as you type."""
-    model = SCHEMAS[kind]
-    schema = model.model_json_schema()
-    stance = schema.get("$defs", {}).get("Stance")
-    if stance:  # `unknown` is the absence of evidence, never coded
-        stance["enum"] = [s for s in stance["enum"] if s != "unknown"]
-    if kind == "articles":
-        schema = {
-            "title": "Articles",
-            "type": "object",
-            "required": ["articles"],
-            "additionalProperties": False,
-            "properties": {"articles": {"type": "array", "items": {"$ref": "#/$defs/ArticleMeta"}}},
-            "$defs": {"ArticleMeta": schema, **schema.pop("$defs", {})},
-        }
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
-    click.echo(json.dumps(schema, indent=2))
+    click.echo(to_json(fixture_schema(kind)))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -51,10 +51,19 @@ def bundled_corpus() -> tuple[Path, Path]:
     return package.parent / "seeds", package.parent / "fixtures"
 
 
-def catalog_path(fixtures: Path) -> Path:
-    """A corpus's own catalogue if it has one, else the bundled (default) one."""
-    own = fixtures / CATALOG_FILE
-    return own if own.exists() else bundled_corpus()[1] / CATALOG_FILE
+def choose_catalog(fixtures: Path, catalog_file: Path | None = None, stored: Catalog | None = None) -> Catalog:
+    """The catalogue a corpus is checked against.
+
+    In order: the file named, the corpus's own `catalog.yaml`, the catalogue the
+    store already holds, and last the bundled (default) one.
+    """
+    if catalog_file is not None:
+        return load_catalog(catalog_file)
+    if (fixtures / CATALOG_FILE).exists():
+        return load_catalog(fixtures / CATALOG_FILE)
+    if stored is not None and stored.issues:
+        return stored
+    return load_catalog(bundled_corpus()[1] / CATALOG_FILE)
 
 
 _DATE_ERRORS = {"date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"}
@@ -393,7 +402,9 @@ def _same_statement(evidence: Evidence) -> tuple[str, int, str, str, str | None,
     )
 
 
-def load_corpus(seeds: Path, fixtures: Path, catalog_file: Path | None = None) -> Corpus:
+def load_corpus(
+    seeds: Path, fixtures: Path, catalog_file: Path | None = None, stored_catalog: Catalog | None = None
+) -> Corpus:
     """Read and check a whole corpus; raise `CorpusError` listing every problem found."""
     problems: list[Problem] = []
     for folder, what in ((seeds, "seeds"), (fixtures, "fixtures")):
@@ -401,7 +412,7 @@ def load_corpus(seeds: Path, fixtures: Path, catalog_file: Path | None = None) -
             problems.append(Problem(display_path(folder), 0, "", f"{what} folder not found"))
     if problems:
         raise CorpusError(problems)
-    catalog = load_catalog(catalog_file or catalog_path(fixtures))
+    catalog = choose_catalog(fixtures, catalog_file, stored_catalog)
     loaded = load_articles(seeds)
     if loaded.unreadable:
         raise CorpusError(loaded.problems)

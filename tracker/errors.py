@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -64,7 +65,14 @@ class CorpusError(DataError):
 
 
 class IllegalMove(TrackerError):
-    """A stance that the position's machine cannot reach from its current state."""
+    """A stance that the position's machine cannot reach from its current state.
+
+    A replay sets `evidence` (what was refused) and `cause` (what put the position
+    in its current state), both `tracker.evidence.Evidence`.
+    """
+
+    evidence: Any = None
+    cause: Any = None
 
     def __init__(self, issue: str, party: str, state: str, stance: str, allowed: dict[str, list[str]]) -> None:
         self.issue, self.party, self.state, self.stance, self.allowed = (
@@ -82,7 +90,9 @@ class IllegalMove(TrackerError):
 
 
 class StoreError(TrackerError):
-    """The database cannot be opened or is not a tracker database."""
+    """The database named cannot be used: unreachable, not a tracker database, a bad URL."""
+
+    exit_code = ExitCode.USAGE
 
 
 class UsageError(TrackerError):

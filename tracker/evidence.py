@@ -12,6 +12,7 @@ import hashlib
 import json
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -156,6 +157,29 @@ class Evidence(BaseModel):
         """Identity of the coded content; the same content is never stored twice."""
         fields = self.model_dump(mode="json", exclude={"source_path", "source_line", "stance_line", "prefix", "suffix"})
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+
+def fixture_schema(kind: str = "fixture") -> dict[str, object]:
+    """The JSON Schema of a fixture file (`fixture`) or of a seeds folder's articles.yaml (`articles`)."""
+    if kind == "articles":
+        entry = ArticleMeta.model_json_schema()
+        schema: dict[str, Any] = {
+            "title": "Articles",
+            "type": "object",
+            "required": ["articles"],
+            "additionalProperties": False,
+            "properties": {"articles": {"type": "array", "items": {"$ref": "#/$defs/ArticleMeta"}}},
+            "$defs": {"ArticleMeta": entry, **entry.pop("$defs", {})},
+        }
+    else:
+        schema = FixtureFile.model_json_schema()
+        stance = schema.get("$defs", {}).get("Stance")
+        if stance:  # `unknown` is the absence of evidence, never coded
+            stance["enum"] = [s for s in stance["enum"] if s != "unknown"]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+SCHEMA_KINDS = ("fixture", "articles")
 
 
 def order_key(

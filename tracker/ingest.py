@@ -23,7 +23,7 @@ from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from tracker.catalog import Catalog
-from tracker.corpus import Corpus
+from tracker.corpus import Corpus, bundled_corpus, load_corpus
 from tracker.errors import CorpusError, Problem, display_path
 from tracker.evidence import Article, Attribution, Evidence, Mode
 from tracker.machines import Stance
@@ -227,6 +227,13 @@ def plan(session: Session, corpus: Corpus) -> Plan:
     touched: set[PositionKey] = {(e.issue, e.party) for e in result.evidence_new if e.party}
     touched |= {(r.issue, r.party) for r in current.values() if r.row_id in superseded and r.party}
     after = remaining + list(incoming.values())
+    # Same-day evidence is ordered by its article's date: a corrected date can reorder a position.
+    redated = {
+        a.id
+        for a in result.articles_new
+        if a.id in current_articles and current_articles[a.id].published_on != a.published_on
+    }
+    touched |= {(e.issue, e.party) for e in after if e.party and e.article in redated}
     timelines, illegal = replay(corpus.catalog, after, published_on, positions=touched)
     problems.extend(illegal)
     for key in touched:
@@ -391,12 +398,20 @@ def ingest(store: Store, corpus: Corpus, seeds: str, fixtures: str, progress: Pr
         return apply(session, corpus, the_plan, seeds, fixtures, progress)
 
 
+def seed_from_bundled_corpus(store: Store, progress: Progress | None = None) -> IngestSummary:
+    """Fill an empty store with the corpus shipped with the tracker (the default database's first use)."""
+    seeds, fixtures = bundled_corpus()
+    return ingest(store, load_corpus(seeds, fixtures), display_path(seeds), display_path(fixtures), progress)
+
+
 def validate(store: Store | None, corpus: Corpus) -> Plan:
     """Every check of `ingest`, against the store if there is one (else an empty one); writes nothing."""
-    target = store or Store("sqlite://")
+    if store is not None and not store.is_empty():
+        with store.reading() as session:
+            return plan(session, corpus)
+    scratch = Store("sqlite://")  # in memory: the checks against an empty store
     try:
-        with target.reading() as session:
+        with scratch.writing() as session:
             return plan(session, corpus)
     finally:
-        if store is None:
-            target.dispose()
+        scratch.dispose()

@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from pydantic import BaseModel
@@ -45,8 +45,9 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
-def to_json(result: BaseModel) -> str:
-    text = json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2)
+def to_json(result: BaseModel | dict[str, Any]) -> str:
+    data = result.model_dump(mode="json", by_alias=True) if isinstance(result, BaseModel) else result
+    text = json.dumps(data, ensure_ascii=False, indent=2)
     # These characters can only occur inside strings, where \uNNNN is their exact JSON spelling.
     return _UNSAFE_IN_JSON.sub(_json_escape, text)
 
@@ -71,15 +72,18 @@ def _who(ref: EvidenceRef | None, party: str | None = None) -> str:
     return ref.attribution
 
 
-def _moment(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+def moment(value: datetime) -> str:
+    """A recorded time as typed: a date when it is the end of a day, else an ISO datetime in UTC."""
+    if value.time() == time.max:
+        return value.date().isoformat()
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def state_table(report: StateReport) -> Table:
     status = {i.issue: i.status for i in report.issues}
     caption = f"Positions as of {report.as_of}"
     if report.known_at:
-        caption += f", as recorded at {_moment(report.known_at)}"
+        caption += f", as recorded at {moment(report.known_at)}"
     rows = []
     for p in report.positions:
         newest = p.evidence[0] if p.evidence else None
@@ -105,7 +109,7 @@ def state_table(report: StateReport) -> Table:
 def diff_table(report: DiffReport) -> Table:
     caption = f"Changes from {report.date_from} to {report.date_to}"
     if report.known_at:
-        caption += f", as recorded at {_moment(report.known_at)}"
+        caption += f", as recorded at {moment(report.known_at)}"
     rows = []
     for c in report.changes:
         # The evidence that made the change: the newest move in the window that was not a reaffirmation.
@@ -144,7 +148,7 @@ def diff_table(report: DiffReport) -> Table:
 def history_table(report: HistoryReport) -> Table:
     caption = "Moves over time"
     if report.known_at:
-        caption += f", as recorded at {_moment(report.known_at)}"
+        caption += f", as recorded at {moment(report.known_at)}"
     rows = [
         [
             m.issue,

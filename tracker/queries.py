@@ -18,14 +18,15 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from tracker.catalog import Catalog, Issue, Party
+from tracker.evidence import Mode
 from tracker.machines import Stance
+from tracker.status import issue_status
 from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, MoveRow, PartyRow
-from tracker.timeline import issue_status
 
 
 class EvidenceRef(BaseModel):
@@ -183,10 +184,8 @@ def _selection(catalog: Catalog, issues: list[str] | None, parties: list[str] | 
     )
 
 
-def _latest_moves(
-    session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]
-) -> dict[tuple[str, str], MoveRow]:
-    """For each position, its last timeline entry on or before `as_of`."""
+def _latest_entries(as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]) -> Any:
+    """A subquery: each position's last timeline entry on or before `as_of` (its stance then)."""
     last = (
         select(MoveRow.issue, MoveRow.party, func.max(MoveRow.seq).label("seq"))
         .where(
@@ -198,7 +197,7 @@ def _latest_moves(
         .group_by(col(MoveRow.issue), col(MoveRow.party))
         .subquery()
     )
-    rows = session.exec(
+    return (
         select(MoveRow)
         .join(
             last,
@@ -208,33 +207,40 @@ def _latest_moves(
         )
         .where(_visible(MoveRow, known_at))
     )
-    return {(m.issue, m.party): m for m in rows}
+
+
+def _latest_moves(
+    session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]
+) -> dict[tuple[str, str], MoveRow]:
+    """For each position, its last timeline entry on or before `as_of`."""
+    return {(m.issue, m.party): m for m in session.exec(_latest_entries(as_of, known_at, issues, parties))}
 
 
 def _supporting(
-    session: Session, latest: dict[tuple[str, str], MoveRow], known_at: datetime | None
+    session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]
 ) -> dict[tuple[str, str], list[EvidenceRef]]:
-    """The evidence behind each position's current stance: its applied moves since it was entered."""
-    wanted = [m for m in latest.values() if m.stance_to != Stance.UNKNOWN.value and m.entered_seq >= 0]
-    found: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
-    if not wanted:
-        return found
-    ranges = or_(
-        *(
-            and_(
-                col(MoveRow.issue) == m.issue,
-                col(MoveRow.party) == m.party,
-                col(MoveRow.seq) >= m.entered_seq,
-                col(MoveRow.seq) <= m.seq,
-            )
-            for m in wanted
-        )
-    )
+    """The evidence behind each position's current stance: its applied moves since it entered that stance."""
+    latest = _latest_entries(as_of, known_at, issues, parties).subquery()
     rows = session.exec(
         _moves_with_evidence(known_at)
-        .where(_visible(MoveRow, known_at), col(MoveRow.move).is_not(None), ranges)
+        .join(
+            latest,
+            and_(
+                col(MoveRow.issue) == latest.c.issue,
+                col(MoveRow.party) == latest.c.party,
+                col(MoveRow.seq) >= latest.c.entered_seq,
+                col(MoveRow.seq) <= latest.c.seq,
+            ),
+        )
+        .where(
+            _visible(MoveRow, known_at),
+            col(MoveRow.move).is_not(None),
+            latest.c.entered_seq >= 0,
+            latest.c.stance_to != Stance.UNKNOWN.value,
+        )
         .order_by(col(MoveRow.issue), col(MoveRow.party), col(MoveRow.seq).desc())
     )
+    found: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
     for move, evidence, title in rows:
         found[(move.issue, move.party)].append(_ref(move, evidence, title))
     return found
@@ -259,6 +265,11 @@ def _issue_evidence(
     return found
 
 
+def _asserted(evidence: list[EvidenceRef]) -> list[EvidenceRef]:
+    """Only asserted evidence moves anything: a stance, or an issue onto the agenda."""
+    return [e for e in evidence if e.mode == Mode.ASSERTED.value]
+
+
 def _issue_states(
     session: Session,
     as_of: date,
@@ -275,11 +286,12 @@ def _issue_states(
     for issue in issue_ids:
         moves = [m for (i, _), m in latest.items() if i == issue]
         stances = [Stance(latest[(issue, p)].stance_to) if (issue, p) in latest else Stance.UNKNOWN for p in party_ids]
-        named = issue_level.get(issue, [])
+        shown = issue_level.get(issue, [])
+        named = _asserted(shown)  # a negated or hypothetical "sticking point" puts nothing on the agenda
         latest_since = max((m.since for m in moves if m.since is not None), default=None)
         reopened = bool(named and latest_since is not None and named[0].date > latest_since)
         issue_states.append(
-            IssueState(issue=issue, status=issue_status(stances, bool(named), reopened), evidence=named)
+            IssueState(issue=issue, status=issue_status(stances, bool(named), reopened), evidence=shown)
         )
     return issue_states
 
@@ -295,7 +307,7 @@ def state(
     catalog = stored_catalog(session, known_at)
     issue_ids, party_ids = _selection(catalog, issues, parties)
     latest = _latest_moves(session, as_of, known_at, issue_ids, party_ids)
-    support = _supporting(session, latest, known_at)
+    support = _supporting(session, as_of, known_at, issue_ids, party_ids)
     positions = []
     for issue in issue_ids:
         for party in party_ids:
@@ -338,7 +350,7 @@ def diff(
                 changed.append((issue, party, old, new))
     evidence: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
     if changed:
-        keys = or_(*(and_(col(MoveRow.issue) == i, col(MoveRow.party) == p) for i, p, _, _ in changed))
+        keys = tuple_(col(MoveRow.issue), col(MoveRow.party)).in_([(i, p) for i, p, _, _ in changed])
         rows = session.exec(
             _moves_with_evidence(known_at)
             .where(
@@ -346,6 +358,7 @@ def diff(
                 keys,
                 col(MoveRow.valid_from) > date_from,
                 col(MoveRow.valid_from) <= date_to,
+                col(MoveRow.move).is_not(None),
             )
             .order_by(col(MoveRow.seq).desc())
         )
@@ -396,7 +409,7 @@ def _issue_changes(
         moved[move.issue].append(_ref(move, item, title))
     changes = []
     for old, new in changed:
-        evidence = moved.get(new.issue, []) + [e for e in new.evidence if e.date > date_from]
+        evidence = moved.get(new.issue, []) + [e for e in _asserted(new.evidence) if e.date > date_from]
         evidence.sort(key=lambda e: (e.date, e.article, e.start), reverse=True)
         changes.append(IssueChange(issue=new.issue, status_from=old.status, status_to=new.status, evidence=evidence))
     return changes

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, String, TypeDecorator, event, text
+from sqlalchemy import Column, DateTime, Index, String, TypeDecorator, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlmodel import Field, Session, SQLModel, create_engine
@@ -212,86 +212,114 @@ def open_engine(url: str) -> Engine:
 
 
 class Store:
-    """A tracker database: its engine, schema and transactions."""
+    """A tracker database: its engine, schema and transactions.
+
+    Only a write transaction creates the schema, inside the same transaction as
+    the data, so a failed first ingest leaves no database behind and a read
+    never takes the write lock.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = open_engine(url)
-        self._ready = False
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        url = self.engine.url
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return None
+        return Path(url.database)
 
     def exists(self) -> bool:
         """False for a SQLite file that is not there yet (other backends are assumed to exist)."""
-        url = self.engine.url
-        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-            return True
-        return Path(url.database).exists()
+        return self.sqlite_file is None or self.sqlite_file.exists()
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def ensure_schema(self) -> None:
-        if self._ready:
-            return
-        url = self.engine.url
-        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with self.engine.connect() as conn:
-                conn.info["tracker_write"] = True
-                with conn.begin():
-                    SQLModel.metadata.create_all(conn)
-                    version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
-                    if version is None:
-                        conn.execute(
-                            text("INSERT INTO tracker_meta (key, value) VALUES ('schema_version', :v)"),
-                            {"v": SCHEMA_VERSION},
-                        )
-                    elif version != SCHEMA_VERSION:
-                        raise StoreError(
-                            f"database schema version {version} is not {SCHEMA_VERSION}; "
-                            "re-create it with `tracker ingest`"
-                        )
-                conn.info.pop("tracker_write", None)
-        except (OperationalError, DatabaseError) as exc:
-            raise StoreError(f"cannot open database {self.safe_url}: {exc.orig}") from None
-        self._ready = True
-
     @property
     def safe_url(self) -> str:
         """The database as a user would name it: a SQLite file's path, or the URL without its password."""
-        url = self.engine.url
-        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-            return url.database
-        return url.render_as_string(hide_password=True)
+        if self.sqlite_file is not None:
+            return str(self.sqlite_file)
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def _schema_version(self, conn: Connection) -> str | None:
+        """The tracker schema version, None for a database with no tables at all."""
+        tables = set(inspect(conn).get_table_names())
+        if not tables:
+            return None
+        if "tracker_meta" not in tables:
+            raise StoreError(f"{self.safe_url} is not a tracker database")
+        version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"{self.safe_url} has schema version {version}, not {SCHEMA_VERSION}")
+        return str(version)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (OperationalError, DatabaseError) as exc:
+            raise StoreError(f"database {self.safe_url}: {exc.orig}") from None
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only session on one consistent snapshot."""
-        self.ensure_schema()
-        with self.engine.connect() as conn, conn.begin(), Session(bind=conn) as session:
+        """A read-only session on one consistent snapshot; it never writes, nor waits for a writer."""
+        with self._errors(), self.engine.connect() as conn, conn.begin():
             if self.dialect == "postgresql":
                 conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield session
+            if self._schema_version(conn) is None:
+                raise StoreError(f"{self.safe_url} holds no tracker data; load a corpus with `tracker ingest`")
+            with Session(bind=conn) as session:
+                yield session
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """One all-or-nothing write transaction; ingests are serialised."""
-        self.ensure_schema()
-        with self.engine.connect() as conn:
-            conn.info["tracker_write"] = True
-            try:
-                with conn.begin(), Session(bind=conn) as session:
-                    if self.dialect == "postgresql":
-                        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727217)")
-                    yield session
-                    session.flush()
-            finally:
-                conn.info.pop("tracker_write", None)
+        """One all-or-nothing write transaction, schema included; ingests are serialised.
+
+        A SQLite file that this transaction created is removed again if it fails.
+        """
+        new_file = self.sqlite_file is not None and not self.sqlite_file.exists()
+        if self.sqlite_file is not None:
+            self.sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with self._errors(), self.engine.connect() as conn:
+                conn.info["tracker_write"] = True
+                try:
+                    with conn.begin(), Session(bind=conn) as session:
+                        if self.dialect == "postgresql":
+                            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727217)")
+                        if self._schema_version(conn) is None:
+                            SQLModel.metadata.create_all(conn)
+                            conn.execute(
+                                text("INSERT INTO tracker_meta (key, value) VALUES ('schema_version', :v)"),
+                                {"v": SCHEMA_VERSION},
+                            )
+                        yield session
+                        session.flush()
+                finally:
+                    conn.info.pop("tracker_write", None)
+        except BaseException:
+            if new_file:
+                self._remove_sqlite_file()
+            raise
+
+    def _remove_sqlite_file(self) -> None:
+        self.engine.dispose()
+        assert self.sqlite_file is not None
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.sqlite_file}{suffix}").unlink(missing_ok=True)
 
     def is_empty(self) -> bool:
-        with self.reading() as session:
-            return session.connection().execute(text("SELECT COUNT(*) FROM ingest")).scalar() == 0
+        """True when nothing has been ingested: no file, no tables, or no ingest yet."""
+        if not self.exists():
+            return True
+        with self._errors(), self.engine.connect() as conn, conn.begin():
+            if self._schema_version(conn) is None:
+                return True
+            return conn.execute(text("SELECT COUNT(*) FROM ingest")).scalar() == 0
 
     def dispose(self) -> None:
         self.engine.dispose()

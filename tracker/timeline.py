@@ -73,7 +73,7 @@ def replay_position(machine: IssueMachine, party: str, evidence: list[Evidence])
                 try:
                     move = machine.apply(position, item.stance.value)
                 except IllegalMove as exc:
-                    exc.evidence, exc.cause = item, entered_by  # type: ignore[attr-defined]
+                    exc.evidence, exc.cause = item, entered_by
                     raise
                 if move is not Move.REAFFIRM:
                     since, entered_seq, entered_by = item.said_on, seq, item
@@ -113,8 +113,8 @@ def replay(
         try:
             timelines[key] = replay_position(machines[key[0]], key[1], ordered(items, published_on))
         except IllegalMove as exc:
-            bad: Evidence = exc.evidence  # type: ignore[attr-defined]
-            cause: Evidence | None = exc.cause  # type: ignore[attr-defined]
+            bad: Evidence = exc.evidence
+            cause: Evidence | None = exc.cause
             context = f"evidence '{bad.id}' said on {bad.said_on}"
             if cause is not None:
                 context += (
@@ -123,57 +123,3 @@ def replay(
                 )
             problems.append(Problem(display_path(bad.source_path), bad.stance_line, "stance", f"{exc} [{context}]"))
     return timelines, problems
-
-
-class IssueStatus:
-    """Where an issue stands, derived from its parties' stances (names kept as plain strings)."""
-
-    NOT_ON_AGENDA = "not_on_agenda"
-    IN_PLAY = "in_play"
-    DEADLOCKED = "deadlocked"
-    CONVERGING = "converging"
-    AGREED = "agreed"
-
-    ALL = (NOT_ON_AGENDA, IN_PLAY, DEADLOCKED, CONVERGING, AGREED)
-
-
-_FOR = {Stance.DEMANDS, Stance.SUPPORTS, Stance.AGREED}
-_AGAINST = {Stance.OPPOSES, Stance.COUNTER_PROPOSAL}
-_POLES = {Stance.DEMANDS, Stance.OPPOSES}
-
-
-def issue_status(stances: Iterable[Stance], issue_evidence: bool, reopened: bool = False) -> str:
-    """Derive an issue's status from the stances of every party of the catalogue.
-
-    - not_on_agenda: no party stance and no issue-level evidence;
-    - agreed: every party has agreed;
-    - deadlocked: parties on both sides of the proposition, at least one at a pole
-      (demands or opposes);
-    - converging: two or more parties known and none on opposite sides;
-    - in_play: on the agenda otherwise (one party known, a soft split, or only
-      issue-level evidence such as "one of the most sensitive issues").
-
-    `reopened`: an article named the issue a sticking point after the last
-    party moved; an agreed or converging issue is then in play again.
-    """
-    status = _status_of_stances(list(stances), issue_evidence)
-    if reopened and status in (IssueStatus.AGREED, IssueStatus.CONVERGING):
-        return IssueStatus.IN_PLAY
-    return status
-
-
-def _status_of_stances(every: list[Stance], issue_evidence: bool) -> str:
-    known = [s for s in every if s is not Stance.UNKNOWN]
-    if not known:
-        return IssueStatus.IN_PLAY if issue_evidence else IssueStatus.NOT_ON_AGENDA
-    if len(known) >= 2 and all(s is Stance.AGREED for s in every):
-        return IssueStatus.AGREED
-    pro = [s for s in known if s in _FOR]
-    con = [s for s in known if s in _AGAINST]
-    if pro and con:
-        if any(s in _POLES for s in pro + con):
-            return IssueStatus.DEADLOCKED
-        return IssueStatus.IN_PLAY
-    if len(known) >= 2:
-        return IssueStatus.CONVERGING
-    return IssueStatus.IN_PLAY

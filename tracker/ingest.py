@@ -27,7 +27,7 @@ from tracker.corpus import Corpus, bundled_corpus, load_corpus
 from tracker.errors import CorpusError, Problem, display_path
 from tracker.evidence import Article, Attribution, Evidence, Mode
 from tracker.machines import Stance
-from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, MoveRow, PartyRow, Store
+from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, PartyRow, Store, TimelineRow
 from tracker.timeline import PositionKey, TimelineEntry, replay
 
 Progress = Callable[[str], None]
@@ -334,8 +334,12 @@ def apply(
         )
         for issue, party in the_plan.timelines:
             session.exec(
-                update(MoveRow)
-                .where(col(MoveRow.issue) == issue, col(MoveRow.party) == party, col(MoveRow.superseded_at).is_(None))
+                update(TimelineRow)
+                .where(
+                    col(TimelineRow.issue) == issue,
+                    col(TimelineRow.party) == party,
+                    col(TimelineRow.superseded_at).is_(None),
+                )
                 .values(superseded_at=at)
             )
         moves = [
@@ -356,7 +360,7 @@ def apply(
             for m in timeline
         ]
         if moves:
-            session.exec(insert(MoveRow), params=moves)
+            session.exec(insert(TimelineRow), params=moves)
         if progress:
             progress(f"timeline: {len(the_plan.timelines)} positions replayed, {len(moves)} moves")
     summary = IngestSummary(

@@ -102,6 +102,7 @@ class Position:
 
     state: str
     trigger: Callable[..., bool]  # set by `Machine.add_model`
+    may_trigger: Callable[..., bool]
 
     def __init__(self, issue: str, party: str) -> None:
         self.issue = issue
@@ -136,13 +137,12 @@ class IssueMachine:
         return allowed_moves(self.moves, stance)
 
     def apply(self, position: Position, stance: str) -> Move:
-        """Move `position` to `stance`; return the move, or raise `IllegalMove`."""
-        move = self.moves.get((position.state, stance))
-        if move is None:
-            raise IllegalMove(self.issue, position.party, position.state, stance, self.allowed(position.state))
-        if not position.trigger(move.value, stance=stance) or position.state != stance:
-            raise AssertionError(f"machine refused {move} to {stance} from {position.state}")
-        return move
+        """Move `position` to `stance` by whichever move the machine allows; raise `IllegalMove` if none does."""
+        for move in self.machine.get_triggers(position.state):
+            if position.may_trigger(move, stance=stance):
+                position.trigger(move, stance=stance)
+                return Move(move)
+        raise IllegalMove(self.issue, position.party, position.state, stance, self.allowed(position.state))
 
 
 def compile_moves(machine: Machine) -> dict[tuple[str, str], Move]:

@@ -30,7 +30,7 @@ _UNSAFE = re.compile(f"[\x00-\x1f{_BIDI_AND_C1}]")
 _UNSAFE_IN_JSON = re.compile(f"[{_BIDI_AND_C1}]")
 
 
-def _visible(match: re.Match[str]) -> str:
+def _visible_code(match: re.Match[str]) -> str:
     char = match.group()
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
@@ -38,7 +38,7 @@ def _visible(match: re.Match[str]) -> str:
 
 def safe_text(value: str) -> str:
     """`value` with every control character and bidi override made visible and inert."""
-    return _UNSAFE.sub(_visible, value)
+    return _UNSAFE.sub(_visible_code, value)
 
 
 def _json_escape(match: re.Match[str]) -> str:

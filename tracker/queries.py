@@ -26,7 +26,7 @@ from tracker.catalog import Catalog, Issue, Party
 from tracker.evidence import Mode
 from tracker.machines import Stance
 from tracker.status import issue_status
-from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, MoveRow, PartyRow
+from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, PartyRow, TimelineRow
 
 
 class EvidenceRef(BaseModel):
@@ -115,7 +115,7 @@ class HistoryReport(BaseModel):
     moves: list[HistoryMove]
 
 
-def _visible(table: Any, known_at: datetime | None) -> ColumnElement[bool]:
+def _held_at(table: Any, known_at: datetime | None) -> ColumnElement[bool]:
     """Rows the tracker held: now, or at the recorded time `known_at`."""
     if known_at is None:
         return col(table.superseded_at).is_(None)
@@ -128,11 +128,11 @@ def stored_catalog(session: Session, known_at: datetime | None = None) -> Catalo
     """The catalogue the store holds now, or held at the recorded time `known_at`."""
     issues = tuple(
         Issue(id=r.id, title=r.title, proposition=r.proposition, aliases=tuple(json.loads(r.aliases)))
-        for r in session.exec(select(IssueRow).where(_visible(IssueRow, known_at)).order_by(col(IssueRow.ordinal)))
+        for r in session.exec(select(IssueRow).where(_held_at(IssueRow, known_at)).order_by(col(IssueRow.ordinal)))
     )
     parties = tuple(
         Party(id=r.id, name=r.name, aliases=tuple(json.loads(r.aliases)))
-        for r in session.exec(select(PartyRow).where(_visible(PartyRow, known_at)).order_by(col(PartyRow.ordinal)))
+        for r in session.exec(select(PartyRow).where(_held_at(PartyRow, known_at)).order_by(col(PartyRow.ordinal)))
     )
     return Catalog(issues=issues, parties=parties)
 
@@ -142,7 +142,7 @@ def first_recorded(session: Session) -> datetime | None:
     return session.exec(select(func.min(IngestRow.recorded_at))).one()
 
 
-def _ref(move: MoveRow | None, evidence: EvidenceRow, title: str | None) -> EvidenceRef:
+def _ref(move: TimelineRow | None, evidence: EvidenceRow, title: str | None) -> EvidenceRef:
     return EvidenceRef(
         id=evidence.id,
         article=evidence.article,
@@ -163,7 +163,7 @@ def _ref(move: MoveRow | None, evidence: EvidenceRow, title: str | None) -> Evid
 def _article_title(known_at: datetime | None) -> Any:
     return (
         select(ArticleRow.title)
-        .where(col(ArticleRow.id) == col(EvidenceRow.article), _visible(ArticleRow, known_at))
+        .where(col(ArticleRow.id) == col(EvidenceRow.article), _held_at(ArticleRow, known_at))
         .limit(1)
         .scalar_subquery()
     )
@@ -171,8 +171,8 @@ def _article_title(known_at: datetime | None) -> Any:
 
 def _moves_with_evidence(known_at: datetime | None) -> Any:
     """Timeline entries joined to their evidence and its article's title."""
-    return select(MoveRow, EvidenceRow, _article_title(known_at)).join(
-        EvidenceRow, col(EvidenceRow.row_id) == col(MoveRow.evidence_row_id)
+    return select(TimelineRow, EvidenceRow, _article_title(known_at)).join(
+        EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id)
     )
 
 
@@ -187,31 +187,33 @@ def _selection(catalog: Catalog, issues: list[str] | None, parties: list[str] | 
 def _latest_entries(as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]) -> Any:
     """A subquery: each position's last timeline entry on or before `as_of` (its stance then)."""
     last = (
-        select(MoveRow.issue, MoveRow.party, func.max(MoveRow.seq).label("seq"))
+        select(TimelineRow.issue, TimelineRow.party, func.max(TimelineRow.seq).label("seq"))
         .where(
-            _visible(MoveRow, known_at),
-            col(MoveRow.valid_from) <= as_of,
-            col(MoveRow.issue).in_(issues),
-            col(MoveRow.party).in_(parties),
+            _held_at(TimelineRow, known_at),
+            col(TimelineRow.valid_from) <= as_of,
+            col(TimelineRow.issue).in_(issues),
+            col(TimelineRow.party).in_(parties),
         )
-        .group_by(col(MoveRow.issue), col(MoveRow.party))
+        .group_by(col(TimelineRow.issue), col(TimelineRow.party))
         .subquery()
     )
     return (
-        select(MoveRow)
+        select(TimelineRow)
         .join(
             last,
             and_(
-                col(MoveRow.issue) == last.c.issue, col(MoveRow.party) == last.c.party, col(MoveRow.seq) == last.c.seq
+                col(TimelineRow.issue) == last.c.issue,
+                col(TimelineRow.party) == last.c.party,
+                col(TimelineRow.seq) == last.c.seq,
             ),
         )
-        .where(_visible(MoveRow, known_at))
+        .where(_held_at(TimelineRow, known_at))
     )
 
 
 def _latest_moves(
     session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]
-) -> dict[tuple[str, str], MoveRow]:
+) -> dict[tuple[str, str], TimelineRow]:
     """For each position, its last timeline entry on or before `as_of`."""
     return {(m.issue, m.party): m for m in session.exec(_latest_entries(as_of, known_at, issues, parties))}
 
@@ -226,19 +228,19 @@ def _supporting(
         .join(
             latest,
             and_(
-                col(MoveRow.issue) == latest.c.issue,
-                col(MoveRow.party) == latest.c.party,
-                col(MoveRow.seq) >= latest.c.entered_seq,
-                col(MoveRow.seq) <= latest.c.seq,
+                col(TimelineRow.issue) == latest.c.issue,
+                col(TimelineRow.party) == latest.c.party,
+                col(TimelineRow.seq) >= latest.c.entered_seq,
+                col(TimelineRow.seq) <= latest.c.seq,
             ),
         )
         .where(
-            _visible(MoveRow, known_at),
-            col(MoveRow.move).is_not(None),
+            _held_at(TimelineRow, known_at),
+            col(TimelineRow.move).is_not(None),
             latest.c.entered_seq >= 0,
             latest.c.stance_to != Stance.UNKNOWN.value,
         )
-        .order_by(col(MoveRow.issue), col(MoveRow.party), col(MoveRow.seq).desc())
+        .order_by(col(TimelineRow.issue), col(TimelineRow.party), col(TimelineRow.seq).desc())
     )
     found: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
     for move, evidence, title in rows:
@@ -252,7 +254,7 @@ def _issue_evidence(
     rows = session.exec(
         select(EvidenceRow, _article_title(known_at))
         .where(
-            _visible(EvidenceRow, known_at),
+            _held_at(EvidenceRow, known_at),
             col(EvidenceRow.party).is_(None),
             col(EvidenceRow.said_on) <= as_of,
             col(EvidenceRow.issue).in_(issues),
@@ -276,7 +278,7 @@ def _issue_states(
     known_at: datetime | None,
     issue_ids: list[str],
     party_ids: list[str],
-    latest: dict[tuple[str, str], MoveRow] | None = None,
+    latest: dict[tuple[str, str], TimelineRow] | None = None,
 ) -> list[IssueState]:
     """Each issue's status as of `as_of`, weighing every party, with its issue-level evidence."""
     if latest is None:
@@ -350,17 +352,17 @@ def diff(
                 changed.append((issue, party, old, new))
     evidence: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
     if changed:
-        keys = tuple_(col(MoveRow.issue), col(MoveRow.party)).in_([(i, p) for i, p, _, _ in changed])
+        keys = tuple_(col(TimelineRow.issue), col(TimelineRow.party)).in_([(i, p) for i, p, _, _ in changed])
         rows = session.exec(
             _moves_with_evidence(known_at)
             .where(
-                _visible(MoveRow, known_at),
+                _held_at(TimelineRow, known_at),
                 keys,
-                col(MoveRow.valid_from) > date_from,
-                col(MoveRow.valid_from) <= date_to,
-                col(MoveRow.move).is_not(None),
+                col(TimelineRow.valid_from) > date_from,
+                col(TimelineRow.valid_from) <= date_to,
+                col(TimelineRow.move).is_not(None),
             )
-            .order_by(col(MoveRow.seq).desc())
+            .order_by(col(TimelineRow.seq).desc())
         )
         for move, item, title in rows:
             evidence[(move.issue, move.party)].append(_ref(move, item, title))
@@ -397,12 +399,12 @@ def _issue_changes(
     moved: dict[str, list[EvidenceRef]] = defaultdict(list)
     rows = session.exec(
         _moves_with_evidence(known_at).where(
-            _visible(MoveRow, known_at),
-            col(MoveRow.issue).in_([new.issue for _, new in changed]),
-            col(MoveRow.valid_from) > date_from,
-            col(MoveRow.valid_from) <= date_to,
-            col(MoveRow.move).is_not(None),
-            col(MoveRow.move) != "reaffirm",
+            _held_at(TimelineRow, known_at),
+            col(TimelineRow.issue).in_([new.issue for _, new in changed]),
+            col(TimelineRow.valid_from) > date_from,
+            col(TimelineRow.valid_from) <= date_to,
+            col(TimelineRow.move).is_not(None),
+            col(TimelineRow.move) != "reaffirm",
         )
     )
     for move, item, title in rows:
@@ -426,7 +428,9 @@ def history(
     issue_ids, party_ids = _selection(catalog, issues, parties)
     rows = session.exec(
         _moves_with_evidence(known_at).where(
-            _visible(MoveRow, known_at), col(MoveRow.issue).in_(issue_ids), col(MoveRow.party).in_(party_ids)
+            _held_at(TimelineRow, known_at),
+            col(TimelineRow.issue).in_(issue_ids),
+            col(TimelineRow.party).in_(party_ids),
         )
     )
     issue_order = {i: n for n, i in enumerate(issue_ids)}

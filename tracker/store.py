@@ -142,13 +142,13 @@ class EvidenceRow(SQLModel, table=True):
     superseded_at: datetime | None = _superseded()
 
 
-class MoveRow(SQLModel, table=True):
-    """One entry of a position's timeline, derived from one piece of evidence."""
+class TimelineRow(SQLModel, table=True):
+    """One entry of a position's timeline, derived from one piece of evidence (a move, or none: `move` None)."""
 
-    __tablename__ = "move"
+    __tablename__ = "timeline"
     __table_args__ = (
-        Index("ix_move_position", "issue", "party", "valid_from", "seq"),
-        Index("ix_move_valid_from", "valid_from"),
+        Index("ix_timeline_position", "issue", "party", "valid_from", "seq"),
+        Index("ix_timeline_valid_from", "valid_from"),
     )
     row_id: int | None = Field(default=None, primary_key=True)
     issue: str = Field(max_length=64)
@@ -185,11 +185,7 @@ def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA journal_mode")
-    mode = cursor.fetchone()[0]
-    if mode != "memory":
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at checkpoints, never corrupt
     cursor.close()
 
 
@@ -286,6 +282,10 @@ class Store:
             self.sqlite_file.parent.mkdir(parents=True, exist_ok=True)
         try:
             with self._errors(), self.engine.connect() as conn:
+                if self.sqlite_file is not None:
+                    # Write-ahead logging lets readers go on while an ingest writes; it is a
+                    # property of the file, set outside any transaction and only by a writer.
+                    conn.connection.dbapi_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
                 conn.info["tracker_write"] = True
                 try:
                     with conn.begin(), Session(bind=conn) as session:

@@ -1,0 +1,163 @@
+"""Regressions found in review: each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tests.conftest import Run, db_digest
+from tests.test_bad_input import edit
+from tests.test_corpus import write_trade_talks
+from tracker.store import IngestRow, Store
+
+
+def write_big_catalogue(root: Path, issues: int = 50, parties: int = 20) -> tuple[Path, Path]:
+    """A corpus of issues x parties positions, one piece of evidence each."""
+    seeds, fixtures = root / "seeds", root / "fixtures"
+    seeds.mkdir()
+    fixtures.mkdir()
+    lines = ["issues:"]
+    lines += [f"  - id: i{n}\n    title: Issue {n}\n    proposition: Proposition {n}" for n in range(issues)]
+    lines += ["parties:"] + [f"  - id: p{n}\n    name: Party {n}" for n in range(parties)]
+    (fixtures / "catalog.yaml").write_text("\n".join(lines) + "\n")
+    sentences = [f"Party {p} said it wants proposition {i} now." for i in range(issues) for p in range(parties)]
+    (seeds / "big.txt").write_text("\n".join(sentences) + "\n")
+    (seeds / "articles.yaml").write_text(
+        "articles:\n  - id: big\n    file: big.txt\n    title: Big\n    published_on: 2030-05-01\n"
+        "    date_basis: stated\n"
+    )
+    items = [
+        f"  - id: e{i}-{p}\n    issue: i{i}\n    party: p{p}\n    stance: supports\n"
+        f"    quote: Party {p} said it wants proposition {i} now.\n    attribution: direct"
+        for i in range(issues)
+        for p in range(parties)
+    ]
+    (fixtures / "big.yaml").write_text("article: big\nevidence:\n" + "\n".join(items) + "\n")
+    return seeds, fixtures
+
+
+def test_state_and_diff_of_a_thousand_positions(tmp_path: Path, run: Run) -> None:
+    seeds, fixtures = write_big_catalogue(tmp_path)
+    db = str(tmp_path / "big.db")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    state = run("--db", db, "state", "--as-of", "2030-05-02", "--format", "json")
+    assert state.exit_code == 0, state.stderr
+    positions = json.loads(state.stdout)["positions"]
+    assert len(positions) == 1000 and all(len(p["evidence"]) == 1 for p in positions)
+    diff = run("--db", db, "diff", "2030-04-01", "2030-05-02", "--format", "json")
+    assert diff.exit_code == 0, diff.stderr
+    assert len(json.loads(diff.stdout)["changes"]) == 1000
+
+
+def test_a_corrected_article_date_replays_its_positions(tmp_path: Path, run: Run) -> None:
+    """Same-day evidence is ordered by article date: the stored timeline must equal a fresh ingest's."""
+    seeds, fixtures = write_trade_talks(tmp_path)
+    (seeds / "later.txt").write_text("Brussels now says it could live with steel tariffs.\n")
+    edit(
+        seeds / "articles.yaml",
+        "articles:\n",
+        "articles:\n  - id: later\n    file: later.txt\n    title: Later\n"
+        "    published_on: 2030-05-03\n    date_basis: stated\n",
+    )
+    (fixtures / "later.yaml").write_text(
+        "article: later\nevidence:\n  - id: l1\n    issue: steel\n    party: eu\n    stance: supports\n"
+        "    quote: it could live with steel tariffs\n    attribution: direct\n    said_on: 2030-05-01\n"
+    )
+    edit(fixtures / "brief.yaml", "stance: demands\n", "stance: demands\n    said_on: 2030-05-01\n")
+    db = str(tmp_path / "a.db")
+    args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert run("--db", db, "ingest", *args).exit_code == 0
+    edit(seeds / "articles.yaml", "published_on: 2030-05-01", "published_on: 2030-05-05")  # evidence unchanged
+    assert run("--db", db, "ingest", *args).exit_code == 0
+    fresh = str(tmp_path / "fresh.db")
+    assert run("--db", fresh, "ingest", *args).exit_code == 0
+    query = ("history", "--issue", "steel", "--party", "eu", "--format", "json")
+    incremental = json.loads(run("--db", db, *query).stdout)["moves"]
+    assert incremental == json.loads(run("--db", fresh, *query).stdout)["moves"]
+    assert [m["evidence"]["id"] for m in incremental] == ["l1", "b1"]
+
+
+def test_reads_and_validate_never_write(tmp_path: Path, run: Run, seeded_db: str) -> None:
+    foreign = tmp_path / "invoices.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    before = foreign.read_bytes()
+    for args in (("validate",), ("state",)):
+        result = run("--db", str(foreign), *args)
+        assert result.exit_code == 2 and f"{foreign} is not a tracker database" in result.stderr
+    assert foreign.read_bytes() == before
+
+    # A reader is not held up by a writer holding the write lock (WAL).
+    holder = sqlite3.connect(seeded_db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--format", "csv")
+        assert result.exit_code == 0 and "counter_proposal" in result.stdout
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_a_failed_first_ingest_leaves_no_database(tmp_path: Path, run: Run) -> None:
+    seeds, fixtures = write_trade_talks(tmp_path)
+    edit(fixtures / "brief.yaml", "stance: opposes", "stance: agreed")  # china: first statement agreed is legal
+    edit(fixtures / "brief.yaml", "party: Brussels\n    stance: demands", "party: china\n    stance: opposes")
+    db = tmp_path / "new" / "t.db"
+    result = run("--db", str(db), "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert result.exit_code == 1 and "illegal move" in result.stderr
+    assert not db.exists() and not Path(f"{db}-wal").exists()
+
+
+def test_negated_issue_level_evidence_puts_nothing_on_the_agenda(tmp_path: Path, run: Run) -> None:
+    seeds, fixtures = write_trade_talks(tmp_path)
+    (fixtures / "brief.yaml").write_text(
+        "article: brief\nevidence:\n  - id: n1\n    issue: steel\n    quote: removing steel tariffs\n"
+        "    attribution: analysis\n    mode: negated\n"
+    )
+    db = str(tmp_path / "n.db")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    [issue] = json.loads(run("--db", db, "state", "--as-of", "2030-06-01", "--format", "json").stdout)["issues"]
+    assert issue["status"] == "not_on_agenda"
+    assert [e["id"] for e in issue["evidence"]] == ["n1"], "kept and shown"
+
+
+def test_db_option_and_environment_choose_the_database(tmp_path: Path, run: Run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seeds, fixtures = write_trade_talks(tmp_path)
+    trade = str(tmp_path / "trade.db")
+    assert run("--db", trade, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    before = run("--db", trade, "state", "--as-of", "2030-06-01", "--format", "csv")
+    after = run("state", "--as-of", "2030-06-01", "--format", "csv", "--db", trade)
+    monkeypatch.setenv("TRACKER_DB", f"sqlite:///{trade}")
+    from_env = run("state", "--as-of", "2030-06-01", "--format", "csv")
+    assert before.stdout == after.stdout == from_env.stdout
+    assert "steel_tariffs,eu,demands" in before.stdout
+    assert "Creating the tracker database" not in before.stderr + after.stderr + from_env.stderr
+    overridden = run("--db", str(tmp_path / "missing.db"), "state")
+    assert overridden.exit_code == 2, "--db wins over TRACKER_DB"
+
+
+def test_diff_window_excludes_from_and_includes_to(run: Run, seeded_db: str) -> None:
+    on_from = json.loads(run("--db", seeded_db, "diff", "2026-02-05", "2026-02-06", "--format", "json").stdout)
+    assert on_from["changes"] == [], "what was said on FROM is already in the FROM state"
+    on_to = json.loads(run("--db", seeded_db, "diff", "2026-02-04", "2026-02-05", "--format", "json").stdout)
+    assert {(c["issue"], c["party"]) for c in on_to["changes"]} == {
+        ("donetsk_withdrawal", "ukraine"),
+        ("peacekeepers", "ukraine"),
+    }
+
+
+def test_recorded_times_only_move_forward(run: Run, seeded_db: str, corpus: tuple[Path, Path]) -> None:
+    store = Store(f"sqlite:///{seeded_db}")
+    future = datetime.now(UTC) + timedelta(days=365)
+    with store.writing() as session:
+        session.add(IngestRow(recorded_at=future, seeds="clock", fixtures="skew"))
+    store.dispose()
+    seeds, fixtures = corpus
+    edit(fixtures / "kremlin-constructive-spirit.yaml", "stance: opposes", "stance: counter_proposal")
+    result = run("--db", seeded_db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert result.exit_code == 0
+    recorded = datetime.fromisoformat(result.stderr.split(" at ")[1].split(": ")[0])
+    assert recorded > future
+    assert db_digest(seeded_db)

@@ -60,17 +60,6 @@ def test_state_json_has_the_contract_keys(run: Run, seeded_db: str) -> None:
         assert set(issue) >= {"issue", "status", "evidence"}
 
 
-def test_db_before_or_after_the_command_and_from_the_environment(
-    run: Run, seeded_db: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    before = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--format", "csv")
-    after = run("state", "--as-of", "2026-02-06", "--format", "csv", "--db", seeded_db)
-    monkeypatch.setenv("TRACKER_DB", f"sqlite:///{seeded_db}")
-    from_env = run("state", "--as-of", "2026-02-06", "--format", "csv")
-    assert before.stdout == after.stdout == from_env.stdout
-    assert "counter_proposal" in before.stdout
-
-
 @pytest.mark.parametrize(
     "args",
     [

@@ -196,7 +196,7 @@ def _corpus_options(f: F) -> F:
         "catalog_file",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         default=None,
-        help="Catalogue file [default: FIXTURES/catalog.yaml, else the bundled one].",
+        help="Catalogue file [default: FIXTURES/catalog.yaml, else the stored one, else the bundled one].",
     )(f)
     f = click.option(
         "--fixtures",

@@ -15,6 +15,7 @@ CORE = [
     "tracker.grounding",
     "tracker.ingest",
     "tracker.machines",
+    "tracker.problems",
     "tracker.queries",
     "tracker.status",
     "tracker.store",

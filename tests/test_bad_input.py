@@ -161,7 +161,7 @@ CASES: dict[str, tuple[Callable[[Path, Path], tuple[Path, str]], str, str]] = {
     "wrong type": (
         _edit(KCS, "said_on: 2026-01-23", "said_on: [2026, 1, 23]"),
         "said_on",
-        r"not a date in the form YYYY-MM-DD, got \[2026, 1, 23\]",
+        r"not a date in the form YYYY-MM-DD, got a list",
     ),
     "a stance without a party": (
         _edit(KCS, "    party: russia\n    stance: opposes\n", "    stance: opposes\n", marker="id: kcs-02"),

@@ -89,4 +89,5 @@ def test_descriptions() -> None:
     assert "stateDiagram-v2" in mermaid
     assert "agreed --> opposes: renege" in mermaid
     assert mermaid.count("-->") == len(MOVES) + 1  # and the initial arrow
-    assert "s_active" not in mermaid.replace("classDef s_active", "")
+    assert "s_active" not in mermaid.replace("classDef s_active", ""), "no state drawn as the active one"
+    assert mermaid.count("classDef s_default") == 1

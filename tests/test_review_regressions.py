@@ -161,3 +161,58 @@ def test_recorded_times_only_move_forward(run: Run, seeded_db: str, corpus: tupl
     recorded = datetime.fromisoformat(result.stderr.split(" at ")[1].split(": ")[0])
     assert recorded > future
     assert db_digest(seeded_db)
+
+
+def test_an_empty_db_option_or_in_memory_db_is_refused(run: Run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for args in (("--db", "", "state"), ("--db", "sqlite://", "ingest"), ("--db", "sqlite:///:memory:", "ingest")):
+        result = run(*args)
+        assert result.exit_code == 2 and result.stdout == "", args
+    monkeypatch.setenv("TRACKER_DB", "")  # empty is unset, by the usual convention: the default database
+    assert run("state", "--as-of", "2026-02-06").exit_code == 0
+
+
+def test_dates_are_iso_only(run: Run, seeded_db: str) -> None:
+    assert run("--db", seeded_db, "state", "--as-of", "20260206").exit_code == 2
+    assert run("--db", seeded_db, "state", "--known-at", "20260206").exit_code == 2
+
+
+def test_catalogue_mistakes_read_like_the_others(corpus: tuple[Path, Path], run: Run) -> None:
+    seeds, fixtures = corpus
+    edit(
+        fixtures / "catalog.yaml",
+        "    proposition: Ukraine gives up its bid to join NATO",
+        "    propositon: Ukraine gives up its bid to join NATO",
+    )
+    result = run("validate", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    [line] = result.stdout.splitlines()
+    assert line.endswith(": issues[1].propositon: unknown field (did you mean 'proposition'?)")
+
+
+def test_a_misspelt_article_id_is_one_problem(corpus: tuple[Path, Path], run: Run) -> None:
+    seeds, fixtures = corpus
+    edit(seeds / "articles.yaml", "  - id: kremlin-constructive-spirit\n", "  - id: kremlin constructive spirit\n")
+    result = run("validate", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert len(result.stdout.splitlines()) == 1 and "articles.yaml" in result.stdout
+
+
+def test_a_blank_file_gets_one_message(tmp_path: Path, run: Run) -> None:
+    blank = tmp_path / "blank.db"
+    blank.touch()
+    result = run("--db", str(blank), "state")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {blank} holds no tracker data; load a corpus with `tracker ingest`\n"
+
+
+def test_a_catalogue_only_change_is_reported(corpus: tuple[Path, Path], run: Run, db: str) -> None:
+    seeds, fixtures = corpus
+    args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert run("--db", db, "ingest", *args).exit_code == 0
+    edit(fixtures / "catalog.yaml", "aliases: [Kyiv, Kiev]", "aliases: [Kiev]")
+    assert "(the catalogue too)" in run("--db", db, "validate", *args).stderr
+    assert "catalogue updated" in run("--db", db, "ingest", *args).stderr
+    assert run("--db", db, "state", "--party", "Kyiv").exit_code == 2
+
+
+def test_machines_title_names_the_issues_chosen(run: Run, seeded_db: str) -> None:
+    two = run("--db", seeded_db, "machines", "--issue", "Donbas", "--issue", "NATO").stdout
+    assert two.startswith("---\nPosition machine of donetsk_withdrawal, nato_membership\n---\n")

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tracker.errors import CatalogError, Problem, display_path
+from tracker.problems import located_problems
 from tracker.yamlfile import Located, LocatedList, YamlProblem, read_yaml
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -100,16 +101,6 @@ class Catalog(BaseModel):
         return f"{hint}known {plural}: {', '.join(ids)}"
 
 
-def _located_problems(exc: ValidationError, where: str, node: Located) -> list[Problem]:
-    problems = []
-    for err in exc.errors():
-        loc = [str(part) for part in err["loc"]]
-        field = ".".join(loc)
-        line = node.line_of(loc[0]) if loc else node.line
-        problems.append(Problem(where, line, field, err["msg"]))
-    return problems
-
-
 def _claim_problems(where: str, section: str, entries: list[tuple[int, Issue | Party]]) -> list[Problem]:
     """Ids and aliases must name one entry each, so a fixture's "Kremlin" is never ambiguous."""
     kind = "issue" if section == "issues" else "party"
@@ -155,8 +146,7 @@ def load_catalog(path: Path) -> Catalog:
             try:
                 entries[section].append((line, model.model_validate(dict(item))))
             except ValidationError as exc:
-                for p in _located_problems(exc, where, item):
-                    problems.append(Problem(p.path, p.line, f"{section}[{index}].{p.field}", p.message))
+                problems.extend(located_problems(exc, where, item, model, prefix=f"{section}[{index}]."))
         problems.extend(_claim_problems(where, section, entries[section]))
     if problems:
         raise CatalogError(problems)

@@ -7,6 +7,7 @@ stdout carries data only; diagnostics go to stderr. Exit codes: 0 success,
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,9 +30,13 @@ from tracker.queries import diff, first_recorded, history, state, stored_catalog
 from tracker.store import Store, database_url
 
 F = TypeVar("F", bound=Callable[..., Any])
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _remember_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None and not value.strip():
+        # An unset shell variable must not quietly mean the user's own default database.
+        raise click.BadParameter("is empty; give a database URL or file path, or leave --db and TRACKER_DB out")
     if value is not None:
         ctx.meta["tracker.db"] = value
 
@@ -64,6 +69,8 @@ class KnownAt(click.ParamType):  # type: ignore[type-arg]
             return value
         text = str(value).strip()
         try:
+            if not ISO_DATE.match(text):
+                raise ValueError(text)
             if len(text) == 10:
                 return datetime.combine(date.fromisoformat(text), time.max, tzinfo=UTC)
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -78,8 +85,11 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
+        text = str(value).strip()
         try:
-            return date.fromisoformat(str(value).strip())
+            if not ISO_DATE.fullmatch(text):
+                raise ValueError(text)
+            return date.fromisoformat(text)
         except ValueError:
             self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
 
@@ -108,7 +118,8 @@ def _report_ingest(summary: IngestSummary, store: Store) -> None:
         f"ingested into {store.safe_url} at {summary.recorded_at.isoformat()}: "
         f"{summary.articles_added} article(s) added, {summary.articles_superseded} superseded; "
         f"{summary.evidence_added} piece(s) of evidence added, {summary.evidence_superseded} superseded; "
-        f"{summary.positions_replayed} position(s) replayed",
+        f"{summary.positions_replayed} position(s) replayed"
+        + ("; catalogue updated" if summary.catalog_changed else ""),
         err=True,
     )
     _report_evidence_changes(summary.evidence_changes)
@@ -136,6 +147,9 @@ def _open_store(ctx: click.Context) -> Store:
     store = _store(ctx)
     if not is_default and not store.exists():
         raise UsageError(f"no database at {store.safe_url}; create it with `tracker --db {store.safe_url} ingest`")
+    if not is_default:
+        with store.reading():
+            pass  # refuses, once, a file that is not a tracker database
     if store.is_empty():
         if not is_default:
             click.echo(f"warning: {store.safe_url} holds no evidence yet; load some with `tracker ingest`", err=True)
@@ -273,7 +287,12 @@ def validate_command(ctx: click.Context, seeds: Path | None, fixtures: Path | No
         click.echo(f"{len(exc.problems)} problem(s) found", err=True)
         ctx.exit(ExitCode.BAD_DATA)
     against = f" against {store.safe_url}" if store else ""
-    change = "would change the database" if plan.changes_anything else "nothing new to ingest"
+    if store is None:
+        change = "nothing is stored yet: an ingest would add all of it"
+    elif not plan.changes_anything:
+        change = "nothing new to ingest"
+    else:
+        change = "an ingest would change the database" + (" (the catalogue too)" if plan.catalog_changed else "")
     click.echo(
         f"ok: {len(corpus.articles)} article(s), {len(corpus.evidence)} piece(s) of evidence{against}; {change}",
         err=True,
@@ -356,7 +375,12 @@ def machines_command(ctx: click.Context, issues: tuple[str, ...], fmt: str) -> N
     if fmt == "json":
         click.echo(to_json({"machines": [machine_description(i.id, i.title) for i in chosen]}))
         return
-    title = f"{chosen[0].title} ({chosen[0].id})" if len(chosen) == 1 else "Position machine of every issue"
+    if len(chosen) == 1:
+        title = f"{chosen[0].title} ({chosen[0].id})"
+    elif issue_ids is None:
+        title = "Position machine of every issue"
+    else:
+        title = "Position machine of " + ", ".join(i.id for i in chosen)
     click.echo(machine_mermaid(title), nl=False)
 
 

@@ -11,24 +11,24 @@ file per article of coded evidence, and `FIXTURES/catalog.yaml` the catalogue.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from tracker.catalog import Catalog, load_catalog
 from tracker.errors import CorpusError, Problem, display_path
 from tracker.evidence import Article, ArticleMeta, Evidence, EvidenceIn
 from tracker.grounding import closest_passage, find_all, normalise
-from tracker.machines import KNOWN_STANCES
+from tracker.problems import located_problems
 from tracker.yamlfile import Located, LocatedList, YamlProblem, read_yaml
 
 ARTICLE_INDEX = "articles.yaml"
 CATALOG_FILE = "catalog.yaml"
 MAX_ARTICLE_BYTES = 1024 * 1024
+ANY_ARTICLE = "*"  # in `broken`: the article index has problems, so any unknown article may be one of them
 
 
 @dataclass
@@ -64,45 +64,6 @@ def choose_catalog(fixtures: Path, catalog_file: Path | None = None, stored: Cat
     if stored is not None and stored.issues:
         return stored
     return load_catalog(bundled_corpus()[1] / CATALOG_FILE)
-
-
-_DATE_ERRORS = {"date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"}
-_SHOW_INPUT = {"literal_error", "enum", "string_pattern_mismatch", "string_type", "int_type", "int_parsing"}
-
-
-def _validation_problems(
-    exc: ValidationError, where: str, node: Located, model: type[BaseModel] | None = None
-) -> list[Problem]:
-    """Pydantic's errors as located problems, in the words of a person fixing a file."""
-    errors = exc.errors()
-    missing = {str(e["loc"][0]) for e in errors if e["type"] == "missing" and e["loc"]}
-    known_fields = list(model.model_fields) if model else []
-    explained: set[str] = set()
-    problems = []
-    for err in errors:
-        loc = [str(part) for part in err["loc"]]
-        message = str(err["msg"]).removeprefix("Value error, ")
-        field_name = ".".join(loc)
-        if not loc and ": " in message:
-            field_name, message = message.split(": ", 1)
-        kind = err["type"]
-        if kind in _DATE_ERRORS:
-            message = f"not a date in the form YYYY-MM-DD, got {err['input']!r}"
-        elif field_name == "stance" and kind == "enum":
-            message = f"{err['input']!r} is not a stance; one of: {', '.join(s.value for s in KNOWN_STANCES)}"
-        elif kind in _SHOW_INPUT:
-            message = f"{message}, got {err['input']!r}"
-        elif kind == "extra_forbidden":
-            close = difflib.get_close_matches(field_name, known_fields, n=1)
-            message = f"unknown field (did you mean '{close[0]}'?)" if close else "unknown field"
-            if close and close[0] in missing:
-                explained.add(close[0])
-        elif kind == "missing":
-            message = "required field is missing"
-        line = node.line_of(field_name.split(".")[0] if field_name else None)
-        problems.append(Problem(where, line, field_name, message))
-    # A misspelt required field is one mistake: keep "did you mean", drop "missing".
-    return [p for p in problems if not (p.field in explained and p.message == "required field is missing")]
 
 
 def _inside(folder: Path, name: str) -> Path | None:
@@ -169,7 +130,7 @@ def load_articles(seeds: Path) -> LoadedArticles:
         try:
             meta = ArticleMeta.model_validate(dict(item))
         except ValidationError as exc:
-            problems.extend(_validation_problems(exc, where, item, ArticleMeta))
+            problems.extend(located_problems(exc, where, item, ArticleMeta))
             continue
         if meta.id in articles:
             problems.append(Problem(where, item.line_of("id"), "id", f"duplicate article id '{meta.id}'"))
@@ -208,7 +169,7 @@ def _check_item(
     try:
         coded = EvidenceIn.model_validate(dict(item))
     except ValidationError as exc:
-        return _validation_problems(exc, where, item, EvidenceIn)
+        return located_problems(exc, where, item, EvidenceIn)
     problems: list[Problem] = []
     issue = catalog.resolve("issue", coded.issue)
     if issue is None:
@@ -326,8 +287,8 @@ def load_fixtures(
         if not isinstance(article_id, str) or not article_id.strip():
             problems.append(Problem(where, doc.line_of("article"), "article", "required: the id of the article coded"))
             continue
-        if broken is not None and article_id in broken:
-            continue
+        if broken is not None and (article_id in broken or (ANY_ARTICLE in broken and article_id not in articles)):
+            continue  # the article's own problem is reported from articles.yaml
         if article_id not in articles:
             problems.append(
                 Problem(
@@ -416,7 +377,9 @@ def load_corpus(
     loaded = load_articles(seeds)
     if loaded.unreadable:
         raise CorpusError(loaded.problems)
-    evidence, coded, evidence_problems = load_fixtures(fixtures, catalog, loaded.articles, loaded.broken)
+    # While articles.yaml has problems, a fixture naming an article it lacks is not reported twice.
+    broken = loaded.broken | ({ANY_ARTICLE} if loaded.problems else set())
+    evidence, coded, evidence_problems = load_fixtures(fixtures, catalog, loaded.articles, broken)
     problems = loaded.problems + evidence_problems
     if problems:
         raise CorpusError(problems)

@@ -73,6 +73,7 @@ class IngestSummary:
     positions_replayed: int
     evidence_total: int
     evidence_changes: dict[str, list[str]] = field(default_factory=dict)
+    catalog_changed: bool = False
 
     @property
     def changed(self) -> bool:
@@ -372,6 +373,7 @@ def apply(
         positions_replayed=len(the_plan.timelines),
         evidence_total=total,
         evidence_changes=the_plan.evidence_changes(),
+        catalog_changed=the_plan.catalog_changed,
     )
     session.exec(
         insert(IngestRow),

@@ -216,4 +216,8 @@ def machine_mermaid(title: str) -> str:
     )
     drawn = str(graph.get_graph().draw(None))
     # transitions marks the machine's own current state as active; a shared machine has none.
-    return drawn.replace(" s_active", " s_default").rstrip("\n") + "\n"
+    lines = [
+        line.replace(" s_active", " s_default") if line.lstrip().startswith("Class ") else line
+        for line in drawn.rstrip("\n").split("\n")
+    ]
+    return "\n".join(lines) + "\n"

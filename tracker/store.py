@@ -174,6 +174,8 @@ def database_url(db: str | None) -> tuple[str, bool]:
     """A SQLAlchemy URL for `--db` (a URL or a file path); and whether it is the default database."""
     if not db:
         return f"sqlite:///{default_db_path()}", True
+    if db.rstrip("/") in ("sqlite:", "sqlite:///:memory:") or db.endswith(":memory:"):
+        raise StoreError("an in-memory database keeps nothing from one command to the next; give a file or a server")
     if "://" in db:
         return db, False
     return f"sqlite:///{Path(db).expanduser().resolve()}", False

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -81,13 +81,19 @@ class Catalog(BaseModel):
     def party(self, party_id: str) -> Party:
         return next(p for p in self.parties if p.id == party_id)
 
+    @cached_property
+    def _lookups(self) -> dict[str, dict[str, str]]:
+        """For each kind, every name people use (normalised) -> id; built once per catalogue."""
+        lookups: dict[str, dict[str, str]] = {}
+        for kind, entries in (("issue", self.issues), ("party", self.parties)):
+            table = lookups.setdefault(kind, {})
+            for entry in entries:
+                for name in _names(entry):
+                    table.setdefault(_key(name), entry.id)
+        return lookups
+
     def _lookup(self, kind: str) -> dict[str, str]:
-        entries: Iterable[Issue | Party] = self.issues if kind == "issue" else self.parties
-        table: dict[str, str] = {}
-        for entry in entries:
-            for name in _names(entry):
-                table.setdefault(_key(name), entry.id)
-        return table
+        return self._lookups[kind]
 
     def resolve(self, kind: str, name: str) -> str | None:
         """The id of the issue or party that `name` (an id or an alias, any case) names."""

@@ -33,6 +33,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def _iso_date(text: str) -> date:
+    """A date written YYYY-MM-DD, and only so (Python would also take 20260206)."""
+    if not ISO_DATE.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
 def _remember_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     if value is not None and not value.strip():
         # An unset shell variable must not quietly mean the user's own default database.
@@ -69,10 +76,9 @@ class KnownAt(click.ParamType):  # type: ignore[type-arg]
             return value
         text = str(value).strip()
         try:
-            if not ISO_DATE.match(text):
-                raise ValueError(text)
             if len(text) == 10:
-                return datetime.combine(date.fromisoformat(text), time.max, tzinfo=UTC)
+                return datetime.combine(_iso_date(text), time.max, tzinfo=UTC)
+            _iso_date(text[:10])
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             self.fail(f"{value!r} is not an ISO date or datetime (2026-02-06 or 2026-02-06T12:00:00Z)", param, ctx)
@@ -85,11 +91,8 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
-        text = str(value).strip()
         try:
-            if not ISO_DATE.fullmatch(text):
-                raise ValueError(text)
-            return date.fromisoformat(text)
+            return _iso_date(str(value).strip())
         except ValueError:
             self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
 

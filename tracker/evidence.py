@@ -12,6 +12,7 @@ import hashlib
 import json
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -153,6 +154,7 @@ class Evidence(BaseModel):
     def moves_position(self) -> bool:
         return self.party is not None and self.mode is Mode.ASSERTED
 
+    @cached_property
     def content_hash(self) -> str:
         """Identity of the coded content; the same content is never stored twice."""
         fields = self.model_dump(mode="json", exclude={"source_path", "source_line", "stance_line", "prefix", "suffix"})

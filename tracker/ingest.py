@@ -190,7 +190,7 @@ def plan(session: Session, corpus: Corpus) -> Plan:
                     f"(recorded from {display_path(stored.source_path)}:{stored.source_line})",
                 )
             )
-        elif stored is None or stored.content_hash != item.content_hash():
+        elif stored is None or stored.content_hash != item.content_hash:
             result.evidence_new.append(item)
             if stored is not None:
                 assert stored.row_id is not None
@@ -214,27 +214,30 @@ def plan(session: Session, corpus: Corpus) -> Plan:
 
     catalog_issues, catalog_parties = set(corpus.catalog.issue_ids()), set(corpus.catalog.party_ids())
     superseded = set(result.evidence_superseded)
-    remaining = [_row_to_evidence(r) for r in current.values() if r.row_id not in superseded and r.id not in incoming]
-    for item in remaining:
-        if item.issue not in catalog_issues or (item.party is not None and item.party not in catalog_parties):
+    remaining = [r for r in current.values() if r.row_id not in superseded and r.id not in incoming]
+    for kept in remaining:
+        if kept.issue not in catalog_issues or (kept.party is not None and kept.party not in catalog_parties):
             problems.append(
                 Problem(
-                    display_path(item.source_path),
-                    item.source_line,
+                    display_path(kept.source_path),
+                    kept.source_line,
                     "issue",
-                    f"stored evidence '{item.id}' names {item.issue}/{item.party}, which the catalogue no longer has",
+                    f"stored evidence '{kept.id}' names {kept.issue}/{kept.party}, which the catalogue no longer has",
                 )
             )
-    touched: set[PositionKey] = {(e.issue, e.party) for e in result.evidence_new if e.party}
-    touched |= {(r.issue, r.party) for r in current.values() if r.row_id in superseded and r.party}
-    after = remaining + list(incoming.values())
     # Same-day evidence is ordered by its article's date: a corrected date can reorder a position.
     redated = {
         a.id
         for a in result.articles_new
         if a.id in current_articles and current_articles[a.id].published_on != a.published_on
     }
-    touched |= {(e.issue, e.party) for e in after if e.party and e.article in redated}
+    touched: set[PositionKey] = {(e.issue, e.party) for e in result.evidence_new if e.party}
+    touched |= {(r.issue, r.party) for r in current.values() if r.row_id in superseded and r.party}
+    touched |= {(r.issue, r.party) for r in remaining if r.party and r.article in redated}
+    touched |= {(e.issue, e.party) for e in incoming.values() if e.party and e.article in redated}
+    # Only the touched positions are replayed, so only their stored evidence is read back.
+    after = [_row_to_evidence(r) for r in remaining if (r.issue, r.party) in touched]
+    after += [e for e in incoming.values() if (e.issue, e.party) in touched]
     timelines, illegal = replay(corpus.catalog, after, published_on, positions=touched)
     problems.extend(illegal)
     for key in touched:
@@ -319,7 +322,7 @@ def apply(
                     source_path=e.source_path,
                     source_line=e.source_line,
                     stance_line=e.stance_line,
-                    content_hash=e.content_hash(),
+                    content_hash=e.content_hash,
                     recorded_at=at,
                 )
                 for e in the_plan.evidence_new

@@ -383,16 +383,28 @@ def diff(
         known_at=known_at,
         changes=changes,
         # A status is the issue's, whoever is shown; with a party filter only positions are compared.
-        issue_changes=[] if parties else _issue_changes(session, date_from, date_to, known_at, issue_ids, catalog),
+        issue_changes=[]
+        if parties
+        else _issue_changes(session, date_from, date_to, known_at, issue_ids, catalog, before, after),
     )
 
 
 def _issue_changes(
-    session: Session, date_from: date, date_to: date, known_at: datetime | None, issue_ids: list[str], catalog: Catalog
+    session: Session,
+    date_from: date,
+    date_to: date,
+    known_at: datetime | None,
+    issue_ids: list[str],
+    catalog: Catalog,
+    latest_before: dict[tuple[str, str], TimelineRow],
+    latest_after: dict[tuple[str, str], TimelineRow],
 ) -> list[IssueChange]:
-    """Issues whose status differs, with what moved them: position moves and issue-level evidence between."""
-    before = _issue_states(session, date_from, known_at, issue_ids, catalog.party_ids())
-    after = _issue_states(session, date_to, known_at, issue_ids, catalog.party_ids())
+    """Issues whose status differs, with what moved them: position moves and issue-level evidence between.
+
+    `latest_before`/`latest_after` are every party's latest entries at the two dates, as `diff` read them.
+    """
+    before = _issue_states(session, date_from, known_at, issue_ids, catalog.party_ids(), latest_before)
+    after = _issue_states(session, date_to, known_at, issue_ids, catalog.party_ids(), latest_after)
     changed = [(old, new) for old, new in zip(before, after, strict=True) if old.status != new.status]
     if not changed:
         return []

@@ -7,11 +7,10 @@ stdout carries data only; diagnostics go to stderr. Exit codes: 0 success,
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +20,7 @@ from sqlmodel import Session
 from tracker import __version__
 from tracker.catalog import Catalog
 from tracker.corpus import bundled_corpus, load_corpus
+from tracker.dates import parse_date, parse_recorded_time
 from tracker.errors import DataError, ExitCode, TrackerError, UsageError, display_path
 from tracker.evidence import SCHEMA_KINDS, fixture_schema
 from tracker.ingest import IngestSummary, ingest, seed_from_bundled_corpus, validate
@@ -30,14 +30,6 @@ from tracker.queries import diff, first_recorded, history, state, stored_catalog
 from tracker.store import Store, database_url
 
 F = TypeVar("F", bound=Callable[..., Any])
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(text: str) -> date:
-    """A date written YYYY-MM-DD, and only so (Python would also take 20260206)."""
-    if not ISO_DATE.fullmatch(text):
-        raise ValueError(text)
-    return date.fromisoformat(text)
 
 
 def _remember_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -74,15 +66,10 @@ class KnownAt(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
         if isinstance(value, datetime):
             return value
-        text = str(value).strip()
         try:
-            if len(text) == 10:
-                return datetime.combine(_iso_date(text), time.max, tzinfo=UTC)
-            _iso_date(text[:10])
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO date or datetime (2026-02-06 or 2026-02-06T12:00:00Z)", param, ctx)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            return parse_recorded_time(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class IsoDate(click.ParamType):  # type: ignore[type-arg]
@@ -92,9 +79,9 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, date):
             return value
         try:
-            return _iso_date(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+            return parse_date(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 DATE = IsoDate()

@@ -357,6 +357,7 @@ def apply(
                 move=m.move.value if m.move else None,
                 since=m.since,
                 entered_seq=m.entered_seq,
+                backing=m.backing,
                 evidence_row_id=row_ids[m.evidence_id],
                 recorded_at=at,
             )

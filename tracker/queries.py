@@ -18,7 +18,8 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, func, or_, tuple_
+from sqlalchemy import and_, func, or_, true, tuple_
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -115,7 +116,7 @@ class HistoryReport(BaseModel):
     moves: list[HistoryMove]
 
 
-def _held_at(table: Any, known_at: datetime | None) -> ColumnElement[bool]:
+def held_at(table: Any, known_at: datetime | None) -> ColumnElement[bool]:
     """Rows the tracker held: now, or at the recorded time `known_at`."""
     if known_at is None:
         return col(table.superseded_at).is_(None)
@@ -128,11 +129,11 @@ def stored_catalog(session: Session, known_at: datetime | None = None) -> Catalo
     """The catalogue the store holds now, or held at the recorded time `known_at`."""
     issues = tuple(
         Issue(id=r.id, title=r.title, proposition=r.proposition, aliases=tuple(json.loads(r.aliases)))
-        for r in session.exec(select(IssueRow).where(_held_at(IssueRow, known_at)).order_by(col(IssueRow.ordinal)))
+        for r in session.exec(select(IssueRow).where(held_at(IssueRow, known_at)).order_by(col(IssueRow.ordinal)))
     )
     parties = tuple(
         Party(id=r.id, name=r.name, aliases=tuple(json.loads(r.aliases)))
-        for r in session.exec(select(PartyRow).where(_held_at(PartyRow, known_at)).order_by(col(PartyRow.ordinal)))
+        for r in session.exec(select(PartyRow).where(held_at(PartyRow, known_at)).order_by(col(PartyRow.ordinal)))
     )
     return Catalog(issues=issues, parties=parties)
 
@@ -142,7 +143,7 @@ def first_recorded(session: Session) -> datetime | None:
     return session.exec(select(func.min(IngestRow.recorded_at))).one()
 
 
-def _ref(move: TimelineRow | None, evidence: EvidenceRow, title: str | None) -> EvidenceRef:
+def evidence_ref(move: TimelineRow | None, evidence: EvidenceRow, title: str | None) -> EvidenceRef:
     return EvidenceRef(
         id=evidence.id,
         article=evidence.article,
@@ -163,20 +164,20 @@ def _ref(move: TimelineRow | None, evidence: EvidenceRow, title: str | None) -> 
 def _article_title(known_at: datetime | None) -> Any:
     return (
         select(ArticleRow.title)
-        .where(col(ArticleRow.id) == col(EvidenceRow.article), _held_at(ArticleRow, known_at))
+        .where(col(ArticleRow.id) == col(EvidenceRow.article), held_at(ArticleRow, known_at))
         .limit(1)
         .scalar_subquery()
     )
 
 
-def _moves_with_evidence(known_at: datetime | None) -> Any:
+def moves_with_evidence(known_at: datetime | None) -> Any:
     """Timeline entries joined to their evidence and its article's title."""
     return select(TimelineRow, EvidenceRow, _article_title(known_at)).join(
         EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id)
     )
 
 
-def _selection(catalog: Catalog, issues: list[str] | None, parties: list[str] | None) -> tuple[list[str], list[str]]:
+def selection(catalog: Catalog, issues: list[str] | None, parties: list[str] | None) -> tuple[list[str], list[str]]:
     """The catalogue's issue and party ids, in catalogue order, narrowed to the filters given."""
     return (
         [i for i in catalog.issue_ids() if not issues or i in issues],
@@ -185,33 +186,40 @@ def _selection(catalog: Catalog, issues: list[str] | None, parties: list[str] | 
 
 
 def _latest_entries(as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]) -> Any:
-    """A subquery: each position's last timeline entry on or before `as_of` (its stance then)."""
-    last = (
-        select(TimelineRow.issue, TimelineRow.party, func.max(TimelineRow.seq).label("seq"))
+    """A subquery: each position's last timeline entry on or before `as_of` (its stance then).
+
+    One index seek per position of the catalogue (the newest entry not after
+    `as_of`), however many entries each position has.
+    """
+    entry = aliased(TimelineRow)
+    newest = (
+        select(entry.row_id)
         .where(
-            _held_at(TimelineRow, known_at),
-            col(TimelineRow.valid_from) <= as_of,
-            col(TimelineRow.issue).in_(issues),
-            col(TimelineRow.party).in_(parties),
+            col(entry.issue) == col(IssueRow.id),
+            col(entry.party) == col(PartyRow.id),
+            col(entry.valid_from) <= as_of,
+            held_at(entry, known_at),
         )
-        .group_by(col(TimelineRow.issue), col(TimelineRow.party))
-        .subquery()
+        .order_by(col(entry.valid_from).desc(), col(entry.seq).desc())
+        .limit(1)
+        .correlate(IssueRow, PartyRow)
+        .scalar_subquery()
     )
-    return (
-        select(TimelineRow)
-        .join(
-            last,
-            and_(
-                col(TimelineRow.issue) == last.c.issue,
-                col(TimelineRow.party) == last.c.party,
-                col(TimelineRow.seq) == last.c.seq,
-            ),
+    positions = (
+        select(newest)
+        .select_from(IssueRow)
+        .join(PartyRow, true())
+        .where(
+            held_at(IssueRow, known_at),
+            held_at(PartyRow, known_at),
+            col(IssueRow.id).in_(issues),
+            col(PartyRow.id).in_(parties),
         )
-        .where(_held_at(TimelineRow, known_at))
     )
+    return select(TimelineRow).where(col(TimelineRow.row_id).in_(positions))
 
 
-def _latest_moves(
+def latest_moves(
     session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]
 ) -> dict[tuple[str, str], TimelineRow]:
     """For each position, its last timeline entry on or before `as_of`."""
@@ -224,7 +232,7 @@ def _supporting(
     """The evidence behind each position's current stance: its applied moves since it entered that stance."""
     latest = _latest_entries(as_of, known_at, issues, parties).subquery()
     rows = session.exec(
-        _moves_with_evidence(known_at)
+        moves_with_evidence(known_at)
         .join(
             latest,
             and_(
@@ -235,7 +243,7 @@ def _supporting(
             ),
         )
         .where(
-            _held_at(TimelineRow, known_at),
+            held_at(TimelineRow, known_at),
             col(TimelineRow.move).is_not(None),
             latest.c.entered_seq >= 0,
             latest.c.stance_to != Stance.UNKNOWN.value,
@@ -244,7 +252,7 @@ def _supporting(
     )
     found: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
     for move, evidence, title in rows:
-        found[(move.issue, move.party)].append(_ref(move, evidence, title))
+        found[(move.issue, move.party)].append(evidence_ref(move, evidence, title))
     return found
 
 
@@ -254,7 +262,7 @@ def _issue_evidence(
     rows = session.exec(
         select(EvidenceRow, _article_title(known_at))
         .where(
-            _held_at(EvidenceRow, known_at),
+            held_at(EvidenceRow, known_at),
             col(EvidenceRow.party).is_(None),
             col(EvidenceRow.said_on) <= as_of,
             col(EvidenceRow.issue).in_(issues),
@@ -263,13 +271,44 @@ def _issue_evidence(
     )
     found: dict[str, list[EvidenceRef]] = defaultdict(list)
     for evidence, title in rows:
-        found[evidence.issue].append(_ref(None, evidence, title))
+        found[evidence.issue].append(evidence_ref(None, evidence, title))
     return found
 
 
 def _asserted(evidence: list[EvidenceRef]) -> list[EvidenceRef]:
     """Only asserted evidence moves anything: a stance, or an issue onto the agenda."""
     return [e for e in evidence if e.mode == Mode.ASSERTED.value]
+
+
+def status_at(
+    issue: str, party_ids: list[str], latest: dict[tuple[str, str], TimelineRow], newest_named: date | None
+) -> str:
+    """An issue's status from every party's latest entry and the newest issue-level evidence naming it.
+
+    `newest_named` is the date of the newest asserted issue-level evidence (None if there is none):
+    a negated or hypothetical "sticking point" puts nothing on the agenda.
+    """
+    moves = [latest[(issue, p)] for p in party_ids if (issue, p) in latest]
+    stances = [Stance(latest[(issue, p)].stance_to) if (issue, p) in latest else Stance.UNKNOWN for p in party_ids]
+    latest_since = max((m.since for m in moves if m.since is not None), default=None)
+    reopened = newest_named is not None and latest_since is not None and newest_named > latest_since
+    return issue_status(stances, newest_named is not None, reopened)
+
+
+def newest_named(session: Session, as_of: date, known_at: datetime | None, issue_ids: list[str]) -> dict[str, date]:
+    """For each issue, the date of the newest asserted issue-level evidence on or before `as_of`."""
+    rows = session.exec(
+        select(EvidenceRow.issue, func.max(EvidenceRow.said_on))
+        .where(
+            held_at(EvidenceRow, known_at),
+            col(EvidenceRow.party).is_(None),
+            col(EvidenceRow.mode) == Mode.ASSERTED.value,
+            col(EvidenceRow.said_on) <= as_of,
+            col(EvidenceRow.issue).in_(issue_ids),
+        )
+        .group_by(col(EvidenceRow.issue))
+    )
+    return {issue: newest for issue, newest in rows if newest is not None}
 
 
 def _issue_states(
@@ -282,19 +321,14 @@ def _issue_states(
 ) -> list[IssueState]:
     """Each issue's status as of `as_of`, weighing every party, with its issue-level evidence."""
     if latest is None:
-        latest = _latest_moves(session, as_of, known_at, issue_ids, party_ids)
+        latest = latest_moves(session, as_of, known_at, issue_ids, party_ids)
     issue_level = _issue_evidence(session, as_of, known_at, issue_ids)
     issue_states = []
     for issue in issue_ids:
-        moves = [m for (i, _), m in latest.items() if i == issue]
-        stances = [Stance(latest[(issue, p)].stance_to) if (issue, p) in latest else Stance.UNKNOWN for p in party_ids]
         shown = issue_level.get(issue, [])
-        named = _asserted(shown)  # a negated or hypothetical "sticking point" puts nothing on the agenda
-        latest_since = max((m.since for m in moves if m.since is not None), default=None)
-        reopened = bool(named and latest_since is not None and named[0].date > latest_since)
-        issue_states.append(
-            IssueState(issue=issue, status=issue_status(stances, bool(named), reopened), evidence=shown)
-        )
+        named = _asserted(shown)
+        status = status_at(issue, party_ids, latest, named[0].date if named else None)
+        issue_states.append(IssueState(issue=issue, status=status, evidence=shown))
     return issue_states
 
 
@@ -307,8 +341,8 @@ def state(
 ) -> StateReport:
     """Every (issue, party) position of the catalogue as of `as_of`, unknown ones included."""
     catalog = stored_catalog(session, known_at)
-    issue_ids, party_ids = _selection(catalog, issues, parties)
-    latest = _latest_moves(session, as_of, known_at, issue_ids, party_ids)
+    issue_ids, party_ids = selection(catalog, issues, parties)
+    latest = latest_moves(session, as_of, known_at, issue_ids, party_ids)
     support = _supporting(session, as_of, known_at, issue_ids, party_ids)
     positions = []
     for issue in issue_ids:
@@ -340,9 +374,9 @@ def diff(
 ) -> DiffReport:
     """The positions whose stance differs between `date_from` and `date_to`, with the evidence between."""
     catalog = stored_catalog(session, known_at)
-    issue_ids, party_ids = _selection(catalog, issues, parties)
-    before = _latest_moves(session, date_from, known_at, issue_ids, party_ids)
-    after = _latest_moves(session, date_to, known_at, issue_ids, party_ids)
+    issue_ids, party_ids = selection(catalog, issues, parties)
+    before = latest_moves(session, date_from, known_at, issue_ids, party_ids)
+    after = latest_moves(session, date_to, known_at, issue_ids, party_ids)
     changed = []
     for issue in issue_ids:
         for party in party_ids:
@@ -354,9 +388,9 @@ def diff(
     if changed:
         keys = tuple_(col(TimelineRow.issue), col(TimelineRow.party)).in_([(i, p) for i, p, _, _ in changed])
         rows = session.exec(
-            _moves_with_evidence(known_at)
+            moves_with_evidence(known_at)
             .where(
-                _held_at(TimelineRow, known_at),
+                held_at(TimelineRow, known_at),
                 keys,
                 col(TimelineRow.valid_from) > date_from,
                 col(TimelineRow.valid_from) <= date_to,
@@ -365,7 +399,7 @@ def diff(
             .order_by(col(TimelineRow.seq).desc())
         )
         for move, item, title in rows:
-            evidence[(move.issue, move.party)].append(_ref(move, item, title))
+            evidence[(move.issue, move.party)].append(evidence_ref(move, item, title))
     changes = [
         Change(
             issue=i,
@@ -410,8 +444,8 @@ def _issue_changes(
         return []
     moved: dict[str, list[EvidenceRef]] = defaultdict(list)
     rows = session.exec(
-        _moves_with_evidence(known_at).where(
-            _held_at(TimelineRow, known_at),
+        moves_with_evidence(known_at).where(
+            held_at(TimelineRow, known_at),
             col(TimelineRow.issue).in_([new.issue for _, new in changed]),
             col(TimelineRow.valid_from) > date_from,
             col(TimelineRow.valid_from) <= date_to,
@@ -420,7 +454,7 @@ def _issue_changes(
         )
     )
     for move, item, title in rows:
-        moved[move.issue].append(_ref(move, item, title))
+        moved[move.issue].append(evidence_ref(move, item, title))
     changes = []
     for old, new in changed:
         evidence = moved.get(new.issue, []) + [e for e in _asserted(new.evidence) if e.date > date_from]
@@ -437,10 +471,10 @@ def history(
 ) -> HistoryReport:
     """Every timeline entry of the selected positions, in catalogue order and then in time."""
     catalog = stored_catalog(session, known_at)
-    issue_ids, party_ids = _selection(catalog, issues, parties)
+    issue_ids, party_ids = selection(catalog, issues, parties)
     rows = session.exec(
-        _moves_with_evidence(known_at).where(
-            _held_at(TimelineRow, known_at),
+        moves_with_evidence(known_at).where(
+            held_at(TimelineRow, known_at),
             col(TimelineRow.issue).in_(issue_ids),
             col(TimelineRow.party).in_(party_ids),
         )
@@ -458,7 +492,7 @@ def history(
                 move=m.move,
                 stance_from=Stance(m.stance_from),
                 stance_to=Stance(m.stance_to),
-                evidence=_ref(m, e, title),
+                evidence=evidence_ref(m, e, title),
             )
             for m, e, title in ordered_rows
         ],

@@ -23,7 +23,7 @@ from sqlmodel import Field, Session, SQLModel, create_engine
 
 from tracker.errors import StoreError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -48,7 +48,9 @@ def _recorded() -> Any:
 
 
 def _superseded() -> Any:
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+    # Not indexed: nearly every row is current (NULL), so an index on it only lures the
+    # planner away from the position indexes.
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class MetaRow(SQLModel, table=True):
@@ -149,6 +151,17 @@ class TimelineRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_timeline_position", "issue", "party", "valid_from", "seq"),
         Index("ix_timeline_valid_from", "valid_from"),
+        # The dates on which some stance changed (the steps of time travel), read from the index alone.
+        Index(
+            "ix_timeline_changes",
+            "valid_from",
+            "issue",
+            "party",
+            "recorded_at",
+            "superseded_at",
+            sqlite_where=text("stance_from != stance_to"),
+            postgresql_where=text("stance_from != stance_to"),
+        ),
     )
     row_id: int | None = Field(default=None, primary_key=True)
     issue: str = Field(max_length=64)
@@ -160,6 +173,7 @@ class TimelineRow(SQLModel, table=True):
     move: str | None = Field(default=None, max_length=32)  # None: shown, not applied (mode)
     since: date | None = None
     entered_seq: int
+    backing: int  # applied moves behind `stance_to`: the one that entered it and its reaffirmations
     evidence_row_id: int = Field(foreign_key="evidence.row_id", index=True)
     recorded_at: datetime = _recorded()
     superseded_at: datetime | None = _superseded()
@@ -252,7 +266,10 @@ class Store:
             raise StoreError(f"{self.safe_url} is not a tracker database")
         version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
         if version != SCHEMA_VERSION:
-            raise StoreError(f"{self.safe_url} has schema version {version}, not {SCHEMA_VERSION}")
+            raise StoreError(
+                f"{self.safe_url} has schema version {version}, and this tracker reads version {SCHEMA_VERSION}; "
+                "ingest the corpus into a new database (--db) or remove this one to rebuild it"
+            )
         return str(version)
 
     @contextmanager

@@ -34,6 +34,7 @@ class TimelineEntry:
     move: Move | None  # None: kept and shown, but its mode does not move the stance
     since: date | None  # when the position entered `stance_to`
     entered_seq: int  # seq of the move that entered `stance_to`
+    backing: int  # applied moves behind `stance_to` so far: the one that entered it and reaffirmations
     evidence_id: str
 
     @property
@@ -63,6 +64,7 @@ def replay_position(machine: IssueMachine, party: str, evidence: list[Evidence])
     entries: list[TimelineEntry] = []
     since: date | None = None
     entered_seq = -1
+    backing = 0
     entered_by: Evidence | None = None
     try:
         for seq, item in enumerate(evidence):
@@ -75,8 +77,10 @@ def replay_position(machine: IssueMachine, party: str, evidence: list[Evidence])
                 except IllegalMove as exc:
                     exc.evidence, exc.cause = item, entered_by
                     raise
-                if move is not Move.REAFFIRM:
-                    since, entered_seq, entered_by = item.said_on, seq, item
+                if move is Move.REAFFIRM:
+                    backing += 1
+                else:
+                    since, entered_seq, entered_by, backing = item.said_on, seq, item, 1
             after = Stance(position.state)
             entries.append(
                 TimelineEntry(
@@ -89,6 +93,7 @@ def replay_position(machine: IssueMachine, party: str, evidence: list[Evidence])
                     move=move,
                     since=since,
                     entered_seq=entered_seq,
+                    backing=backing,
                     evidence_id=item.id,
                 )
             )

@@ -1,0 +1,37 @@
+"""Dates and recorded times as analysts type them, parsed one way for every front end.
+
+A date is `YYYY-MM-DD` and only that (Python alone would also take 20260206).
+A recorded time (`--known-at`) is a date, meaning the end of that day in UTC,
+or an ISO datetime; without a zone it is UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str) -> date:
+    """A date written YYYY-MM-DD; `ValueError` naming the form otherwise."""
+    text = text.strip()
+    if ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD")
+
+
+def parse_recorded_time(text: str) -> datetime:
+    """A recorded time: an ISO date (the end of that day, UTC) or an ISO datetime (UTC unless zoned)."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(parse_date(text), time.max, tzinfo=UTC)
+        parse_date(text[:10])
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO date or datetime (2026-02-06 or 2026-02-06T12:00:00Z)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,217 @@
+"""The position matrix and its drill-down, in bounded pieces an interactive front end can redraw.
+
+`state` answers with every piece of evidence behind every stance, which is
+what a report needs. Browsing needs less, often: the matrix as of a date
+(each position's stance, since when, how much evidence backs it, whether it
+changed that day, and each issue's status), the dates on which positions
+changed (the steps of time travel), one position's moves and evidence a page
+at a time, and an article's text. Each is a handful of indexed reads
+whatever the size of the store.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from tracker.catalog import Catalog
+from tracker.errors import UsageError
+from tracker.machines import Stance
+from tracker.queries import (
+    EvidenceRef,
+    HistoryMove,
+    evidence_ref,
+    held_at,
+    latest_moves,
+    moves_with_evidence,
+    newest_named,
+    selection,
+    status_at,
+    stored_catalog,
+)
+from tracker.store import ArticleRow, TimelineRow
+
+
+class Cell(BaseModel):
+    """One position in the matrix."""
+
+    issue: str
+    party: str
+    stance: Stance
+    since: date | None
+    backing: int  # evidence behind the stance: the move that entered it and its reaffirmations
+    changed: bool  # the stance changed on the matrix's date
+
+
+class Matrix(BaseModel):
+    as_of: date
+    known_at: datetime | None = None
+    catalog: Catalog
+    issues: list[str]  # shown, in catalogue order
+    parties: list[str]
+    cells: dict[str, dict[str, Cell]]  # issue -> party -> cell
+    status: dict[str, str]  # issue -> status
+
+
+class PositionDetail(BaseModel):
+    """One position as of a date: its moves so far and the evidence behind its stance, newest first."""
+
+    issue: str
+    party: str
+    as_of: date
+    stance: Stance
+    since: date | None
+    moves: list[HistoryMove]
+    moves_total: int
+    evidence: list[EvidenceRef]
+    evidence_total: int
+
+
+class ArticleText(BaseModel):
+    id: str
+    title: str
+    outlet: str | None
+    published_on: date
+    date_basis: str
+    date_evidence: str | None
+    text: str
+
+
+def matrix(
+    session: Session,
+    as_of: date,
+    known_at: datetime | None = None,
+    issues: list[str] | None = None,
+    parties: list[str] | None = None,
+) -> Matrix:
+    """Every shown position as of `as_of`; each issue's status weighs every party, shown or not."""
+    catalog = stored_catalog(session, known_at)
+    issue_ids, party_ids = selection(catalog, issues, parties)
+    all_parties = catalog.party_ids()
+    latest = latest_moves(session, as_of, known_at, issue_ids, all_parties)
+    named = newest_named(session, as_of, known_at, issue_ids)
+    cells: dict[str, dict[str, Cell]] = {}
+    for issue in issue_ids:
+        row: dict[str, Cell] = {}
+        for party in party_ids:
+            entry = latest.get((issue, party))
+            stance = Stance(entry.stance_to) if entry else Stance.UNKNOWN
+            since = entry.since if entry and stance is not Stance.UNKNOWN else None
+            row[party] = Cell(
+                issue=issue,
+                party=party,
+                stance=stance,
+                since=since,
+                backing=entry.backing if entry else 0,
+                changed=since == as_of,
+            )
+        cells[issue] = row
+    return Matrix(
+        as_of=as_of,
+        known_at=known_at,
+        catalog=catalog,
+        issues=issue_ids,
+        parties=party_ids,
+        cells=cells,
+        status={issue: status_at(issue, all_parties, latest, named.get(issue)) for issue in issue_ids},
+    )
+
+
+def change_dates(
+    session: Session,
+    known_at: datetime | None = None,
+    issues: list[str] | None = None,
+    parties: list[str] | None = None,
+) -> list[date]:
+    """The dates on which some shown position changed its stance, oldest first."""
+    query = (
+        select(TimelineRow.valid_from)
+        .where(held_at(TimelineRow, known_at), col(TimelineRow.stance_from) != col(TimelineRow.stance_to))
+        .distinct()
+        .order_by(col(TimelineRow.valid_from))
+    )
+    if issues:
+        query = query.where(col(TimelineRow.issue).in_(issues))
+    if parties:
+        query = query.where(col(TimelineRow.party).in_(parties))
+    return list(session.exec(query))
+
+
+def position_detail(
+    session: Session,
+    issue: str,
+    party: str,
+    as_of: date,
+    known_at: datetime | None = None,
+    limit: int = 100,
+) -> PositionDetail:
+    """One position as of `as_of`: its newest `limit` timeline entries and pieces of supporting evidence."""
+    catalog = stored_catalog(session, known_at)
+    if issue not in catalog.issue_ids() or party not in catalog.party_ids():
+        raise UsageError(f"no position {issue}/{party} in the catalogue")
+    latest = latest_moves(session, as_of, known_at, [issue], [party]).get((issue, party))
+    so_far = (
+        held_at(TimelineRow, known_at),
+        col(TimelineRow.issue) == issue,
+        col(TimelineRow.party) == party,
+        col(TimelineRow.valid_from) <= as_of,
+    )
+    moves_total = session.exec(select(func.count()).select_from(TimelineRow).where(*so_far)).one()
+    rows = session.exec(moves_with_evidence(known_at).where(*so_far).order_by(col(TimelineRow.seq).desc()).limit(limit))
+    moves = [
+        HistoryMove(
+            issue=issue,
+            party=party,
+            date=entry.valid_from,
+            move=entry.move,
+            stance_from=Stance(entry.stance_from),
+            stance_to=Stance(entry.stance_to),
+            evidence=evidence_ref(entry, item, title),
+        )
+        for entry, item, title in rows
+    ]
+    stance = Stance(latest.stance_to) if latest else Stance.UNKNOWN
+    evidence: list[EvidenceRef] = []
+    if latest is not None and stance is not Stance.UNKNOWN:
+        backing = session.exec(
+            moves_with_evidence(known_at)
+            .where(
+                *so_far,
+                col(TimelineRow.seq) >= latest.entered_seq,
+                col(TimelineRow.seq) <= latest.seq,
+                col(TimelineRow.move).is_not(None),
+            )
+            .order_by(col(TimelineRow.seq).desc())
+            .limit(limit)
+        )
+        evidence = [evidence_ref(entry, item, title) for entry, item, title in backing]
+    return PositionDetail(
+        issue=issue,
+        party=party,
+        as_of=as_of,
+        stance=stance,
+        since=latest.since if latest and stance is not Stance.UNKNOWN else None,
+        moves=moves,
+        moves_total=moves_total,
+        evidence=evidence,
+        evidence_total=latest.backing if latest else 0,
+    )
+
+
+def article_text(session: Session, article: str, known_at: datetime | None = None) -> ArticleText:
+    """An article as the store holds it (or held at `known_at`), text byte for byte."""
+    row = session.exec(select(ArticleRow).where(col(ArticleRow.id) == article, held_at(ArticleRow, known_at))).first()
+    if row is None:
+        raise UsageError(f"no article '{article}' in the store")
+    return ArticleText(
+        id=row.id,
+        title=row.title,
+        outlet=row.outlet,
+        published_on=row.published_on,
+        date_basis=row.date_basis,
+        date_evidence=row.date_evidence,
+        text=row.text,
+    )

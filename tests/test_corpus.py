@@ -98,7 +98,15 @@ def test_sqlite_database_uses_write_ahead_logging(run: Run, seeded_db: str) -> N
     engine.dispose()
 
 
-def test_no_command_prints_help(run: Run) -> None:
+def test_no_command_outside_a_terminal_points_to_the_script_commands(run: Run) -> None:
+    """`tracker` alone opens the terminal UI; a script (no terminal) gets a usage error, not a hung screen."""
     result = run()
+    assert result.exit_code == 2
+    assert "needs a terminal" in result.stderr and "tracker state" in result.stderr
+    assert result.stdout == ""
+
+
+def test_help_lists_the_commands(run: Run) -> None:
+    result = run("--help")
     assert result.exit_code == 0
-    assert "Commands:" in result.stdout and "state" in result.stdout
+    assert "Commands:" in result.stdout and "state" in result.stdout and "tui" in result.stdout

@@ -131,8 +131,12 @@ def _store(ctx: click.Context) -> Store:
     return store
 
 
-def _open_store(ctx: click.Context) -> Store:
-    """The store to query: the default one is built from the bundled corpus on first use."""
+def _open_store(ctx: click.Context, seed_default: bool = True) -> Store:
+    """The store to query: the default one is built from the bundled corpus on first use.
+
+    With `seed_default` False an empty default store is returned as it is (the terminal UI builds it, showing
+    its progress on screen).
+    """
     _, is_default = database_url(ctx.meta.get("tracker.db"))
     store = _store(ctx)
     if not is_default and not store.exists():
@@ -143,6 +147,8 @@ def _open_store(ctx: click.Context) -> Store:
     if store.is_empty():
         if not is_default:
             click.echo(f"warning: {store.safe_url} holds no evidence yet; load some with `tracker ingest`", err=True)
+            return store
+        if not seed_default:
             return store
         click.echo(f"Creating the tracker database {store.safe_url} from the bundled corpus...", err=True)
         _report_ingest(seed_from_bundled_corpus(store, progress=_progress), store)
@@ -224,7 +230,25 @@ def _corpus_options(f: F) -> F:
 def cli(ctx: click.Context) -> None:
     """Track where the parties to a negotiation stand, with a verbatim source for every position."""
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        ctx.invoke(tui_command)
+
+
+@cli.command("tui")
+@click.option("--as-of", type=DATE, default=None, help="Date to open the matrix at [default: today].")
+@_known_at_option
+@db_option()
+@click.pass_context
+def tui_command(ctx: click.Context, as_of: date | None = None, known_at: datetime | None = None) -> None:
+    """The terminal UI: the position matrix, time travel, evidence in its article, and diffs."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "the terminal UI needs a terminal; scripts use `tracker state`, `diff`, `history` (see `tracker --help`)"
+        )
+    _, is_default = database_url(ctx.meta.get("tracker.db"))
+    store = _open_store(ctx, seed_default=False)
+    from tracker.tui.app import run  # Textual loads only for the UI
+
+    ctx.exit(run(store, as_of, known_at, seed_first=is_default and store.is_empty()))
 
 
 def _corpus_paths(seeds: Path | None, fixtures: Path | None) -> tuple[Path, Path]:

@@ -100,7 +100,7 @@ def matrix(
             entry = latest.get((issue, party))
             stance = Stance(entry.stance_to) if entry else Stance.UNKNOWN
             since = entry.since if entry and stance is not Stance.UNKNOWN else None
-            row[party] = Cell(
+            row[party] = Cell.model_construct(  # read from the store: already checked
                 issue=issue,
                 party=party,
                 stance=stance,
@@ -128,7 +128,7 @@ def change_dates(
 ) -> list[date]:
     """The dates on which some shown position changed its stance, oldest first."""
     query = (
-        select(TimelineRow.valid_from)
+        select(col(TimelineRow.valid_from))
         .where(held_at(TimelineRow, known_at), col(TimelineRow.stance_from) != col(TimelineRow.stance_to))
         .distinct()
         .order_by(col(TimelineRow.valid_from))

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import and_, func, or_, true, tuple_
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -216,14 +217,36 @@ def _latest_entries(as_of: date, known_at: datetime | None, issues: list[str], p
             col(PartyRow.id).in_(parties),
         )
     )
-    return select(TimelineRow).where(col(TimelineRow.row_id).in_(positions))
+    return sa_select(
+        col(TimelineRow.issue),
+        col(TimelineRow.party),
+        col(TimelineRow.seq),
+        col(TimelineRow.entered_seq),
+        col(TimelineRow.stance_to),
+        col(TimelineRow.since),
+        col(TimelineRow.backing),
+    ).where(col(TimelineRow.row_id).in_(positions))
+
+
+class LatestEntry(NamedTuple):
+    """A position's last timeline entry on or before a date: what it stood at then."""
+
+    issue: str
+    party: str
+    seq: int
+    entered_seq: int
+    stance_to: str
+    since: date | None
+    backing: int
 
 
 def latest_moves(
     session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]
-) -> dict[tuple[str, str], TimelineRow]:
-    """For each position, its last timeline entry on or before `as_of`."""
-    return {(m.issue, m.party): m for m in session.exec(_latest_entries(as_of, known_at, issues, parties))}
+) -> dict[tuple[str, str], LatestEntry]:
+    """For each position, its last timeline entry on or before `as_of` (positions with none are absent)."""
+    # Plain rows through the connection: no ORM identity work for what is read a thousand at a time.
+    rows = session.connection().execute(_latest_entries(as_of, known_at, issues, parties))
+    return {(row[0], row[1]): LatestEntry(*row) for row in rows}
 
 
 def _supporting(
@@ -281,7 +304,7 @@ def _asserted(evidence: list[EvidenceRef]) -> list[EvidenceRef]:
 
 
 def status_at(
-    issue: str, party_ids: list[str], latest: dict[tuple[str, str], TimelineRow], newest_named: date | None
+    issue: str, party_ids: list[str], latest: dict[tuple[str, str], LatestEntry], newest_named: date | None
 ) -> str:
     """An issue's status from every party's latest entry and the newest issue-level evidence naming it.
 
@@ -317,7 +340,7 @@ def _issue_states(
     known_at: datetime | None,
     issue_ids: list[str],
     party_ids: list[str],
-    latest: dict[tuple[str, str], TimelineRow] | None = None,
+    latest: dict[tuple[str, str], LatestEntry] | None = None,
 ) -> list[IssueState]:
     """Each issue's status as of `as_of`, weighing every party, with its issue-level evidence."""
     if latest is None:
@@ -371,8 +394,12 @@ def diff(
     known_at: datetime | None = None,
     issues: list[str] | None = None,
     parties: list[str] | None = None,
+    evidence_limit: int | None = None,
 ) -> DiffReport:
-    """The positions whose stance differs between `date_from` and `date_to`, with the evidence between."""
+    """The positions whose stance differs between `date_from` and `date_to`, with the evidence between.
+
+    `evidence_limit` keeps only the newest pieces of evidence of each change (all of them when None).
+    """
     catalog = stored_catalog(session, known_at)
     issue_ids, party_ids = selection(catalog, issues, parties)
     before = latest_moves(session, date_from, known_at, issue_ids, party_ids)
@@ -385,7 +412,24 @@ def diff(
             if old is not new:
                 changed.append((issue, party, old, new))
     evidence: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
-    if changed:
+    if changed and evidence_limit is not None:
+        # A bounded page per change (an interactive view): one indexed read each.
+        for issue, party, _, _ in changed:
+            rows = session.exec(
+                moves_with_evidence(known_at)
+                .where(
+                    held_at(TimelineRow, known_at),
+                    col(TimelineRow.issue) == issue,
+                    col(TimelineRow.party) == party,
+                    col(TimelineRow.valid_from) > date_from,
+                    col(TimelineRow.valid_from) <= date_to,
+                    col(TimelineRow.move).is_not(None),
+                )
+                .order_by(col(TimelineRow.seq).desc())
+                .limit(evidence_limit)
+            )
+            evidence[(issue, party)] = [evidence_ref(move, item, title) for move, item, title in rows]
+    elif changed:
         keys = tuple_(col(TimelineRow.issue), col(TimelineRow.party)).in_([(i, p) for i, p, _, _ in changed])
         rows = session.exec(
             moves_with_evidence(known_at)
@@ -419,7 +463,7 @@ def diff(
         # A status is the issue's, whoever is shown; with a party filter only positions are compared.
         issue_changes=[]
         if parties
-        else _issue_changes(session, date_from, date_to, known_at, issue_ids, catalog, before, after),
+        else _issue_changes(session, date_from, date_to, known_at, issue_ids, catalog, before, after, evidence_limit),
     )
 
 
@@ -430,8 +474,9 @@ def _issue_changes(
     known_at: datetime | None,
     issue_ids: list[str],
     catalog: Catalog,
-    latest_before: dict[tuple[str, str], TimelineRow],
-    latest_after: dict[tuple[str, str], TimelineRow],
+    latest_before: dict[tuple[str, str], LatestEntry],
+    latest_after: dict[tuple[str, str], LatestEntry],
+    evidence_limit: int | None = None,
 ) -> list[IssueChange]:
     """Issues whose status differs, with what moved them: position moves and issue-level evidence between.
 
@@ -459,7 +504,11 @@ def _issue_changes(
     for old, new in changed:
         evidence = moved.get(new.issue, []) + [e for e in _asserted(new.evidence) if e.date > date_from]
         evidence.sort(key=lambda e: (e.date, e.article, e.start), reverse=True)
-        changes.append(IssueChange(issue=new.issue, status_from=old.status, status_to=new.status, evidence=evidence))
+        changes.append(
+            IssueChange(
+                issue=new.issue, status_from=old.status, status_to=new.status, evidence=evidence[:evidence_limit]
+            )
+        )
     return changes
 
 

@@ -1,0 +1,144 @@
+"""The terminal UI at scale: time to the first screen and to each step of the date, headless.
+
+    python benchmarks/tui.py --db /tmp/tracker-1m.db [--steps 20] [--json PATH]
+
+Builds nothing: give it a database (see `benchmarks/synthetic.py`). The app
+runs under Textual's `run_test` at 120x36. Measured in the same run, side by
+side:
+
+- the first screen: from creating the app to the matrix drawn with every cell;
+- a step of the date (`[`): from the key event (posted as the terminal driver
+  posts it) to the matrix redrawn for the previous change date, and to the
+  selected position's evidence redrawn (read once the date rests);
+- the library query behind a step (`tracker.matrix.matrix`) on its own, so
+  the ratio shows what the UI adds;
+- the baseline: `tracker.queries.state` at the same dates, the query the CLI's
+  `state` runs, which reads every piece of evidence behind every stance.
+
+Figures are medians; the machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual import events
+
+from tracker.matrix import change_dates, matrix
+from tracker.queries import state
+from tracker.store import Store
+from tracker.tui.app import TrackerApp
+from tracker.tui.matrix_screen import MatrixScreen
+from tracker.tui.widgets import EvidenceTable, MatrixTable
+
+
+async def _until(condition: Any, timeout: float = 60.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the UI did not get there")
+        await asyncio.sleep(0.0005)
+
+
+async def measure_ui(store: Store, start: date, steps: int) -> dict[str, Any]:
+    began = time.perf_counter()
+    app = TrackerApp(store, as_of=start)
+    async with app.run_test(size=(120, 36)) as pilot:
+
+        def table() -> MatrixTable:
+            return app.screen.query_one(MatrixTable)
+
+        await _until(lambda: isinstance(app.screen, MatrixScreen) and table().shown is not None)
+        first_screen = time.perf_counter() - began
+        screen = app.screen
+        assert isinstance(screen, MatrixScreen)
+        await _until(lambda: bool(screen.query_one("#evidence", EvidenceTable).evidence))
+        step_ms, detail_ms, visited = [], [], []
+        for _ in range(steps):
+            earlier = [d for d in screen.dates if d < screen.as_of]
+            if not earlier:
+                break
+            target = earlier[-1]
+            evidence = screen.query_one("#evidence", EvidenceTable)
+            pressed = time.perf_counter()
+            app.post_message(events.Key("left_square_bracket", "["))  # as the terminal driver sends it
+            await _until(lambda t=target: (shown := table().shown) is not None and shown.as_of == t)  # type: ignore[misc]
+            step_ms.append((time.perf_counter() - pressed) * 1000)
+            await _until(lambda t=target: screen.detail is not None and screen.detail.as_of == t)  # type: ignore[misc]
+            await _until(lambda e=evidence, t=target: bool(e.evidence) or screen.detail.evidence == [])  # type: ignore[misc,union-attr]
+            detail_ms.append((time.perf_counter() - pressed) * 1000)
+            visited.append(target)
+            await pilot.pause(0.1)  # a person reads before the next key
+    return {"first_screen_s": first_screen, "step_ms": step_ms, "detail_ms": detail_ms, "dates": visited}
+
+
+def measure_queries(store: Store, dates: list[date]) -> dict[str, list[float]]:
+    timings: dict[str, list[float]] = {"matrix_ms": [], "state_ms": []}
+    for when in dates:
+        for key, query in (("matrix_ms", matrix), ("state_ms", state)):
+            with store.reading() as session:
+                started = time.perf_counter()
+                query(session, when)
+                timings[key].append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True, help="a tracker database (SQLite file path or URL)")
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
+    store = Store(url)
+    with store.reading() as session:
+        dates = change_dates(session)
+        from sqlalchemy import text
+
+        evidence = session.connection().execute(text("SELECT COUNT(*) FROM evidence")).scalar()
+    if not dates:
+        parser.error("the database holds no change of position")
+    ui = asyncio.run(measure_ui(store, dates[-1], args.steps))
+    queries = measure_queries(store, ui["dates"])
+    figures = {
+        "evidence": evidence,
+        "tui_first_screen_s": round(ui["first_screen_s"], 3),
+        "tui_step_ms": round(statistics.median(ui["step_ms"]), 1),
+        "tui_step_with_evidence_ms": round(statistics.median(ui["detail_ms"]), 1),
+        "matrix_query_ms": round(statistics.median(queries["matrix_ms"]), 1),
+        "baseline_state_query_ms": round(statistics.median(queries["state_ms"]), 1),
+        "steps": len(ui["step_ms"]),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    figures["step_vs_query"] = round(figures["tui_step_ms"] / figures["matrix_query_ms"], 2)
+    figures["baseline_vs_query"] = round(figures["baseline_state_query_ms"] / figures["matrix_query_ms"], 1)
+    print(f"evidence in the database        {evidence:>12,}")
+    print(f"first screen                    {figures['tui_first_screen_s']:>10.3f} s   (bar 1.5 s)")
+    print(
+        f"step of the date, matrix        {figures['tui_step_ms']:>10.1f} ms  (bar 50 ms; median of {figures['steps']})"
+    )
+    print(f"step, with the evidence pane    {figures['tui_step_with_evidence_ms']:>10.1f} ms")
+    print(
+        f"matrix query alone              {figures['matrix_query_ms']:>10.1f} ms  (step / query: {figures['step_vs_query']}x)"
+    )
+    print(
+        f"baseline: the CLI's state query {figures['baseline_state_query_ms']:>10.1f} ms  ({figures['baseline_vs_query']}x the matrix query)"
+    )
+    print(f"peak resident memory            {figures['peak_rss_mb']:>10.1f} MB")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    store.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

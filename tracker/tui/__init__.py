@@ -1,0 +1,1 @@
+"""The terminal UI: a Textual front end over the same library functions as the CLI."""

@@ -1,0 +1,154 @@
+"""The terminal UI's application: the store it reads, first-run setup, and the keys every screen shares.
+
+The UI is a front end like the CLI: it reads through the same library
+functions (`tracker.matrix`, `tracker.queries`), each call on its own read
+snapshot in a worker thread, and holds no domain logic of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from functools import partial
+from typing import Any, ClassVar, TypeVar
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Log, Static
+
+from tracker.errors import TrackerError
+from tracker.ingest import seed_from_bundled_corpus
+from tracker.store import Store
+from tracker.tui.dialogs import HelpScreen, KeyList
+from tracker.tui.matrix_screen import MatrixScreen
+from tracker.tui.screens import ArticleScreen, DiffScreen
+
+T = TypeVar("T")
+
+
+class SeedingScreen(Screen[None]):
+    """First run: the default database is built from the bundled corpus, with its progress shown."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(
+                Text(f"Creating the tracker database {self.store.safe_url} from the bundled corpus…", style="bold")
+            )
+            yield Log(id="progress", highlight=False)
+
+    def on_mount(self) -> None:
+        self.seed()
+
+    @work(thread=True, exclusive=True)
+    def seed(self) -> None:
+        log = self.query_one("#progress", Log)
+
+        def progress(message: str) -> None:
+            self.app.call_from_thread(log.write_line, message)
+
+        try:
+            summary = seed_from_bundled_corpus(self.store, progress=progress)
+        except TrackerError as exc:
+            self.app.call_from_thread(partial(self.app.exit, return_code=int(exc.exit_code), message=f"error: {exc}"))
+            return
+        progress(f"{summary.evidence_added} piece(s) of evidence stored")
+        self.app.call_from_thread(self.app.call_later, self.app.pop_screen)
+
+
+class TrackerApp(App[int]):
+    """Where the parties stand, as of any date, with the evidence for every position."""
+
+    CSS_PATH = "tracker.tcss"
+    TITLE = "Negotiation tracker"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help"),
+        Binding("t", "toggle_theme", "Light/dark"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        seed_first: bool = False,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.start_as_of = as_of or self.today()
+        self.start_known_at = known_at
+        self.seed_first = seed_first
+
+    @staticmethod
+    def today() -> date:
+        return datetime.now(UTC).date()
+
+    def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one library query on its own read snapshot (called from worker threads)."""
+        with self.store.reading() as session:
+            return query(session, *args, **kwargs)
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.push_screen(MatrixScreen(self.start_as_of, self.start_known_at))
+        if self.seed_first:
+            self.push_screen(SeedingScreen(self.store), self._seeded)
+
+    def _seeded(self, _: None) -> None:
+        self.matrix_screen().reload()
+
+    def matrix_screen(self) -> MatrixScreen:
+        return next(s for s in self.screen_stack if isinstance(s, MatrixScreen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        keys: KeyList = [
+            ("everywhere", [*self.BINDINGS, Binding("ctrl+p", "command_palette", "Commands (search actions)")]),
+            ("matrix", [*MatrixScreen.BINDINGS, *_TABLE_KEYS]),
+            ("evidence lists", [Binding("enter", "open", "Open the article with the quote highlighted")]),
+            ("article", list(ArticleScreen.BINDINGS)),
+            ("diff", [*DiffScreen.BINDINGS, Binding("enter", "open", "Show / open the evidence")]),
+        ]
+        self.push_screen(HelpScreen(keys, self.get_key_display_name))
+
+    def get_key_display_name(self, key: str) -> str:
+        return self.get_key_display(Binding(key, ""))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help: keys", "Every key of every screen", self.action_help)
+        yield SystemCommand("Light or dark theme", "Switch between the light and dark themes", self.action_toggle_theme)
+        if isinstance(screen, MatrixScreen):
+            for binding in MatrixScreen.BINDINGS:
+                assert isinstance(binding, Binding)
+                action, _, argument = binding.action.partition("(")
+                method = getattr(screen, f"action_{action}")
+                callback = partial(method, int(argument.rstrip(")"))) if argument else method
+                yield SystemCommand(binding.description, binding.tooltip or binding.description, callback)
+
+
+_TABLE_KEYS: list[BindingType] = [
+    Binding("up,down,left,right", "move", "Move between positions (the panes below follow)"),
+    Binding("enter", "select", "Go to the evidence of the position"),
+    Binding("tab", "focus_next", "Next pane (history, evidence)"),
+]
+
+
+def run(store: Store, as_of: date | None, known_at: datetime | None, seed_first: bool) -> int:
+    """Run the terminal UI until the user quits; its exit code."""
+    app = TrackerApp(store, as_of, known_at, seed_first)
+    app.run()
+    return app.return_code or 0

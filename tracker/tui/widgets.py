@@ -1,0 +1,373 @@
+"""Widgets of the terminal UI: the timeline bar, the position matrix and evidence lists.
+
+Everything from articles or fixtures is untrusted: it reaches the screen only
+as `rich.text.Text` built from `safe_text` (never a markup string), so
+`[@click=app.quit]` or an escape sequence in a quote shows as what it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import events, on
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
+
+from tracker.machines import Stance
+from tracker.matrix import Cell, Matrix
+from tracker.output import safe_text
+from tracker.queries import EvidenceRef
+
+# A word per stance that reads without colour; the colours only repeat it.
+STANCE_LABEL = {
+    Stance.UNKNOWN: "unknown",
+    Stance.DEMANDS: "demands",
+    Stance.SUPPORTS: "supports",
+    Stance.OPEN: "open",
+    Stance.COUNTER_PROPOSAL: "counter",
+    Stance.OPPOSES: "opposes",
+    Stance.AGREED: "agreed",
+}
+STANCE_STYLE = {
+    Stance.UNKNOWN: "dim",
+    Stance.DEMANDS: "bold red3",
+    Stance.SUPPORTS: "bold green4",
+    Stance.OPEN: "bold dark_goldenrod",
+    Stance.COUNTER_PROPOSAL: "bold dark_orange3",
+    Stance.OPPOSES: "bold magenta3",
+    Stance.AGREED: "bold dodger_blue2",
+}
+STATUS_STYLE = {
+    "not_on_agenda": "dim",
+    "deadlocked": "red3",
+    "in_play": "dark_goldenrod",
+    "converging": "green4",
+    "agreed": "dodger_blue2",
+}
+CHANGED_MARK = "*"
+COUNT_MARK = "\u00d7"  # the multiplication sign: "demands, times 3 pieces of evidence"
+
+
+def plain(value: object) -> Text:
+    """Untrusted text made inert and wrapped so that nothing in it is read as markup."""
+    return Text(safe_text(str(value)))
+
+
+def stance_text(stance: Stance) -> Text:
+    return Text(STANCE_LABEL[stance], style=STANCE_STYLE[stance])
+
+
+def cell_text(cell: Cell) -> Text:
+    """A matrix cell: the stance and its evidence count, then the date since which it holds (marked if today's)."""
+    text = stance_text(cell.stance)
+    if cell.stance is not Stance.UNKNOWN:
+        text.append(f" {COUNT_MARK}{cell.backing}")
+    text.append("\n")
+    text.append(cell.since.isoformat() if cell.since else "", style="dim")
+    if cell.changed:
+        text.append(f" {CHANGED_MARK}", style="bold reverse")
+    return text
+
+
+def issue_text(title: str, status: str, width: int) -> Text:
+    shown = title if len(title) <= width else title[: width - 1] + "…"
+    text = plain(shown)
+    text.stylize("bold")
+    text.append("\n")
+    text.append(status.replace("_", " "), style=STATUS_STYLE.get(status, ""))
+    return text
+
+
+def who(ref: EvidenceRef) -> str:
+    return f"{ref.speaker} ({ref.attribution})" if ref.speaker else ref.attribution
+
+
+def quote_text(ref: EvidenceRef) -> Text:
+    """A piece of evidence in full: the quote, who said it, where and when."""
+    text = Text()
+    text.append("“")
+    text.append(safe_text(ref.quote), style="italic")
+    text.append("”\n")
+    text.append(f"— {safe_text(who(ref))}, ", style="bold")
+    text.append(safe_text(ref.article_title))
+    text.append(f", {ref.date.isoformat()}")
+    if ref.stance and ref.mode != "asserted":
+        text.append(f"  [{ref.mode}: {ref.stance}, moves nothing]", style="dim")
+    if ref.note:
+        text.append(f"\nnote: {safe_text(ref.note)}", style="dim")
+    return text
+
+
+def cell_width(cell: Cell) -> int:
+    return max(cell_len(line) for line in cell_text(cell).plain.split("\n"))
+
+
+ISSUE_WIDTH = 22  # the issue column: titles are cut to this
+
+
+class MatrixTable(DataTable[Text]):
+    """Issues as rows, parties as columns, as of one date.
+
+    Only the parties that fit the width are columns (a page, moved one party at
+    a time by the cursor keys at either edge), so a redraw costs the same with
+    four parties or forty. A step of the date redraws only the cells that
+    changed; the table is rebuilt only when its shape or page changes.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="cell", cell_padding=1)
+        self.shown: Matrix | None = None
+        self.first_party = 0  # index of the first party column in the page
+        self.page: list[str] = []
+        self._built: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+
+    def _page(self, matrix: Matrix, widths: dict[str, int]) -> list[str]:
+        room = (self.size.width or self.app.size.width) - (ISSUE_WIDTH + 2) - 2
+        self.first_party = max(0, min(self.first_party, len(matrix.parties) - 1))
+        page: list[str] = []
+        for party in matrix.parties[self.first_party :]:
+            room -= widths[party] + 2
+            if room < 0 and page:
+                break
+            page.append(party)
+        return page
+
+    def show(self, matrix: Matrix) -> None:
+        if self.shown is not None and self._built == (tuple(matrix.issues), tuple(self.page)) and self._redraw(matrix):
+            self.shown = matrix
+            return
+        names = {p.id: p.name for p in matrix.catalog.parties}
+        widths = {
+            party: max(
+                [cell_len(safe_text(names[party])), *(cell_width(matrix.cells[i][party]) for i in matrix.issues)]
+            )
+            for party in matrix.parties
+        }
+        self._build(matrix, self._page(matrix, widths), widths)
+        self.shown = matrix
+
+    def _redraw(self, matrix: Matrix) -> bool:
+        """Redraw the cells that differ from the matrix shown (a step of the date); False if one no longer fits."""
+        assert self.shown is not None
+        before = self.shown
+        titles = {i.id: i.title for i in matrix.catalog.issues}
+        changed: list[tuple[str, str, Text]] = []
+        for issue in matrix.issues:
+            for party in self.page:
+                cell = matrix.cells[issue][party]
+                if cell != before.cells[issue][party]:
+                    text = cell_text(cell)
+                    if max(cell_len(line) for line in text.plain.split("\n")) > self.columns[ColumnKey(party)].width:
+                        return False
+                    changed.append((issue, party, text))
+        for issue in matrix.issues:
+            if matrix.status[issue] != before.status[issue]:
+                self.update_cell(issue, "issue", issue_text(titles[issue], matrix.status[issue], ISSUE_WIDTH))
+        for issue, party, text in changed:
+            self.update_cell(issue, party, text)
+        return True
+
+    def _build(self, matrix: Matrix, page: list[str], widths: dict[str, int]) -> None:
+        names = {p.id: p.name for p in matrix.catalog.parties}
+        titles = {i.id: i.title for i in matrix.catalog.issues}
+        row, column = self.cursor_coordinate
+        self.clear(columns=True)
+        label = Text("Issue / status", style="bold")
+        if len(page) < len(matrix.parties):  # which parties are columns; the cursor keys move past the edge
+            label = Text(f"parties {self.first_party + 1}-{self.first_party + len(page)}/{len(matrix.parties)} ◂▸")
+        self.add_column(label, key="issue", width=ISSUE_WIDTH)
+        for party in page:
+            self.add_column(plain(names[party]), key=party, width=widths[party])
+        for issue in matrix.issues:
+            cells = [issue_text(titles[issue], matrix.status[issue], ISSUE_WIDTH)]
+            cells += [cell_text(matrix.cells[issue][party]) for party in page]
+            self.add_row(*cells, key=issue, height=2)
+        self.page = page
+        self._built = (tuple(matrix.issues), tuple(page))
+        if matrix.issues and page:
+            self.move_cursor(row=min(row, len(matrix.issues) - 1), column=max(1, min(column, len(page))), scroll=False)
+
+    def _shift(self, by: int) -> None:
+        if self.shown is not None:
+            self.first_party += by
+            self._built = ((), ())
+            self.show(self.shown)
+
+    def action_cursor_right(self) -> None:
+        if self.shown is not None and self.cursor_column >= len(self.page):
+            if self.first_party + len(self.page) < len(self.shown.parties):
+                self._shift(1)
+                self.cursor_coordinate = self.cursor_coordinate._replace(column=len(self.page))
+            return
+        super().action_cursor_right()
+
+    def action_cursor_left(self) -> None:
+        if self.cursor_column <= 1 and self.first_party > 0:
+            self._shift(-1)
+            self.cursor_coordinate = self.cursor_coordinate._replace(column=1)
+            return
+        super().action_cursor_left()
+
+    def on_resize(self) -> None:
+        if self.shown is not None:
+            self._built = ((), ())
+            self.show(self.shown)
+
+    def position_at_cursor(self) -> tuple[str, str] | None:
+        """The (issue, party) under the cursor; None on the issue column or an empty matrix."""
+        if self.shown is None or not self.shown.issues or not self.page:
+            return None
+        row, column = self.cursor_coordinate
+        if column == 0 or row >= len(self.shown.issues) or column > len(self.page):
+            return None
+        return self.shown.issues[row], self.page[column - 1]
+
+
+class EvidenceTable(DataTable[Text]):
+    """A bounded list of evidence; Enter (or a click on a selected row) opens its article."""
+
+    class Opened(Message):
+        def __init__(self, table: EvidenceTable, evidence: EvidenceRef) -> None:
+            self.table = table
+            self.evidence = evidence
+            super().__init__()
+
+        @property
+        def control(self) -> EvidenceTable:
+            return self.table
+
+    class Shown(Message):
+        """The highlighted piece of evidence changed (None: the list is empty)."""
+
+        def __init__(self, table: EvidenceTable, evidence: EvidenceRef | None) -> None:
+            self.table = table
+            self.evidence = evidence
+            super().__init__()
+
+        @property
+        def control(self) -> EvidenceTable:
+            return self.table
+
+    def __init__(self, *, with_move: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.with_move = with_move
+        self.evidence: list[EvidenceRef] = []
+
+    def on_mount(self) -> None:
+        if self.with_move:
+            self.add_columns("date", "move", "from → to", "who", "quote")
+        else:
+            self.add_columns("date", "who", "quote")
+
+    def show(self, evidence: list[EvidenceRef], moves: list[tuple[str, str, str]] | None = None) -> None:
+        """Show `evidence` (with each one's move, from and to, for a history)."""
+        self.clear()
+        self.evidence = list(evidence)
+        for n, ref in enumerate(self.evidence):
+            quote = ref.quote if len(ref.quote) <= 70 else ref.quote[:69] + "…"
+            row: list[Text] = [Text(ref.date.isoformat())]
+            if self.with_move and moves is not None:
+                move, stance_from, stance_to = moves[n]
+                row += [Text(move), Text(f"{stance_from} → {stance_to}")]
+            row += [plain(who(ref)), plain(quote)]
+            self.add_row(*row, key=str(n))
+        self.post_message(self.Shown(self, self.evidence[0] if self.evidence else None))
+
+    def highlighted(self) -> EvidenceRef | None:
+        if not self.evidence or self.cursor_row >= len(self.evidence):
+            return None
+        return self.evidence[self.cursor_row]
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.post_message(self.Shown(self, self.highlighted()))
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        ref = self.highlighted()
+        if ref is not None:
+            self.post_message(self.Opened(self, ref))
+
+
+class QuoteView(Static):
+    """The highlighted piece of evidence in full."""
+
+    def show(self, evidence: EvidenceRef | None, empty: str = "") -> None:
+        self.update(quote_text(evidence) if evidence is not None else Text(empty, style="dim"))
+
+
+class TimelineBar(Widget):
+    """Where the view stands among the dates on which positions changed; a click picks the nearest."""
+
+    DEFAULT_CSS = "TimelineBar { height: 2; }"
+
+    class Picked(Message):
+        def __init__(self, when: date) -> None:
+            self.when = when
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.dates: list[date] = []
+        self.as_of: date | None = None
+        self._track: tuple[int, int] = (0, 0)  # first and last column of the track
+
+    def show(self, dates: list[date], as_of: date) -> None:
+        self.dates, self.as_of = dates, as_of
+        self.refresh()
+
+    def _span(self) -> tuple[date, date] | None:
+        if self.as_of is None:
+            return None
+        ends = [*self.dates[:1], *self.dates[-1:], self.as_of]
+        return min(ends), max(ends)
+
+    def _column(self, when: date, first: date, last: date, width: int) -> int:
+        days = (last - first).days or 1
+        return round((when - first).days * (width - 1) / days)
+
+    def render(self) -> Text:
+        span = self._span()
+        if span is None:
+            return Text("")
+        first, last = span
+        width = max(10, self.size.width - 24)
+        track = ["─"] * width
+        for when in self.dates:
+            track[self._column(when, first, last, width)] = "┼"
+        assert self.as_of is not None
+        here = self._column(self.as_of, first, last, width)
+        text = Text(f"{first.isoformat()} ")
+        self._track = (len(text), len(text) + width - 1)
+        for n, mark in enumerate(track):
+            if n == here:
+                text.append("●", style="bold reverse")
+            else:
+                text.append(mark, style="bold" if mark == "┼" else "dim")
+        text.append(f" {last.isoformat()}\n")
+        earlier = sum(1 for d in self.dates if d < self.as_of)
+        on_a_change = self.as_of in self.dates
+        where = (
+            f"change date {earlier + 1} of {len(self.dates)}"
+            if on_a_change
+            else f"between change dates ({earlier} of {len(self.dates)} before)"
+        )
+        text.append(f"as of {self.as_of.isoformat()}", style="bold")
+        text.append(f" · {where} · {CHANGED_MARK} changed that day · {COUNT_MARK}N evidence", style="dim")
+        return text
+
+    def on_click(self, event: events.Click) -> None:
+        span = self._span()
+        start, end = self._track
+        if span is None or not self.dates or event.y != 0 or not start <= event.x <= end:
+            return
+        first, last = span
+        width = end - start + 1
+        nearest = min(self.dates, key=lambda d: abs(self._column(d, first, last, width) - (event.x - start)))
+        self.post_message(self.Picked(nearest))

@@ -121,19 +121,22 @@ def main() -> int:
     }
     figures["step_vs_query"] = round(figures["tui_step_ms"] / figures["matrix_query_ms"], 2)
     figures["baseline_vs_query"] = round(figures["baseline_state_query_ms"] / figures["matrix_query_ms"], 1)
-    print(f"evidence in the database        {evidence:>12,}")
-    print(f"first screen                    {figures['tui_first_screen_s']:>10.3f} s   (bar 1.5 s)")
-    print(
-        f"step of the date, matrix        {figures['tui_step_ms']:>10.1f} ms  (bar 50 ms; median of {figures['steps']})"
-    )
-    print(f"step, with the evidence pane    {figures['tui_step_with_evidence_ms']:>10.1f} ms")
-    print(
-        f"matrix query alone              {figures['matrix_query_ms']:>10.1f} ms  (step / query: {figures['step_vs_query']}x)"
-    )
-    print(
-        f"baseline: the CLI's state query {figures['baseline_state_query_ms']:>10.1f} ms  ({figures['baseline_vs_query']}x the matrix query)"
-    )
-    print(f"peak resident memory            {figures['peak_rss_mb']:>10.1f} MB")
+    f = figures
+    lines = [
+        ("evidence in the database", f"{f['evidence']:>12,}", ""),
+        ("first screen", f"{f['tui_first_screen_s']:>10.3f} s ", "bar 1.5 s"),
+        ("step of the date, matrix", f"{f['tui_step_ms']:>10.1f} ms", f"bar 50 ms; median of {f['steps']}"),
+        ("step, with the evidence pane", f"{f['tui_step_with_evidence_ms']:>10.1f} ms", ""),
+        ("matrix query alone", f"{f['matrix_query_ms']:>10.1f} ms", f"step / query: {f['step_vs_query']}x"),
+        (
+            "baseline: the CLI's state query",
+            f"{f['baseline_state_query_ms']:>10.1f} ms",
+            f"{f['baseline_vs_query']}x the matrix query",
+        ),
+        ("peak resident memory", f"{f['peak_rss_mb']:>10.1f} MB", ""),
+    ]
+    for what, figure, remark in lines:
+        print(f"{what:<32}{figure}" + (f"  ({remark})" if remark else ""))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     store.dispose()

@@ -10,11 +10,13 @@ import pytest
 CORE = [
     "tracker.catalog",
     "tracker.corpus",
+    "tracker.dates",
     "tracker.errors",
     "tracker.evidence",
     "tracker.grounding",
     "tracker.ingest",
     "tracker.machines",
+    "tracker.matrix",
     "tracker.problems",
     "tracker.queries",
     "tracker.status",
@@ -22,7 +24,7 @@ CORE = [
     "tracker.timeline",
     "tracker.yamlfile",
 ]
-FRONT_ENDS = ["textual", "rich", "click", "tracker.cli", "tracker.output"]
+FRONT_ENDS = ["textual", "rich", "click", "tracker.cli", "tracker.output", "tracker.tui"]
 
 
 @pytest.mark.parametrize("module", CORE)

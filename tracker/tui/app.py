@@ -60,7 +60,7 @@ class SeedingScreen(Screen[None]):
             self.app.call_from_thread(partial(self.app.exit, return_code=int(exc.exit_code), message=f"error: {exc}"))
             return
         progress(f"{summary.evidence_added} piece(s) of evidence stored")
-        self.app.call_from_thread(self.app.call_later, self.app.pop_screen)
+        self.app.call_from_thread(self.dismiss, None)
 
 
 class TrackerApp(App[int]):
@@ -99,15 +99,13 @@ class TrackerApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
+        if self.seed_first:  # the matrix reads the database only once it is built
+            self.push_screen(SeedingScreen(self.store), self._open_matrix)
+        else:
+            self._open_matrix()
+
+    def _open_matrix(self, _: None = None) -> None:
         self.push_screen(MatrixScreen(self.start_as_of, self.start_known_at))
-        if self.seed_first:
-            self.push_screen(SeedingScreen(self.store), self._seeded)
-
-    def _seeded(self, _: None) -> None:
-        self.matrix_screen().reload()
-
-    def matrix_screen(self) -> MatrixScreen:
-        return next(s for s in self.screen_stack if isinstance(s, MatrixScreen))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -1,0 +1,409 @@
+"""The terminal UI, driven headless with Textual's Pilot: each interaction, asserted on widget state.
+
+A few screens are also kept as SVG golden files at a fixed size (rewrite them
+with TRACKER_UPDATE_GOLDEN=1 after a deliberate change, and review the diff).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Log, SelectionList, TextArea
+
+from tests.conftest import GOLDEN, Run
+from tests.test_untrusted_text import HOSTILE, hostile_corpus
+from tracker.machines import Stance
+from tracker.store import Store, database_url
+from tracker.tui.app import SeedingScreen, TrackerApp
+from tracker.tui.dialogs import DatePrompt, DiffPrompt, FilterDialog, HelpScreen, KnownAtPrompt
+from tracker.tui.matrix_screen import MatrixScreen
+from tracker.tui.screens import ArticleScreen, DiffScreen
+from tracker.tui.widgets import EvidenceTable, MatrixTable, QuoteView, TimelineBar
+
+Scenario = Callable[[TrackerApp, Pilot[int]], Awaitable[None]]
+
+
+async def until(pilot: Pilot[int], condition: Callable[[], Any], timeout: float = 10.0) -> None:
+    """Let the app run until `condition` holds (workers read in threads)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the UI never got there")
+        await pilot.pause(0.02)
+
+
+def matrix_screen(app: TrackerApp) -> MatrixScreen:
+    screen = app.screen
+    assert isinstance(screen, MatrixScreen)
+    return screen
+
+
+async def loaded(app: TrackerApp, pilot: Pilot[int], as_of: date | None = None) -> MatrixScreen:
+    """Wait for the matrix (as of `as_of`) and the selected position's panes."""
+    await until(pilot, lambda: isinstance(app.screen, MatrixScreen) and app.screen.query_one(MatrixTable).shown)
+    screen = matrix_screen(app)
+    table = screen.query_one(MatrixTable)
+    await until(pilot, lambda: table.shown is not None and (as_of is None or table.shown.as_of == as_of))
+    await until(
+        pilot,
+        lambda: (
+            table.position_at_cursor() is None
+            or (screen.detail is not None and screen.detail.as_of == screen.as_of and screen._detail_timer is None)
+        ),
+    )
+    await pilot.pause(0.05)
+    return screen
+
+
+def drive(
+    db: str, scenario: Scenario, as_of: date | None = date(2026, 2, 6), size: tuple[int, int] = (120, 36)
+) -> None:
+    async def main() -> None:
+        store = Store(database_url(db)[0])
+        app = TrackerApp(store, as_of=as_of)
+        try:
+            async with app.run_test(size=size) as pilot:
+                await scenario(app, pilot)
+        finally:
+            store.dispose()
+
+    asyncio.run(main())
+
+
+def cell(screen: MatrixScreen, issue: str, party: str) -> Stance:
+    shown = screen.query_one(MatrixTable).shown
+    assert shown is not None
+    return shown.cells[issue][party].stance
+
+
+async def select_position(pilot: Pilot[int], screen: MatrixScreen, issue: str, party: str) -> None:
+    table = screen.query_one(MatrixTable)
+    assert table.shown is not None
+    table.move_cursor(row=table.shown.issues.index(issue), column=table.page.index(party) + 1)
+    await until(
+        pilot, lambda: screen.detail is not None and (screen.detail.issue, screen.detail.party) == (issue, party)
+    )
+    await pilot.pause(0.05)
+
+
+def test_the_matrix_shows_every_position_as_of_the_date(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        table = screen.query_one(MatrixTable)
+        assert screen.sub_title == "as of 2026-02-06"
+        assert table.shown is not None
+        assert table.shown.issues[0] == "donetsk_withdrawal" and table.page == [
+            "russia",
+            "ukraine",
+            "united_states",
+            "europe",
+        ]
+        assert cell(screen, "donetsk_withdrawal", "ukraine") is Stance.COUNTER_PROPOSAL
+        assert cell(screen, "peacekeepers", "russia") is Stance.OPPOSES
+        assert table.shown.status["donetsk_withdrawal"] == "deadlocked"
+        words = table.get_cell("donetsk_withdrawal", "russia").plain
+        assert words == "demands \u00d78\n2026-01-23", "stance word, evidence count, since (readable without colour)"
+        assert "deadlocked" in table.get_cell("peacekeepers", "issue").plain
+        bar = screen.query_one(TimelineBar)
+        assert bar.dates == [date(2026, 1, 22), date(2026, 1, 23), date(2026, 2, 5)]
+
+    drive(seeded_db, scenario)
+
+
+def test_steps_go_through_the_change_dates_and_mark_what_changed(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        table = screen.query_one(MatrixTable)
+        await pilot.press("left_square_bracket")
+        await loaded(app, pilot, date(2026, 2, 5))
+        assert screen.sub_title == "as of 2026-02-05"
+        assert table.shown is not None
+        marked = {(c.issue, c.party) for row in table.shown.cells.values() for c in row.values() if c.changed}
+        assert marked == {("donetsk_withdrawal", "ukraine"), ("peacekeepers", "ukraine")}
+        assert table.get_cell("donetsk_withdrawal", "ukraine").plain.endswith(" *")
+        await pilot.press("left_square_bracket")
+        await loaded(app, pilot, date(2026, 1, 23))
+        assert cell(screen, "donetsk_withdrawal", "ukraine") is Stance.OPPOSES
+        assert cell(screen, "peacekeepers", "ukraine") is Stance.UNKNOWN
+        assert table.get_cell("donetsk_withdrawal", "ukraine").plain.endswith(" *"), "first stated that day"
+        assert not table.get_cell("peacekeepers", "ukraine").plain.endswith(" *")
+        assert not table.get_cell("security_guarantees", "ukraine").plain.endswith(" *"), "since 2026-01-22"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await loaded(app, pilot, date(2026, 1, 22))
+        assert screen.as_of == date(2026, 1, 22), "no step before the first change date"
+        await pilot.press("right_square_bracket")
+        await loaded(app, pilot, date(2026, 1, 23))
+        await pilot.press("n")
+        await loaded(app, pilot, app.today())
+
+    drive(seeded_db, scenario)
+
+
+def test_a_typed_date_is_checked_then_gone_to(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        await pilot.press("g")
+        await until(pilot, lambda: isinstance(app.screen, DatePrompt))
+        field = app.screen.query_one(Input)
+        field.value = "2026-02-30"
+        await pilot.press("enter")
+        assert isinstance(app.screen, DatePrompt), "an impossible date keeps the prompt open"
+        assert "not a date" in str(app.screen.query_one("#problem").render())
+        field.value = "2026-01-23"
+        await pilot.press("enter")
+        await loaded(app, pilot, date(2026, 1, 23))
+        assert screen.as_of == date(2026, 1, 23)
+        await pilot.press("g", "escape")
+        assert app.screen is screen and screen.as_of == date(2026, 1, 23)
+
+    drive(seeded_db, scenario)
+
+
+def test_a_position_shows_its_history_and_evidence_and_opens_the_article(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        await select_position(pilot, screen, "donetsk_withdrawal", "ukraine")
+        history = screen.query_one("#history", EvidenceTable)
+        evidence = screen.query_one("#evidence", EvidenceTable)
+        assert [e.id for e in history.evidence] == ["adr2-05", "adr1-04", "nlpt-04", "kcat-05"], "newest first"
+        moves = [history.get_row_at(n)[1].plain for n in range(history.row_count)]
+        assert moves == ["reaffirm", "soften", "reaffirm", "first_statement"]
+        assert [e.id for e in evidence.evidence] == ["adr2-05", "adr1-04"]
+        quote = str(screen.query_one("#quote", QuoteView).render())
+        assert evidence.evidence[0].quote in quote and "Volodymyr Zelensky (direct)" in quote
+        await pilot.press("enter")  # from the matrix to its evidence
+        assert app.focused is evidence
+        await pilot.press("enter")  # open the article
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
+        article = app.screen
+        area = article.query_one(TextArea)
+        await until(pilot, lambda: area.text != "")
+        assert area.selected_text == evidence.evidence[0].quote, "the quote is highlighted in place"
+        assert "Abu Dhabi" in str(article.query_one("#article-meta").render())
+        await pilot.press("escape")
+        assert app.screen is screen
+
+    drive(seeded_db, scenario)
+
+
+def test_the_diff_screen_lists_the_changes_with_their_evidence(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        await loaded(app, pilot)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DiffPrompt))
+        first, second = app.screen.query(Input)
+        assert (first.value, second.value) == ("2026-02-05", "2026-02-06"), "previous change and current date"
+        first.value = "2026-01-24"
+        await pilot.press("enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.report is not None)
+        diff_screen = app.screen
+        assert isinstance(diff_screen, DiffScreen) and diff_screen.report is not None
+        changes = diff_screen.query_one("#changes", DataTable)
+        rows = [[c.plain for c in changes.get_row_at(n)[:4]] for n in range(changes.row_count)]
+        assert rows == [
+            ["donetsk_withdrawal", "ukraine", "opposes", "counter"],
+            ["peacekeepers", "ukraine", "unknown", "supports"],
+            ["security_guarantees", "(issue status)", "converging", "in_play"],
+            ["znpp", "(issue status)", "not_on_agenda", "in_play"],
+        ]
+        evidence = diff_screen.query_one("#diff-evidence", EvidenceTable)
+        await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr2-05", "adr1-04"])
+        await pilot.press("down")
+        await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr2-06"])
+        await pilot.press("enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, MatrixScreen)
+
+    drive(seeded_db, scenario)
+
+
+def test_filters_narrow_the_matrix_and_the_steps(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, FilterDialog))
+        app.screen.query_one("#parties", SelectionList).deselect("europe")
+        app.screen.query_one("#issues", SelectionList).deselect_all()
+        app.screen.query_one("#issues", SelectionList).select("peacekeepers")
+        await pilot.press("ctrl+s")
+        table = screen.query_one(MatrixTable)
+        await until(pilot, lambda: table.shown is not None and table.shown.issues == ["peacekeepers"])
+        assert table.page == ["russia", "ukraine", "united_states"]
+        await until(pilot, lambda: screen.query_one(TimelineBar).dates == [date(2026, 1, 23), date(2026, 2, 5)])
+
+    drive(seeded_db, scenario)
+
+
+def test_known_at_answers_as_recorded_then(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, KnownAtPrompt))
+        app.screen.query_one(Input).value = "2020-01-01"
+        await pilot.press("enter")
+        table = screen.query_one(MatrixTable)
+        await until(pilot, lambda: table.shown is not None and table.shown.known_at is not None)
+        assert table.shown is not None and table.shown.issues == [], "nothing was recorded in 2020"
+        assert "known at 2020-01-01" in screen.sub_title
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, KnownAtPrompt))
+        app.screen.query_one(Input).value = ""
+        await pilot.press("enter")
+        await until(pilot, lambda: table.shown is not None and table.shown.known_at is None and table.shown.issues)
+
+    drive(seeded_db, scenario)
+
+
+def test_help_lists_every_key_and_the_palette_every_action(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        titles = {command.title for command in app.get_system_commands(screen)}
+        for binding in MatrixScreen.BINDINGS:
+            assert binding.description in titles  # type: ignore[union-attr]
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = app.screen.query_one("#keys", DataTable)
+        described = {keys.get_row_at(n)[2] for n in range(keys.row_count)}
+        for binding in [*MatrixScreen.BINDINGS, *TrackerApp.BINDINGS, *ArticleScreen.BINDINGS]:
+            assert binding.description in described  # type: ignore[union-attr]
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("t")
+        assert app.theme == "textual-light"
+        await pilot.press("t")
+        assert app.theme == "textual-dark"
+
+    drive(seeded_db, scenario)
+
+
+def test_export_writes_the_view_as_markdown(seeded_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    exported = tmp_path / "positions-2026-02-06.md"
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        await loaded(app, pilot)
+        await pilot.press("x")
+        await until(pilot, exported.exists)
+
+    drive(seeded_db, scenario)
+    text = exported.read_text(encoding="utf-8")
+    assert "| donetsk\\_withdrawal | ukraine | counter\\_proposal | 2026-02-05 | 2 |" in text
+
+
+def test_party_columns_page_at_the_edge_in_a_narrow_terminal(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        table = screen.query_one(MatrixTable)
+        assert table.page[0] == "russia" and len(table.page) < 4
+        for _ in range(4):
+            await pilot.press("right")
+        assert table.page[-1] == "europe" and table.position_at_cursor() == ("donetsk_withdrawal", "europe")
+        for _ in range(3):
+            await pilot.press("left")
+        assert table.page[0] == "russia" and table.position_at_cursor() == ("donetsk_withdrawal", "russia")
+        await pilot.press("left")
+        assert table.cursor_column == 0 and table.position_at_cursor() is None, "the issue column"
+
+    drive(seeded_db, scenario, size=(60, 24))
+
+
+def test_the_first_run_builds_the_default_database_with_its_progress_on_screen() -> None:
+    async def scenario() -> None:
+        store = Store(database_url(None)[0])  # the private XDG_DATA_HOME of this test
+        assert store.is_empty()
+        app = TrackerApp(store, as_of=date(2026, 2, 6), seed_first=True)
+        progress: list[str] = []
+        async with app.run_test(size=(120, 36)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, SeedingScreen))
+            log = app.screen.query_one(Log)
+            await until(pilot, lambda: bool(progress.extend(log.lines) or isinstance(app.screen, MatrixScreen)))
+            screen = await loaded(app, pilot)
+            assert cell(screen, "donetsk_withdrawal", "russia") is Stance.DEMANDS
+        store.dispose()
+        assert any("evidence" in line for line in progress)
+        assert not Store(database_url(None)[0]).is_empty()
+
+    asyncio.run(scenario())
+
+
+def test_article_text_is_shown_literally_never_as_markup(tmp_path: Path, run: Run) -> None:
+    """Markup, escape sequences and bidi controls in an article show as text, and no action runs."""
+    seeds, fixtures = hostile_corpus(tmp_path)
+    db = str(tmp_path / "hostile.db")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        await select_position(pilot, screen, "znpp", "ukraine")
+        quote = str(screen.query_one("#quote", QuoteView).render())
+        assert "[$accent] [@click=app.quit] [/]" in quote
+        assert "\\x1b[31mred\\x1b[0m" in quote and "<U+202E>esrever" in quote
+        assert "\x1b" not in quote and "\u202e" not in quote
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg and "[@click=app.quit]" in svg.replace("&#160;", " ")
+        await pilot.click("#quote")  # a click on the text runs nothing
+        await pilot.press("tab", "tab", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
+        area = app.screen.query_one(TextArea)
+        await until(pilot, lambda: area.text != "")
+        assert "[$accent] [@click=app.quit] [/]" in area.text and "\x1b" not in area.text
+        assert area.selected_text.startswith("=HYPERLINK(") and area.selected_text.endswith("done.")
+        assert app.is_running
+
+    drive(db, scenario, as_of=date(2026, 2, 1))
+    assert HOSTILE.startswith("=HYPERLINK(")
+
+
+# Golden screenshots: what a person sees, at a fixed size.
+
+GOLDEN_TUI = GOLDEN / "tui"
+
+
+def check_screenshot(name: str, svg: str) -> None:
+    golden = GOLDEN_TUI / f"{name}.svg"
+    if os.environ.get("TRACKER_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(svg, encoding="utf-8")
+        pytest.skip(f"rewrote {golden}")
+    assert golden.exists(), f"no golden file {golden}; run with TRACKER_UPDATE_GOLDEN=1"
+    if svg != golden.read_text(encoding="utf-8"):
+        actual = Path(os.environ.get("TMPDIR", "/tmp")) / f"tracker-{name}.actual.svg"
+        actual.write_text(svg, encoding="utf-8")
+        raise AssertionError(f"the screen differs from {golden}; it is now {actual}")
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])
+def test_screenshot_of_the_main_screen(seeded_db: str, size: tuple[int, int]) -> None:
+    shots: list[str] = []
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        await loaded(app, pilot)
+        shots.append(app.export_screenshot(title="tracker"))
+
+    drive(seeded_db, scenario, size=size)
+    check_screenshot(f"main-{size[0]}x{size[1]}", shots[0])
+
+
+def test_screenshot_of_the_diff_screen(seeded_db: str) -> None:
+    shots: list[str] = []
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        await loaded(app, pilot)
+        app.push_screen(DiffScreen(date(2026, 1, 24), date(2026, 2, 6), None, None, None))
+        await until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.report is not None)
+        evidence = app.screen.query_one("#diff-evidence", EvidenceTable)
+        await until(pilot, lambda: bool(evidence.evidence))
+        await pilot.pause(0.1)
+        shots.append(app.export_screenshot(title="tracker"))
+
+    drive(seeded_db, scenario)
+    check_screenshot("diff-120x36", shots[0])

@@ -147,6 +147,32 @@ def test_steps_go_through_the_change_dates_and_mark_what_changed(seeded_db: str)
     drive(seeded_db, scenario)
 
 
+def test_a_click_on_the_timeline_goes_to_the_nearest_change_date(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        bar = screen.query_one(TimelineBar)
+        start, _ = bar._track
+        await pilot.click(TimelineBar, offset=(start, 0))  # the left end of the track
+        await loaded(app, pilot, date(2026, 1, 22))
+        assert screen.as_of == date(2026, 1, 22)
+
+    drive(seeded_db, scenario)
+
+
+def test_a_read_that_fails_is_shown_and_the_ui_goes_on(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        app.store.dispose()
+        Path(seeded_db).rename(seeded_db + ".moved")
+        app.store = Store(database_url(seeded_db + ".absent")[0])
+        await pilot.press("left_square_bracket")
+        await until(pilot, lambda: any("Cannot read" in (n.title or "") for n in app._notifications))
+        assert app.is_running and isinstance(app.screen, MatrixScreen)
+        assert screen.query_one(MatrixTable).shown is not None
+
+    drive(seeded_db, scenario)
+
+
 def test_a_typed_date_is_checked_then_gone_to(seeded_db: str) -> None:
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         screen = await loaded(app, pilot)

@@ -93,9 +93,16 @@ class TrackerApp(App[int]):
         return datetime.now(UTC).date()
 
     def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run one library query on its own read snapshot (called from worker threads)."""
-        with self.store.reading() as session:
-            return query(session, *args, **kwargs)
+        """Run one library query on its own read snapshot (called from worker threads).
+
+        A tracker error (the database gone or unreadable) is shown, and ends only the worker that met it.
+        """
+        try:
+            with self.store.reading() as session:
+                return query(session, *args, **kwargs)
+        except TrackerError as exc:
+            self.call_from_thread(self.notify, str(exc), title="Cannot read", severity="error", timeout=10)
+            raise
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"

@@ -82,7 +82,7 @@ class MatrixScreen(Screen[None]):
 
     # Loading: every read runs in a worker on its own snapshot; the newest request wins.
 
-    @work(thread=True, exclusive=True, group="dates")
+    @work(thread=True, exclusive=True, group="dates", exit_on_error=False)
     def reload(self) -> None:
         """Read the change dates (for the filters and known-at in force), then the matrix."""
         dates = self.tracker.read(change_dates, self.known_at, self.issues, self.parties)
@@ -95,7 +95,7 @@ class MatrixScreen(Screen[None]):
         self.catalog = loaded.catalog
         self._show(loaded)
 
-    @work(thread=True, exclusive=True, group="matrix")
+    @work(thread=True, exclusive=True, group="matrix", exit_on_error=False)
     def load_matrix(self) -> None:
         loaded = self.tracker.read(matrix, self.as_of, self.known_at, self.issues, self.parties)
         if not get_current_worker().is_cancelled:
@@ -114,7 +114,7 @@ class MatrixScreen(Screen[None]):
             self.query_one("#history-title", Static).update(Text("No issues in the catalogue", style="dim"))
         self._position_changed()
 
-    @work(thread=True, exclusive=True, group="detail")
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, issue: str, party: str) -> None:
         detail = self.tracker.read(position_detail, issue, party, self.as_of, self.known_at, self.detail_limit)
         if not get_current_worker().is_cancelled:
@@ -264,7 +264,7 @@ class MatrixScreen(Screen[None]):
     def action_export(self) -> None:
         self.export(Path.cwd() / f"positions-{self.as_of.isoformat()}.md")
 
-    @work(thread=True, exclusive=True, group="export")
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def export(self, path: Path) -> None:
         """The positions shown, as of the date shown, as a markdown table with their sources."""
         report = self.tracker.read(state, self.as_of, self.known_at, self.issues, self.parties)

@@ -62,7 +62,7 @@ class ArticleScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="article")
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load(self) -> None:
         article = self.tracker.read(article_text, self.evidence.article, self.known_at)
         self.app.call_from_thread(self.show, article)
@@ -128,7 +128,7 @@ class DiffScreen(Screen[None]):
         table.focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="diff")
+    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def load(self) -> None:
         report = self.tracker.read(
             diff,

@@ -16,12 +16,12 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def parse_date(text: str) -> date:
     """A date written YYYY-MM-DD; `ValueError` naming the form otherwise."""
     text = text.strip()
-    if ISO_DATE.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD")
+    if not ISO_DATE.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a day of the calendar") from None
 
 
 def parse_recorded_time(text: str) -> datetime:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from tracker.catalog import Catalog
 from tracker.errors import UsageError
+from tracker.evidence import Mode
 from tracker.machines import Stance
 from tracker.queries import (
     EvidenceRef,
@@ -32,7 +33,7 @@ from tracker.queries import (
     status_at,
     stored_catalog,
 )
-from tracker.store import ArticleRow, TimelineRow
+from tracker.store import ArticleRow, EvidenceRow, TimelineRow
 
 
 class Cell(BaseModel):
@@ -126,18 +127,27 @@ def change_dates(
     issues: list[str] | None = None,
     parties: list[str] | None = None,
 ) -> list[date]:
-    """The dates on which some shown position changed its stance, oldest first."""
-    query = (
+    """The dates on which something shown changed, oldest first.
+
+    A shown position changed its stance, or issue-level evidence put a shown issue on the agenda
+    (which can change its status whoever is shown).
+    """
+    stances = (
         select(col(TimelineRow.valid_from))
         .where(held_at(TimelineRow, known_at), col(TimelineRow.stance_from) != col(TimelineRow.stance_to))
         .distinct()
-        .order_by(col(TimelineRow.valid_from))
+    )
+    named = (
+        select(col(EvidenceRow.said_on))
+        .where(held_at(EvidenceRow, known_at), col(EvidenceRow.party).is_(None), col(EvidenceRow.mode) == Mode.ASSERTED)
+        .distinct()
     )
     if issues:
-        query = query.where(col(TimelineRow.issue).in_(issues))
+        stances = stances.where(col(TimelineRow.issue).in_(issues))
+        named = named.where(col(EvidenceRow.issue).in_(issues))
     if parties:
-        query = query.where(col(TimelineRow.party).in_(parties))
-    return list(session.exec(query))
+        stances = stances.where(col(TimelineRow.party).in_(parties))
+    return sorted(set(session.exec(stances)) | set(session.exec(named)))
 
 
 def position_detail(

@@ -36,9 +36,15 @@ def _visible_code(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
 
 
-def safe_text(value: str) -> str:
-    """`value` with every control character and bidi override made visible and inert."""
-    return _UNSAFE.sub(_visible_code, value)
+_UNSAFE_BUT_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{_BIDI_AND_C1}]")
+
+
+def safe_text(value: str, keep_lines: bool = False) -> str:
+    """`value` with every control character and bidi override made visible and inert.
+
+    With `keep_lines`, line feeds and tabs stay as they are (a multi-line view of an article).
+    """
+    return (_UNSAFE_BUT_LINES if keep_lines else _UNSAFE).sub(_visible_code, value)
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -61,7 +67,7 @@ class Table:
         self.rows = [["" if cell is None else safe_text(str(cell)) for cell in row] for row in rows]
 
 
-def _who(ref: EvidenceRef | None, party: str | None = None) -> str:
+def who(ref: EvidenceRef | None, party: str | None = None) -> str:
     """Who the evidence comes from: the speaker, else the party for its own statement, else the attribution."""
     if ref is None:
         return ""
@@ -94,7 +100,7 @@ def state_table(report: StateReport) -> Table:
                 p.stance.value,
                 p.since,
                 len(p.evidence),
-                _who(newest, p.party),
+                who(newest, p.party),
                 newest.id if newest else "",
                 status[p.issue],
             ]
@@ -122,7 +128,7 @@ def diff_table(report: DiffReport) -> Table:
                 c.stance_to.value,
                 c.since,
                 cause.move if cause else "",
-                _who(cause, c.party),
+                who(cause, c.party),
                 cause.id if cause else "",
                 cause.quote if cause else "",
             ]
@@ -137,7 +143,7 @@ def diff_table(report: DiffReport) -> Table:
                 change.status_to,
                 named.date if named else "",
                 "",
-                _who(named),
+                who(named),
                 named.id if named else "",
                 named.quote if named else "",
             ]
@@ -157,7 +163,7 @@ def history_table(report: HistoryReport) -> Table:
             m.move or f"({m.evidence.mode} {m.evidence.stance}: not applied)",
             m.stance_from.value,
             m.stance_to.value,
-            _who(m.evidence, m.party),
+            who(m.evidence, m.party),
             m.evidence.id,
             m.evidence.article,
             m.evidence.quote,

@@ -79,6 +79,8 @@ class Change(BaseModel):
     stance_to: Stance = Field(serialization_alias="to")
     since: date | None
     evidence: list[EvidenceRef]
+    # How many pieces of evidence there are when `evidence` holds only the newest (diff's `evidence_limit`).
+    evidence_total: int | None = Field(default=None, exclude=True)
 
 
 class IssueChange(BaseModel):
@@ -88,6 +90,7 @@ class IssueChange(BaseModel):
     status_from: str = Field(serialization_alias="from")
     status_to: str = Field(serialization_alias="to")
     evidence: list[EvidenceRef]  # issue-level evidence between the two dates, newest first
+    evidence_total: int | None = Field(default=None, exclude=True)  # as in `Change`
 
 
 class DiffReport(BaseModel):
@@ -412,23 +415,26 @@ def diff(
             if old is not new:
                 changed.append((issue, party, old, new))
     evidence: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
+    totals: dict[tuple[str, str], int] = {}
     if changed and evidence_limit is not None:
-        # A bounded page per change (an interactive view): one indexed read each.
+        # A bounded page per change (an interactive view), and the count: indexed reads each.
         for issue, party, _, _ in changed:
+            between = (
+                held_at(TimelineRow, known_at),
+                col(TimelineRow.issue) == issue,
+                col(TimelineRow.party) == party,
+                col(TimelineRow.valid_from) > date_from,
+                col(TimelineRow.valid_from) <= date_to,
+                col(TimelineRow.move).is_not(None),
+            )
             rows = session.exec(
                 moves_with_evidence(known_at)
-                .where(
-                    held_at(TimelineRow, known_at),
-                    col(TimelineRow.issue) == issue,
-                    col(TimelineRow.party) == party,
-                    col(TimelineRow.valid_from) > date_from,
-                    col(TimelineRow.valid_from) <= date_to,
-                    col(TimelineRow.move).is_not(None),
-                )
+                .where(*between)
                 .order_by(col(TimelineRow.seq).desc())
                 .limit(evidence_limit)
             )
             evidence[(issue, party)] = [evidence_ref(move, item, title) for move, item, title in rows]
+            totals[(issue, party)] = session.exec(select(func.count()).select_from(TimelineRow).where(*between)).one()
     elif changed:
         keys = tuple_(col(TimelineRow.issue), col(TimelineRow.party)).in_([(i, p) for i, p, _, _ in changed])
         rows = session.exec(
@@ -452,6 +458,7 @@ def diff(
             stance_to=new,
             since=after[(i, p)].since if (i, p) in after and new is not Stance.UNKNOWN else None,
             evidence=evidence.get((i, p), []),
+            evidence_total=totals.get((i, p)),
         )
         for i, p, old, new in changed
     ]
@@ -506,7 +513,11 @@ def _issue_changes(
         evidence.sort(key=lambda e: (e.date, e.article, e.start), reverse=True)
         changes.append(
             IssueChange(
-                issue=new.issue, status_from=old.status, status_to=new.status, evidence=evidence[:evidence_limit]
+                issue=new.issue,
+                status_from=old.status,
+                status_to=new.status,
+                evidence=evidence[:evidence_limit],
+                evidence_total=len(evidence) if evidence_limit is not None else None,
             )
         )
     return changes

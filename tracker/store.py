@@ -119,7 +119,20 @@ class ArticleRow(SQLModel, table=True):
 
 class EvidenceRow(SQLModel, table=True):
     __tablename__ = "evidence"
-    __table_args__ = (Index("ix_evidence_position", "issue", "party", "said_on"),)
+    __table_args__ = (
+        Index("ix_evidence_position", "issue", "party", "said_on"),
+        # Issue-level evidence (no party): its dates are steps of time travel, read from the index alone.
+        Index(
+            "ix_evidence_issue_level",
+            "said_on",
+            "issue",
+            "mode",
+            "recorded_at",
+            "superseded_at",
+            sqlite_where=text("party IS NULL"),
+            postgresql_where=text("party IS NULL"),
+        ),
+    )
     row_id: int | None = Field(default=None, primary_key=True)
     id: str = Field(index=True, max_length=120)
     article: str = Field(index=True, max_length=120)

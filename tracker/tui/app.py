@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Log, Static
+from textual.worker import Worker, WorkerState
 
 from tracker.errors import TrackerError
 from tracker.ingest import seed_from_bundled_corpus
@@ -57,7 +58,9 @@ class SeedingScreen(Screen[None]):
         try:
             summary = seed_from_bundled_corpus(self.store, progress=progress)
         except TrackerError as exc:
-            self.app.call_from_thread(partial(self.app.exit, return_code=int(exc.exit_code), message=f"error: {exc}"))
+            self.app.call_from_thread(
+                partial(self.app.exit, return_code=int(exc.exit_code), message=Text(f"error: {exc}"))
+            )
             return
         progress(f"{summary.evidence_added} piece(s) of evidence stored")
         self.app.call_from_thread(self.dismiss, None)
@@ -93,16 +96,22 @@ class TrackerApp(App[int]):
         return datetime.now(UTC).date()
 
     def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run one library query on its own read snapshot (called from worker threads).
+        """Run one library query on its own read snapshot (called from worker threads)."""
+        with self.store.reading() as session:
+            return query(session, *args, **kwargs)
 
-        A tracker error (the database gone or unreadable) is shown, and ends only the worker that met it.
-        """
-        try:
-            with self.store.reading() as session:
-                return query(session, *args, **kwargs)
-        except TrackerError as exc:
-            self.call_from_thread(self.notify, str(exc), title="Cannot read", severity="error", timeout=10)
-            raise
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed is shown, and ends only itself: the screen keeps what it showed."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, TrackerError):
+            self.notify(str(error), title="Cannot read", severity="error", timeout=10, markup=False)
+        else:
+            self.log.error(repr(error))
+            self.notify(
+                f"{type(error).__name__}: {error}", title="Unexpected error", severity="error", timeout=10, markup=False
+            )
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -134,7 +143,7 @@ class TrackerApp(App[int]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Help: keys", "Every key of every screen", self.action_help)
+        yield SystemCommand("Keys of every screen", "What each key does, on each screen", self.action_help)
         yield SystemCommand("Light or dark theme", "Switch between the light and dark themes", self.action_toggle_theme)
         if isinstance(screen, MatrixScreen):
             for binding in MatrixScreen.BINDINGS:

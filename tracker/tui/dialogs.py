@@ -21,6 +21,7 @@ from textual.widgets.selection_list import Selection
 
 from tracker.catalog import Catalog
 from tracker.dates import parse_date, parse_recorded_time
+from tracker.output import moment
 from tracker.tui.widgets import plain
 
 
@@ -96,11 +97,11 @@ class KnownAtPrompt(_Prompt):
     """The recorded time to answer as of; empty for everything recorded."""
 
     def __init__(self, initial: datetime | None) -> None:
-        shown = initial.isoformat() if initial else ""
+        shown = moment(initial) if initial else ""
         super().__init__(
-            "Known at: answer as the tracker would have at a recorded time",
-            [("Recorded on (YYYY-MM-DD or ISO datetime; empty: everything recorded)", shown)],
-            "Enter to apply, Escape to cancel",
+            "Known at: as recorded by a time",
+            [("Date or ISO datetime (empty: all)", shown)],
+            "Answers as the tracker would have then. Enter applies, Escape cancels",
         )
 
     def answer(self) -> tuple[datetime | None]:
@@ -122,7 +123,8 @@ class FilterDialog(ModalScreen[tuple[list[str], list[str]] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(Text("Show these issues and parties (space toggles, Tab moves, Ctrl+S applies)", style="bold"))
+            yield Label(Text("Show these issues and parties", style="bold"))
+            yield Label(Text("Space toggles, Tab moves, Ctrl+S applies, Escape cancels", style="dim"))
             with Horizontal(id="filter-lists"):
                 yield SelectionList[str](
                     *[Selection(plain(i.title), i.id, i.id in self.issues) for i in self.catalog.issues],
@@ -145,7 +147,10 @@ class FilterDialog(ModalScreen[tuple[list[str], list[str]] | None]):
     def action_apply(self) -> None:
         issues = list(self.query_one("#issues", SelectionList).selected)
         parties = list(self.query_one("#parties", SelectionList).selected)
-        self.dismiss((issues or self.catalog.issue_ids(), parties or self.catalog.party_ids()))
+        if not issues or not parties:
+            self.notify("Choose at least one issue and one party (All shows everything)", severity="warning")
+            return
+        self.dismiss((issues, parties))
 
     @on(Button.Pressed, "#all")
     def _all(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -14,7 +16,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import get_current_worker
 
 from tracker.catalog import Catalog
 from tracker.matrix import Matrix, PositionDetail, change_dates, matrix, position_detail
@@ -31,19 +32,31 @@ if TYPE_CHECKING:
 DETAIL_DELAY = 0.06  # seconds the cursor or date rests before the evidence panes are read
 
 
+@dataclass(frozen=True)
+class View:
+    """The view a worker reads for: taken on the UI thread when the request is made."""
+
+    as_of: date
+    known_at: datetime | None
+    issues: list[str] | None
+    parties: list[str] | None
+    generation: int
+
+
 class MatrixScreen(Screen[None]):
     """Issues by parties as of a date; step through the dates on which positions changed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("[", "step(-1)", "Earlier", tooltip="Go back to the previous date on which a position changed"),
-        Binding("]", "step(1)", "Later", tooltip="Go forward to the next date on which a position changed"),
-        Binding("g", "go_to_date", "Go to date"),
-        Binding("n", "today", "Today"),
-        Binding("d", "diff", "Diff"),
-        Binding("f", "filter", "Filter"),
-        Binding("k", "known_at", "Known at"),
-        Binding("m", "more", "More evidence", show=False),
-        Binding("x", "export", "Export"),
+        Binding("[", "step(-1)", "Earlier", tooltip="Go back to the previous date on which something changed"),
+        Binding("]", "step(1)", "Later", tooltip="Go forward to the next date on which something changed"),
+        Binding("g", "go_to_date", "Go to date", tooltip="Show the positions as of a date you type"),
+        Binding("d", "diff", "Diff", tooltip="What changed between two dates, with the evidence"),
+        Binding("f", "filter", "Filter", tooltip="Choose the issues and parties shown"),
+        Binding("x", "export", "Export", tooltip="Write the positions shown as Markdown in the current folder"),
+        Binding("n", "today", "Today", tooltip="Show the positions as of today", show=False),
+        Binding("k", "known_at", "Known at", tooltip="Answer as the tracker would have at a recorded time", show=False),
+        Binding("m", "more", "More", tooltip="Read 100 more entries of a long history or evidence list", show=False),
+        Binding("escape", "focus_matrix", "Matrix", tooltip="Back to the matrix", show=False),
     ]
 
     def __init__(self, as_of: date, known_at: datetime | None) -> None:
@@ -57,6 +70,8 @@ class MatrixScreen(Screen[None]):
         self.detail: PositionDetail | None = None
         self.detail_limit = EVIDENCE_PAGE
         self._detail_timer: Timer | None = None
+        self.view_generation = 0  # bumped when the filters or known-at change
+        self.request = 0  # bumped on every read of the matrix
 
     @property
     def tracker(self) -> TrackerApp:
@@ -80,52 +95,82 @@ class MatrixScreen(Screen[None]):
         self.query_one(MatrixTable).focus()
         self.reload()
 
-    # Loading: every read runs in a worker on its own snapshot; the newest request wins.
+    # Loading: every read runs in a worker on its own snapshot, with the view it was asked for; a result
+    # arriving after a newer request (another date, filter or known-at) is dropped.
+
+    def view(self) -> View:
+        """What the screen shows now, as a worker gets it."""
+        return View(self.as_of, self.known_at, self.issues, self.parties, self.view_generation)
+
+    def reload(self) -> None:
+        """The filters or known-at changed: read the change dates and the matrix again."""
+        self.view_generation += 1
+        self.request += 1
+        self._read_dates_and_matrix(self.view(), self.request)
 
     @work(thread=True, exclusive=True, group="dates", exit_on_error=False)
-    def reload(self) -> None:
-        """Read the change dates (for the filters and known-at in force), then the matrix."""
-        dates = self.tracker.read(change_dates, self.known_at, self.issues, self.parties)
-        loaded = self.tracker.read(matrix, self.as_of, self.known_at, self.issues, self.parties)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._reloaded, dates, loaded)
+    def _read_dates_and_matrix(self, view: View, request: int) -> None:
+        dates = self.tracker.read(change_dates, view.known_at, view.issues, view.parties)
+        loaded = self.tracker.read(matrix, view.as_of, view.known_at, view.issues, view.parties)
+        self.app.call_from_thread(self._reloaded, view, request, dates, loaded)
 
-    def _reloaded(self, dates: list[date], loaded: Matrix) -> None:
+    def _reloaded(self, view: View, request: int, dates: list[date], loaded: Matrix) -> None:
+        if view.generation != self.view_generation:
+            return  # the filters or known-at changed again meanwhile
         self.dates = dates
         self.catalog = loaded.catalog
-        self._show(loaded)
+        self.query_one(TimelineBar).show(self.dates, self.as_of)
+        self._show(request, loaded)
+
+    def load_matrix(self) -> None:
+        """The date changed: read the matrix as of it."""
+        self.request += 1
+        self._read_matrix(self.view(), self.request)
 
     @work(thread=True, exclusive=True, group="matrix", exit_on_error=False)
-    def load_matrix(self) -> None:
-        loaded = self.tracker.read(matrix, self.as_of, self.known_at, self.issues, self.parties)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, loaded)
+    def _read_matrix(self, view: View, request: int) -> None:
+        loaded = self.tracker.read(matrix, view.as_of, view.known_at, view.issues, view.parties)
+        self.app.call_from_thread(self._show, request, loaded)
 
-    def _show(self, loaded: Matrix) -> None:
-        if loaded.as_of != self.as_of or loaded.known_at != self.known_at:
-            return  # a newer date was asked for meanwhile
+    def _show(self, request: int, loaded: Matrix) -> None:
+        if request != self.request:
+            return  # a newer date, filter or known-at was asked for meanwhile
         self.sub_title = f"as of {self.as_of.isoformat()}" + (
             f" · known at {moment(self.known_at)}" if self.known_at else ""
         )
+        catalog = loaded.catalog
+        if self.issues or self.parties:
+            self.sub_title += (
+                f" · filtered: {len(loaded.issues)} of {len(catalog.issues)} issues,"
+                f" {len(loaded.parties)} of {len(catalog.parties)} parties"
+            )
         self.query_one(TimelineBar).show(self.dates, self.as_of)
         table = self.query_one(MatrixTable)
         table.show(loaded)
-        if not loaded.issues:
-            self.query_one("#history-title", Static).update(Text("No issues in the catalogue", style="dim"))
+        if table.position_at_cursor() is None:
+            if self.known_at is not None and not loaded.issues:
+                self._clear_detail(f"Nothing was recorded by {moment(self.known_at)}")
+            else:
+                self._clear_detail("" if loaded.issues else "No issues in the catalogue")
         self._position_changed()
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def load_detail(self, issue: str, party: str) -> None:
-        detail = self.tracker.read(position_detail, issue, party, self.as_of, self.known_at, self.detail_limit)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_detail, detail)
+    def _clear_detail(self, message: str) -> None:
+        """Empty the panes below the matrix: no position is selected (or none is known)."""
+        self.detail = None
+        self.query_one("#history-title", Static).update(Text(message, style="dim"))
+        self.query_one("#evidence-title", Static).update(Text(""))
+        self.query_one("#history", EvidenceTable).show([], None)
+        self.query_one("#evidence", EvidenceTable).show([], None)
+        self.query_one("#quote", QuoteView).show(None)
 
-    def _show_detail(self, detail: PositionDetail) -> None:
-        if detail.as_of != self.as_of or self.query_one(MatrixTable).position_at_cursor() != (
-            detail.issue,
-            detail.party,
-        ):
-            return
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load_detail(self, view: View, issue: str, party: str, limit: int) -> None:
+        detail = self.tracker.read(position_detail, issue, party, view.as_of, view.known_at, limit)
+        self.app.call_from_thread(self._show_detail, view, detail)
+
+    def _show_detail(self, view: View, detail: PositionDetail) -> None:
+        if view != self.view() or self.query_one(MatrixTable).position_at_cursor() != (detail.issue, detail.party):
+            return  # the date, filters, known-at or cursor moved meanwhile
         self.detail = detail
         history = Text(f"History to {detail.as_of.isoformat()}", style="bold")
         history.append(f" · {detail.moves_total} entr{'y' if detail.moves_total == 1 else 'ies'}")
@@ -134,19 +179,20 @@ class MatrixScreen(Screen[None]):
         self.query_one("#history-title", Static).update(history)
         self.query_one("#history", EvidenceTable).show(
             [m.evidence for m in detail.moves],
-            [(m.move or f"({m.evidence.mode})", m.stance_from.value, m.stance_to.value) for m in detail.moves],
+            detail.party,
+            [(m.move or f"({m.evidence.mode})", m.stance_to) for m in detail.moves],
         )
-        evidence = Text(f"{detail.issue} · {detail.party} · {detail.stance.value}", style="bold")
+        evidence = Text(f"{detail.party} on {detail.issue}: {detail.stance.value}", style="bold")
         if detail.since:
             evidence.append(f" since {detail.since.isoformat()}")
-        evidence.append(f" · {detail.evidence_total} piece(s) of evidence")
+        evidence.append(f" · {detail.evidence_total} evidence")
         if detail.evidence_total > len(detail.evidence):
             evidence.append(f", newest {len(detail.evidence)} (m: more)", style="dim")
         evidence.append(" · Enter: article", style="dim")
         self.query_one("#evidence-title", Static).update(evidence)
-        self.query_one("#evidence", EvidenceTable).show(detail.evidence)
+        self.query_one("#evidence", EvidenceTable).show(detail.evidence, detail.party)
         if not detail.evidence:
-            self.query_one("#quote", QuoteView).show(None, "No evidence: the position is unknown on this date.")
+            self.query_one("#quote", QuoteView).show(None, empty="No evidence: the position is unknown on this date.")
 
     def _position_changed(self) -> None:
         """Load the selected position's panes once the cursor or the date rests (the matrix draws first)."""
@@ -158,7 +204,9 @@ class MatrixScreen(Screen[None]):
         self._detail_timer = None
         position = self.query_one(MatrixTable).position_at_cursor()
         if position is not None:
-            self.load_detail(*position)
+            self.load_detail(self.view(), *position, self.detail_limit)
+        elif self.detail is not None:
+            self._clear_detail("Choose a party's cell to see its history and evidence")
 
     # Events from the widgets.
 
@@ -174,16 +222,16 @@ class MatrixScreen(Screen[None]):
     @on(EvidenceTable.Shown, "#evidence")
     def _evidence_shown(self, event: EvidenceTable.Shown) -> None:
         if event.evidence is not None:
-            self.query_one("#quote", QuoteView).show(event.evidence)
+            self.query_one("#quote", QuoteView).show(event.evidence, event.table.party)
 
     @on(EvidenceTable.Shown, "#history")
     def _history_shown(self, event: EvidenceTable.Shown) -> None:
-        if event.evidence is not None and self.query_one("#history", EvidenceTable).has_focus:
-            self.query_one("#quote", QuoteView).show(event.evidence)
+        if event.evidence is not None and event.table.has_focus:
+            self.query_one("#quote", QuoteView).show(event.evidence, event.table.party)
 
     @on(EvidenceTable.Opened)
     def _open_article(self, event: EvidenceTable.Opened) -> None:
-        self.app.push_screen(ArticleScreen(event.evidence, self.known_at))
+        self.app.push_screen(ArticleScreen(event.evidence, event.table.party, self.known_at))
 
     @on(TimelineBar.Picked)
     def _picked(self, event: TimelineBar.Picked) -> None:
@@ -220,8 +268,10 @@ class MatrixScreen(Screen[None]):
         self.app.push_screen(DatePrompt(self.as_of), chosen)
 
     def action_diff(self) -> None:
-        earlier = [d for d in self.dates if d < self.as_of]
-        default_from = earlier[-1] if earlier else self.as_of
+        """Ask for two dates; by default, from before the latest change shown to the date shown."""
+        latest = [d for d in self.dates if d <= self.as_of]
+        earlier = [d for d in self.dates if latest and d < latest[-1]]
+        default_from = earlier[-1] if earlier else (latest[-1] - timedelta(days=1) if latest else self.as_of)
 
         def chosen(dates: tuple[date, date] | None) -> None:
             if dates is not None:
@@ -261,19 +311,35 @@ class MatrixScreen(Screen[None]):
             self.detail_limit += EVIDENCE_PAGE
             self._position_changed()
 
+    def action_focus_matrix(self) -> None:
+        self.query_one(MatrixTable).focus()
+
     def action_export(self) -> None:
-        self.export(Path.cwd() / f"positions-{self.as_of.isoformat()}.md")
+        stem = f"positions-{self.as_of.isoformat()}" + ("-filtered" if self.issues or self.parties else "")
+        self.export(self.view(), Path.cwd(), stem)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def export(self, path: Path) -> None:
-        """The positions shown, as of the date shown, as a markdown table with their sources."""
-        report = self.tracker.read(state, self.as_of, self.known_at, self.issues, self.parties)
-        try:
-            path.write_text(render(report, "md"), encoding="utf-8")
-        except OSError as exc:
-            self.app.call_from_thread(self.notify, f"Could not write {path}: {exc.strerror}", severity="error")
+    def export(self, view: View, folder: Path, stem: str) -> None:
+        """The positions shown, as of the date shown, as a Markdown table with their sources.
+
+        Written to `stem.md` in `folder`, or `stem-2.md` and so on: never over an earlier export.
+        """
+        report = self.tracker.read(state, view.as_of, view.known_at, view.issues, view.parties)
+        markdown = render(report, "md")
+        for n in range(1, 1000):
+            path = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
+            try:
+                with path.open("x", encoding="utf-8") as out:
+                    out.write(markdown)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                self.app.call_from_thread(
+                    partial(self.notify, f"Could not write {path}: {exc.strerror}", severity="error", markup=False)
+                )
+                return
+            self.app.call_from_thread(partial(self.notify, f"Wrote {path}", title="Exported", markup=False))
             return
-        self.app.call_from_thread(self.notify, f"Wrote {path}", title="Exported")
 
     def selected_position(self) -> tuple[str, str] | None:
         return self.query_one(MatrixTable).position_at_cursor()

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 from tracker.matrix import ArticleText, article_text
 from tracker.output import safe_text
 from tracker.queries import DiffReport, EvidenceRef, diff
-from tracker.tui.widgets import EvidenceTable, QuoteView, plain, stance_text
+from tracker.tui.widgets import EvidenceTable, QuoteView, plain, stance_text, status_text
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
@@ -28,7 +28,7 @@ EVIDENCE_PAGE = 100
 
 def inert_with_span(text: str, start: int, end: int) -> tuple[str, int, int]:
     """`text` made inert for display, and where the span [start, end) lands in it."""
-    before, quote, after = safe_text(text[:start]), safe_text(text[start:end]), safe_text(text[end:])
+    before, quote, after = (safe_text(part, keep_lines=True) for part in (text[:start], text[start:end], text[end:]))
     return before + quote + after, len(before), len(before) + len(quote)
 
 
@@ -43,9 +43,10 @@ class ArticleScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, evidence: EvidenceRef, known_at: datetime | None) -> None:
+    def __init__(self, evidence: EvidenceRef, party: str | None, known_at: datetime | None) -> None:
         super().__init__()
         self.evidence = evidence
+        self.party = party
         self.known_at = known_at
 
     @property
@@ -65,7 +66,8 @@ class ArticleScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load(self) -> None:
         article = self.tracker.read(article_text, self.evidence.article, self.known_at)
-        self.app.call_from_thread(self.show, article)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show, article)
 
     def show(self, article: ArticleText) -> None:
         meta = Text()
@@ -84,7 +86,7 @@ class ArticleScreen(Screen[None]):
         area.selection = Selection(location(shown, start), location(shown, end))
         area.focus()
         area.scroll_cursor_visible(center=True, animate=False)
-        self.query_one("#article-quote", QuoteView).show(self.evidence)
+        self.query_one("#article-quote", QuoteView).show(self.evidence, self.party)
 
 
 class DiffScreen(Screen[None]):
@@ -115,7 +117,7 @@ class DiffScreen(Screen[None]):
         yield DataTable[Text](id="changes", cursor_type="row", zebra_stripes=True)
         with Vertical(id="diff-evidence-pane"):
             yield Static(id="diff-evidence-title")
-            yield EvidenceTable(id="diff-evidence")
+            yield EvidenceTable(with_move=True, id="diff-evidence")
             yield QuoteView(id="diff-quote")
         yield Footer()
 
@@ -124,7 +126,8 @@ class DiffScreen(Screen[None]):
             Text(f"Changes from {self.date_from.isoformat()} to {self.date_to.isoformat()} (loading…)", style="bold")
         )
         table = self.query_one("#changes", DataTable)
-        table.add_columns("issue", "party", "from", "to", "since", "evidence")
+        for label, width in (("issue", 22), ("party", 16), ("from", 13), ("to", 13), ("since", 10), ("evidence", 8)):
+            table.add_column(label, width=width)  # fixed: rows arrive from a worker, after the first layout
         table.focus()
         self.load()
 
@@ -159,17 +162,18 @@ class DiffScreen(Screen[None]):
                 stance_text(change.stance_from),
                 stance_text(change.stance_to),
                 Text(change.since.isoformat() if change.since else ""),
-                Text(str(len(change.evidence))),
+                Text(str(change.evidence_total if change.evidence_total is not None else len(change.evidence))),
                 key=f"position-{n}",
             )
         for n, issue_change in enumerate(report.issue_changes):
+            newest = issue_change.evidence[0].date.isoformat() if issue_change.evidence else ""
             table.add_row(
                 plain(issue_change.issue),
                 Text("(issue status)", style="dim"),
-                Text(issue_change.status_from),
-                Text(issue_change.status_to),
-                Text(""),
-                Text(str(len(issue_change.evidence))),
+                status_text(issue_change.status_from),
+                status_text(issue_change.status_to),
+                Text(newest),
+                Text(str(issue_change.evidence_total or len(issue_change.evidence))),
                 key=f"issue-{n}",
             )
         self._show_evidence(0)
@@ -179,20 +183,25 @@ class DiffScreen(Screen[None]):
             return
         positions = self.report.changes
         title = self.query_one("#diff-evidence-title", Static)
+        party: str | None = None
         if row < len(positions):
             change = positions[row]
-            evidence = change.evidence
-            caption = f"Evidence for {change.issue}/{change.party}: {change.stance_from} → {change.stance_to}"
+            evidence, party = change.evidence, change.party
+            caption = f"{change.party} on {change.issue}: {change.stance_from} → {change.stance_to}"
         elif row - len(positions) < len(self.report.issue_changes):
             issue_change = self.report.issue_changes[row - len(positions)]
             evidence = issue_change.evidence
-            caption = f"Evidence for {issue_change.issue}: {issue_change.status_from} → {issue_change.status_to}"
+            caption = f"{issue_change.issue}: {issue_change.status_from} → {issue_change.status_to}"
         else:
             evidence, caption = [], "No change selected"
-        if len(evidence) >= EVIDENCE_PAGE:
-            caption += f" (newest {EVIDENCE_PAGE} shown)"
-        title.update(plain(caption + " · Enter on a quote opens its article"))
-        self.query_one("#diff-evidence", EvidenceTable).show(evidence)
+        totals = [c.evidence_total for c in positions] + [c.evidence_total for c in self.report.issue_changes]
+        total = totals[row] if row < len(totals) else None
+        if total is not None and total > len(evidence):
+            caption += f" (newest {len(evidence)} of {total})"
+        title.update(plain(caption + " · Enter: article"))
+        # Start on the newest move that changed the stance (not a later reaffirmation).
+        changing = next((n for n, e in enumerate(evidence) if e.move not in (None, "reaffirm")), 0)
+        self.query_one("#diff-evidence", EvidenceTable).show(evidence, party, cursor=changing)
 
     @on(DataTable.RowHighlighted, "#changes")
     def _change_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -204,8 +213,8 @@ class DiffScreen(Screen[None]):
 
     @on(EvidenceTable.Shown)
     def _quote(self, event: EvidenceTable.Shown) -> None:
-        self.query_one("#diff-quote", QuoteView).show(event.evidence)
+        self.query_one("#diff-quote", QuoteView).show(event.evidence, event.table.party)
 
     @on(EvidenceTable.Opened)
     def _open(self, event: EvidenceTable.Opened) -> None:
-        self.app.push_screen(ArticleScreen(event.evidence, self.known_at))
+        self.app.push_screen(ArticleScreen(event.evidence, event.table.party, self.known_at))

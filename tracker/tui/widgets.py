@@ -19,7 +19,7 @@ from textual.widgets.data_table import ColumnKey
 
 from tracker.machines import Stance
 from tracker.matrix import Cell, Matrix
-from tracker.output import safe_text
+from tracker.output import safe_text, who
 from tracker.queries import EvidenceRef
 
 # A word per stance that reads without colour; the colours only repeat it.
@@ -73,26 +73,26 @@ def cell_text(cell: Cell) -> Text:
     return text
 
 
+def status_text(status: str) -> Text:
+    return Text(status.replace("_", " "), style=STATUS_STYLE.get(status, ""))
+
+
 def issue_text(title: str, status: str, width: int) -> Text:
-    shown = title if len(title) <= width else title[: width - 1] + "…"
-    text = plain(shown)
+    text = plain(title)
+    text.truncate(width, overflow="ellipsis")  # by cells, so wide characters count double
     text.stylize("bold")
     text.append("\n")
-    text.append(status.replace("_", " "), style=STATUS_STYLE.get(status, ""))
+    text.append_text(status_text(status))
     return text
 
 
-def who(ref: EvidenceRef) -> str:
-    return f"{ref.speaker} ({ref.attribution})" if ref.speaker else ref.attribution
-
-
-def quote_text(ref: EvidenceRef) -> Text:
-    """A piece of evidence in full: the quote, who said it, where and when."""
+def quote_text(ref: EvidenceRef, party: str | None) -> Text:
+    """A piece of evidence in full: the quote, who said it (for `party`'s position), where and when."""
     text = Text()
     text.append("“")
     text.append(safe_text(ref.quote), style="italic")
     text.append("”\n")
-    text.append(f"— {safe_text(who(ref))}, ", style="bold")
+    text.append(f"— {safe_text(who(ref, party))}, ", style="bold")
     text.append(safe_text(ref.article_title))
     text.append(f", {ref.date.isoformat()}")
     if ref.stance and ref.mode != "asserted":
@@ -109,13 +109,24 @@ def cell_width(cell: Cell) -> int:
 ISSUE_WIDTH = 22  # the issue column: titles are cut to this
 
 
+def _shape(matrix: Matrix) -> tuple[object, ...]:
+    """What the table's rows and columns are built from: anything else is a redraw of cells."""
+    return (
+        tuple(matrix.issues),
+        tuple(matrix.parties),
+        tuple((i.id, i.title) for i in matrix.catalog.issues),
+        tuple((p.id, p.name) for p in matrix.catalog.parties),
+    )
+
+
 class MatrixTable(DataTable[Text]):
     """Issues as rows, parties as columns, as of one date.
 
     Only the parties that fit the width are columns (a page, moved one party at
     a time by the cursor keys at either edge), so a redraw costs the same with
     four parties or forty. A step of the date redraws only the cells that
-    changed; the table is rebuilt only when its shape or page changes.
+    changed; the table is rebuilt when what it shows changes shape (other
+    issues or parties, other names, another page).
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -123,7 +134,16 @@ class MatrixTable(DataTable[Text]):
         self.shown: Matrix | None = None
         self.first_party = 0  # index of the first party column in the page
         self.page: list[str] = []
-        self._built: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        self._built: tuple[object, ...] = ()
+
+    def _widths(self, matrix: Matrix) -> dict[str, int]:
+        names = {p.id: p.name for p in matrix.catalog.parties}
+        return {
+            party: max(
+                [cell_len(safe_text(names[party])), *(cell_width(matrix.cells[i][party]) for i in matrix.issues)]
+            )
+            for party in matrix.parties
+        }
 
     def _page(self, matrix: Matrix, widths: dict[str, int]) -> list[str]:
         room = (self.size.width or self.app.size.width) - (ISSUE_WIDTH + 2) - 2
@@ -136,19 +156,19 @@ class MatrixTable(DataTable[Text]):
             page.append(party)
         return page
 
-    def show(self, matrix: Matrix) -> None:
-        if self.shown is not None and self._built == (tuple(matrix.issues), tuple(self.page)) and self._redraw(matrix):
+    def show(self, matrix: Matrix, keep: tuple[str, str | None] | None = None) -> None:
+        """Show `matrix`, the cursor staying on the same (issue, party) where it can, or on `keep`."""
+        key = (*_shape(matrix), self.first_party)
+        if self.shown is not None and key == self._built and self._redraw(matrix):
             self.shown = matrix
             return
-        names = {p.id: p.name for p in matrix.catalog.parties}
-        widths = {
-            party: max(
-                [cell_len(safe_text(names[party])), *(cell_width(matrix.cells[i][party]) for i in matrix.issues)]
-            )
-            for party in matrix.parties
-        }
-        self._build(matrix, self._page(matrix, widths), widths)
+        at = keep or self.cursor_position()
+        widths = self._widths(matrix)
+        if at is not None and at[1] in matrix.parties and at[1] not in self._page(matrix, widths):
+            self.first_party = matrix.parties.index(at[1])  # bring the kept party into the page
+        self._build(matrix, self._page(matrix, widths), widths, at)
         self.shown = matrix
+        self._built = (*_shape(matrix), self.first_party)
 
     def _redraw(self, matrix: Matrix) -> bool:
         """Redraw the cells that differ from the matrix shown (a step of the date); False if one no longer fits."""
@@ -171,7 +191,9 @@ class MatrixTable(DataTable[Text]):
             self.update_cell(issue, party, text)
         return True
 
-    def _build(self, matrix: Matrix, page: list[str], widths: dict[str, int]) -> None:
+    def _build(
+        self, matrix: Matrix, page: list[str], widths: dict[str, int], at: tuple[str, str | None] | None
+    ) -> None:
         names = {p.id: p.name for p in matrix.catalog.parties}
         titles = {i.id: i.title for i in matrix.catalog.issues}
         row, column = self.cursor_coordinate
@@ -187,44 +209,55 @@ class MatrixTable(DataTable[Text]):
             cells += [cell_text(matrix.cells[issue][party]) for party in page]
             self.add_row(*cells, key=issue, height=2)
         self.page = page
-        self._built = (tuple(matrix.issues), tuple(page))
-        if matrix.issues and page:
-            self.move_cursor(row=min(row, len(matrix.issues) - 1), column=max(1, min(column, len(page))), scroll=False)
+        if not matrix.issues:
+            return
+        if at is not None and at[0] in matrix.issues:
+            row = matrix.issues.index(at[0])
+            column = page.index(at[1]) + 1 if at[1] in page else 0 if at[1] is None else column
+        self.move_cursor(row=min(row, len(matrix.issues) - 1), column=min(column, len(page)), scroll=True)
 
-    def _shift(self, by: int) -> None:
-        if self.shown is not None:
-            self.first_party += by
-            self._built = ((), ())
-            self.show(self.shown)
+    def cursor_position(self) -> tuple[str, str | None] | None:
+        """The issue and party under the cursor (party None on the issue column)."""
+        if self.shown is None or not self.shown.issues:
+            return None
+        row, column = self.cursor_coordinate
+        if row >= len(self.shown.issues) or column > len(self.page):
+            return None
+        return self.shown.issues[row], self.page[column - 1] if column else None
+
+    def _move_to_party(self, index: int) -> None:
+        """Put the cursor on the party at `index` of the matrix's parties, moving the page as little as needed."""
+        assert self.shown is not None
+        issue = self.shown.issues[self.cursor_row]
+        target = self.shown.parties[index]
+        widths = self._widths(self.shown)
+        while target not in self._page(self.shown, widths):
+            self.first_party += 1 if index >= self.first_party else -1
+        self.show(self.shown, keep=(issue, target))
 
     def action_cursor_right(self) -> None:
-        if self.shown is not None and self.cursor_column >= len(self.page):
-            if self.first_party + len(self.page) < len(self.shown.parties):
-                self._shift(1)
-                self.cursor_coordinate = self.cursor_coordinate._replace(column=len(self.page))
+        if self.shown is not None and self.shown.issues and self.cursor_column >= len(self.page):
+            following = self.first_party + len(self.page)
+            if following < len(self.shown.parties):
+                self._move_to_party(following)
             return
         super().action_cursor_right()
 
     def action_cursor_left(self) -> None:
-        if self.cursor_column <= 1 and self.first_party > 0:
-            self._shift(-1)
-            self.cursor_coordinate = self.cursor_coordinate._replace(column=1)
+        if self.shown is not None and self.shown.issues and self.cursor_column == 1 and self.first_party > 0:
+            self._move_to_party(self.first_party - 1)
             return
         super().action_cursor_left()
 
     def on_resize(self) -> None:
         if self.shown is not None:
-            self._built = ((), ())
+            self._built = ()
             self.show(self.shown)
 
     def position_at_cursor(self) -> tuple[str, str] | None:
         """The (issue, party) under the cursor; None on the issue column or an empty matrix."""
-        if self.shown is None or not self.shown.issues or not self.page:
-            return None
-        row, column = self.cursor_coordinate
-        if column == 0 or row >= len(self.shown.issues) or column > len(self.page):
-            return None
-        return self.shown.issues[row], self.page[column - 1]
+        at = self.cursor_position()
+        return (at[0], at[1]) if at is not None and at[1] is not None else None
 
 
 class EvidenceTable(DataTable[Text]):
@@ -256,26 +289,39 @@ class EvidenceTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.with_move = with_move
         self.evidence: list[EvidenceRef] = []
+        self.party: str | None = None
 
     def on_mount(self) -> None:
         if self.with_move:
-            self.add_columns("date", "move", "from → to", "who", "quote")
+            self.add_columns("date", "move", "to", "who", "quote")
         else:
             self.add_columns("date", "who", "quote")
 
-    def show(self, evidence: list[EvidenceRef], moves: list[tuple[str, str, str]] | None = None) -> None:
-        """Show `evidence` (with each one's move, from and to, for a history)."""
+    def show(
+        self,
+        evidence: list[EvidenceRef],
+        party: str | None,
+        moves: list[tuple[str, Stance]] | None = None,
+        cursor: int = 0,
+    ) -> None:
+        """Show `evidence` of `party`'s position (with each one's move and the stance it reached, if given).
+
+        The cursor starts on row `cursor`.
+        """
         self.clear()
         self.evidence = list(evidence)
+        self.party = party
         for n, ref in enumerate(self.evidence):
             quote = ref.quote if len(ref.quote) <= 70 else ref.quote[:69] + "…"
             row: list[Text] = [Text(ref.date.isoformat())]
-            if self.with_move and moves is not None:
-                move, stance_from, stance_to = moves[n]
-                row += [Text(move), Text(f"{stance_from} → {stance_to}")]
-            row += [plain(who(ref)), plain(quote)]
+            if self.with_move:
+                move, stance_to = moves[n] if moves is not None else (ref.move or f"({ref.mode})", Stance.UNKNOWN)
+                row += [Text(move), stance_text(stance_to) if moves is not None else Text("")]
+            row += [plain(who(ref, party)), plain(quote)]
             self.add_row(*row, key=str(n))
-        self.post_message(self.Shown(self, self.evidence[0] if self.evidence else None))
+        if self.evidence:
+            self.move_cursor(row=min(cursor, len(self.evidence) - 1), scroll=True)
+        self.post_message(self.Shown(self, self.highlighted()))
 
     def highlighted(self) -> EvidenceRef | None:
         if not self.evidence or self.cursor_row >= len(self.evidence):
@@ -298,8 +344,8 @@ class EvidenceTable(DataTable[Text]):
 class QuoteView(Static):
     """The highlighted piece of evidence in full."""
 
-    def show(self, evidence: EvidenceRef | None, empty: str = "") -> None:
-        self.update(quote_text(evidence) if evidence is not None else Text(empty, style="dim"))
+    def show(self, evidence: EvidenceRef | None, party: str | None = None, empty: str = "") -> None:
+        self.update(quote_text(evidence, party) if evidence is not None else Text(empty, style="dim"))
 
 
 class TimelineBar(Widget):
@@ -323,51 +369,63 @@ class TimelineBar(Widget):
         self.refresh()
 
     def _span(self) -> tuple[date, date] | None:
+        """The dates the track covers: the first change to the last (a date outside is shown at an end)."""
         if self.as_of is None:
             return None
-        ends = [*self.dates[:1], *self.dates[-1:], self.as_of]
+        if len(self.dates) >= 2:
+            return self.dates[0], self.dates[-1]
+        ends = [*self.dates, self.as_of]
         return min(ends), max(ends)
 
     def _column(self, when: date, first: date, last: date, width: int) -> int:
         days = (last - first).days or 1
-        return round((when - first).days * (width - 1) / days)
+        return max(0, min(width - 1, round((when - first).days * (width - 1) / days)))
+
+    def where(self) -> str:
+        """Where the date shown stands among the change dates, in words."""
+        assert self.as_of is not None
+        if not self.dates:
+            return "no change recorded"
+        earlier = sum(1 for d in self.dates if d < self.as_of)
+        if self.as_of in self.dates:
+            return f"change {earlier + 1} of {len(self.dates)}"
+        if earlier == 0:
+            return f"before the first of {len(self.dates)} changes"
+        if earlier == len(self.dates):
+            return f"after the last of {len(self.dates)} changes"
+        return f"between changes {earlier} and {earlier + 1} of {len(self.dates)}"
 
     def render(self) -> Text:
         span = self._span()
         if span is None:
             return Text("")
         first, last = span
+        assert self.as_of is not None
         width = max(10, self.size.width - 24)
         track = ["─"] * width
         for when in self.dates:
             track[self._column(when, first, last, width)] = "┼"
-        assert self.as_of is not None
         here = self._column(self.as_of, first, last, width)
+        marker = "◀" if self.as_of < first else "▶" if self.as_of > last else "●"
         text = Text(f"{first.isoformat()} ")
         self._track = (len(text), len(text) + width - 1)
         for n, mark in enumerate(track):
             if n == here:
-                text.append("●", style="bold reverse")
+                text.append(marker, style="bold reverse")
             else:
                 text.append(mark, style="bold" if mark == "┼" else "dim")
         text.append(f" {last.isoformat()}\n")
-        earlier = sum(1 for d in self.dates if d < self.as_of)
-        on_a_change = self.as_of in self.dates
-        where = (
-            f"change date {earlier + 1} of {len(self.dates)}"
-            if on_a_change
-            else f"between change dates ({earlier} of {len(self.dates)} before)"
-        )
         text.append(f"as of {self.as_of.isoformat()}", style="bold")
-        text.append(f" · {where} · {CHANGED_MARK} changed that day · {COUNT_MARK}N evidence", style="dim")
+        text.append(f" · {self.where()} · {CHANGED_MARK} changed that day · {COUNT_MARK}N evidence", style="dim")
         return text
 
     def on_click(self, event: events.Click) -> None:
         span = self._span()
         start, end = self._track
-        if span is None or not self.dates or event.y != 0 or not start <= event.x <= end:
+        offset = event.get_content_offset(self)  # without the padding
+        if span is None or not self.dates or offset is None or offset.y != 0 or not start <= offset.x <= end:
             return
         first, last = span
         width = end - start + 1
-        nearest = min(self.dates, key=lambda d: abs(self._column(d, first, last, width) - (event.x - start)))
+        nearest = min(self.dates, key=lambda d: abs(self._column(d, first, last, width) - (offset.x - start)))
         self.post_message(self.Picked(nearest))

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Log, SelectionList, TextArea
 
 from tests.conftest import GOLDEN, Run
+from tests.test_corpus import write_trade_talks
 from tests.test_untrusted_text import HOSTILE, hostile_corpus
 from tracker.machines import Stance
 from tracker.store import Store, database_url
@@ -70,7 +72,7 @@ def drive(
         store = Store(database_url(db)[0])
         app = TrackerApp(store, as_of=as_of)
         try:
-            async with app.run_test(size=size) as pilot:
+            async with app.run_test(size=size, notifications=True) as pilot:
                 await scenario(app, pilot)
         finally:
             store.dispose()
@@ -113,7 +115,8 @@ def test_the_matrix_shows_every_position_as_of_the_date(seeded_db: str) -> None:
         assert words == "demands \u00d78\n2026-01-23", "stance word, evidence count, since (readable without colour)"
         assert "deadlocked" in table.get_cell("peacekeepers", "issue").plain
         bar = screen.query_one(TimelineBar)
-        assert bar.dates == [date(2026, 1, 22), date(2026, 1, 23), date(2026, 2, 5)]
+        # Stance changes, and the dates issue-level evidence named an issue (kcs-03 on 2026-01-26).
+        assert bar.dates == [date(2026, 1, 22), date(2026, 1, 23), date(2026, 1, 26), date(2026, 2, 5)]
 
     drive(seeded_db, scenario)
 
@@ -129,6 +132,9 @@ def test_steps_go_through_the_change_dates_and_mark_what_changed(seeded_db: str)
         marked = {(c.issue, c.party) for row in table.shown.cells.values() for c in row.values() if c.changed}
         assert marked == {("donetsk_withdrawal", "ukraine"), ("peacekeepers", "ukraine")}
         assert table.get_cell("donetsk_withdrawal", "ukraine").plain.endswith(" *")
+        await pilot.press("left_square_bracket")
+        await loaded(app, pilot, date(2026, 1, 26))
+        assert not table.get_cell("donetsk_withdrawal", "ukraine").plain.endswith(" *")
         await pilot.press("left_square_bracket")
         await loaded(app, pilot, date(2026, 1, 23))
         assert cell(screen, "donetsk_withdrawal", "ukraine") is Stance.OPPOSES
@@ -151,10 +157,13 @@ def test_a_click_on_the_timeline_goes_to_the_nearest_change_date(seeded_db: str)
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         screen = await loaded(app, pilot)
         bar = screen.query_one(TimelineBar)
-        start, _ = bar._track
-        await pilot.click(TimelineBar, offset=(start, 0))  # the left end of the track
-        await loaded(app, pilot, date(2026, 1, 22))
-        assert screen.as_of == date(2026, 1, 22)
+        start, end = bar._track
+        first, last = bar.dates[0], bar.dates[-1]
+        for when in reversed(bar.dates):  # a click on each tick, as drawn (after the padding)
+            tick = start + bar._column(when, first, last, end - start + 1)
+            await pilot.click(TimelineBar, offset=(bar.styles.padding.left + tick, 0))
+            await loaded(app, pilot, when)
+            assert screen.as_of == when
 
     drive(seeded_db, scenario)
 
@@ -182,7 +191,7 @@ def test_a_typed_date_is_checked_then_gone_to(seeded_db: str) -> None:
         field.value = "2026-02-30"
         await pilot.press("enter")
         assert isinstance(app.screen, DatePrompt), "an impossible date keeps the prompt open"
-        assert "not a date" in str(app.screen.query_one("#problem").render())
+        assert "not a day of the calendar" in str(app.screen.query_one("#problem").render())
         field.value = "2026-01-23"
         await pilot.press("enter")
         await loaded(app, pilot, date(2026, 1, 23))
@@ -213,6 +222,7 @@ def test_a_position_shows_its_history_and_evidence_and_opens_the_article(seeded_
         area = article.query_one(TextArea)
         await until(pilot, lambda: area.text != "")
         assert area.selected_text == evidence.evidence[0].quote, "the quote is highlighted in place"
+        assert area.document.line_count > 10 and "\\x0a" not in area.text, "the article keeps its lines"
         assert "Abu Dhabi" in str(article.query_one("#article-meta").render())
         await pilot.press("escape")
         assert app.screen is screen
@@ -226,7 +236,14 @@ def test_the_diff_screen_lists_the_changes_with_their_evidence(seeded_db: str) -
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, DiffPrompt))
         first, second = app.screen.query(Input)
-        assert (first.value, second.value) == ("2026-02-05", "2026-02-06"), "previous change and current date"
+        assert (first.value, second.value) == ("2026-01-26", "2026-02-06"), "before the latest change, to the date"
+        await pilot.press("enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.report is not None)
+        assert isinstance(app.screen, DiffScreen) and app.screen.report is not None
+        assert len(app.screen.report.changes) == 2, "the defaults show the latest change"
+        await pilot.press("escape", "d")
+        await until(pilot, lambda: isinstance(app.screen, DiffPrompt))
+        first, second = app.screen.query(Input)
         first.value = "2026-01-24"
         await pilot.press("enter", "enter")
         await until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.report is not None)
@@ -237,11 +254,14 @@ def test_the_diff_screen_lists_the_changes_with_their_evidence(seeded_db: str) -
         assert rows == [
             ["donetsk_withdrawal", "ukraine", "opposes", "counter"],
             ["peacekeepers", "ukraine", "unknown", "supports"],
-            ["security_guarantees", "(issue status)", "converging", "in_play"],
-            ["znpp", "(issue status)", "not_on_agenda", "in_play"],
+            ["security_guarantees", "(issue status)", "converging", "in play"],
+            ["znpp", "(issue status)", "not on agenda", "in play"],
         ]
         evidence = diff_screen.query_one("#diff-evidence", EvidenceTable)
         await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr2-05", "adr1-04"])
+        assert evidence.highlighted() is not None and evidence.highlighted().id == "adr1-04", "the move that changed it"  # type: ignore[union-attr]
+        assert [evidence.get_row_at(n)[1].plain for n in range(2)] == ["reaffirm", "soften"]
+        assert evidence.get_row_at(1)[3].plain == "ukraine (direct)", "the party speaks for itself"
         await pilot.press("down")
         await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr2-06"])
         await pilot.press("enter", "enter")
@@ -264,7 +284,20 @@ def test_filters_narrow_the_matrix_and_the_steps(seeded_db: str) -> None:
         table = screen.query_one(MatrixTable)
         await until(pilot, lambda: table.shown is not None and table.shown.issues == ["peacekeepers"])
         assert table.page == ["russia", "ukraine", "united_states"]
-        await until(pilot, lambda: screen.query_one(TimelineBar).dates == [date(2026, 1, 23), date(2026, 2, 5)])
+        assert "filtered: 1 of 5 issues, 3 of 4 parties" in screen.sub_title
+        peacekeepers_dates = [date(2026, 1, 23), date(2026, 1, 26), date(2026, 2, 5)]
+        await until(pilot, lambda: screen.query_one(TimelineBar).dates == peacekeepers_dates)
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, FilterDialog))
+        app.screen.query_one("#issues", SelectionList).select_all()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: table.shown is not None and len(table.shown.issues) == 5)
+        assert table.page == ["russia", "ukraine", "united_states"], "only a party left out: the issues come back"
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, FilterDialog))
+        await pilot.click("#all")
+        await until(pilot, lambda: table.page == ["russia", "ukraine", "united_states", "europe"])
+        assert "filtered" not in screen.sub_title
 
     drive(seeded_db, scenario)
 
@@ -299,8 +332,10 @@ def test_help_lists_every_key_and_the_palette_every_action(seeded_db: str) -> No
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         keys = app.screen.query_one("#keys", DataTable)
         described = {keys.get_row_at(n)[2] for n in range(keys.row_count)}
-        for binding in [*MatrixScreen.BINDINGS, *TrackerApp.BINDINGS, *ArticleScreen.BINDINGS]:
-            assert binding.description in described  # type: ignore[union-attr]
+        every = [*MatrixScreen.BINDINGS, *TrackerApp.BINDINGS, *ArticleScreen.BINDINGS, *FilterDialog.BINDINGS]
+        for binding in [*every, *DatePrompt.BINDINGS, *HelpScreen.BINDINGS]:
+            assert isinstance(binding, Binding)
+            assert (binding.tooltip or binding.description) in described
         await pilot.press("escape")
         assert app.screen is screen
         await pilot.press("t")
@@ -387,6 +422,97 @@ def test_article_text_is_shown_literally_never_as_markup(tmp_path: Path, run: Ru
 
     drive(db, scenario, as_of=date(2026, 2, 1))
     assert HOSTILE.startswith("=HYPERLINK(")
+
+
+def many_parties(root: Path) -> tuple[Path, Path]:
+    """A negotiation of nine parties whose names are of very different lengths."""
+    seeds, fixtures = write_trade_talks(root)
+    names = [
+        "Canada",
+        "Confederation of Independent Steel Producers",
+        "Korea",
+        "US",
+        "Japan",
+        "Organisation",
+        "UK",
+        "Mercosur trade bloc",
+        "India",
+    ]
+    parties = "".join(f"  - id: p{n}\n    name: {name}\n" for n, name in enumerate(names))
+    catalog = fixtures / "catalog.yaml"
+    head = catalog.read_text().split("parties:")[0]
+    catalog.write_text(
+        head + "parties:\n" + parties + "  - id: eu\n    name: Brussels\n  - id: china\n    name: Beijing\n"
+    )
+    return seeds, fixtures
+
+
+def test_every_party_column_is_reached_by_the_cursor_keys(tmp_path: Path, run: Run) -> None:
+    seeds, fixtures = many_parties(tmp_path)
+    db = str(tmp_path / "many.db")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        table = screen.query_one(MatrixTable)
+        assert table.shown is not None and len(table.page) < len(table.shown.parties)
+        visited = [table.position_at_cursor()]
+        for _ in range(len(table.shown.parties) + 2):
+            await pilot.press("right")
+            visited.append(table.position_at_cursor())
+        parties = [p for _, p in dict.fromkeys(v for v in visited if v is not None)]
+        assert parties == table.shown.parties, "right visits every party once, in order"
+        for _ in range(len(table.shown.parties) - 1):
+            await pilot.press("left")
+        assert table.position_at_cursor() == ("steel_tariffs", table.shown.parties[0])
+
+    drive(db, scenario, as_of=date(2030, 5, 1), size=(80, 24))
+
+
+def test_a_result_that_arrives_after_a_newer_request_is_dropped(
+    seeded_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow read of the whole matrix must not overwrite the filtered matrix asked for after it."""
+    import tracker.tui.matrix_screen as matrix_screen_module
+
+    real_matrix = matrix_screen_module.matrix
+
+    def slow_when_unfiltered(session: Any, as_of: date, known_at: Any, issues: Any, parties: Any) -> Any:
+        if issues is None:
+            time.sleep(0.8)
+        return real_matrix(session, as_of, known_at, issues, parties)
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        table = screen.query_one(MatrixTable)
+        monkeypatch.setattr(matrix_screen_module, "matrix", slow_when_unfiltered)
+        await pilot.press("left_square_bracket")  # a slow, unfiltered read starts
+        screen.issues = ["peacekeepers"]
+        screen.reload()  # the filtered read is asked for after it, and lands first
+        await until(pilot, lambda: table.shown is not None and table.shown.issues == ["peacekeepers"])
+        await pilot.pause(1.2)  # the slow read lands now
+        assert table.shown is not None and table.shown.issues == ["peacekeepers"]
+
+    drive(seeded_db, scenario)
+
+
+def test_paths_and_errors_in_notifications_are_text(
+    seeded_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "notes[old] [@click=app.quit] [$accent]"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        await loaded(app, pilot)
+        await pilot.press("x")
+        await until(pilot, lambda: (folder / "positions-2026-02-06.md").exists())
+        await until(pilot, lambda: any("Wrote" in str(n.message) for n in app._notifications))
+        await pilot.pause(0.2)  # the toast is drawn
+        assert app.is_running
+        assert "[@click=app.quit]" in app.export_screenshot().replace("&#160;", " ")
+
+    drive(seeded_db, scenario)
 
 
 # Golden screenshots: what a person sees, at a fixed size.

@@ -10,7 +10,7 @@ date, so queries read moves instead of replaying evidence.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -192,6 +192,26 @@ class TimelineRow(SQLModel, table=True):
     superseded_at: datetime | None = _superseded()
 
 
+def _upgrade_1_to_2(conn: Connection) -> str:
+    """Schema 1 to 2: the timeline keeps how much evidence backs each stance; indexes for browsing."""
+    conn.exec_driver_sql("ALTER TABLE timeline ADD COLUMN backing INTEGER NOT NULL DEFAULT 0")
+    # A position's timeline is written whole by each replay, all of it with that ingest's recorded time.
+    conn.exec_driver_sql(
+        "UPDATE timeline SET backing = (SELECT COUNT(*) FROM timeline AS t WHERE t.issue = timeline.issue "
+        "AND t.party = timeline.party AND t.recorded_at = timeline.recorded_at AND t.move IS NOT NULL "
+        "AND t.seq BETWEEN timeline.entered_seq AND timeline.seq) WHERE entered_seq >= 0"
+    )
+    for table in ("issue", "party", "article", "evidence", "timeline"):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_superseded_at")
+    for index in (*TimelineRow.__table__.indexes, *EvidenceRow.__table__.indexes):  # type: ignore[attr-defined]
+        index.create(conn, checkfirst=True)
+    return "2"
+
+
+# Each older schema version this tracker upgrades in place, and how.
+UPGRADES: dict[str, Callable[[Connection], str]] = {"1": _upgrade_1_to_2}
+
+
 def default_db_path() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "negotiation-tracker" / "tracker.db"
@@ -270,20 +290,44 @@ class Store:
             return str(self.sqlite_file)
         return self.engine.url.render_as_string(hide_password=True)
 
-    def _schema_version(self, conn: Connection) -> str | None:
-        """The tracker schema version, None for a database with no tables at all."""
+    def _schema_version(self, conn: Connection, upgrade: bool = False) -> str | None:
+        """The tracker schema version, None for a database with no tables at all.
+
+        An older version is upgraded in place when `upgrade` (inside the caller's write transaction);
+        otherwise it is refused, as is a newer or unknown one.
+        """
         tables = set(inspect(conn).get_table_names())
         if not tables:
             return None
         if "tracker_meta" not in tables:
             raise StoreError(f"{self.safe_url} is not a tracker database")
         version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
+        if version in UPGRADES and upgrade:
+            while version in UPGRADES:
+                version = UPGRADES[version](conn)
+            conn.execute(text("UPDATE tracker_meta SET value = :v WHERE key = 'schema_version'"), {"v": version})
         if version != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.safe_url} has schema version {version}, and this tracker reads version {SCHEMA_VERSION}; "
                 "ingest the corpus into a new database (--db) or remove this one to rebuild it"
             )
         return str(version)
+
+    def needs_upgrade(self) -> bool:
+        """True for a database of an older schema version that this tracker upgrades in place."""
+        if not self.exists():
+            return False
+        with self._errors(), self.engine.connect() as conn, conn.begin():
+            if "tracker_meta" not in set(inspect(conn).get_table_names()):
+                return False
+            version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
+            return version in UPGRADES
+
+    def upgrade_if_needed(self) -> None:
+        """Upgrade an older schema in place, in one write transaction, before the first read."""
+        if self.needs_upgrade():
+            with self.writing():
+                pass  # the write transaction upgrades the schema
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -295,6 +339,7 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only session on one consistent snapshot; it never writes, nor waits for a writer."""
+        self.upgrade_if_needed()
         with self._errors(), self.engine.connect() as conn, conn.begin():
             if self.dialect == "postgresql":
                 conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -323,7 +368,7 @@ class Store:
                     with conn.begin(), Session(bind=conn) as session:
                         if self.dialect == "postgresql":
                             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727217)")
-                        if self._schema_version(conn) is None:
+                        if self._schema_version(conn, upgrade=True) is None:
                             SQLModel.metadata.create_all(conn)
                             conn.execute(
                                 text("INSERT INTO tracker_meta (key, value) VALUES ('schema_version', :v)"),
@@ -348,6 +393,7 @@ class Store:
         """True when nothing has been ingested: no file, no tables, or no ingest yet."""
         if not self.exists():
             return True
+        self.upgrade_if_needed()
         with self._errors(), self.engine.connect() as conn, conn.begin():
             if self._schema_version(conn) is None:
                 return True

@@ -19,12 +19,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Log, Static
-from textual.worker import Worker, WorkerState
 
 from tracker.errors import TrackerError
 from tracker.ingest import seed_from_bundled_corpus
 from tracker.store import Store
-from tracker.tui.dialogs import HelpScreen, KeyList
+from tracker.tui.dialogs import DatePrompt, FilterDialog, HelpScreen, KeyList
 from tracker.tui.matrix_screen import MatrixScreen
 from tracker.tui.screens import ArticleScreen, DiffScreen
 
@@ -100,19 +99,6 @@ class TrackerApp(App[int]):
         with self.store.reading() as session:
             return query(session, *args, **kwargs)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker that failed is shown, and ends only itself: the screen keeps what it showed."""
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if isinstance(error, TrackerError):
-            self.notify(str(error), title="Cannot read", severity="error", timeout=10, markup=False)
-        else:
-            self.log.error(repr(error))
-            self.notify(
-                f"{type(error).__name__}: {error}", title="Unexpected error", severity="error", timeout=10, markup=False
-            )
-
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         if self.seed_first:  # the matrix reads the database only once it is built
@@ -135,6 +121,10 @@ class TrackerApp(App[int]):
             ("evidence lists", [Binding("enter", "open", "Open the article with the quote highlighted")]),
             ("article", list(ArticleScreen.BINDINGS)),
             ("diff", [*DiffScreen.BINDINGS, Binding("enter", "open", "Show / open the evidence")]),
+            ("date prompts", [*DatePrompt.BINDINGS, Binding("enter", "accept", "Next field, then accept")]),
+            ("filter", [*FilterDialog.BINDINGS, *_FILTER_KEYS]),
+            ("keys", list(HelpScreen.BINDINGS)),
+            ("mouse", [Binding("click", "click", "A cell selects it; the timeline goes to the nearest change date")]),
         ]
         self.push_screen(HelpScreen(keys, self.get_key_display_name))
 
@@ -154,6 +144,10 @@ class TrackerApp(App[int]):
                 yield SystemCommand(binding.description, binding.tooltip or binding.description, callback)
 
 
+_FILTER_KEYS: list[BindingType] = [
+    Binding("space", "toggle", "Tick or untick the issue or party under the cursor"),
+    Binding("tab", "focus_next", "Next list or button (Apply, All, Cancel)"),
+]
 _TABLE_KEYS: list[BindingType] = [
     Binding("up,down,left,right", "move", "Move between positions (the panes below follow)"),
     Binding("enter", "select", "Go to the evidence of the position"),

@@ -186,7 +186,7 @@ class HelpScreen(ModalScreen[None]):
             for binding in bindings:
                 if isinstance(binding, Binding):
                     keys = ", ".join(self.describe(k) for k in binding.key.split(","))
-                    table.add_row(where, keys, binding.description or binding.action)
+                    table.add_row(where, keys, binding.tooltip or binding.description or binding.action)
         table.focus()
 
     def action_close(self) -> None:

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker
 
 from tracker.catalog import Catalog
 from tracker.matrix import Matrix, PositionDetail, change_dates, matrix, position_detail
@@ -23,7 +24,7 @@ from tracker.output import moment, render
 from tracker.queries import state
 from tracker.tui.dialogs import DatePrompt, DiffPrompt, FilterDialog, KnownAtPrompt
 from tracker.tui.screens import EVIDENCE_PAGE, ArticleScreen, DiffScreen
-from tracker.tui.widgets import EvidenceTable, MatrixTable, QuoteView, TimelineBar
+from tracker.tui.widgets import EvidenceTable, MatrixTable, QuoteView, TimelineBar, report_failure
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
@@ -94,6 +95,9 @@ class MatrixScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(MatrixTable).focus()
         self.reload()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
 
     # Loading: every read runs in a worker on its own snapshot, with the view it was asked for; a result
     # arriving after a newer request (another date, filter or known-at) is dropped.

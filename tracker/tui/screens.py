@@ -13,12 +13,12 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TextArea
 from textual.widgets.text_area import Selection
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from tracker.matrix import ArticleText, article_text
 from tracker.output import safe_text
 from tracker.queries import DiffReport, EvidenceRef, diff
-from tracker.tui.widgets import EvidenceTable, QuoteView, plain, stance_text, status_text
+from tracker.tui.widgets import EvidenceTable, QuoteView, plain, report_failure, stance_text, status_text
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
@@ -62,6 +62,9 @@ class ArticleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.load()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load(self) -> None:
@@ -130,6 +133,9 @@ class DiffScreen(Screen[None]):
             table.add_column(label, width=width)  # fixed: rows arrive from a worker, after the first layout
         table.focus()
         self.load()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def load(self) -> None:

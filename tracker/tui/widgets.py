@@ -8,15 +8,19 @@ as `rich.text.Text` built from `safe_text` (never a markup string), so
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.message import Message
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
+from textual.worker import Worker, WorkerState
 
+from tracker.errors import TrackerError
 from tracker.machines import Stance
 from tracker.matrix import Cell, Matrix
 from tracker.output import safe_text, who
@@ -50,6 +54,20 @@ STATUS_STYLE = {
 }
 CHANGED_MARK = "*"
 COUNT_MARK = "\u00d7"  # the multiplication sign: "demands, times 3 pieces of evidence"
+
+
+def report_failure(screen: Screen[Any], event: Worker.StateChanged) -> None:
+    """A worker of `screen` that failed is shown, and ends only itself: the screen keeps what it showed."""
+    if event.state is not WorkerState.ERROR:
+        return
+    error = event.worker.error
+    if isinstance(error, TrackerError):
+        screen.notify(str(error), title="Cannot read", severity="error", timeout=10, markup=False)
+    else:
+        screen.log.error(repr(error))
+        screen.notify(
+            f"{type(error).__name__}: {error}", title="Unexpected error", severity="error", timeout=10, markup=False
+        )
 
 
 def plain(value: object) -> Text:

@@ -1,0 +1,61 @@
+"""A database made by an older tracker is upgraded in place on first use, and answers as a new one would."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+
+from tests.conftest import GOLDEN, Run
+
+
+def downgrade_to_schema_1(path: str) -> None:
+    """Turn a database into what schema version 1 wrote: no backing counts, no browsing indexes."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        for index in ("ix_timeline_changes", "ix_evidence_issue_level"):
+            conn.execute(text(f"DROP INDEX {index}"))
+        conn.execute(text("ALTER TABLE timeline DROP COLUMN backing"))
+        for table in ("issue", "party", "article", "evidence", "timeline"):
+            conn.execute(text(f"CREATE INDEX ix_{table}_superseded_at ON {table} (superseded_at)"))
+        conn.execute(text("UPDATE tracker_meta SET value = '1' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+
+def read(path: str, query: str) -> list[tuple[object, ...]]:
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(query))]
+    finally:
+        engine.dispose()
+
+
+def test_a_schema_1_database_is_upgraded_on_first_read(run: Run, seeded_db: str) -> None:
+    backing = read(seeded_db, "SELECT row_id, backing FROM timeline ORDER BY row_id")
+    assert any(count > 1 for _, count in backing)
+    downgrade_to_schema_1(seeded_db)
+
+    result = run("--db", seeded_db, "state", "--as-of", "2026-02-06")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (GOLDEN / "state.txt").read_text(encoding="utf-8")
+    assert read(seeded_db, "SELECT row_id, backing FROM timeline ORDER BY row_id") == backing
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("2",)]
+    indexes = {name for (name,) in read(seeded_db, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"ix_timeline_changes", "ix_evidence_issue_level"} <= indexes
+    assert not any(name.endswith("_superseded_at") for name in indexes)
+
+
+def test_an_upgraded_database_takes_new_ingests(run: Run, seeded_db: str) -> None:
+    downgrade_to_schema_1(seeded_db)
+    assert run("--db", seeded_db, "ingest").exit_code == 0
+    assert run("--db", seeded_db, "diff", "2026-01-24", "2026-02-06").stdout == (GOLDEN / "diff.txt").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_an_unknown_schema_version_is_refused(run: Run, seeded_db: str) -> None:
+    engine = create_engine(f"sqlite:///{seeded_db}")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE tracker_meta SET value = '99' WHERE key = 'schema_version'"))
+    engine.dispose()
+    result = run("--db", seeded_db, "state")
+    assert result.exit_code == 2 and "schema version 99" in result.stderr

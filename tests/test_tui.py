@@ -101,6 +101,8 @@ def test_the_matrix_shows_every_position_as_of_the_date(seeded_db: str) -> None:
         screen = await loaded(app, pilot)
         table = screen.query_one(MatrixTable)
         assert screen.sub_title == "as of 2026-02-06"
+        assert table.position_at_cursor() == ("donetsk_withdrawal", "russia"), "the first position is selected"
+        assert screen.detail is not None and screen.detail.evidence_total == 8
         assert table.shown is not None
         assert table.shown.issues[0] == "donetsk_withdrawal" and table.page == [
             "russia",

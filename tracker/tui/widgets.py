@@ -229,7 +229,9 @@ class MatrixTable(DataTable[Text]):
         self.page = page
         if not matrix.issues:
             return
-        if at is not None and at[0] in matrix.issues:
+        if at is None:
+            row, column = 0, 1  # nothing selected before: the first position
+        elif at[0] in matrix.issues:
             row = matrix.issues.index(at[0])
             column = page.index(at[1]) + 1 if at[1] in page else 0 if at[1] is None else column
         self.move_cursor(row=min(row, len(matrix.issues) - 1), column=min(column, len(page)), scroll=True)

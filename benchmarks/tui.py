@@ -6,10 +6,12 @@ Builds nothing: give it a database (see `benchmarks/synthetic.py`). The app
 runs under Textual's `run_test` at 120x36. Measured in the same run, side by
 side:
 
-- the first screen: from creating the app to the matrix drawn with every cell;
+- the first screen: from creating the app to the first frame written to the
+  terminal that shows the matrix;
 - a step of the date (`[`): from the key event (posted as the terminal driver
-  posts it) to the matrix redrawn for the previous change date, and to the
-  selected position's evidence redrawn (read once the date rests);
+  posts it) to the first frame that shows the matrix as of the previous
+  change date, and to the frame with the selected position's evidence
+  (read once the date rests);
 - the library query behind a step (`tracker.matrix.matrix`) on its own, so
   the ratio shows what the UI adds;
 - the baseline: `tracker.queries.state` at the same dates, the query the CLI's
@@ -50,34 +52,57 @@ async def _until(condition: Any, timeout: float = 60.0) -> None:
 
 
 async def measure_ui(store: Store, start: date, steps: int) -> dict[str, Any]:
+    """Time to the first paint that shows the matrix, at start and after each step of the date."""
+    drawn: dict[date, float] = {}  # when the matrix as of a date was put into the table
+    paints: list[float] = []  # when the app wrote a frame to the terminal
+    real_show = MatrixTable.show
+
+    def show(table: MatrixTable, matrix: Any, keep: Any = None) -> None:
+        real_show(table, matrix, keep)
+        drawn[matrix.as_of] = time.perf_counter()
+
+    def painted_after(moment: float) -> float | None:
+        return next((p for p in paints if p >= moment), None)
+
+    MatrixTable.show = show  # type: ignore[method-assign]
     began = time.perf_counter()
     app = TrackerApp(store, as_of=start)
-    async with app.run_test(size=(120, 36)) as pilot:
+    real_display = app._display
 
-        def table() -> MatrixTable:
-            return app.screen.query_one(MatrixTable)
+    def display(screen: Any, renderable: Any) -> None:
+        real_display(screen, renderable)
+        if renderable is not None:
+            paints.append(time.perf_counter())
 
-        await _until(lambda: isinstance(app.screen, MatrixScreen) and table().shown is not None)
-        first_screen = time.perf_counter() - began
-        screen = app.screen
-        assert isinstance(screen, MatrixScreen)
-        await _until(lambda: bool(screen.query_one("#evidence", EvidenceTable).evidence))
-        step_ms, detail_ms, visited = [], [], []
-        for _ in range(steps):
-            earlier = [d for d in screen.dates if d < screen.as_of]
-            if not earlier:
-                break
-            target = earlier[-1]
-            evidence = screen.query_one("#evidence", EvidenceTable)
-            pressed = time.perf_counter()
-            app.post_message(events.Key("left_square_bracket", "["))  # as the terminal driver sends it
-            await _until(lambda t=target: (shown := table().shown) is not None and shown.as_of == t)  # type: ignore[misc]
-            step_ms.append((time.perf_counter() - pressed) * 1000)
-            await _until(lambda t=target: screen.detail is not None and screen.detail.as_of == t)  # type: ignore[misc]
-            await _until(lambda e=evidence, t=target: bool(e.evidence) or screen.detail.evidence == [])  # type: ignore[misc,union-attr]
-            detail_ms.append((time.perf_counter() - pressed) * 1000)
-            visited.append(target)
-            await pilot.pause(0.1)  # a person reads before the next key
+    app._display = display  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await _until(lambda: start in drawn and painted_after(drawn[start]) is not None)
+            first_screen = painted_after(drawn[start]) - began  # type: ignore[operator]
+            screen = app.screen
+            assert isinstance(screen, MatrixScreen)
+            await _until(lambda: bool(screen.query_one("#evidence", EvidenceTable).evidence))
+            step_ms, detail_ms, visited = [], [], []
+            for _ in range(steps):
+                earlier = [d for d in screen.dates if d < screen.as_of]
+                if not earlier:
+                    break
+                target = earlier[-1]
+                evidence = screen.query_one("#evidence", EvidenceTable)
+                pressed = time.perf_counter()
+                app.post_message(events.Key("left_square_bracket", "["))  # as the terminal driver sends it
+                await _until(lambda t=target: t in drawn and painted_after(drawn[t]) is not None)  # type: ignore[misc]
+                step_ms.append((painted_after(drawn[target]) - pressed) * 1000)  # type: ignore[operator]
+                await _until(lambda t=target: screen.detail is not None and screen.detail.as_of == t)  # type: ignore[misc]
+                await _until(lambda e=evidence: bool(e.evidence) or screen.detail.evidence == [])  # type: ignore[misc,union-attr]
+                await pilot.pause(0.02)  # the panes' frame
+                detail_ms.append(((paints[-1] if paints else time.perf_counter()) - pressed) * 1000)
+                visited.append(target)
+                drawn.clear()
+                paints.clear()
+                await pilot.pause(0.1)  # a person reads before the next key
+    finally:
+        MatrixTable.show = real_show  # type: ignore[method-assign]
     return {"first_screen_s": first_screen, "step_ms": step_ms, "detail_ms": detail_ms, "dates": visited}
 
 

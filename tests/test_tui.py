@@ -100,7 +100,7 @@ def test_the_matrix_shows_every_position_as_of_the_date(seeded_db: str) -> None:
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         screen = await loaded(app, pilot)
         table = screen.query_one(MatrixTable)
-        assert screen.sub_title == "as of 2026-02-06"
+        assert screen.heading == "as of 2026-02-06"
         assert table.position_at_cursor() == ("donetsk_withdrawal", "russia"), "the first position is selected"
         assert screen.detail is not None and screen.detail.evidence_total == 8
         assert table.shown is not None
@@ -129,7 +129,7 @@ def test_steps_go_through_the_change_dates_and_mark_what_changed(seeded_db: str)
         table = screen.query_one(MatrixTable)
         await pilot.press("left_square_bracket")
         await loaded(app, pilot, date(2026, 2, 5))
-        assert screen.sub_title == "as of 2026-02-05"
+        assert screen.heading == "as of 2026-02-05"
         assert table.shown is not None
         marked = {(c.issue, c.party) for row in table.shown.cells.values() for c in row.values() if c.changed}
         assert marked == {("donetsk_withdrawal", "ukraine"), ("peacekeepers", "ukraine")}
@@ -286,7 +286,7 @@ def test_filters_narrow_the_matrix_and_the_steps(seeded_db: str) -> None:
         table = screen.query_one(MatrixTable)
         await until(pilot, lambda: table.shown is not None and table.shown.issues == ["peacekeepers"])
         assert table.page == ["russia", "ukraine", "united_states"]
-        assert "filtered: 1 of 5 issues, 3 of 4 parties" in screen.sub_title
+        assert "filtered: 1 of 5 issues, 3 of 4 parties" in screen.heading
         peacekeepers_dates = [date(2026, 1, 23), date(2026, 1, 26), date(2026, 2, 5)]
         await until(pilot, lambda: screen.query_one(TimelineBar).dates == peacekeepers_dates)
         await pilot.press("f")
@@ -299,7 +299,7 @@ def test_filters_narrow_the_matrix_and_the_steps(seeded_db: str) -> None:
         await until(pilot, lambda: isinstance(app.screen, FilterDialog))
         await pilot.click("#all")
         await until(pilot, lambda: table.page == ["russia", "ukraine", "united_states", "europe"])
-        assert "filtered" not in screen.sub_title
+        assert "filtered" not in screen.heading
 
     drive(seeded_db, scenario)
 
@@ -314,7 +314,7 @@ def test_known_at_answers_as_recorded_then(seeded_db: str) -> None:
         table = screen.query_one(MatrixTable)
         await until(pilot, lambda: table.shown is not None and table.shown.known_at is not None)
         assert table.shown is not None and table.shown.issues == [], "nothing was recorded in 2020"
-        assert "known at 2020-01-01" in screen.sub_title
+        assert "known at 2020-01-01" in screen.heading
         await pilot.press("k")
         await until(pilot, lambda: isinstance(app.screen, KnownAtPrompt))
         app.screen.query_one(Input).value = ""

@@ -11,8 +11,9 @@ def downgrade_to_schema_1(path: str) -> None:
     """Turn a database into what schema version 1 wrote: no backing counts, no browsing indexes."""
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        for index in ("ix_timeline_changes", "ix_evidence_issue_level"):
+        for index in ("ix_timeline_changes", "ix_evidence_issue_level", "ix_timeline_position_held"):
             conn.execute(text(f"DROP INDEX {index}"))
+        conn.execute(text("CREATE INDEX ix_timeline_position ON timeline (issue, party, valid_from, seq)"))
         conn.execute(text("ALTER TABLE timeline DROP COLUMN backing"))
         for table in ("issue", "party", "article", "evidence", "timeline"):
             conn.execute(text(f"CREATE INDEX ix_{table}_superseded_at ON {table} (superseded_at)"))
@@ -40,8 +41,8 @@ def test_a_schema_1_database_is_upgraded_on_first_read(run: Run, seeded_db: str)
     assert read(seeded_db, "SELECT row_id, backing FROM timeline ORDER BY row_id") == backing
     assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("2",)]
     indexes = {name for (name,) in read(seeded_db, "SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"ix_timeline_changes", "ix_evidence_issue_level"} <= indexes
-    assert not any(name.endswith("_superseded_at") for name in indexes)
+    assert {"ix_timeline_changes", "ix_evidence_issue_level", "ix_timeline_position_held"} <= indexes
+    assert not any(name.endswith("_superseded_at") for name in indexes) and "ix_timeline_position" not in indexes
 
 
 def test_an_upgraded_database_takes_new_ingests(run: Run, seeded_db: str) -> None:

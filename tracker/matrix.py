@@ -12,6 +12,7 @@ whatever the size of the store.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 from pydantic import BaseModel
 from sqlalchemy import func
@@ -36,8 +37,8 @@ from tracker.queries import (
 from tracker.store import ArticleRow, EvidenceRow, TimelineRow
 
 
-class Cell(BaseModel):
-    """One position in the matrix."""
+class Cell(NamedTuple):
+    """One position in the matrix (a tuple: a matrix has a thousand of them, made and compared on every step)."""
 
     issue: str
     party: str
@@ -101,7 +102,7 @@ def matrix(
             entry = latest.get((issue, party))
             stance = Stance(entry.stance_to) if entry else Stance.UNKNOWN
             since = entry.since if entry and stance is not Stance.UNKNOWN else None
-            row[party] = Cell.model_construct(  # read from the store: already checked
+            row[party] = Cell(
                 issue=issue,
                 party=party,
                 stance=stance,
@@ -110,7 +111,7 @@ def matrix(
                 changed=since == as_of,
             )
         cells[issue] = row
-    return Matrix(
+    return Matrix.model_construct(  # built here from checked rows; a thousand cells need no validation
         as_of=as_of,
         known_at=known_at,
         catalog=catalog,

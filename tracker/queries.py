@@ -248,7 +248,7 @@ def latest_moves(
 ) -> dict[tuple[str, str], LatestEntry]:
     """For each position, its last timeline entry on or before `as_of` (positions with none are absent)."""
     # Plain rows through the connection: no ORM identity work for what is read a thousand at a time.
-    rows = session.connection().execute(_latest_entries(as_of, known_at, issues, parties))
+    rows = session.connection().execute(_latest_entries(as_of, known_at, issues, parties)).all()
     return {(row[0], row[1]): LatestEntry(*row) for row in rows}
 
 

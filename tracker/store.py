@@ -162,7 +162,8 @@ class TimelineRow(SQLModel, table=True):
 
     __tablename__ = "timeline"
     __table_args__ = (
-        Index("ix_timeline_position", "issue", "party", "valid_from", "seq"),
+        # A position's newest entry by a date, and whether the tracker held it then, from the index alone.
+        Index("ix_timeline_position_held", "issue", "party", "valid_from", "seq", "superseded_at", "recorded_at"),
         Index("ix_timeline_valid_from", "valid_from"),
         # The dates on which some stance changed (the steps of time travel), read from the index alone.
         Index(
@@ -203,6 +204,7 @@ def _upgrade_1_to_2(conn: Connection) -> str:
     )
     for table in ("issue", "party", "article", "evidence", "timeline"):
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_superseded_at")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position")  # now ix_timeline_position_held
     for index in (*TimelineRow.__table__.indexes, *EvidenceRow.__table__.indexes):  # type: ignore[attr-defined]
         index.create(conn, checkfirst=True)
     return "2"
@@ -235,6 +237,7 @@ def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at checkpoints, never corrupt
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages per connection: browsed indexes stay in memory
     cursor.close()
 
 

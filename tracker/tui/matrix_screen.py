@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker
 
 from tracker.catalog import Catalog
@@ -71,6 +71,7 @@ class MatrixScreen(Screen[None]):
         self.detail: PositionDetail | None = None
         self.detail_limit = EVIDENCE_PAGE
         self._detail_timer: Timer | None = None
+        self.heading = ""  # what the title bar says after the app's title: the date, known-at, filters
         self.view_generation = 0  # bumped when the filters or known-at change
         self.request = 0  # bumped on every read of the matrix
 
@@ -79,7 +80,7 @@ class MatrixScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Static(id="heading")
         yield TimelineBar(id="timeline")
         yield MatrixTable(id="matrix")
         with Horizontal(id="detail"):
@@ -139,15 +140,16 @@ class MatrixScreen(Screen[None]):
     def _show(self, request: int, loaded: Matrix) -> None:
         if request != self.request:
             return  # a newer date, filter or known-at was asked for meanwhile
-        self.sub_title = f"as of {self.as_of.isoformat()}" + (
-            f" · known at {moment(self.known_at)}" if self.known_at else ""
-        )
+        heading = f"as of {self.as_of.isoformat()}" + (f" · known at {moment(self.known_at)}" if self.known_at else "")
         catalog = loaded.catalog
         if self.issues or self.parties:
-            self.sub_title += (
+            heading += (
                 f" · filtered: {len(loaded.issues)} of {len(catalog.issues)} issues,"
                 f" {len(loaded.parties)} of {len(catalog.parties)} parties"
             )
+        # The screen's own title bar: setting Screen.sub_title would repaint the whole screen on every step.
+        self.heading = heading
+        self.query_one("#heading", Static).update(Text(f"{self.app.title} — {heading}", style="bold"), layout=False)
         self.query_one(TimelineBar).show(self.dates, self.as_of)
         table = self.query_one(MatrixTable)
         table.show(loaded)
@@ -161,8 +163,8 @@ class MatrixScreen(Screen[None]):
     def _clear_detail(self, message: str) -> None:
         """Empty the panes below the matrix: no position is selected (or none is known)."""
         self.detail = None
-        self.query_one("#history-title", Static).update(Text(message, style="dim"))
-        self.query_one("#evidence-title", Static).update(Text(""))
+        self.query_one("#history-title", Static).update(Text(message, style="dim"), layout=False)
+        self.query_one("#evidence-title", Static).update(Text(""), layout=False)
         self.query_one("#history", EvidenceTable).show([], None)
         self.query_one("#evidence", EvidenceTable).show([], None)
         self.query_one("#quote", QuoteView).show(None)
@@ -180,7 +182,7 @@ class MatrixScreen(Screen[None]):
         history.append(f" · {detail.moves_total} entr{'y' if detail.moves_total == 1 else 'ies'}")
         if detail.moves_total > len(detail.moves):
             history.append(f", newest {len(detail.moves)} (m: more)", style="dim")
-        self.query_one("#history-title", Static).update(history)
+        self.query_one("#history-title", Static).update(history, layout=False)
         self.query_one("#history", EvidenceTable).show(
             [m.evidence for m in detail.moves],
             detail.party,
@@ -193,7 +195,7 @@ class MatrixScreen(Screen[None]):
         if detail.evidence_total > len(detail.evidence):
             evidence.append(f", newest {len(detail.evidence)} (m: more)", style="dim")
         evidence.append(" · Enter: article", style="dim")
-        self.query_one("#evidence-title", Static).update(evidence)
+        self.query_one("#evidence-title", Static).update(evidence, layout=False)
         self.query_one("#evidence", EvidenceTable).show(detail.evidence, detail.party)
         if not detail.evidence:
             self.query_one("#quote", QuoteView).show(None, empty="No evidence: the position is unknown on this date.")

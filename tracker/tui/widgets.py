@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import ColumnKey
+from textual.widgets.data_table import ColumnKey, RowKey
 from textual.worker import Worker, WorkerState
 
 from tracker.errors import TrackerError
@@ -204,10 +204,20 @@ class MatrixTable(DataTable[Text]):
                     changed.append((issue, party, text))
         for issue in matrix.issues:
             if matrix.status[issue] != before.status[issue]:
-                self.update_cell(issue, "issue", issue_text(titles[issue], matrix.status[issue], ISSUE_WIDTH))
-        for issue, party, text in changed:
-            self.update_cell(issue, party, text)
+                changed.append((issue, "issue", issue_text(titles[issue], matrix.status[issue], ISSUE_WIDTH)))
+        self._set_cells(changed)
         return True
+
+    def _set_cells(self, cells: list[tuple[str, str, Text]]) -> None:
+        """Put many cells at once and refresh once (`update_cell` refreshes the table for each cell).
+
+        This writes DataTable's own cell store, as `update_cell` does; the widths stay (`_redraw` checked them).
+        """
+        for issue, column, text in cells:
+            self._data[RowKey(issue)][ColumnKey(column)] = text
+        if cells:
+            self._update_count += 1  # what the table's render caches are keyed on
+            self.refresh()
 
     def _build(
         self, matrix: Matrix, page: list[str], widths: dict[str, int], at: tuple[str, str | None] | None

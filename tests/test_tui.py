@@ -265,6 +265,7 @@ def test_the_diff_screen_lists_the_changes_with_their_evidence(seeded_db: str) -
         await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr2-05", "adr1-04"])
         assert evidence.highlighted() is not None and evidence.highlighted().id == "adr1-04", "the move that changed it"  # type: ignore[union-attr]
         assert [evidence.get_row_at(n)[1].plain for n in range(2)] == ["reaffirm", "soften"]
+        assert [evidence.get_row_at(n)[2].plain for n in range(2)] == ["counter", "counter"], "the stance reached"
         assert evidence.get_row_at(1)[3].plain == "ukraine (direct)", "the party speaks for itself"
         await pilot.press("down")
         await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr2-06"])

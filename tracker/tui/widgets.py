@@ -331,7 +331,7 @@ class EvidenceTable(DataTable[Text]):
         self,
         evidence: list[EvidenceRef],
         party: str | None,
-        moves: list[tuple[str, Stance]] | None = None,
+        moves: list[tuple[str, Stance | None]] | None = None,
         cursor: int = 0,
     ) -> None:
         """Show `evidence` of `party`'s position (with each one's move and the stance it reached, if given).
@@ -345,8 +345,9 @@ class EvidenceTable(DataTable[Text]):
             quote = ref.quote if len(ref.quote) <= 70 else ref.quote[:69] + "…"
             row: list[Text] = [Text(ref.date.isoformat())]
             if self.with_move:
-                move, stance_to = moves[n] if moves is not None else (ref.move or f"({ref.mode})", Stance.UNKNOWN)
-                row += [Text(move), stance_text(stance_to) if moves is not None else Text("")]
+                coded = Stance(ref.stance) if ref.stance else None  # the stance the evidence names
+                move, stance_to = moves[n] if moves is not None else (ref.move or f"({ref.mode})", coded)
+                row += [Text(move), stance_text(stance_to) if stance_to is not None else Text("")]
             row += [plain(who(ref, party)), plain(quote)]
             self.add_row(*row, key=str(n))
         if self.evidence:

@@ -6,29 +6,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import Worker
 
 from tracker.catalog import Catalog
 from tracker.matrix import Matrix, PositionDetail, change_dates, matrix, position_detail
 from tracker.output import moment, render
 from tracker.queries import state
 from tracker.tui.dialogs import DatePrompt, DiffPrompt, FilterDialog, KnownAtPrompt
-from tracker.tui.screens import EVIDENCE_PAGE, ArticleScreen, DiffScreen
-from tracker.tui.widgets import EvidenceTable, MatrixTable, QuoteView, TimelineBar, report_failure
-
-if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
-
+from tracker.tui.screens import EVIDENCE_PAGE, ArticleScreen, DiffScreen, TrackerScreen
+from tracker.tui.widgets import EvidenceTable, MatrixTable, QuoteView, TimelineBar
 
 DETAIL_DELAY = 0.06  # seconds the cursor or date rests before the evidence panes are read
 
@@ -44,7 +38,7 @@ class View:
     generation: int
 
 
-class MatrixScreen(Screen[None]):
+class MatrixScreen(TrackerScreen):
     """Issues by parties as of a date; step through the dates on which positions changed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -75,10 +69,6 @@ class MatrixScreen(Screen[None]):
         self.view_generation = 0  # bumped when the filters or known-at change
         self.request = 0  # bumped on every read of the matrix
 
-    @property
-    def tracker(self) -> TrackerApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         yield Static(id="heading")
         yield TimelineBar(id="timeline")
@@ -96,9 +86,6 @@ class MatrixScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(MatrixTable).focus()
         self.reload()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report_failure(self, event)
 
     # Loading: every read runs in a worker on its own snapshot, with the view it was asked for; a result
     # arriving after a newer request (another date, filter or known-at) is dropped.

@@ -38,7 +38,18 @@ def location(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1)
 
 
-class ArticleScreen(Screen[None]):
+class TrackerScreen(Screen[None]):
+    """A screen of the tracker's app: it reads through the app, and shows what its workers fail at."""
+
+    @property
+    def tracker(self) -> TrackerApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
+
+
+class ArticleScreen(TrackerScreen):
     """An article's text, read-only, with the quote of one piece of evidence selected in place."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
@@ -49,10 +60,6 @@ class ArticleScreen(Screen[None]):
         self.party = party
         self.known_at = known_at
 
-    @property
-    def tracker(self) -> TrackerApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="article-meta")
@@ -62,9 +69,6 @@ class ArticleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.load()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report_failure(self, event)
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load(self) -> None:
@@ -92,7 +96,7 @@ class ArticleScreen(Screen[None]):
         self.query_one("#article-quote", QuoteView).show(self.evidence, self.party)
 
 
-class DiffScreen(Screen[None]):
+class DiffScreen(TrackerScreen):
     """The positions that changed between two dates, from and to, with the evidence that moved them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
@@ -109,10 +113,6 @@ class DiffScreen(Screen[None]):
         self.date_from, self.date_to = date_from, date_to
         self.known_at, self.issues, self.parties = known_at, issues, parties
         self.report: DiffReport | None = None
-
-    @property
-    def tracker(self) -> TrackerApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -133,9 +133,6 @@ class DiffScreen(Screen[None]):
             table.add_column(label, width=width)  # fixed: rows arrive from a worker, after the first layout
         table.focus()
         self.load()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report_failure(self, event)
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def load(self) -> None:

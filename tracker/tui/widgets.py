@@ -293,16 +293,6 @@ class MatrixTable(DataTable[Text]):
 class EvidenceTable(DataTable[Text]):
     """A bounded list of evidence; Enter (or a click on a selected row) opens its article."""
 
-    class Opened(Message):
-        def __init__(self, table: EvidenceTable, evidence: EvidenceRef) -> None:
-            self.table = table
-            self.evidence = evidence
-            super().__init__()
-
-        @property
-        def control(self) -> EvidenceTable:
-            return self.table
-
     class Shown(Message):
         """The highlighted piece of evidence changed (None: the list is empty)."""
 
@@ -314,6 +304,11 @@ class EvidenceTable(DataTable[Text]):
         @property
         def control(self) -> EvidenceTable:
             return self.table
+
+    class Opened(Shown):
+        """Enter on a piece of evidence: open its article."""
+
+        evidence: EvidenceRef
 
     def __init__(self, *, with_move: bool = False, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)

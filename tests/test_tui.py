@@ -248,6 +248,9 @@ def test_the_diff_screen_lists_the_changes_with_their_evidence(seeded_db: str) -
         await pilot.press("escape", "d")
         await until(pilot, lambda: isinstance(app.screen, DiffPrompt))
         first, second = app.screen.query(Input)
+        first.value = ""
+        await pilot.press("enter", "enter")
+        assert isinstance(app.screen, DiffPrompt) and app.focused is first, "back to the field to correct"
         first.value = "2026-01-24"
         await pilot.press("enter", "enter")
         await until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.report is not None)

@@ -25,6 +25,24 @@ from tracker.output import moment
 from tracker.tui.widgets import plain
 
 
+class FieldProblem(ValueError):
+    """What is wrong with the answer, and in which field (counted from 0)."""
+
+    def __init__(self, field: int, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _dates(values: list[str]) -> list[date]:
+    parsed = []
+    for n, value in enumerate(values):
+        try:
+            parsed.append(parse_date(value))
+        except ValueError as exc:
+            raise FieldProblem(n, str(exc)) from None
+    return parsed
+
+
 class _Prompt(ModalScreen[Any]):
     """Inputs, a line for what is wrong with them, Enter to accept, Escape to cancel."""
 
@@ -61,6 +79,7 @@ class _Prompt(ModalScreen[Any]):
             self.dismiss(self.answer())
         except ValueError as exc:
             self.query_one("#problem", Static).update(Text(str(exc), style="bold red"))
+            inputs[exc.field if isinstance(exc, FieldProblem) else 0].focus()  # where to correct it
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -73,7 +92,7 @@ class DatePrompt(_Prompt):
         super().__init__("Go to date", [("Date (YYYY-MM-DD)", initial.isoformat())], "Enter to go, Escape to cancel")
 
     def answer(self) -> date:
-        return parse_date(self.values()[0])
+        return _dates(self.values())[0]
 
 
 class DiffPrompt(_Prompt):
@@ -87,9 +106,9 @@ class DiffPrompt(_Prompt):
         )
 
     def answer(self) -> tuple[date, date]:
-        first, second = (parse_date(v) for v in self.values())
+        first, second = _dates(self.values())
         if first > second:
-            raise ValueError(f"From ({first}) is after To ({second})")
+            raise FieldProblem(0, f"From ({first}) is after To ({second})")
         return first, second
 
 

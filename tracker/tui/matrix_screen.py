@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -25,6 +25,7 @@ from tracker.tui.dialogs import DatePrompt, DiffPrompt, FilterDialog, KnownAtPro
 from tracker.tui.screens import EVIDENCE_PAGE, ArticleScreen, DiffScreen, TrackerScreen
 from tracker.tui.widgets import EvidenceTable, MatrixTable, QuoteView, TimelineBar
 
+SHORT = 30  # terminal lines below which the panes give the lists more room than the quote
 DETAIL_DELAY = 0.06  # seconds the cursor or date rests before the evidence panes are read
 
 
@@ -87,6 +88,9 @@ class MatrixScreen(TrackerScreen):
     def on_mount(self) -> None:
         self.query_one(MatrixTable).focus()
         self.reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < SHORT, "short")  # a short terminal: fewer lines of quote, more rows
 
     # Loading: every read runs in a worker on its own snapshot, with the view it was asked for; a result
     # arriving after a newer request (another date, filter or known-at) is dropped.

@@ -25,6 +25,7 @@ from tracker.tui.dialogs import DatePrompt, DiffPrompt, FilterDialog, KnownAtPro
 from tracker.tui.screens import EVIDENCE_PAGE, ArticleScreen, DiffScreen, TrackerScreen
 from tracker.tui.widgets import EvidenceTable, MatrixTable, QuoteView, TimelineBar
 
+MOST_SHOWN = 1000  # entries of a history or evidence list the panes hold at most (`m` reads a page more)
 SHORT = 30  # terminal lines below which the panes give the lists more room than the quote
 DETAIL_DELAY = 0.06  # seconds the cursor or date rests before the evidence panes are read
 
@@ -308,11 +309,21 @@ class MatrixScreen(TrackerScreen):
         self.app.push_screen(KnownAtPrompt(self.known_at), chosen)
 
     def action_more(self) -> None:
-        if self.detail is not None and (
-            self.detail.moves_total > len(self.detail.moves) or self.detail.evidence_total > len(self.detail.evidence)
+        """Read another page of a long history or evidence list, up to `MOST_SHOWN` entries."""
+        if self.detail is None or (
+            self.detail.moves_total <= len(self.detail.moves)
+            and self.detail.evidence_total <= len(self.detail.evidence)
         ):
-            self.detail_limit += EVIDENCE_PAGE
-            self._position_changed()
+            return
+        if self.detail_limit >= MOST_SHOWN:
+            self.notify(
+                f"The newest {MOST_SHOWN} are shown; `tracker history --issue {self.detail.issue} "
+                f"--party {self.detail.party}` lists every move",
+                markup=False,
+            )
+            return
+        self.detail_limit += EVIDENCE_PAGE
+        self._position_changed()
 
     def action_focus_matrix(self) -> None:
         self.query_one(MatrixTable).focus()

@@ -234,6 +234,25 @@ def test_a_position_shows_its_history_and_evidence_and_opens_the_article(seeded_
     drive(seeded_db, scenario)
 
 
+def test_more_reads_another_page_up_to_a_bound(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracker.tui.matrix_screen as matrix_screen_module
+
+    monkeypatch.setattr(matrix_screen_module, "EVIDENCE_PAGE", 3)
+    monkeypatch.setattr(matrix_screen_module, "MOST_SHOWN", 6)
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)  # donetsk_withdrawal / russia: 8 moves, 8 pieces of evidence
+        history = screen.query_one("#history", EvidenceTable)
+        assert len(history.evidence) == 3 and "newest 3 (m: more)" in str(screen.query_one("#history-title").render())
+        await pilot.press("m")
+        await until(pilot, lambda: len(history.evidence) == 6)
+        await pilot.press("m")
+        await until(pilot, lambda: any("tracker history" in str(n.message) for n in app._notifications))
+        assert len(history.evidence) == 6, "never more than the bound"
+
+    drive(seeded_db, scenario)
+
+
 def test_the_diff_screen_lists_the_changes_with_their_evidence(seeded_db: str) -> None:
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         await loaded(app, pilot)

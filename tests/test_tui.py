@@ -496,6 +496,21 @@ def test_every_party_column_is_reached_by_the_cursor_keys(tmp_path: Path, run: R
     drive(db, scenario, as_of=date(2030, 5, 1), size=(80, 24))
 
 
+def test_the_last_party_is_reached_after_a_step_narrows_the_cells(seeded_db: str) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        table = screen.query_one(MatrixTable)
+        assert len(table.page) == 3, "at this width the widest cells leave room for three parties"
+        for when in (date(2026, 2, 5), date(2026, 1, 26), date(2026, 1, 23), date(2026, 1, 22)):
+            await pilot.press("left_square_bracket")
+            await loaded(app, pilot, when)
+        for _ in range(4):
+            await pilot.press("right")
+        assert table.position_at_cursor() == ("donetsk_withdrawal", "europe")
+
+    drive(seeded_db, scenario, size=(78, 24))
+
+
 def test_a_result_that_arrives_after_a_newer_request_is_dropped(
     seeded_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

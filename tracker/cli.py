@@ -139,6 +139,9 @@ def _open_store(ctx: click.Context, seed_default: bool = True) -> Store:
     """
     _, is_default = database_url(ctx.meta.get("tracker.db"))
     store = _store(ctx)
+    if store.needs_upgrade():
+        click.echo(f"Upgrading {store.safe_url} to the current schema, once...", err=True)
+        store.upgrade_if_needed()
     if not is_default and not store.exists():
         raise UsageError(f"no database at {store.safe_url}; create it with `tracker --db {store.safe_url} ingest`")
     if not is_default:

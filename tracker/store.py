@@ -196,11 +196,14 @@ class TimelineRow(SQLModel, table=True):
 def _upgrade_1_to_2(conn: Connection) -> str:
     """Schema 1 to 2: the timeline keeps how much evidence backs each stance; indexes for browsing."""
     conn.exec_driver_sql("ALTER TABLE timeline ADD COLUMN backing INTEGER NOT NULL DEFAULT 0")
-    # A position's timeline is written whole by each replay, all of it with that ingest's recorded time.
+    # A position's timeline is written whole by each replay, all with that ingest's recorded time; the entries
+    # from a stance's entering move on share its entered_seq. So the count of applied moves so far within that
+    # group is the backing: one pass with a window function (linear, where a correlated count is quadratic).
     conn.exec_driver_sql(
-        "UPDATE timeline SET backing = (SELECT COUNT(*) FROM timeline AS t WHERE t.issue = timeline.issue "
-        "AND t.party = timeline.party AND t.recorded_at = timeline.recorded_at AND t.move IS NOT NULL "
-        "AND t.seq BETWEEN timeline.entered_seq AND timeline.seq) WHERE entered_seq >= 0"
+        "UPDATE timeline SET backing = counted.backing FROM ("
+        "SELECT row_id, COUNT(move) OVER (PARTITION BY issue, party, recorded_at, entered_seq ORDER BY seq "
+        "ROWS UNBOUNDED PRECEDING) AS backing FROM timeline WHERE entered_seq >= 0) AS counted "
+        "WHERE timeline.row_id = counted.row_id"
     )
     for table in ("issue", "party", "article", "evidence", "timeline"):
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_superseded_at")

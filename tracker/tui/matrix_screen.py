@@ -123,6 +123,7 @@ class MatrixScreen(TrackerScreen):
         if first:
             # What the app has built so far lives as long as it does: keep it out of the cyclic collector's
             # full passes, which otherwise land on steps of the date (about 7 ms of a step's median).
+            gc.collect()  # first the garbage of the start (a first-run ingest): then freeze only what lives
             gc.freeze()
 
     def load_matrix(self) -> None:

@@ -263,6 +263,7 @@ class MatrixTable(DataTable[Text]):
         widths = self._widths(self.shown)
         while target not in self._page(self.shown, widths):
             self.first_party += 1 if index >= self.first_party else -1
+        self._built = ()  # the page is worked out again from today's widths (a step may have narrowed them)
         self.show(self.shown, keep=(issue, target))
 
     def action_cursor_right(self) -> None:

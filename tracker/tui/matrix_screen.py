@@ -30,6 +30,17 @@ SHORT = 30  # terminal lines below which the panes give the lists more room than
 DETAIL_DELAY = 0.06  # seconds the cursor or date rests before the evidence panes are read
 
 
+def _freeze_what_lives() -> None:
+    """After the first frame: what the app has built lives as long as it does.
+
+    Keep it out of the cyclic collector's full passes, which otherwise land on steps of the date (about 7 ms
+    of a step's median at a million pieces of evidence); the garbage of the start (a first-run ingest) is
+    collected first.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 @dataclass(frozen=True)
 class View:
     """The view a worker reads for: taken on the UI thread when the request is made."""
@@ -121,10 +132,7 @@ class MatrixScreen(TrackerScreen):
         self.query_one(TimelineBar).show(self.dates, self.as_of)
         self._show(request, loaded)
         if first:
-            # What the app has built so far lives as long as it does: keep it out of the cyclic collector's
-            # full passes, which otherwise land on steps of the date (about 7 ms of a step's median).
-            gc.collect()  # first the garbage of the start (a first-run ingest): then freeze only what lives
-            gc.freeze()
+            self.call_after_refresh(_freeze_what_lives)
 
     def load_matrix(self) -> None:
         """The date changed: read the matrix as of it."""

@@ -19,6 +19,7 @@ CORE = [
     "tracker.matrix",
     "tracker.problems",
     "tracker.queries",
+    "tracker.report",
     "tracker.status",
     "tracker.store",
     "tracker.timeline",

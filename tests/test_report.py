@@ -1,0 +1,113 @@
+"""The briefing's content, as data: the same facts as the CLI's queries, its contradictions, its sources."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tracker.machines import Stance
+from tracker.queries import EvidenceRef, HistoryMove
+from tracker.report import build_report, contradictions
+from tracker.store import Store, database_url
+
+
+def report(db: str, as_of: date, since: date | None = None):  # type: ignore[no-untyped-def]
+    store = Store(database_url(db)[0])
+    try:
+        with store.reading() as session:
+            return build_report(session, as_of, since)
+    finally:
+        store.dispose()
+
+
+def test_the_briefing_holds_the_matrix_the_changes_and_the_sources(seeded_db: str) -> None:
+    briefing = report(seeded_db, date(2026, 2, 6), date(2026, 1, 24))
+    assert (briefing.corpus.articles, briefing.corpus.evidence) == (5, 31)
+    assert (briefing.corpus.first_said_on, briefing.corpus.last_said_on) == (date(2026, 1, 22), date(2026, 2, 5))
+    assert [p.id for p in briefing.parties] == ["russia", "ukraine", "united_states", "europe"]
+    donetsk = briefing.matrix[0]
+    assert donetsk.issue == "donetsk_withdrawal" and donetsk.status == "deadlocked"
+    assert donetsk.cells["ukraine"].stance is Stance.COUNTER_PROPOSAL
+    assert donetsk.cells["ukraine"].since == date(2026, 2, 5)
+    assert [(c.issue, c.party, c.stance_from, c.stance_to) for c in briefing.changes] == [
+        ("donetsk_withdrawal", "ukraine", Stance.OPPOSES, Stance.COUNTER_PROPOSAL),
+        ("peacekeepers", "ukraine", Stance.UNKNOWN, Stance.SUPPORTS),
+    ]
+    assert [c.issue for c in briefing.issue_changes] == ["security_guarantees", "znpp"]
+    assert [(s.id, s.date_inferred) for s in briefing.sources] == [
+        ("kremlin-confirms-abu-dhabi-talks", True),
+        ("no-lasting-peace-without-territory", False),
+        ("kremlin-constructive-spirit", True),
+        ("abu-dhabi-round-two-day-one", False),
+        ("abu-dhabi-round-two-day-two", True),
+    ]
+    assert sum(s.evidence for s in briefing.sources) == 31
+
+
+def test_each_issue_has_its_proposition_positions_quotes_and_moves(seeded_db: str) -> None:
+    briefing = report(seeded_db, date(2026, 2, 6))
+    donetsk = briefing.issues[0]
+    assert donetsk.proposition.startswith("Ukraine withdraws its forces")
+    assert [p.party for p in donetsk.positions] == ["russia", "ukraine", "united_states"], "unknown ones left out"
+    ukraine = donetsk.positions[1]
+    assert [e.id for e in ukraine.evidence] == ["adr2-05", "adr1-04"]
+    assert [m.move for m in ukraine.moves] == ["first_statement", "reaffirm", "soften", "reaffirm"]
+    assert briefing.issues[3].issue == "znpp" and briefing.issues[3].positions == []
+    assert [e.id for e in briefing.issues[3].issue_evidence] == ["adr1-02"]
+
+
+def test_moves_after_the_report_date_are_left_out(seeded_db: str) -> None:
+    briefing = report(seeded_db, date(2026, 1, 24))
+    ukraine = briefing.issues[0].positions[1]
+    assert ukraine.stance is Stance.OPPOSES
+    assert all(m.date <= date(2026, 1, 24) for m in ukraine.moves) and len(ukraine.moves) == 2
+    assert briefing.changes == [] and briefing.since is None
+
+
+def test_the_same_database_and_arguments_give_the_same_report(seeded_db: str) -> None:
+    assert report(seeded_db, date(2026, 2, 6), date(2026, 1, 24)) == report(
+        seeded_db, date(2026, 2, 6), date(2026, 1, 24)
+    )
+
+
+def said(n: int, on: date, stance: str, attribution: str = "direct", mode: str = "asserted") -> HistoryMove:
+    evidence = EvidenceRef(
+        id=f"e{n}",
+        article="a",
+        article_title="A",
+        date=on,
+        quote=f"quote {n}",
+        speaker="Someone" if attribution == "reported" else None,
+        attribution=attribution,
+        mode=mode,
+        stance=stance,
+        start=0,
+        end=1,
+    )
+    return HistoryMove(
+        issue="i",
+        party="p",
+        date=on,
+        move="reaffirm",
+        stance_from=Stance.UNKNOWN,
+        stance_to=Stance(stance),
+        evidence=evidence,
+    )
+
+
+def test_opposite_sides_within_the_window_are_a_contradiction() -> None:
+    day = date(2026, 1, 1)
+    found = contradictions([said(1, day, "supports"), said(2, day + timedelta(days=3), "opposes")])
+    assert [(c.kind, [e.id for e in c.evidence]) for c in found] == [("opposite_sides", ["e1", "e2"])]
+    assert contradictions([said(1, day, "supports"), said(2, day + timedelta(days=30), "opposes")]) == []
+    assert contradictions([said(1, day, "supports"), said(2, day, "open")]) == [], "open is on neither side"
+
+
+def test_a_reported_stance_that_differs_from_the_partys_own_is_a_contradiction() -> None:
+    day = date(2026, 1, 1)
+    found = contradictions([said(1, day, "supports"), said(2, day + timedelta(days=1), "agreed", "reported")])
+    assert [c.kind for c in found] == ["reported_differs"]
+    assert "Someone reports agreed" in found[0].explanation
+    same = [said(1, day, "agreed"), said(2, day, "agreed", "reported")]
+    assert contradictions(same) == []
+    hypothetical = [said(1, day, "supports"), said(2, day, "opposes", mode="hypothetical")]
+    assert contradictions(hypothetical) == [], "only asserted evidence counts"

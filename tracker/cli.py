@@ -27,6 +27,8 @@ from tracker.ingest import IngestSummary, ingest, seed_from_bundled_corpus, vali
 from tracker.machines import machine_description, machine_mermaid
 from tracker.output import FORMATS, moment, render, to_json
 from tracker.queries import diff, first_recorded, history, state, stored_catalog
+from tracker.report import build_report
+from tracker.report_render import REPORT_FORMATS, render_report
 from tracker.store import Store, database_url
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -377,6 +379,42 @@ def history_command(
     with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
         report = history(session, known_at, issue_ids, party_ids)
     click.echo(render(report, fmt), nl=False)
+
+
+@cli.command("report")
+@click.option("--as-of", type=DATE, default=None, help="Date of the briefing [default: today].")
+@click.option("--since", type=DATE, default=None, help="Report what changed since this date.")
+@_known_at_option
+@_filters
+@format_option(REPORT_FORMATS, default="md")
+@click.option("-o", "--output", "output", default="-", metavar="PATH", help="Write here [default: stdout, or -].")
+@db_option()
+@click.pass_context
+def report_command(
+    ctx: click.Context,
+    as_of: date | None,
+    since: date | None,
+    known_at: datetime | None,
+    issues: tuple[str, ...],
+    parties: tuple[str, ...],
+    fmt: str,
+    output: str,
+) -> None:
+    """A briefing to paste or send: positions, what changed, the quotes behind them, sources."""
+    as_of = as_of or datetime.now(UTC).date()
+    if since is not None and since > as_of:
+        raise UsageError(f"--since ({since}) is after --as-of ({as_of})")
+    with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
+        briefing = build_report(session, as_of, since, known_at, issue_ids, party_ids)
+    text = render_report(briefing, fmt)
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {output}", err=True)
 
 
 @cli.command("machines")

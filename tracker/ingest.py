@@ -27,7 +27,18 @@ from tracker.corpus import Corpus, bundled_corpus, load_corpus
 from tracker.errors import CorpusError, Problem, display_path
 from tracker.evidence import Article, Attribution, Evidence, Mode
 from tracker.machines import Stance
-from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, PartyRow, Store, TimelineRow
+from tracker.store import (
+    TITLE_KEY,
+    ArticleRow,
+    EvidenceRow,
+    IngestRow,
+    IssueRow,
+    MetaRow,
+    PartyRow,
+    Store,
+    TimelineRow,
+    stored_title,
+)
 from tracker.timeline import PositionKey, TimelineEntry, replay
 
 Progress = Callable[[str], None]
@@ -38,6 +49,7 @@ class Plan:
     """What an ingest will change; empty when the store already holds the corpus."""
 
     catalog_changed: bool = False
+    title_changed: bool = False  # the negotiation's name (kept as it is now, not as it was)
     articles_new: list[Article] = field(default_factory=list)
     articles_superseded: list[int] = field(default_factory=list)  # article row ids
     evidence_new: list[Evidence] = field(default_factory=list)
@@ -55,6 +67,7 @@ class Plan:
     def changes_anything(self) -> bool:
         return bool(
             self.catalog_changed
+            or self.title_changed
             or self.articles_new
             or self.articles_superseded
             or self.evidence_new
@@ -159,6 +172,7 @@ def plan(session: Session, corpus: Corpus) -> Plan:
     result = Plan()
     problems: list[Problem] = []
     result.catalog_changed = _catalog_rows(corpus.catalog) != _stored_catalog(session)
+    result.title_changed = corpus.catalog.title != stored_title(session)
 
     current_articles = {
         row.id: row for row in session.exec(select(ArticleRow).where(col(ArticleRow.superseded_at).is_(None)))
@@ -263,6 +277,8 @@ def apply(
     if not the_plan.changes_anything:
         return IngestSummary(None, 0, 0, 0, 0, 0, total)
     at = _next_recorded_at(session)
+    if the_plan.title_changed:
+        session.merge(MetaRow(key=TITLE_KEY, value=corpus.catalog.title))
     if the_plan.catalog_changed:
         issues, parties = _catalog_rows(corpus.catalog)
         for table in (IssueRow, PartyRow):

@@ -28,7 +28,7 @@ from tracker.catalog import Catalog, Issue, Party
 from tracker.evidence import Mode
 from tracker.machines import Stance
 from tracker.status import issue_status
-from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, PartyRow, TimelineRow
+from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, PartyRow, TimelineRow, stored_title
 
 
 class EvidenceRef(BaseModel):
@@ -139,7 +139,8 @@ def stored_catalog(session: Session, known_at: datetime | None = None) -> Catalo
         Party(id=r.id, name=r.name, aliases=tuple(json.loads(r.aliases)))
         for r in session.exec(select(PartyRow).where(held_at(PartyRow, known_at)).order_by(col(PartyRow.ordinal)))
     )
-    return Catalog(issues=issues, parties=parties)
+    title = stored_title(session)
+    return Catalog(issues=issues, parties=parties, **({"title": title} if title else {}))
 
 
 def first_recorded(session: Session) -> datetime | None:

@@ -233,7 +233,7 @@ def build_report(
             )
         )
     return Report(
-        title=f"{catalog.title}: briefing",
+        title=catalog.title,
         as_of=as_of,
         since=since,
         known_at=known_at,

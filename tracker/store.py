@@ -59,6 +59,14 @@ class MetaRow(SQLModel, table=True):
     value: str = Field(max_length=2000)
 
 
+TITLE_KEY = "catalog_title"  # the negotiation's name, from the catalogue's `title`
+
+
+def stored_title(session: Session) -> str | None:
+    row = session.get(MetaRow, TITLE_KEY)
+    return row.value if row else None
+
+
 class IssueRow(SQLModel, table=True):
     """One version of an issue of the catalogue (the catalogue is bitemporal too)."""
 

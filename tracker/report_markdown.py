@@ -1,0 +1,147 @@
+"""A briefing as GitHub-flavoured Markdown: headings, one table for the matrix, quotes as block quotes.
+
+Text from articles is shown literally: control characters are made visible
+(`safe_text`) and every character Markdown would read as markup is escaped,
+so a quote renders exactly as it was said, on GitHub and through pandoc.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tracker.output import safe_text, who
+from tracker.queries import EvidenceRef
+from tracker.report import IssueSection, PositionSection, Report
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!$])")
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+
+
+def md(value: object) -> str:
+    """Untrusted text as inline Markdown that renders as itself, on one line."""
+    text = " ".join(safe_text(str(value)).split())
+    text = _SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def _when(value: object) -> str:
+    return str(value) if value else "—"
+
+
+def _quote(ref: EvidenceRef, party: str | None) -> list[str]:
+    source = f"{md(who(ref, party))}, *{md(ref.article_title)}*, {ref.date.isoformat()} (`{ref.id}`"
+    source += f", {ref.move})" if ref.move else ")"
+    lines = [f"> {md(ref.quote)}", ">", f"> — {source}"]
+    if ref.mode != "asserted":
+        lines.append(f"> *{ref.mode}: moves nothing*")
+    return [*lines, ""]
+
+
+def _matrix(report: Report) -> list[str]:
+    lines = ["## Positions", ""]
+    header = ["Issue", *(md(p.name) for p in report.parties), "Status"]
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "|".join(" --- " for _ in header) + "|")
+    for row in report.matrix:
+        cells = []
+        for party in report.parties:
+            cell = row.cells[party.id]
+            cells.append(f"{cell.stance.value} since {cell.since}" if cell.since else cell.stance.value)
+        lines.append(f"| {md(row.title)} | " + " | ".join(cells) + f" | {row.status.replace('_', ' ')} |")
+    return [*lines, ""]
+
+
+def _changes(report: Report) -> list[str]:
+    if report.since is None:
+        return []
+    lines = [f"## What changed since {report.since}", ""]
+    if not report.changes and not report.issue_changes:
+        return [*lines, "Nothing changed.", ""]
+    titles = {row.issue: row.title for row in report.matrix}
+    names = {p.id: p.name for p in report.parties}
+    for change in report.changes:
+        lines += [
+            f"### {md(names[change.party])} on {md(titles[change.issue])}: "
+            f"{change.stance_from.value} → {change.stance_to.value}",
+            "",
+        ]
+        for ref in change.evidence:
+            lines += _quote(ref, change.party)
+    for issue_change in report.issue_changes:
+        lines += [f"### {md(titles[issue_change.issue])}: {issue_change.status_from} → {issue_change.status_to}", ""]
+        for ref in issue_change.evidence:
+            lines += _quote(ref, None)
+    return lines
+
+
+def _position(position: PositionSection, issue_title: str) -> list[str]:
+    since = f" since {position.since}" if position.since else ""
+    lines = [f"#### {md(position.name)}: {position.stance.value}{since}", ""]
+    for ref in position.evidence:
+        lines += _quote(ref, position.party)
+    if position.moves:
+        lines += ["Moves:", ""]
+        for move in position.moves:
+            what = move.move or f"({move.evidence.mode}, moves nothing)"
+            lines.append(
+                f"- {move.date}: {what}, {move.stance_from.value} → {move.stance_to.value} "
+                f"(`{move.evidence.id}`, {md(who(move.evidence, position.party))})"
+            )
+        lines.append("")
+    for contradiction in position.contradictions:
+        ids = ", ".join(f"`{e.id}`" for e in contradiction.evidence)
+        lines += [
+            f"**Contradiction** ({contradiction.kind.replace('_', ' ')}): {md(contradiction.explanation)} ({ids})",
+            "",
+        ]
+    return lines
+
+
+def _issue(section: IssueSection) -> list[str]:
+    lines = [f"### {md(section.title)} ({section.status.replace('_', ' ')})", "", f"*{md(section.proposition)}*", ""]
+    if not section.positions and not section.issue_evidence:
+        lines += ["No evidence yet.", ""]
+    for position in section.positions:
+        lines += _position(position, section.title)
+    if section.issue_evidence:
+        lines += ["#### Named as an issue", ""]
+        for ref in section.issue_evidence:
+            lines += _quote(ref, None)
+    return lines
+
+
+def _sources(report: Report) -> list[str]:
+    lines = ["## Sources", "", "| Article | Outlet | Date | Evidence |", "| --- | --- | --- | --- |"]
+    for source in report.sources:
+        date = f"{source.published_on} (inferred)" if source.date_inferred else str(source.published_on)
+        lines.append(
+            f"| {md(source.title)} (`{source.id}`) | {md(source.outlet or '—')} | {date} | {source.evidence} |"
+        )
+    notes = [s for s in report.sources if s.date_inferred and s.date_evidence]
+    if notes:
+        lines += ["", "Inferred dates:", ""]
+        lines += [f"- `{s.id}`: {md(s.date_evidence)}" for s in notes]
+    return [*lines, ""]
+
+
+def render_markdown(report: Report) -> str:
+    corpus = report.corpus
+    span = f", said {_when(corpus.first_said_on)} to {_when(corpus.last_said_on)}" if corpus.evidence else ""
+    lines = [
+        f"# {md(report.title)}",
+        "",
+        f"As of {report.as_of}"
+        + (f", changes since {report.since}" if report.since else "")
+        + (f", as recorded at {report.known_at.isoformat()}" if report.known_at else "")
+        + f". Corpus: {corpus.articles} article(s), {corpus.evidence} piece(s) of evidence{span}.",
+        "",
+    ]
+    lines += _matrix(report)
+    lines += _changes(report)
+    lines += ["## Issues", ""]
+    for section in report.issues:
+        lines += _issue(section)
+    lines += _sources(report)
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n"

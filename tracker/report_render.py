@@ -1,0 +1,15 @@
+"""A briefing in the format asked for: Markdown, self-contained HTML, or JSON (the report model itself)."""
+
+from __future__ import annotations
+
+from tracker.output import to_json
+from tracker.report import Report
+from tracker.report_markdown import render_markdown
+
+REPORT_FORMATS = ("md", "json")
+
+
+def render_report(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return to_json(report) + "\n"
+    return render_markdown(report)

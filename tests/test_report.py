@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import date, timedelta
+from pathlib import Path
 
+import jsonschema
+import pytest
+
+from tests.conftest import GOLDEN, Run
+from tests.test_untrusted_text import HOSTILE, hostile_corpus
 from tracker.machines import Stance
 from tracker.queries import EvidenceRef, HistoryMove
 from tracker.report import build_report, contradictions
@@ -111,3 +119,54 @@ def test_a_reported_stance_that_differs_from_the_partys_own_is_a_contradiction()
     assert contradictions(same) == []
     hypothetical = [said(1, day, "supports"), said(2, day, "opposes", mode="hypothetical")]
     assert contradictions(hypothetical) == [], "only asserted evidence counts"
+
+
+# The command: golden files, determinism, output to a file, untrusted text.
+
+GOLDEN_REPORT = GOLDEN / "report"
+
+
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_report_matches_its_golden_file(run: Run, seeded_db: str, fmt: str) -> None:
+    result = run("--db", seeded_db, "report", "--as-of", "2026-02-06", "--since", "2026-01-24", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    golden = GOLDEN_REPORT / f"briefing.{fmt}"
+    if os.environ.get("TRACKER_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(result.stdout, encoding="utf-8")
+        pytest.skip(f"rewrote {golden}")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_report_json_follows_its_published_schema(run: Run, seeded_db: str) -> None:
+    schema = json.loads(run("schema", "report").stdout)
+    document = json.loads(run("--db", seeded_db, "report", "--as-of", "2026-02-06", "--format", "json").stdout)
+    jsonschema.validate(document, schema)
+    assert document["as_of"] == "2026-02-06" and document["since"] is None
+
+
+def test_report_is_byte_identical_and_written_where_asked(run: Run, seeded_db: str, tmp_path: Path) -> None:
+    args = ("--db", seeded_db, "report", "--as-of", "2026-02-06", "--since", "2026-01-24")
+    first, second = run(*args).stdout, run(*args, "-o", "-").stdout
+    assert first == second
+    written = tmp_path / "briefing.md"
+    result = run(*args, "-o", str(written))
+    assert result.exit_code == 0 and result.stdout == "" and written.read_text(encoding="utf-8") == first
+
+
+def test_report_refuses_a_since_after_its_date(run: Run, seeded_db: str) -> None:
+    result = run("--db", seeded_db, "report", "--as-of", "2026-01-24", "--since", "2026-02-06")
+    assert result.exit_code == 2 and "--since (2026-02-06) is after --as-of (2026-01-24)" in result.stderr
+
+
+def test_report_shows_article_text_literally(run: Run, tmp_path: Path) -> None:
+    seeds, fixtures = hostile_corpus(tmp_path)
+    db = str(tmp_path / "hostile.db")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    markdown = run("--db", db, "report", "--as-of", "2026-02-06").stdout
+    assert "\x1b" not in markdown and "\u202e" not in markdown
+    assert "\\[$accent\\] \\[@click=app.quit\\] \\[/\\]" in markdown.replace("\\$", "$"), "markup escaped"
+    assert "\\x1b\\[31mred" in markdown, "escape sequences shown as codes"
+    document = json.loads(run("--db", db, "report", "--as-of", "2026-02-06", "--format", "json").stdout)
+    quotes = [e["quote"] for i in document["issues"] for p in i["positions"] for e in p["evidence"]]
+    assert quotes == [HOSTILE], "JSON carries the exact text"

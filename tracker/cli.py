@@ -27,7 +27,7 @@ from tracker.ingest import IngestSummary, ingest, seed_from_bundled_corpus, vali
 from tracker.machines import machine_description, machine_mermaid
 from tracker.output import FORMATS, moment, render, to_json
 from tracker.queries import diff, first_recorded, history, state, stored_catalog
-from tracker.report import build_report
+from tracker.report import Report, build_report
 from tracker.report_render import REPORT_FORMATS, render_report
 from tracker.store import Store, database_url
 
@@ -440,10 +440,17 @@ def machines_command(ctx: click.Context, issues: tuple[str, ...], fmt: str) -> N
 
 
 @cli.command("schema")
-@click.argument("kind", type=click.Choice(SCHEMA_KINDS), default="fixture")
+@click.argument("kind", type=click.Choice((*SCHEMA_KINDS, "report")), default="fixture")
 @db_option()
 def schema_command(kind: str) -> None:
-    """JSON Schema of a fixture file (or of articles.yaml), for editors to validate as you type."""
+    """JSON Schema of a fixture file (or of articles.yaml, or of `report --format json`)."""
+    if kind == "report":
+        schema = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            **Report.model_json_schema(mode="serialization", by_alias=True),
+        }
+        click.echo(to_json(schema))
+        return
     click.echo(to_json(fixture_schema(kind)))
 
 

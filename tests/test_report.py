@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import date, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import jsonschema
 import pytest
@@ -126,7 +128,7 @@ def test_a_reported_stance_that_differs_from_the_partys_own_is_a_contradiction()
 GOLDEN_REPORT = GOLDEN / "report"
 
 
-@pytest.mark.parametrize("fmt", ["md", "json"])
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
 def test_report_matches_its_golden_file(run: Run, seeded_db: str, fmt: str) -> None:
     result = run("--db", seeded_db, "report", "--as-of", "2026-02-06", "--since", "2026-01-24", "--format", fmt)
     assert result.exit_code == 0, result.stderr
@@ -170,3 +172,45 @@ def test_report_shows_article_text_literally(run: Run, tmp_path: Path) -> None:
     document = json.loads(run("--db", db, "report", "--as-of", "2026-02-06", "--format", "json").stdout)
     quotes = [e["quote"] for i in document["issues"] for p in i["positions"] for e in p["evidence"]]
     assert quotes == [HOSTILE], "JSON carries the exact text"
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def test_html_is_well_formed_self_contained_and_charts_a_lane_per_party(run: Run, seeded_db: str) -> None:
+    page = run("--db", seeded_db, "report", "--as-of", "2026-02-06", "--since", "2026-01-24", "--format", "html").stdout
+    root = ElementTree.fromstring(page.split("\n", 1)[1])  # after the doctype: well-formed XML, or this raises
+    assert root.tag == f"{XHTML}html"
+    assert not re.search(r"(src|href)=|@import|url\(", page), "nothing is loaded from anywhere"
+    timelines = [svg for svg in root.iter(f"{SVG}svg") if svg.get("class") == "timeline"]
+    machines = [svg for svg in root.iter(f"{SVG}svg") if svg.get("class") == "machine"]
+    assert len(timelines) == len(machines) == 5, "a chart and a machine per issue"
+    for timeline in timelines:
+        lanes = [g.get("data-party") for g in timeline.iter(f"{SVG}g") if g.get("class") == "lane"]
+        assert lanes == ["russia", "ukraine", "united_states", "europe"]
+    donetsk = timelines[0]
+    marks = [c for c in donetsk.iter(f"{SVG}circle") if c.get("class") == "evidence"]
+    assert len(marks) == 8 + 4 + 1, "a mark per piece of evidence of each position"
+    states = [g.get("data-stance") for g in machines[0].iter(f"{SVG}g") if g.get("class") == "state"]
+    assert sorted(states) == sorted(s.value for s in Stance)
+
+
+def test_html_escapes_article_text(run: Run, tmp_path: Path) -> None:
+    seeds, fixtures = hostile_corpus(tmp_path)
+    hostile = tmp_path / "seeds" / "hostile.txt"
+    hostile.write_text(hostile.read_text() + "<script>alert(1)</script> & <b>bold</b>\n", encoding="utf-8")
+    fixture = tmp_path / "fixtures" / "hostile.yaml"
+    fixture.write_text(
+        fixture.read_text()
+        + "  - id: h2\n    issue: znpp\n    party: russia\n    stance: opposes\n"
+        + '    quote: "<script>alert(1)</script> & <b>bold</b>"\n    attribution: direct\n',
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "hostile.db")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    page = run("--db", db, "report", "--as-of", "2026-02-06", "--format", "html").stdout
+    ElementTree.fromstring(page.split("\n", 1)[1])
+    assert "<script>" not in page and "<b>bold" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "\x1b" not in page and "\u202e" not in page and "[@click=app.quit]" in page

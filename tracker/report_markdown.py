@@ -68,7 +68,8 @@ def _changes(report: Report) -> list[str]:
         for ref in change.evidence:
             lines += _quote(ref, change.party)
     for issue_change in report.issue_changes:
-        lines += [f"### {md(titles[issue_change.issue])}: {issue_change.status_from} → {issue_change.status_to}", ""]
+        status_from, status_to = (s.replace("_", " ") for s in (issue_change.status_from, issue_change.status_to))
+        lines += [f"### {md(titles[issue_change.issue])}: {status_from} → {status_to}", ""]
         for ref in issue_change.evidence:
             lines += _quote(ref, None)
     return lines

@@ -1,0 +1,286 @@
+"""A briefing as one self-contained HTML file: inline CSS and SVG, nothing loaded from anywhere, printable.
+
+Each issue gets a timeline chart (a lane per party, its stances as coloured
+segments over time, a mark per piece of evidence) and the diagram of its
+position machine with each party placed on its current stance. The charts
+are written as SVG here: they are rectangles, circles and lines, which a
+charting library would add a heavy dependency to draw. The document is
+well-formed XML as well as HTML, and every piece of text from the store is
+escaped (after control characters are made visible), so nothing in an
+article is ever read as markup.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from html import escape
+
+from tracker.machines import MOVES, Move, Stance
+from tracker.output import safe_text, who
+from tracker.queries import EvidenceRef
+from tracker.report import IssueSection, PositionSection, Report
+
+STANCE_COLOUR = {
+    Stance.UNKNOWN: "#d0d0d0",
+    Stance.DEMANDS: "#b2182b",
+    Stance.SUPPORTS: "#4d9221",
+    Stance.OPEN: "#d8b365",
+    Stance.COUNTER_PROPOSAL: "#e08214",
+    Stance.OPPOSES: "#762a83",
+    Stance.AGREED: "#2166ac",
+}
+
+CSS = """
+body { font: 15px/1.45 Georgia, 'Times New Roman', serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+  color: #1a1a1a; }
+h1, h2, h3, h4 { font-family: 'Helvetica Neue', Arial, sans-serif; }
+h2 { border-bottom: 1px solid #ccc; padding-bottom: .2rem; margin-top: 2.2rem; }
+table { border-collapse: collapse; width: 100%; margin: .8rem 0; font-family: Arial, sans-serif; font-size: 13px; }
+th, td { border: 1px solid #ccc; padding: .3rem .45rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+td.stance { color: #fff; font-weight: bold; }
+td.stance span { display: block; font-weight: normal; font-size: 11px; }
+td.unknown { color: #555; background: #f3f3f3; font-weight: normal; }
+blockquote { margin: .6rem 0 .9rem; padding: .2rem .9rem; border-left: 4px solid #999; background: #fafafa; }
+blockquote p { margin: .2rem 0; }
+.source { font-size: 13px; color: #444; }
+.proposition { font-style: italic; }
+.contradiction { border-left: 4px solid #b2182b; padding: .2rem .8rem; background: #fff4f4; }
+.moves { font-size: 13px; }
+svg { display: block; margin: .6rem 0; max-width: 100%; height: auto; font-family: Arial, sans-serif; }
+@media print { body { margin: 0; max-width: none; } h2, h3 { break-after: avoid; }
+  svg, blockquote { break-inside: avoid; } }
+"""
+
+
+def text(value: object) -> str:
+    """Untrusted text as HTML: control characters visible, markup characters escaped."""
+    return escape(safe_text(str(value)), quote=True)
+
+
+def _cell(stance: Stance, since: date | None) -> str:
+    if stance is Stance.UNKNOWN:
+        return '<td class="stance unknown">unknown</td>'
+    colour = STANCE_COLOUR[stance]
+    return f'<td class="stance" style="background:{colour}">{stance.value}<span>since {since}</span></td>'
+
+
+def _quote(ref: EvidenceRef, party: str | None) -> str:
+    move = f", {ref.move}" if ref.move else ""
+    mode = f" <em>({ref.mode}: moves nothing)</em>" if ref.mode != "asserted" else ""
+    return (
+        f"<blockquote><p>{text(ref.quote)}</p>"
+        f'<p class="source">— {text(who(ref, party))}, <cite>{text(ref.article_title)}</cite>, {ref.date} '
+        f"(<code>{text(ref.id)}</code>{move}){mode}</p></blockquote>"
+    )
+
+
+def _matrix(report: Report) -> str:
+    head = "".join(f"<th>{text(p.name)}</th>" for p in report.parties)
+    rows = []
+    for row in report.matrix:
+        cells = "".join(_cell(row.cells[p.id].stance, row.cells[p.id].since) for p in report.parties)
+        rows.append(f"<tr><th>{text(row.title)}</th>{cells}<td>{row.status.replace('_', ' ')}</td></tr>")
+    return f"<table><tr><th>Issue</th>{head}<th>Status</th></tr>{''.join(rows)}</table>"
+
+
+def _timeline(section: IssueSection, report: Report, start: date) -> str:
+    """A lane per party: stance segments over time, a mark per piece of evidence."""
+    left, width, lane = 130, 600, 24
+    end = max(report.as_of, start + timedelta(days=1))
+    days = (end - start).days
+
+    def x(when: date) -> float:
+        return left + width * (min(max(when, start), end) - start).days / days
+
+    height = 30 + lane * len(report.parties)
+    size = f'width="{left + width + 20}" height="{height}" viewBox="0 0 {left + width + 20} {height}"'
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" {size} role="img" '
+        f'aria-label="Positions over time on {text(section.title)}">'
+    ]
+    by_party = {p.party: p for p in section.positions}
+    for n, party in enumerate(report.parties):
+        y = 6 + n * lane
+        parts.append(f'<g class="lane" data-party="{text(party.id)}">')
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{text(party.name)}</text>')
+        parts.append(
+            f'<rect x="{left}" y="{y + 4}" width="{width}" height="14" fill="{STANCE_COLOUR[Stance.UNKNOWN]}"/>'
+        )
+        position = by_party.get(party.id)
+        if position is not None:
+            changes = [(m.date, m.stance_to) for m in position.moves if m.move and m.move != Move.REAFFIRM.value]
+            for k, (since, stance) in enumerate(changes):
+                until = changes[k + 1][0] if k + 1 < len(changes) else end
+                x0, x1 = x(since), x(until)
+                parts.append(
+                    f'<rect x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 2):.1f}" height="14" '
+                    f'fill="{STANCE_COLOUR[stance]}"><title>{stance.value} from {since}</title></rect>'
+                )
+            for move in position.moves:
+                filled = "#000" if move.move else "#fff"
+                parts.append(
+                    f'<circle class="evidence" cx="{x(move.date):.1f}" cy="{y + 11}" r="3" fill="{filled}" '
+                    f'stroke="#000"><title>{text(move.evidence.id)}: {move.date}</title></circle>'
+                )
+        parts.append("</g>")
+    axis = height - 8
+    parts.append(f'<text x="{left}" y="{axis}" font-size="11">{start}</text>')
+    parts.append(f'<text x="{left + width}" y="{axis}" font-size="11" text-anchor="end">{end}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# Where each stance sits in the machine diagram: the axis from demands to opposes, unknown above, agreed below.
+_PLACE = {
+    Stance.DEMANDS: (60, 90),
+    Stance.SUPPORTS: (200, 90),
+    Stance.OPEN: (340, 90),
+    Stance.COUNTER_PROPOSAL: (480, 90),
+    Stance.OPPOSES: (620, 90),
+    Stance.UNKNOWN: (340, 20),
+    Stance.AGREED: (340, 175),
+}
+_EDGE_STYLE = {
+    Move.FIRST_STATEMENT: 'stroke="#bbb" stroke-dasharray="2 3"',
+    Move.SOFTEN: 'stroke="#4d9221"',
+    Move.HARDEN: 'stroke="#b2182b"',
+    Move.ACCEPT: 'stroke="#2166ac"',
+    Move.RENEGE: 'stroke="#762a83" stroke-dasharray="5 3"',
+}
+
+
+def _machine(section: IssueSection) -> str:
+    """The issue's position machine: stances, the moves between them, and who stands where."""
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" class="machine" width="700" height="215" viewBox="0 0 700 215" '
+        f'role="img" aria-label="Position machine of {text(section.title)}">'
+    ]
+    for (source, dest), move in sorted(MOVES.items()):
+        if move is Move.REAFFIRM:
+            continue
+        (x0, y0), (x1, y1) = _PLACE[Stance(source)], _PLACE[Stance(dest)]
+        bend = 14 if Stance(source) in (Stance.DEMANDS, Stance.SUPPORTS, Stance.OPEN) else -14
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2 + (bend if y0 == y1 else 0)
+        parts.append(
+            f'<path d="M{x0},{y0} Q{mx},{my} {x1},{y1}" fill="none" {_EDGE_STYLE[move]} stroke-width="1.2">'
+            f"<title>{move.value}: {source} → {dest}</title></path>"
+        )
+    holders: dict[Stance, list[str]] = {}
+    for position in section.positions:
+        holders.setdefault(position.stance, []).append(position.name)
+    for stance, (cx, cy) in _PLACE.items():
+        parts.append(
+            f'<g class="state" data-stance="{stance.value}"><rect x="{cx - 55}" y="{cy - 13}" width="110" height="26" '
+            f'rx="6" fill="{STANCE_COLOUR[stance]}"/><text x="{cx}" y="{cy + 4}" font-size="12" text-anchor="middle" '
+            f'fill="{"#000" if stance is Stance.UNKNOWN else "#fff"}">{stance.value}</text></g>'
+        )
+        names = holders.get(stance)
+        if names:
+            parts.append(
+                f'<text x="{cx}" y="{cy + 27}" font-size="10" text-anchor="middle">{text(", ".join(names))}</text>'
+            )
+    parts.append(
+        '<text x="5" y="210" font-size="10">soften (green), harden (red), accept (blue), '
+        "renege (purple, dashed), first statement (grey, dotted)</text></svg>"
+    )
+    return "".join(parts)
+
+
+def _position(position: PositionSection) -> str:
+    since = f" since {position.since}" if position.since else ""
+    parts = [f"<h4>{text(position.name)}: {position.stance.value}{since}</h4>"]
+    parts += [_quote(ref, position.party) for ref in position.evidence]
+    if position.moves:
+        items = "".join(
+            f"<li>{m.date}: {m.move or f'({m.evidence.mode}, moves nothing)'}, {m.stance_from.value} → "
+            f"{m.stance_to.value} (<code>{text(m.evidence.id)}</code>, {text(who(m.evidence, position.party))})</li>"
+            for m in position.moves
+        )
+        parts.append(f'<ul class="moves">{items}</ul>')
+    for contradiction in position.contradictions:
+        ids = ", ".join(f"<code>{text(e.id)}</code>" for e in contradiction.evidence)
+        parts.append(
+            f'<p class="contradiction"><strong>Contradiction</strong> ({contradiction.kind.replace("_", " ")}): '
+            f"{text(contradiction.explanation)} ({ids})</p>"
+        )
+    return "".join(parts)
+
+
+def _issue(section: IssueSection, report: Report, start: date) -> str:
+    parts = [
+        f'<section class="issue" id="issue-{text(section.issue)}">',
+        f"<h3>{text(section.title)} ({section.status.replace('_', ' ')})</h3>",
+        f'<p class="proposition">{text(section.proposition)}</p>',
+        _timeline(section, report, start),
+        _machine(section),
+    ]
+    parts += [_position(p) for p in section.positions]
+    if section.issue_evidence:
+        parts.append("<h4>Named as an issue</h4>")
+        parts += [_quote(ref, None) for ref in section.issue_evidence]
+    if not section.positions and not section.issue_evidence:
+        parts.append("<p>No evidence yet.</p>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _changes(report: Report) -> str:
+    if report.since is None:
+        return ""
+    parts = [f"<h2>What changed since {report.since}</h2>"]
+    if not report.changes and not report.issue_changes:
+        parts.append("<p>Nothing changed.</p>")
+    titles = {row.issue: row.title for row in report.matrix}
+    names = {p.id: p.name for p in report.parties}
+    for change in report.changes:
+        parts.append(
+            f"<h3>{text(names[change.party])} on {text(titles[change.issue])}: "
+            f"{change.stance_from.value} → {change.stance_to.value}</h3>"
+        )
+        parts += [_quote(ref, change.party) for ref in change.evidence]
+    for issue_change in report.issue_changes:
+        parts.append(
+            f"<h3>{text(titles[issue_change.issue])}: {issue_change.status_from.replace('_', ' ')} → "
+            f"{issue_change.status_to.replace('_', ' ')}</h3>"
+        )
+        parts += [_quote(ref, None) for ref in issue_change.evidence]
+    return "".join(parts)
+
+
+def _sources(report: Report) -> str:
+    rows = []
+    for source in report.sources:
+        inferred = f" (inferred: {text(source.date_evidence or 'from its content')})" if source.date_inferred else ""
+        rows.append(
+            f"<tr><td>{text(source.title)} (<code>{text(source.id)}</code>)</td><td>{text(source.outlet or '—')}</td>"
+            f"<td>{source.published_on}{inferred}</td><td>{source.evidence}</td></tr>"
+        )
+    head = "<tr><th>Article</th><th>Outlet</th><th>Date</th><th>Evidence</th></tr>"
+    return f"<h2>Sources</h2><table>{head}{''.join(rows)}</table>"
+
+
+def render_html(report: Report) -> str:
+    corpus = report.corpus
+    start = corpus.first_said_on or report.as_of
+    if start >= report.as_of:
+        start = report.as_of - timedelta(days=1)
+    span = f", said {corpus.first_said_on} to {corpus.last_said_on}" if corpus.evidence else ""
+    recorded = f", as recorded at {report.known_at.isoformat()}" if report.known_at else ""
+    since = f", changes since {report.since}" if report.since else ""
+    body = [
+        f"<h1>{text(report.title)}</h1>",
+        f"<p>As of {report.as_of}{since}{recorded}. Corpus: {corpus.articles} article(s), "
+        f"{corpus.evidence} piece(s) of evidence{span}.</p>",
+        "<h2>Positions</h2>",
+        _matrix(report),
+        _changes(report),
+        "<h2>Issues</h2>",
+        *(_issue(section, report, start) for section in report.issues),
+        _sources(report),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8"/>'
+        f"<title>{text(report.title)}, as of {report.as_of}</title><style>{CSS}</style></head>"
+        f"<body>{''.join(body)}</body></html>\n"
+    )

@@ -384,7 +384,8 @@ def test_export_writes_the_view_as_markdown(seeded_db: str, tmp_path: Path, monk
 
     drive(seeded_db, scenario)
     text = exported.read_text(encoding="utf-8")
-    assert "| donetsk\\_withdrawal | ukraine | counter\\_proposal | 2026-02-05 | 2 |" in text
+    assert text.startswith("# 2026 US-brokered Russia-Ukraine talks\n\nAs of 2026-02-06.")
+    assert "#### Ukraine: counter_proposal since 2026-02-05" in text
 
 
 def test_party_columns_page_at_the_edge_in_a_narrow_terminal(seeded_db: str) -> None:

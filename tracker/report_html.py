@@ -153,7 +153,7 @@ _EDGE_STYLE = {
 def _machine(section: IssueSection) -> str:
     """The issue's position machine: stances, the moves between them, and who stands where."""
     parts = [
-        '<svg xmlns="http://www.w3.org/2000/svg" class="machine" width="700" height="215" viewBox="0 0 700 215" '
+        '<svg xmlns="http://www.w3.org/2000/svg" class="machine" width="700" height="235" viewBox="0 0 700 235" '
         f'role="img" aria-label="Position machine of {text(section.title)}">'
     ]
     for (source, dest), move in sorted(MOVES.items()):
@@ -181,7 +181,7 @@ def _machine(section: IssueSection) -> str:
                 f'<text x="{cx}" y="{cy + 27}" font-size="10" text-anchor="middle">{text(", ".join(names))}</text>'
             )
     parts.append(
-        '<text x="5" y="210" font-size="10">soften (green), harden (red), accept (blue), '
+        '<text x="5" y="228" font-size="10">soften (green), harden (red), accept (blue), '
         "renege (purple, dashed), first statement (grey, dotted)</text></svg>"
     )
     return "".join(parts)

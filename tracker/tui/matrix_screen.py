@@ -19,8 +19,9 @@ from textual.widgets import DataTable, Footer, Static
 
 from tracker.catalog import Catalog
 from tracker.matrix import Matrix, PositionDetail, change_dates, matrix, position_detail
-from tracker.output import moment, render
-from tracker.queries import state
+from tracker.output import moment
+from tracker.report import build_report
+from tracker.report_markdown import render_markdown
 from tracker.tui.dialogs import DatePrompt, DiffPrompt, FilterDialog, KnownAtPrompt
 from tracker.tui.screens import EVIDENCE_PAGE, ArticleScreen, DiffScreen, TrackerScreen
 from tracker.tui.widgets import EvidenceTable, MatrixTable, QuoteView, TimelineBar
@@ -343,12 +344,12 @@ class MatrixScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def export(self, view: View, folder: Path, stem: str) -> None:
-        """The positions shown, as of the date shown, as a Markdown table with their sources.
+        """The view as a Markdown briefing: positions, quotes, moves and sources, as of the date shown.
 
         Written to `stem.md` in `folder`, or `stem-2.md` and so on: never over an earlier export.
         """
-        report = self.tracker.read(state, view.as_of, view.known_at, view.issues, view.parties)
-        markdown = render(report, "md")
+        briefing = self.tracker.read(build_report, view.as_of, None, view.known_at, view.issues, view.parties)
+        markdown = render_markdown(briefing)
         for n in range(1, 1000):
             path = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -11,12 +12,14 @@ from xml.etree import ElementTree
 
 import jsonschema
 import pytest
+from markdown_it import MarkdownIt
 
 from tests.conftest import GOLDEN, Run
 from tests.test_untrusted_text import HOSTILE, hostile_corpus
 from tracker.machines import Stance
 from tracker.queries import EvidenceRef, HistoryMove
 from tracker.report import build_report, contradictions
+from tracker.report_markdown import md
 from tracker.store import Store, database_url
 
 
@@ -71,6 +74,9 @@ def test_moves_after_the_report_date_are_left_out(seeded_db: str) -> None:
     assert ukraine.stance is Stance.OPPOSES
     assert all(m.date <= date(2026, 1, 24) for m in ukraine.moves) and len(ukraine.moves) == 2
     assert briefing.changes == [] and briefing.since is None
+    assert briefing.corpus.last_said_on == date(2026, 1, 23) and briefing.corpus.evidence < 31
+    assert "abu-dhabi-round-two-day-one" not in [s.id for s in briefing.sources], "published after, nothing said by"
+    assert briefing.corpus.articles == len(briefing.sources) == 3
 
 
 def test_the_same_database_and_arguments_give_the_same_report(seeded_db: str) -> None:
@@ -102,6 +108,21 @@ def said(n: int, on: date, stance: str, attribution: str = "direct", mode: str =
         stance_to=Stance(stance),
         evidence=evidence,
     )
+
+
+def test_accepting_a_deal_is_not_a_contradiction() -> None:
+    day = date(2026, 1, 1)
+    assert contradictions([said(1, day, "counter_proposal"), said(2, day, "agreed")]) == []
+
+
+def test_a_reported_stance_is_compared_with_the_nearest_own_statement_once() -> None:
+    day = date(2026, 1, 1)
+    moves = [
+        said(1, day, "opposes"),
+        said(2, day + timedelta(days=5), "counter_proposal"),
+        said(3, day + timedelta(days=6), "counter_proposal", "reported"),
+    ]
+    assert contradictions(moves) == [], "the party's nearest statement agrees with the report"
 
 
 def test_opposite_sides_within_the_window_are_a_contradiction() -> None:
@@ -182,7 +203,7 @@ def test_html_is_well_formed_self_contained_and_charts_a_lane_per_party(run: Run
     page = run("--db", seeded_db, "report", "--as-of", "2026-02-06", "--since", "2026-01-24", "--format", "html").stdout
     root = ElementTree.fromstring(page.split("\n", 1)[1])  # after the doctype: well-formed XML, or this raises
     assert root.tag == f"{XHTML}html"
-    assert not re.search(r"(src|href)=|@import|url\(", page), "nothing is loaded from anywhere"
+    assert not re.search(r"(src|href)=|@import|url\((?!#)", page), "nothing is loaded from anywhere"
     timelines = [svg for svg in root.iter(f"{SVG}svg") if svg.get("class") == "timeline"]
     machines = [svg for svg in root.iter(f"{SVG}svg") if svg.get("class") == "machine"]
     assert len(timelines) == len(machines) == 5, "a chart and a machine per issue"
@@ -214,3 +235,40 @@ def test_html_escapes_article_text(run: Run, tmp_path: Path) -> None:
     assert "<script>" not in page and "<b>bold" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
     assert "\x1b" not in page and "\u202e" not in page and "[@click=app.quit]" in page
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "1. We reject the plan",
+        "- a list? no",
+        "AT&amp;T said :smile: and 2^3 [x](http://example.org) <b>bold</b> *not* _this_ `code` # no | pipe",
+        "a line\nbreak\tand a tab",
+        "+ = ! $ ~ > quote",
+    ],
+)
+def test_markdown_text_renders_as_itself(quote: str) -> None:
+    """Rendered by a CommonMark parser, the escaped text reads exactly as the original (whitespace folded)."""
+    rendered = MarkdownIt("gfm-like").render(md(quote))
+    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
+    assert shown == " ".join(quote.split())
+
+
+def test_a_party_filter_keeps_the_issue_status_changes(run: Run, seeded_db: str) -> None:
+    document = json.loads(
+        run(
+            "--db",
+            seeded_db,
+            "report",
+            "--as-of",
+            "2026-02-06",
+            "--since",
+            "2026-01-24",
+            "--party",
+            "russia",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert [c["issue"] for c in document["issue_changes"]] == ["security_guarantees", "znpp"]
+    assert document["changes"] == [], "Russia's stances did not change"

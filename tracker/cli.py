@@ -7,6 +7,7 @@ stdout carries data only; diagnostics go to stderr. Exit codes: 0 success,
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -410,9 +411,13 @@ def report_command(
     if output == "-":
         click.echo(text, nl=False)
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
+    target = Path(output)
+    partial = target.with_name(f".{target.name}.partial")
+    try:  # written whole, then moved into place: a failed write leaves the old file as it was
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, target)
     except OSError as exc:
+        partial.unlink(missing_ok=True)
         raise UsageError(f"cannot write {output}: {exc.strerror}") from None
     click.echo(f"wrote {output}", err=True)
 

@@ -529,17 +529,19 @@ def history(
     known_at: datetime | None = None,
     issues: list[str] | None = None,
     parties: list[str] | None = None,
+    until: date | None = None,
 ) -> HistoryReport:
-    """Every timeline entry of the selected positions, in catalogue order and then in time."""
+    """Every timeline entry of the selected positions (said on or before `until`), by catalogue order, then time."""
     catalog = stored_catalog(session, known_at)
     issue_ids, party_ids = selection(catalog, issues, parties)
-    rows = session.exec(
-        moves_with_evidence(known_at).where(
-            held_at(TimelineRow, known_at),
-            col(TimelineRow.issue).in_(issue_ids),
-            col(TimelineRow.party).in_(party_ids),
-        )
+    query = moves_with_evidence(known_at).where(
+        held_at(TimelineRow, known_at),
+        col(TimelineRow.issue).in_(issue_ids),
+        col(TimelineRow.party).in_(party_ids),
     )
+    if until is not None:
+        query = query.where(col(TimelineRow.valid_from) <= until)
+    rows = session.exec(query)
     issue_order = {i: n for n, i in enumerate(issue_ids)}
     party_order = {p: n for n, p in enumerate(party_ids)}
     ordered_rows = sorted(rows, key=lambda r: (issue_order[r[0].issue], party_order[r[0].party], r[0].seq))

@@ -31,7 +31,6 @@ from tracker.queries import (
     state,
     stored_catalog,
 )
-from tracker.status import issue_sides
 from tracker.store import ArticleRow, EvidenceRow
 
 # Two statements of one party this many days apart or fewer are read together for contradictions.
@@ -114,21 +113,24 @@ class Report(BaseModel):
     sources: list[Source]
 
 
-def _corpus(session: Session, known_at: datetime | None) -> CorpusSummary:
-    articles = session.exec(select(func.count()).select_from(ArticleRow).where(held_at(ArticleRow, known_at))).one()
+def _corpus(session: Session, as_of: date, known_at: datetime | None) -> CorpusSummary:
+    """The evidence said on or before `as_of`, and the articles it comes from or published by then."""
     evidence, first, last = session.exec(
         select(func.count(), func.min(EvidenceRow.said_on), func.max(EvidenceRow.said_on)).where(
-            held_at(EvidenceRow, known_at)
+            held_at(EvidenceRow, known_at), col(EvidenceRow.said_on) <= as_of
         )
     ).one()
-    return CorpusSummary(articles=articles, evidence=evidence, first_said_on=first, last_said_on=last)
+    return CorpusSummary(
+        articles=len(_sources(session, as_of, known_at)), evidence=evidence, first_said_on=first, last_said_on=last
+    )
 
 
-def _sources(session: Session, known_at: datetime | None) -> list[Source]:
+def _sources(session: Session, as_of: date, known_at: datetime | None) -> list[Source]:
+    """The articles a briefing as of `as_of` rests on: published by then, or with evidence said by then."""
     coded = dict(
         session.exec(
             select(EvidenceRow.article, func.count())
-            .where(held_at(EvidenceRow, known_at))
+            .where(held_at(EvidenceRow, known_at), col(EvidenceRow.said_on) <= as_of)
             .group_by(col(EvidenceRow.article))
         ).all()
     )
@@ -149,15 +151,26 @@ def _sources(session: Session, known_at: datetime | None) -> list[Source]:
             evidence=coded.get(row.id, 0),
         )
         for row in rows
+        if row.published_on <= as_of or row.id in coded
     ]
+
+
+_FOR = {Stance.DEMANDS, Stance.SUPPORTS}
+_AGAINST = {Stance.OPPOSES, Stance.COUNTER_PROPOSAL}
+
+
+def _side(stance: Stance) -> int:
+    """+1 for the proposition, -1 against it, 0 open, agreed (a deal, not a side) or unknown."""
+    return 1 if stance in _FOR else -1 if stance in _AGAINST else 0
 
 
 def contradictions(moves: list[HistoryMove], window: timedelta = CONTRADICTION_WINDOW) -> list[Contradiction]:
     """What a reader should look at twice in one position's evidence (asserted evidence only):
 
-    - opposite_sides: stances on opposite sides of the proposition within `window` of each other;
-    - reported_differs: a stance another source reports for the party that differs from a stance the
-      party stated itself (direct) within `window`.
+    - opposite_sides: the party for the proposition and against it within `window` (agreeing to a deal is
+      not a side: accepting one is a move, not a contradiction);
+    - reported_differs: a stance another source reports for the party that differs from the party's own
+      (direct) statement nearest to it in time, within `window`.
     """
     said = [
         (m.evidence, Stance(m.evidence.stance))
@@ -169,27 +182,31 @@ def contradictions(moves: list[HistoryMove], window: timedelta = CONTRADICTION_W
         for newer, newer_stance in said[n + 1 :]:
             if newer.date - older.date > window:
                 break
-            older_side, newer_side = issue_sides(older_stance), issue_sides(newer_stance)
-            if older_side and newer_side and older_side != newer_side:
+            if _side(older_stance) * _side(newer_stance) < 0:
                 found.append(
                     Contradiction(
                         kind="opposite_sides",
-                        explanation=f"{older.stance} on {older.date} and {newer.stance} on {newer.date}",
+                        explanation=f"{older.stance} on {older.date}, then {newer.stance} on {newer.date}",
                         evidence=[older, newer],
                     )
                 )
-            pair = {older.attribution, newer.attribution}
-            if pair == {Attribution.DIRECT.value, Attribution.REPORTED.value} and older.stance != newer.stance:
-                reported, own = (older, newer) if older.attribution == Attribution.REPORTED.value else (newer, older)
-                who = reported.speaker or "another source"
-                found.append(
-                    Contradiction(
-                        kind="reported_differs",
-                        explanation=f"{who} reports {reported.stance} on {reported.date}; "
-                        f"its own statement on {own.date} is {own.stance}",
-                        evidence=[older, newer],
-                    )
+                break  # the nearest opposite statement is the one to read; later ones repeat it
+    own = [(ref, stance) for ref, stance in said if ref.attribution == Attribution.DIRECT.value]
+    for reported, stance in said:
+        if reported.attribution != Attribution.REPORTED.value or not own:
+            continue
+        nearest, nearest_stance = min(own, key=lambda o: (abs((o[0].date - reported.date).days), o[0].date))
+        if abs(nearest.date - reported.date) <= window and nearest_stance is not stance:
+            pair = sorted([nearest, reported], key=lambda e: (e.date, e.id))
+            who = reported.speaker or "another source"
+            found.append(
+                Contradiction(
+                    kind="reported_differs",
+                    explanation=f"{who} reports {reported.stance} on {reported.date}; "
+                    f"its own statement on {nearest.date} is {nearest.stance}",
+                    evidence=pair,
                 )
+            )
     return found
 
 
@@ -207,10 +224,11 @@ def build_report(
     # The filters as given (None: everything): an issue's status weighs every party unless parties are chosen.
     positions = state(session, as_of, known_at, issues, parties)
     moves: dict[tuple[str, str], list[HistoryMove]] = defaultdict(list)
-    for move in history(session, known_at, issues, parties).moves:
-        if move.date <= as_of:
-            moves[(move.issue, move.party)].append(move)
-    changed = diff(session, since, as_of, known_at, issues, parties) if since is not None else None
+    for move in history(session, known_at, issues, parties, until=as_of).moves:
+        moves[(move.issue, move.party)].append(move)
+    # Issue statuses weigh every party, so their changes are read without the party filter.
+    changed = diff(session, since, as_of, known_at, issues) if since is not None else None
+    changes = [c for c in changed.changes if not parties or c.party in parties] if changed else []
     titles = {i.id: i for i in catalog.issues}
     names = {p.id: p.name for p in catalog.parties}
     statuses = {i.issue: i for i in positions.issues}
@@ -237,12 +255,12 @@ def build_report(
         as_of=as_of,
         since=since,
         known_at=known_at,
-        corpus=_corpus(session, known_at),
+        corpus=_corpus(session, as_of, known_at),
         parties=[Party(id=p, name=names[p]) for p in party_ids],
         matrix=[
             MatrixRow(issue=i, title=titles[i].title, status=statuses[i].status, cells=cells[i]) for i in issue_ids
         ],
-        changes=changed.changes if changed else [],
+        changes=changes,
         issue_changes=changed.issue_changes if changed else [],
         issues=[
             IssueSection(
@@ -255,5 +273,5 @@ def build_report(
             )
             for i in issue_ids
         ],
-        sources=_sources(session, known_at),
+        sources=_sources(session, as_of, known_at),
     )

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from html import escape
 
 from tracker.machines import MOVES, Move, Stance
-from tracker.output import safe_text, who
+from tracker.output import moment, safe_text, who
 from tracker.queries import EvidenceRef
 from tracker.report import IssueSection, PositionSection, Report
 
@@ -54,8 +54,8 @@ svg { display: block; margin: .6rem 0; max-width: 100%; height: auto; font-famil
 
 
 def text(value: object) -> str:
-    """Untrusted text as HTML: control characters visible, markup characters escaped."""
-    return escape(safe_text(str(value)), quote=True)
+    """Untrusted text as HTML: whitespace as spaces, other controls visible, markup characters escaped."""
+    return escape(safe_text(" ".join(str(value).split())), quote=True)
 
 
 def _cell(stance: Stance, since: date | None) -> str:
@@ -87,7 +87,10 @@ def _matrix(report: Report) -> str:
 def _timeline(section: IssueSection, report: Report, start: date) -> str:
     """A lane per party: stance segments over time, a mark per piece of evidence."""
     left, width, lane = 130, 600, 24
-    end = max(report.as_of, start + timedelta(days=1))
+    # The chart spans the evidence (a report dated long after the last of it would squash it to one side);
+    # the stances shown hold on to the report's date.
+    last = report.corpus.last_said_on or report.as_of
+    end = max(min(report.as_of, last + timedelta(days=max(1, (last - start).days // 10))), start + timedelta(days=1))
     days = (end - start).days
 
     def x(when: date) -> float:
@@ -117,16 +120,19 @@ def _timeline(section: IssueSection, report: Report, start: date) -> str:
                     f'<rect x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 2):.1f}" height="14" '
                     f'fill="{STANCE_COLOUR[stance]}"><title>{stance.value} from {since}</title></rect>'
                 )
+            same_day: dict[date, int] = {}
             for move in position.moves:
                 filled = "#000" if move.move else "#fff"
+                nth = same_day[move.date] = same_day.get(move.date, -1) + 1
                 parts.append(
-                    f'<circle class="evidence" cx="{x(move.date):.1f}" cy="{y + 11}" r="3" fill="{filled}" '
-                    f'stroke="#000"><title>{text(move.evidence.id)}: {move.date}</title></circle>'
+                    f'<circle class="evidence" cx="{x(move.date) + 4 * nth:.1f}" cy="{y + 11}" r="3" '
+                    f'fill="{filled}" stroke="#000"><title>{text(move.evidence.id)}: {move.date}</title></circle>'
                 )
         parts.append("</g>")
     axis = height - 8
     parts.append(f'<text x="{left}" y="{axis}" font-size="11">{start}</text>')
-    parts.append(f'<text x="{left + width}" y="{axis}" font-size="11" text-anchor="end">{end}</text>')
+    end_label = f"{end} (stances hold to {report.as_of})" if end < report.as_of else str(end)
+    parts.append(f'<text x="{left + width}" y="{axis}" font-size="11" text-anchor="end">{end_label}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -156,15 +162,26 @@ def _machine(section: IssueSection) -> str:
         '<svg xmlns="http://www.w3.org/2000/svg" class="machine" width="700" height="235" viewBox="0 0 700 235" '
         f'role="img" aria-label="Position machine of {text(section.title)}">'
     ]
+    parts.append(
+        '<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="#555"/></marker></defs>'
+    )
     for (source, dest), move in sorted(MOVES.items()):
         if move is Move.REAFFIRM:
             continue
         (x0, y0), (x1, y1) = _PLACE[Stance(source)], _PLACE[Stance(dest)]
-        bend = 14 if Stance(source) in (Stance.DEMANDS, Stance.SUPPORTS, Stance.OPEN) else -14
-        mx, my = (x0 + x1) / 2, (y0 + y1) / 2 + (bend if y0 == y1 else 0)
+        # Opposite moves between two stances bend to opposite sides, so neither hides the other.
+        forward = (x1, y1) > (x0, y0)
+        dx, dy = x1 - x0, y1 - y0
+        length = max((dx * dx + dy * dy) ** 0.5, 1)
+        bend = 16 if forward else -16
+        mx, my = (x0 + x1) / 2 - dy / length * bend, (y0 + y1) / 2 + dx / length * bend
+        # Start and end at the boxes' edges, not their centres, so the arrowheads show.
+        sx, sy = x0 + dx / length * 40, y0 + dy / length * 14
+        ex, ey = x1 - dx / length * 56, y1 - dy / length * 14
         parts.append(
-            f'<path d="M{x0},{y0} Q{mx},{my} {x1},{y1}" fill="none" {_EDGE_STYLE[move]} stroke-width="1.2">'
-            f"<title>{move.value}: {source} → {dest}</title></path>"
+            f'<path d="M{sx:.1f},{sy:.1f} Q{mx:.1f},{my:.1f} {ex:.1f},{ey:.1f}" fill="none" {_EDGE_STYLE[move]} '
+            f'stroke-width="1.2" marker-end="url(#arrow)"><title>{move.value}: {source} → {dest}</title></path>'
         )
     holders: dict[Stance, list[str]] = {}
     for position in section.positions:
@@ -266,7 +283,7 @@ def render_html(report: Report) -> str:
     if start >= report.as_of:
         start = report.as_of - timedelta(days=1)
     span = f", said {corpus.first_said_on} to {corpus.last_said_on}" if corpus.evidence else ""
-    recorded = f", as recorded at {report.known_at.isoformat()}" if report.known_at else ""
+    recorded = f", as recorded at {moment(report.known_at)}" if report.known_at else ""
     since = f", changes since {report.since}" if report.since else ""
     body = [
         f"<h1>{text(report.title)}</h1>",

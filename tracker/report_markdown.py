@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import re
 
-from tracker.output import safe_text, who
+from tracker.output import moment, safe_text, who
 from tracker.queries import EvidenceRef
 from tracker.report import IssueSection, PositionSection, Report
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!$])")
-_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+# Every character CommonMark (and GitHub's emoji shortcodes, pandoc's gfm reader) could read as markup;
+# a backslash before ASCII punctuation always renders as the character itself.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!$&:^])")
+_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])")
 
 
 def md(value: object) -> str:
     """Untrusted text as inline Markdown that renders as itself, on one line."""
-    text = " ".join(safe_text(str(value)).split())
+    text = safe_text(" ".join(str(value).split()))  # line breaks and tabs become spaces, not codes
     text = _SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    # A list marker at the start: escape the punctuation ("1\." renders "1."; "\1." would show the backslash).
+    return _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text)
 
 
 def _when(value: object) -> str:
@@ -133,7 +136,7 @@ def render_markdown(report: Report) -> str:
         "",
         f"As of {report.as_of}"
         + (f", changes since {report.since}" if report.since else "")
-        + (f", as recorded at {report.known_at.isoformat()}" if report.known_at else "")
+        + (f", as recorded at {moment(report.known_at)}" if report.known_at else "")
         + f". Corpus: {corpus.articles} article(s), {corpus.evidence} piece(s) of evidence{span}.",
         "",
     ]

@@ -28,15 +28,6 @@ _AGAINST = {Stance.OPPOSES, Stance.COUNTER_PROPOSAL}
 _POLES = {Stance.DEMANDS, Stance.OPPOSES}
 
 
-def issue_sides(stance: Stance) -> str | None:
-    """Which side of the proposition a stance is on: "for", "against", or None (open, unknown)."""
-    if stance in _FOR:
-        return "for"
-    if stance in _AGAINST:
-        return "against"
-    return None
-
-
 def issue_status(stances: Iterable[Stance], issue_evidence: bool, reopened: bool = False) -> IssueStatus:
     """Derive an issue's status from the stances of every party of the catalogue.
 

@@ -31,6 +31,7 @@ from tracker.queries import (
     moves_with_evidence,
     newest_named,
     selection,
+    stance_held,
     status_at,
     stored_catalog,
 )
@@ -100,8 +101,7 @@ def matrix(
         row: dict[str, Cell] = {}
         for party in party_ids:
             entry = latest.get((issue, party))
-            stance = Stance(entry.stance_to) if entry else Stance.UNKNOWN
-            since = entry.since if entry and stance is not Stance.UNKNOWN else None
+            stance, since = stance_held(entry)
             row[party] = Cell(
                 issue=issue,
                 party=party,
@@ -184,7 +184,7 @@ def position_detail(
         )
         for entry, item, title in rows
     ]
-    stance = Stance(latest.stance_to) if latest else Stance.UNKNOWN
+    stance, since = stance_held(latest)
     evidence: list[EvidenceRef] = []
     if latest is not None and stance is not Stance.UNKNOWN:
         backing = session.exec(
@@ -204,7 +204,7 @@ def position_detail(
         party=party,
         as_of=as_of,
         stance=stance,
-        since=latest.since if latest and stance is not Stance.UNKNOWN else None,
+        since=since,
         moves=moves,
         moves_total=moves_total,
         evidence=evidence,

@@ -244,6 +244,21 @@ class LatestEntry(NamedTuple):
     backing: int
 
 
+def stance_held(entry: LatestEntry | None) -> tuple[Stance, date | None]:
+    """The stance a position's latest entry leaves it in, and since when (unknown, None: no entry)."""
+    return (Stance(entry.stance_to), entry.since) if entry else (Stance.UNKNOWN, None)
+
+
+def _applied_between(known_at: datetime | None, date_from: date, date_to: date) -> tuple[ColumnElement[bool], ...]:
+    """Conditions for the timeline entries that moved a stance after `date_from`, up to `date_to`."""
+    return (
+        held_at(TimelineRow, known_at),
+        col(TimelineRow.valid_from) > date_from,
+        col(TimelineRow.valid_from) <= date_to,
+        col(TimelineRow.move).is_not(None),
+    )
+
+
 def latest_moves(
     session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]
 ) -> dict[tuple[str, str], LatestEntry]:
@@ -374,15 +389,10 @@ def state(
     positions = []
     for issue in issue_ids:
         for party in party_ids:
-            move = latest.get((issue, party))
-            stance = Stance(move.stance_to) if move else Stance.UNKNOWN
+            stance, since = stance_held(latest.get((issue, party)))
             positions.append(
                 PositionState(
-                    issue=issue,
-                    party=party,
-                    stance=stance,
-                    since=move.since if move and stance is not Stance.UNKNOWN else None,
-                    evidence=support.get((issue, party), []),
+                    issue=issue, party=party, stance=stance, since=since, evidence=support.get((issue, party), [])
                 )
             )
     issue_states = _issue_states(
@@ -411,8 +421,8 @@ def diff(
     changed = []
     for issue in issue_ids:
         for party in party_ids:
-            old = Stance(before[(issue, party)].stance_to) if (issue, party) in before else Stance.UNKNOWN
-            new = Stance(after[(issue, party)].stance_to) if (issue, party) in after else Stance.UNKNOWN
+            old, _ = stance_held(before.get((issue, party)))
+            new, _ = stance_held(after.get((issue, party)))
             if old is not new:
                 changed.append((issue, party, old, new))
     evidence: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
@@ -421,12 +431,9 @@ def diff(
         # A bounded page per change (an interactive view), and the count: indexed reads each.
         for issue, party, _, _ in changed:
             between = (
-                held_at(TimelineRow, known_at),
+                *_applied_between(known_at, date_from, date_to),
                 col(TimelineRow.issue) == issue,
                 col(TimelineRow.party) == party,
-                col(TimelineRow.valid_from) > date_from,
-                col(TimelineRow.valid_from) <= date_to,
-                col(TimelineRow.move).is_not(None),
             )
             rows = session.exec(
                 moves_with_evidence(known_at)
@@ -440,13 +447,7 @@ def diff(
         keys = tuple_(col(TimelineRow.issue), col(TimelineRow.party)).in_([(i, p) for i, p, _, _ in changed])
         rows = session.exec(
             moves_with_evidence(known_at)
-            .where(
-                held_at(TimelineRow, known_at),
-                keys,
-                col(TimelineRow.valid_from) > date_from,
-                col(TimelineRow.valid_from) <= date_to,
-                col(TimelineRow.move).is_not(None),
-            )
+            .where(*_applied_between(known_at, date_from, date_to), keys)
             .order_by(col(TimelineRow.seq).desc())
         )
         for move, item, title in rows:
@@ -457,7 +458,7 @@ def diff(
             party=p,
             stance_from=old,
             stance_to=new,
-            since=after[(i, p)].since if (i, p) in after and new is not Stance.UNKNOWN else None,
+            since=stance_held(after.get((i, p)))[1],
             evidence=evidence.get((i, p), []),
             evidence_total=totals.get((i, p)),
         )
@@ -498,11 +499,8 @@ def _issue_changes(
     moved: dict[str, list[EvidenceRef]] = defaultdict(list)
     rows = session.exec(
         moves_with_evidence(known_at).where(
-            held_at(TimelineRow, known_at),
+            *_applied_between(known_at, date_from, date_to),
             col(TimelineRow.issue).in_([new.issue for _, new in changed]),
-            col(TimelineRow.valid_from) > date_from,
-            col(TimelineRow.valid_from) <= date_to,
-            col(TimelineRow.move).is_not(None),
             col(TimelineRow.move) != "reaffirm",
         )
     )

@@ -282,6 +282,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = open_engine(url)
+        self._current = False  # the schema was found to be this tracker's: later reads skip the check
 
     @property
     def sqlite_file(self) -> Path | None:
@@ -321,7 +322,8 @@ class Store:
             while version in UPGRADES:
                 version = UPGRADES[version](conn)
             conn.execute(text("UPDATE tracker_meta SET value = :v WHERE key = 'schema_version'"), {"v": version})
-        if version != SCHEMA_VERSION:
+        self._current = version == SCHEMA_VERSION
+        if not self._current:
             raise StoreError(
                 f"{self.safe_url} has schema version {version}, and this tracker reads version {SCHEMA_VERSION}; "
                 "ingest the corpus into a new database (--db) or remove this one to rebuild it"
@@ -330,7 +332,7 @@ class Store:
 
     def needs_upgrade(self) -> bool:
         """True for a database of an older schema version that this tracker upgrades in place."""
-        if not self.exists():
+        if self._current or not self.exists():
             return False
         with self._errors(), self.engine.connect() as conn, conn.begin():
             if "tracker_meta" not in set(inspect(conn).get_table_names()):
@@ -358,7 +360,7 @@ class Store:
         with self._errors(), self.engine.connect() as conn, conn.begin():
             if self.dialect == "postgresql":
                 conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            if self._schema_version(conn) is None:
+            if not self._current and self._schema_version(conn) is None:
                 raise StoreError(f"{self.safe_url} holds no tracker data; load a corpus with `tracker ingest`")
             with Session(bind=conn) as session:
                 yield session
@@ -394,6 +396,7 @@ class Store:
                 finally:
                     conn.info.pop("tracker_write", None)
         except BaseException:
+            self._current = False  # an upgrade in this transaction was rolled back with it
             if new_file:
                 self._remove_sqlite_file()
             raise

@@ -25,8 +25,7 @@ from sqlmodel import Session, col, select
 from tracker.catalog import Catalog
 from tracker.corpus import Corpus, bundled_corpus, load_corpus
 from tracker.errors import CorpusError, Problem, display_path
-from tracker.evidence import Article, Attribution, Evidence, Mode
-from tracker.machines import Stance
+from tracker.evidence import Article, Evidence
 from tracker.store import (
     TITLE_KEY,
     ArticleRow,
@@ -94,26 +93,8 @@ class IngestSummary:
 
 
 def _row_to_evidence(row: EvidenceRow) -> Evidence:
-    return Evidence(
-        id=row.id,
-        article=row.article,
-        issue=row.issue,
-        party=row.party,
-        stance=Stance(row.stance) if row.stance else None,
-        quote=row.quote,
-        start=row.start,
-        end=row.end,
-        prefix=row.prefix,
-        suffix=row.suffix,
-        speaker=row.speaker,
-        attribution=Attribution(row.attribution),
-        said_on=row.said_on,
-        mode=Mode(row.mode),
-        note=row.note,
-        source_path=row.source_path,
-        source_line=row.source_line,
-        stance_line=row.stance_line,
-    )
+    """Stored evidence back as the checked model (the row has every field, and the store's own besides)."""
+    return Evidence.model_validate(row, from_attributes=True)
 
 
 def _catalog_rows(catalog: Catalog) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
@@ -292,23 +273,7 @@ def apply(
     if the_plan.articles_new:
         session.exec(
             insert(ArticleRow),
-            params=[
-                dict(
-                    id=a.id,
-                    title=a.title,
-                    outlet=a.outlet,
-                    url=a.url,
-                    published_on=a.published_on,
-                    date_basis=a.date_basis.value,
-                    date_evidence=a.date_evidence,
-                    file=a.file,
-                    source_path=a.source_path,
-                    sha256=a.sha256,
-                    text=a.text,
-                    recorded_at=at,
-                )
-                for a in the_plan.articles_new
-            ],
+            params=[{**a.model_dump(), "recorded_at": at} for a in the_plan.articles_new],
         )
     if progress:
         progress(f"articles: {len(the_plan.articles_new)} new")
@@ -319,29 +284,7 @@ def apply(
         session.exec(
             insert(EvidenceRow),
             params=[
-                dict(
-                    id=e.id,
-                    article=e.article,
-                    issue=e.issue,
-                    party=e.party,
-                    stance=e.stance.value if e.stance else None,
-                    quote=e.quote,
-                    start=e.start,
-                    end=e.end,
-                    prefix=e.prefix,
-                    suffix=e.suffix,
-                    speaker=e.speaker,
-                    attribution=e.attribution.value,
-                    said_on=e.said_on,
-                    mode=e.mode.value,
-                    note=e.note,
-                    source_path=e.source_path,
-                    source_line=e.source_line,
-                    stance_line=e.stance_line,
-                    content_hash=e.content_hash,
-                    recorded_at=at,
-                )
-                for e in the_plan.evidence_new
+                {**e.model_dump(), "content_hash": e.content_hash, "recorded_at": at} for e in the_plan.evidence_new
             ],
         )
     if progress:

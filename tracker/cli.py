@@ -61,33 +61,24 @@ def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") ->
     )
 
 
-class KnownAt(click.ParamType):  # type: ignore[type-arg]
-    """A recorded time: ISO date (meaning the end of that day, UTC) or ISO datetime."""
+class Parsed(click.ParamType):  # type: ignore[type-arg]
+    """A value typed as text and read by one of `tracker.dates`' parsers; its message on a bad one."""
 
-    name = "TIME"
+    def __init__(self, name: str, parse: Callable[[str], Any], kind: type) -> None:
+        self.name, self.parse, self.kind = name, parse, kind
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
-        if isinstance(value, datetime):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, self.kind):
             return value
         try:
-            return parse_recorded_time(str(value))
+            return self.parse(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
 
 
-class IsoDate(click.ParamType):  # type: ignore[type-arg]
-    name = "DATE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return parse_date(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-DATE = IsoDate()
+DATE = Parsed("DATE", parse_date, date)
+# A recorded time: an ISO date (meaning the end of that day, UTC) or an ISO datetime.
+RECORDED_TIME = Parsed("TIME", parse_recorded_time, datetime)
 
 
 def _stderr_is_terminal() -> bool:
@@ -202,7 +193,7 @@ def _filters(f: F) -> F:
 
 def _known_at_option(f: F) -> F:
     return click.option(
-        "--known-at", type=KnownAt(), default=None, help="Answer as the tracker would have at this recorded time."
+        "--known-at", type=RECORDED_TIME, default=None, help="Answer as the tracker would have at this recorded time."
     )(f)
 
 

@@ -183,10 +183,6 @@ MOVES: dict[tuple[str, str], Move] = compile_moves(
 )
 
 
-def move_between(stance_from: str, stance_to: str) -> Move | None:
-    return MOVES.get((stance_from, stance_to))
-
-
 def machine_description(issue: str, title: str) -> dict[str, Any]:
     """The machine of one issue as data (`tracker machines --format json`)."""
     return {

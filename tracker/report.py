@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from pydantic import BaseModel
 from sqlalchemy import func
@@ -111,6 +112,39 @@ class Report(BaseModel):
     issue_changes: list[IssueChange]
     issues: list[IssueSection]
     sources: list[Source]
+
+
+class ChangeHeading(NamedTuple):
+    """One change the briefing reports since its `since` date: a position's stance, or an issue's status."""
+
+    party: str | None  # the party's id; None for an issue's status
+    party_name: str | None
+    issue_title: str
+    before: str  # a stance, or a status in words
+    after: str
+    evidence: list[EvidenceRef]
+
+
+def change_headings(report: Report) -> list[ChangeHeading]:
+    """The changes since the report's `since` date, positions first, as every format heads them."""
+    titles = {row.issue: row.title for row in report.matrix}
+    names = {p.id: p.name for p in report.parties}
+    headings = [
+        ChangeHeading(c.party, names[c.party], titles[c.issue], c.stance_from.value, c.stance_to.value, c.evidence)
+        for c in report.changes
+    ]
+    headings += [
+        ChangeHeading(
+            None,
+            None,
+            titles[c.issue],
+            c.status_from.replace("_", " "),
+            c.status_to.replace("_", " "),
+            c.evidence,
+        )
+        for c in report.issue_changes
+    ]
+    return headings
 
 
 def _corpus(session: Session, as_of: date, known_at: datetime | None) -> CorpusSummary:

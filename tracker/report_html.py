@@ -18,7 +18,7 @@ from html import escape
 from tracker.machines import MOVES, Move, Stance
 from tracker.output import moment, safe_text, who
 from tracker.queries import EvidenceRef
-from tracker.report import IssueSection, PositionSection, Report
+from tracker.report import IssueSection, PositionSection, Report, change_headings
 
 STANCE_COLOUR = {
     Stance.UNKNOWN: "#d0d0d0",
@@ -248,20 +248,12 @@ def _changes(report: Report) -> str:
     parts = [f"<h2>What changed since {report.since}</h2>"]
     if not report.changes and not report.issue_changes:
         parts.append("<p>Nothing changed.</p>")
-    titles = {row.issue: row.title for row in report.matrix}
-    names = {p.id: p.name for p in report.parties}
-    for change in report.changes:
-        parts.append(
-            f"<h3>{text(names[change.party])} on {text(titles[change.issue])}: "
-            f"{change.stance_from.value} → {change.stance_to.value}</h3>"
+    for change in change_headings(report):
+        subject = (
+            f"{text(change.party_name)} on {text(change.issue_title)}" if change.party else text(change.issue_title)
         )
+        parts.append(f"<h3>{subject}: {change.before} → {change.after}</h3>")
         parts += [_quote(ref, change.party) for ref in change.evidence]
-    for issue_change in report.issue_changes:
-        parts.append(
-            f"<h3>{text(titles[issue_change.issue])}: {issue_change.status_from.replace('_', ' ')} → "
-            f"{issue_change.status_to.replace('_', ' ')}</h3>"
-        )
-        parts += [_quote(ref, None) for ref in issue_change.evidence]
     return "".join(parts)
 
 

@@ -11,7 +11,7 @@ import re
 
 from tracker.output import moment, safe_text, who
 from tracker.queries import EvidenceRef
-from tracker.report import IssueSection, PositionSection, Report
+from tracker.report import IssueSection, PositionSection, Report, change_headings
 
 # Every character CommonMark (and GitHub's emoji shortcodes, pandoc's gfm reader) could read as markup;
 # a backslash before ASCII punctuation always renders as the character itself.
@@ -60,25 +60,17 @@ def _changes(report: Report) -> list[str]:
     lines = [f"## What changed since {report.since}", ""]
     if not report.changes and not report.issue_changes:
         return [*lines, "Nothing changed.", ""]
-    titles = {row.issue: row.title for row in report.matrix}
-    names = {p.id: p.name for p in report.parties}
-    for change in report.changes:
-        lines += [
-            f"### {md(names[change.party])} on {md(titles[change.issue])}: "
-            f"{change.stance_from.value} → {change.stance_to.value}",
-            "",
-        ]
+    for change in change_headings(report):
+        subject = md(change.issue_title)
+        if change.party:
+            subject = f"{md(change.party_name)} on {subject}"
+        lines += [f"### {subject}: {change.before} → {change.after}", ""]
         for ref in change.evidence:
             lines += _quote(ref, change.party)
-    for issue_change in report.issue_changes:
-        status_from, status_to = (s.replace("_", " ") for s in (issue_change.status_from, issue_change.status_to))
-        lines += [f"### {md(titles[issue_change.issue])}: {status_from} → {status_to}", ""]
-        for ref in issue_change.evidence:
-            lines += _quote(ref, None)
     return lines
 
 
-def _position(position: PositionSection, issue_title: str) -> list[str]:
+def _position(position: PositionSection) -> list[str]:
     since = f" since {position.since}" if position.since else ""
     lines = [f"#### {md(position.name)}: {position.stance.value}{since}", ""]
     for ref in position.evidence:
@@ -106,7 +98,7 @@ def _issue(section: IssueSection) -> list[str]:
     if not section.positions and not section.issue_evidence:
         lines += ["No evidence yet.", ""]
     for position in section.positions:
-        lines += _position(position, section.title)
+        lines += _position(position)
     if section.issue_evidence:
         lines += ["#### Named as an issue", ""]
         for ref in section.issue_evidence:

@@ -364,6 +364,3 @@ class MatrixScreen(TrackerScreen):
                 return
             self.app.call_from_thread(partial(self.notify, f"Wrote {path}", title="Exported", markup=False))
             return
-
-    def selected_position(self) -> tuple[str, str] | None:
-        return self.query_one(MatrixTable).position_at_cursor()

@@ -1,50 +1,66 @@
-"""A synthetic negotiation corpus of any size, for measuring the tracker at scale.
+"""A synthetic negotiation corpus of any size, written as a JSONL feed, for measuring the tracker at scale.
 
-N pieces of evidence spread evenly over I issues x P parties, coded from
-generated articles (about 50 pieces each, several articles a day over two
-years). Each position's evidence follows a legal sequence of moves of the
-position machine (mostly reaffirmations, with softening, hardening,
-accepting and reneging between), and every quote is a sentence of its
-article's text, so the corpus passes every check of an ingest.
+N pieces of evidence over I issues x P parties, coded from generated articles
+(about 50 pieces each, several articles a day over two years). Each
+position's evidence follows a legal sequence of moves of the position machine
+(mostly reaffirmations, with softening, hardening, accepting and reneging
+between), a few pieces are issue-level or hypothetical, and every quote is a
+sentence of its article's text (typed with straight quotes where the article
+has typographic ones), so the feed passes every check of an ingest.
 
-    python benchmarks/synthetic.py --evidence 1000000 --db /tmp/tracker-1m.db
+    python benchmarks/synthetic.py --evidence 1000000 --out /tmp/feed-1m
 
-builds a database through the tracker's own plan and apply (replay through
-the machines, then one all-or-nothing transaction).
+writes `/tmp/feed-1m/feed.jsonl` and `/tmp/feed-1m/catalog.yaml`; then
+
+    tracker --db /tmp/tracker-1m.db ingest --jsonl /tmp/feed-1m/feed.jsonl --catalog /tmp/feed-1m/catalog.yaml
+
+builds the database. The generator streams: its memory does not grow with N.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import json
 import random
 import sys
-import time
-from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
-from tracker.catalog import Catalog, Issue, Party
-from tracker.corpus import Corpus
-from tracker.evidence import Article, Attribution, DateBasis, Evidence, Mode, order_key
-from tracker.ingest import apply, plan
+import yaml
+
 from tracker.machines import MOVES, Stance
-from tracker.store import Store
 
 FIRST_DAY = date(2024, 1, 1)
 DAYS = 730
 PER_ARTICLE = 50
 REAFFIRM_SHARE = 0.7
+ISSUE_LEVEL_SHARE = 0.01  # pieces naming an issue with no party's stance
+HYPOTHETICAL_SHARE = 0.02  # pieces in a mode that does not move a stance
+
+FEED_FILE = "feed.jsonl"
+CATALOG_FILE = "catalog.yaml"
 
 
-def synthetic_catalog(issues: int, parties: int) -> Catalog:
-    return Catalog(
-        issues=tuple(
-            Issue(id=f"issue_{i:03d}", title=f"Issue {i:03d}", proposition=f"The parties settle point {i:03d}")
-            for i in range(issues)
-        ),
-        parties=tuple(Party(id=f"party_{p:02d}", name=f"Party {p:02d}") for p in range(parties)),
-    )
+def issue_ids(issues: int) -> list[str]:
+    return [f"issue_{i:03d}" for i in range(issues)]
+
+
+def party_ids(parties: int) -> list[str]:
+    return [f"party_{p:02d}" for p in range(parties)]
+
+
+def synthetic_catalog(issues: int, parties: int) -> dict[str, Any]:
+    """The catalogue as its YAML file holds it."""
+    return {
+        "title": f"Synthetic talks ({issues} issues x {parties} parties)",
+        "issues": [
+            {"id": i, "title": f"Issue {i[-3:]}", "proposition": f"The parties settle point {i[-3:]}"}
+            for i in issue_ids(issues)
+        ],
+        "parties": [{"id": p, "name": f"Party {p[-2:]}", "aliases": [f"P{p[-2:]}"]} for p in party_ids(parties)],
+    }
 
 
 def _next_stance(rng: random.Random, current: str) -> str:
@@ -55,88 +71,61 @@ def _next_stance(rng: random.Random, current: str) -> str:
     return rng.choice(sorted(choices))
 
 
-def synthetic_corpus(evidence: int, issues: int = 50, parties: int = 20, seed: int = 7) -> Corpus:
-    rng = random.Random(seed)
-    catalog = synthetic_catalog(issues, parties)
-    positions = [(i.id, p.id) for i in catalog.issues for p in catalog.parties]
-    articles_total = max(1, -(-evidence // PER_ARTICLE))
-    # Placements first: which article (and so which day) each piece of evidence comes from.
-    placed: list[tuple[int, tuple[str, str]]] = [(n, positions[n % len(positions)]) for n in range(evidence)]
-    rng.shuffle(placed)
-    sentences: dict[int, list[tuple[int, tuple[str, str]]]] = defaultdict(list)
-    for slot, (n, position) in enumerate(placed):
-        sentences[slot // PER_ARTICLE].append((n, position))
+def feed_records(evidence: int, issues: int = 50, parties: int = 20, seed: int = 7) -> Iterator[dict[str, Any]]:
+    """The feed's records in order: each article, then the evidence coded from it.
 
-    articles: dict[str, Article] = {}
-    located: dict[int, tuple[str, date, int, int, str]] = {}  # n -> article, day, start, end, quote
+    Evidence n sits in article n // PER_ARTICLE at increasing offsets, so a
+    position's evidence in feed order is also its replay order, and each
+    position's next stance can be drawn as the feed is written.
+    """
+    rng = random.Random(seed)
+    positions = [(i, p) for i in issue_ids(issues) for p in party_ids(parties)]
+    stances = dict.fromkeys(positions, Stance.UNKNOWN.value)
+    articles_total = max(1, -(-evidence // PER_ARTICLE))
     for a in range(articles_total):
         article_id = f"article-{a:06d}"
         day = FIRST_DAY + timedelta(days=a * DAYS // articles_total)
-        parts: list[str] = [f"Talks, day {a}.\n"]
-        offset = len(parts[0])
-        for n, (issue, party) in sentences[a]:
-            quote = f"Statement {n:07d}: {party} spoke on {issue}."
-            located[n] = (article_id, day, offset, offset + len(quote), quote)
-            parts.append(quote + "\n")
-            offset += len(quote) + 1
-        text = "".join(parts)
-        articles[article_id] = Article(
-            id=article_id,
-            file=f"{article_id}.txt",
-            title=f"Round {a} of the talks",
-            outlet="Synthetic Wire",
-            published_on=day,
-            date_basis=DateBasis.STATED,
-            text=text,
-            sha256=hashlib.sha256(text.encode()).hexdigest(),
-            source_path=f"/synthetic/{article_id}.txt",
-        )
-
-    by_position: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for n, position in placed:
-        by_position[position].append(n)
-    items: list[Evidence] = []
-    for (issue, party), numbers in by_position.items():
-        numbers.sort(key=lambda n: order_key(located[n][1], located[n][1], located[n][0], located[n][2], f"e{n:07d}"))
-        stance = Stance.UNKNOWN.value
-        for n in numbers:
-            stance = _next_stance(rng, stance)
-            article_id, day, start, end, quote = located[n]
-            text = articles[article_id].text
-            items.append(
-                Evidence.model_construct(
-                    id=f"e{n:07d}",
-                    article=article_id,
-                    issue=issue,
-                    party=party,
-                    stance=Stance(stance),
-                    quote=quote,
-                    start=start,
-                    end=end,
-                    prefix=text[max(0, start - 32) : start],
-                    suffix=text[end : end + 32],
-                    speaker=f"Envoy of {party}",
-                    attribution=Attribution.DIRECT,
-                    said_on=day,
-                    mode=Mode.ASSERTED,
-                    note=None,
-                    source_path=f"/synthetic/{article_id}.yaml",
-                    source_line=1,
-                    stance_line=1,
-                )
-            )
-    return Corpus(catalog=catalog, articles=articles, evidence=items, coded_articles=set(articles))
+        sentences: list[str] = [f"Talks, day {a}.\n"]
+        coded: list[dict[str, Any]] = []
+        for n in range(a * PER_ARTICLE, min(evidence, (a + 1) * PER_ARTICLE)):
+            issue, party = positions[rng.randrange(len(positions))]
+            quote = f"Statement {n:07d}: {party}'s envoy spoke on {issue}."
+            sentences.append(f"The envoy of {party} said: \u201c{quote.replace(chr(39), chr(0x2019))}\u201d\n")
+            item: dict[str, Any] = {"type": "evidence", "article": article_id, "id": f"e{n:07d}", "issue": issue}
+            draw = rng.random()
+            if draw < ISSUE_LEVEL_SHARE:
+                item.update(attribution="analysis", quote=quote)
+            else:
+                if draw < ISSUE_LEVEL_SHARE + HYPOTHETICAL_SHARE:
+                    stance, mode = rng.choice([s.value for s in Stance if s is not Stance.UNKNOWN]), "hypothetical"
+                else:
+                    stances[(issue, party)] = stance = _next_stance(rng, stances[(issue, party)])
+                    mode = "asserted"
+                item.update(party=party, stance=stance, quote=quote, speaker=f"Envoy of {party}")
+                item.update(attribution="direct", mode=mode)
+            coded.append(item)
+        yield {
+            "type": "article",
+            "id": article_id,
+            "title": f"Round {a} of the talks",
+            "outlet": "Synthetic Wire",
+            "published_on": day.isoformat(),
+            "date_basis": "stated",
+            "text": "".join(sentences),
+        }
+        yield from coded
 
 
-def build_database(url: str, evidence: int, issues: int, parties: int) -> float:
-    """Ingest a synthetic corpus into `url`; the seconds it took."""
-    corpus = synthetic_corpus(evidence, issues, parties)
-    store = Store(url)
-    started = time.perf_counter()
-    with store.writing() as session:
-        apply(session, corpus, plan(session, corpus), "synthetic", "synthetic")
-    store.dispose()
-    return time.perf_counter() - started
+def write_feed(folder: Path, evidence: int, issues: int = 50, parties: int = 20, seed: int = 7) -> tuple[Path, Path]:
+    """Write the feed and its catalogue into `folder`; their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    catalog = folder / CATALOG_FILE
+    catalog.write_text(yaml.safe_dump(synthetic_catalog(issues, parties), sort_keys=False), encoding="utf-8")
+    feed = folder / FEED_FILE
+    with feed.open("w", encoding="utf-8") as out:
+        for record in feed_records(evidence, issues, parties, seed):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return feed, catalog
 
 
 def main() -> int:
@@ -144,13 +133,11 @@ def main() -> int:
     parser.add_argument("--evidence", type=int, default=100_000)
     parser.add_argument("--issues", type=int, default=50)
     parser.add_argument("--parties", type=int, default=20)
-    parser.add_argument("--db", required=True, help="a SQLite file path (must not exist yet) or a database URL")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, required=True, help="folder to write feed.jsonl and catalog.yaml into")
     args = parser.parse_args()
-    url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
-    if "://" not in args.db and Path(args.db).exists():
-        parser.error(f"{args.db} exists; give a new file")
-    seconds = build_database(url, args.evidence, args.issues, args.parties)
-    print(f"{args.evidence} evidence stored in {seconds:.1f} s", file=sys.stderr)
+    feed, catalog = write_feed(args.out, args.evidence, args.issues, args.parties, args.seed)
+    print(f"{feed} ({feed.stat().st_size // 1_000_000} MB) and {catalog}", file=sys.stderr)
     return 0
 
 

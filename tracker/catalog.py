@@ -97,7 +97,9 @@ class Catalog(BaseModel):
 
     def resolve(self, kind: str, name: str) -> str | None:
         """The id of the issue or party that `name` (an id or an alias, any case) names."""
-        return self._lookup(kind).get(_key(name))
+        table = self._lookup(kind)
+        found = table.get(name)  # a name already in its normal form (an id, mostly) needs no normalising
+        return found if found is not None else table.get(_key(name))
 
     def suggestion(self, kind: str, name: str) -> str:
         ids = self.issue_ids() if kind == "issue" else self.party_ids()

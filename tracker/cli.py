@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,11 +21,12 @@ from sqlmodel import Session
 
 from tracker import __version__
 from tracker.catalog import Catalog
-from tracker.corpus import bundled_corpus, load_corpus
+from tracker.corpus import bundled_corpus, choose_catalog, load_corpus
 from tracker.dates import parse_date, parse_recorded_time
 from tracker.errors import DataError, ExitCode, TrackerError, UsageError, display_path
 from tracker.evidence import SCHEMA_KINDS, fixture_schema
-from tracker.ingest import IngestSummary, ingest, seed_from_bundled_corpus, validate
+from tracker.feed import feed_fill
+from tracker.ingest import Fill, IngestSummary, corpus_fill, run_ingest, seed_from_bundled_corpus, validate
 from tracker.machines import machine_description, machine_mermaid
 from tracker.output import FORMATS, moment, render, to_json
 from tracker.queries import diff, first_recorded, history, state, stored_catalog
@@ -203,7 +205,16 @@ def _corpus_options(f: F) -> F:
         "catalog_file",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         default=None,
-        help="Catalogue file [default: FIXTURES/catalog.yaml, else the stored one, else the bundled one].",
+        help="Catalogue file [default: catalog.yaml in FIXTURES or beside the feed, else the stored one, "
+        "else the bundled one].",
+    )(f)
+    f = click.option(
+        "--jsonl",
+        "feed",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="A JSONL feed of machine-coded articles and evidence, one JSON object per line "
+        "(instead of --seeds and --fixtures).",
     )(f)
     f = click.option(
         "--fixtures",
@@ -248,34 +259,55 @@ def tui_command(ctx: click.Context, as_of: date | None = None, known_at: datetim
     ctx.exit(run(store, as_of, known_at, seed_first=is_default and store.is_empty()))
 
 
-def _corpus_paths(seeds: Path | None, fixtures: Path | None) -> tuple[Path, Path]:
-    default_seeds, default_fixtures = bundled_corpus()
-    return seeds or default_seeds, fixtures or default_fixtures
+@dataclass(frozen=True)
+class _Input:
+    """What an ingest or a validation reads: its catalogue, how to give the articles and evidence, and its sources."""
+
+    catalog: Catalog
+    fill: Fill
+    sources: tuple[str, str]
+    articles: int | None  # known before the ingest for seeds and fixtures; counted by the ingest for a feed
 
 
-def _catalog_held(store: Store) -> Catalog | None:
+def _catalog_held(store: Store | None) -> Catalog | None:
     """The catalogue a store holds, for a corpus that brings none of its own."""
-    if not store.exists() or store.is_empty():
+    if store is None or not store.exists() or store.is_empty():
         return None
     with store.reading() as session:
         return stored_catalog(session)
+
+
+def _input(
+    store: Store | None, seeds: Path | None, fixtures: Path | None, catalog_file: Path | None, feed: Path | None
+) -> _Input:
+    if feed is not None:
+        if seeds is not None or fixtures is not None:
+            raise UsageError("give either --jsonl or --seeds/--fixtures, not both")
+        catalog = choose_catalog(feed.parent, catalog_file, _catalog_held(store))
+        where = display_path(feed)
+        return _Input(catalog, feed_fill(feed, catalog), (where, where), None)
+    default_seeds, default_fixtures = bundled_corpus()
+    seeds, fixtures = seeds or default_seeds, fixtures or default_fixtures
+    corpus = load_corpus(seeds, fixtures, catalog_file, _catalog_held(store))
+    return _Input(
+        corpus.catalog, corpus_fill(corpus), (display_path(seeds), display_path(fixtures)), len(corpus.articles)
+    )
 
 
 @cli.command("ingest")
 @_corpus_options
 @db_option()
 @click.pass_context
-def ingest_command(ctx: click.Context, seeds: Path | None, fixtures: Path | None, catalog_file: Path | None) -> None:
+def ingest_command(
+    ctx: click.Context, seeds: Path | None, fixtures: Path | None, feed: Path | None, catalog_file: Path | None
+) -> None:
     """Load articles and evidence: all or nothing, and idempotent."""
-    seeds, fixtures = _corpus_paths(seeds, fixtures)
     store = _store(ctx)
     progress = _progress if _stderr_is_terminal() else None
+    given = _input(store, seeds, fixtures, catalog_file, feed)
     if progress:
-        progress(f"reading {display_path(seeds)} and {display_path(fixtures)}")
-    corpus = load_corpus(seeds, fixtures, catalog_file, _catalog_held(store))
-    if progress:
-        progress(f"checked {len(corpus.articles)} article(s) and {len(corpus.evidence)} piece(s) of evidence")
-    summary = ingest(store, corpus, display_path(seeds), display_path(fixtures), progress=progress)
+        progress(f"reading {' and '.join(dict.fromkeys(given.sources))}")
+    summary = run_ingest(store, given.catalog, given.fill, given.sources, progress=progress)
     _report_ingest(summary, store)
 
 
@@ -283,15 +315,16 @@ def ingest_command(ctx: click.Context, seeds: Path | None, fixtures: Path | None
 @_corpus_options
 @db_option()
 @click.pass_context
-def validate_command(ctx: click.Context, seeds: Path | None, fixtures: Path | None, catalog_file: Path | None) -> None:
+def validate_command(
+    ctx: click.Context, seeds: Path | None, fixtures: Path | None, feed: Path | None, catalog_file: Path | None
+) -> None:
     """Run every check of ingest and write nothing; list every problem as path:line: field: message."""
-    seeds, fixtures = _corpus_paths(seeds, fixtures)
     store: Store | None = _store(ctx)
     if store is not None and not store.exists():
         store = None  # nothing stored yet: check the corpus on its own
     try:
-        corpus = load_corpus(seeds, fixtures, catalog_file, _catalog_held(store) if store else None)
-        plan = validate(store, corpus)
+        given = _input(store, seeds, fixtures, catalog_file, feed)
+        summary = validate(store, given.catalog, given.fill)
     except DataError as exc:
         for problem in exc.problems:
             click.echo(str(problem))
@@ -300,16 +333,17 @@ def validate_command(ctx: click.Context, seeds: Path | None, fixtures: Path | No
     against = f" against {store.safe_url}" if store else ""
     if store is None:
         change = "nothing is stored yet: an ingest would add all of it"
-    elif not plan.changes_anything:
+    elif not summary.changed:
         change = "nothing new to ingest"
     else:
-        change = "an ingest would change the database" + (" (the catalogue too)" if plan.catalog_changed else "")
+        change = "an ingest would change the database" + (" (the catalogue too)" if summary.catalog_changed else "")
+    articles = summary.articles_total if given.articles is None else given.articles
     click.echo(
-        f"ok: {len(corpus.articles)} article(s), {len(corpus.evidence)} piece(s) of evidence{against}; {change}",
+        f"ok: {articles} article(s), {summary.evidence_total} piece(s) of evidence{against}; {change}",
         err=True,
     )
     if store is not None:
-        _report_evidence_changes(plan.evidence_changes())
+        _report_evidence_changes(summary.evidence_changes)
 
 
 @cli.command("state")

@@ -76,22 +76,30 @@ def _inside(folder: Path, name: str) -> Path | None:
     return candidate
 
 
+def text_problem(raw: bytes, name: str) -> str | None:
+    """What makes an article's bytes unusable as its text, if anything."""
+    if len(raw) > MAX_ARTICLE_BYTES:
+        return f"{name} is larger than {MAX_ARTICLE_BYTES} bytes"
+    if b"\x00" in raw:
+        return f"{name} is binary, not text"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"{name} is not UTF-8 (bad byte at offset {exc.start})"
+    if not text.strip():
+        return f"{name} is empty"
+    return None
+
+
 def _read_article_text(path: Path, where: str, line: int) -> tuple[str, str] | Problem:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return Problem(where, line, "file", f"cannot read {display_path(path)}: {exc.strerror}")
-    if len(raw) > MAX_ARTICLE_BYTES:
-        return Problem(where, line, "file", f"{display_path(path)} is larger than {MAX_ARTICLE_BYTES} bytes")
-    if b"\x00" in raw:
-        return Problem(where, line, "file", f"{display_path(path)} is binary, not text")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return Problem(where, line, "file", f"{display_path(path)} is not UTF-8 (bad byte at offset {exc.start})")
-    if not text.strip():
-        return Problem(where, line, "file", f"{display_path(path)} is empty")
-    return text, hashlib.sha256(raw).hexdigest()
+    problem = text_problem(raw, display_path(path))
+    if problem is not None:
+        return Problem(where, line, "file", problem)
+    return raw.decode("utf-8"), hashlib.sha256(raw).hexdigest()
 
 
 @dataclass
@@ -148,7 +156,7 @@ def load_articles(seeds: Path) -> LoadedArticles:
     return LoadedArticles(articles, problems, broken - set(articles))
 
 
-class _Grounder:
+class Grounder:
     """Finds quotes in articles, normalising each article once."""
 
     def __init__(self, articles: dict[str, Article]) -> None:
@@ -164,12 +172,19 @@ class _Grounder:
 
 
 def _check_item(
-    item: Located, where: str, source: str, article: Article, catalog: Catalog, grounder: _Grounder
+    item: Located, where: str, source: str, article: Article, catalog: Catalog, grounder: Grounder
 ) -> Evidence | list[Problem]:
     try:
         coded = EvidenceIn.model_validate(dict(item))
     except ValidationError as exc:
         return located_problems(exc, where, item, EvidenceIn)
+    return check_evidence(coded, item, where, source, article, catalog, grounder)
+
+
+def check_evidence(
+    coded: EvidenceIn, item: Located, where: str, source: str, article: Article, catalog: Catalog, grounder: Grounder
+) -> Evidence | list[Problem]:
+    """Resolve a validated item's names, check its date and ground its quote; its problems otherwise."""
     problems: list[Problem] = []
     issue = catalog.resolve("issue", coded.issue)
     if issue is None:
@@ -266,9 +281,8 @@ def load_fixtures(
     problems: list[Problem] = []
     evidence: list[Evidence] = []
     coded: dict[str, str] = {}
-    grounder = _Grounder(articles)
-    seen_ids: dict[str, str] = {}
-    seen_content: dict[tuple[str, int, str, str, str | None, str | None, str], str] = {}
+    grounder = Grounder(articles)
+    duplicates = Duplicates()
     files = sorted(p for p in fixtures.glob("*.y*ml") if p.name != CATALOG_FILE and p.suffix in {".yaml", ".yml"})
     for path in files:
         where = display_path(path)
@@ -324,43 +338,53 @@ def load_fixtures(
             if isinstance(checked, list):
                 problems.extend(checked)
                 continue
-            if checked.id in seen_ids:
-                problems.append(
-                    Problem(
-                        where,
-                        item.line_of("id"),
-                        "id",
-                        f"duplicate evidence id '{checked.id}' (first at {seen_ids[checked.id]})",
-                    )
-                )
+            duplicate = duplicates.problem(checked, where, item)
+            if duplicate is not None:
+                problems.append(duplicate)
                 continue
-            same = _same_statement(checked)
-            if same in seen_content:
-                problems.append(
-                    Problem(
-                        where,
-                        item.line,
-                        "quote",
-                        f"duplicate evidence: same article, quote, issue, party and stance as {seen_content[same]}",
-                    )
-                )
-                continue
-            seen_ids[checked.id] = f"{where}:{item.line}"
-            seen_content[same] = f"'{checked.id}' ({where}:{item.line})"
             evidence.append(checked)
     return evidence, set(coded), problems
 
 
-def _same_statement(evidence: Evidence) -> tuple[str, int, str, str, str | None, str | None, str]:
-    return (
-        evidence.article,
-        evidence.start,
-        evidence.quote,
-        evidence.issue,
-        evidence.party,
-        evidence.stance.value if evidence.stance else None,
-        evidence.mode.value,
-    )
+class Duplicates:
+    """Evidence ids and statements already seen in one ingest: each may be coded once."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, tuple[str, int]] = {}
+        self.statements: dict[tuple[str, int, int, str, str | None, str | None, str], tuple[str, int, str]] = {}
+
+    def problem(self, evidence: Evidence, where: str, item: Located) -> Problem | None:
+        """The problem with `evidence` if its id or its statement came before; else remember both."""
+        if evidence.id in self.ids:
+            first_where, first_line = self.ids[evidence.id]
+            return Problem(
+                where,
+                item.line_of("id"),
+                "id",
+                f"duplicate evidence id '{evidence.id}' (first at {first_where}:{first_line})",
+            )
+        # The same quote is the same span of the same article: its offsets say it.
+        same = (
+            evidence.article,
+            evidence.start,
+            evidence.end,
+            evidence.issue,
+            evidence.party,
+            evidence.stance.value if evidence.stance else None,
+            evidence.mode.value,
+        )
+        if same in self.statements:
+            first_where, first_line, first_id = self.statements[same]
+            return Problem(
+                where,
+                item.line,
+                "quote",
+                f"duplicate evidence: same article, quote, issue, party and stance as "
+                f"'{first_id}' ({first_where}:{first_line})",
+            )
+        self.ids[evidence.id] = (where, item.line)
+        self.statements[same] = (where, item.line, evidence.id)
+        return None
 
 
 def load_corpus(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -65,14 +64,7 @@ class CorpusError(DataError):
 
 
 class IllegalMove(TrackerError):
-    """A stance that the position's machine cannot reach from its current state.
-
-    A replay sets `evidence` (what was refused) and `cause` (what put the position
-    in its current state), both `tracker.evidence.Evidence`.
-    """
-
-    evidence: Any = None
-    cause: Any = None
+    """A stance that the position's machine cannot reach from its current state."""
 
     def __init__(self, issue: str, party: str, state: str, stance: str, allowed: dict[str, list[str]]) -> None:
         self.issue, self.party, self.state, self.stance, self.allowed = (

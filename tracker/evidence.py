@@ -9,10 +9,10 @@ used to validate input.
 from __future__ import annotations
 
 import hashlib
-import json
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cached_property
+from json.encoder import encode_basestring_ascii as _encode_string
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -126,10 +126,13 @@ class FixtureFile(BaseModel):
     evidence: list[EvidenceIn]
 
 
-class Evidence(BaseModel):
-    """A grounded, checked piece of evidence: ids resolved, quote anchored in its article."""
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A grounded, checked piece of evidence: ids resolved, quote anchored in its article.
 
-    model_config = ConfigDict(frozen=True)
+    Built only from checked input (or read back from the store), so it is a
+    plain record: an ingest makes a million of them.
+    """
 
     id: str
     article: str
@@ -154,11 +157,27 @@ class Evidence(BaseModel):
     def moves_position(self) -> bool:
         return self.party is not None and self.mode is Mode.ASSERTED
 
-    @cached_property
     def content_hash(self) -> str:
-        """Identity of the coded content; the same content is never stored twice."""
-        fields = self.model_dump(mode="json", exclude={"source_path", "source_line", "stance_line", "prefix", "suffix"})
-        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+        """Identity of the coded content; the same content is never stored twice.
+
+        Stored databases hold these digests: they are of `json.dumps(fields, sort_keys=True)` (see the
+        tests), written out here because an ingest computes a million of them.
+        """
+        return hashlib.sha256(
+            (
+                f'{{"article": {_json(self.article)}, "attribution": {_json(self.attribution.value)}, '
+                f'"end": {self.end}, "id": {_json(self.id)}, "issue": {_json(self.issue)}, '
+                f'"mode": {_json(self.mode.value)}, "note": {_json(self.note)}, "party": {_json(self.party)}, '
+                f'"quote": {_json(self.quote)}, "said_on": "{self.said_on.isoformat()}", '
+                f'"speaker": {_json(self.speaker)}, "stance": {_json(self.stance and self.stance.value)}, '
+                f'"start": {self.start}}}'
+            ).encode()
+        ).hexdigest()
+
+
+def _json(text: str | None) -> str:
+    """`text` as `json.dumps` writes it: the content hash is that JSON, spelled out for speed."""
+    return "null" if text is None else _encode_string(text)
 
 
 def fixture_schema(kind: str = "fixture") -> dict[str, object]:
@@ -182,14 +201,3 @@ def fixture_schema(kind: str = "fixture") -> dict[str, object]:
 
 
 SCHEMA_KINDS = ("fixture", "articles")
-
-
-def order_key(
-    evidence_said_on: date, published_on: date, article: str, start: int, evidence_id: str
-) -> tuple[date, date, str, int, str]:
-    """The defined order of evidence: valid time, then the article's date and id, then place in the text.
-
-    Evidence said on the same day is ordered the same way whatever order the
-    files list it in, so a replay never depends on file order.
-    """
-    return (evidence_said_on, published_on, article, start, evidence_id)

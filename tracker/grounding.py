@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 CONTEXT_CHARS = 40
@@ -35,41 +36,74 @@ _PUNCTUATION = str.maketrans(
         "\u00a0": " ",
     }
 )
-_SPACE = re.compile(r"\s+")
+# Every whitespace character reads as one space (runs are collapsed below).
+_ONE_FOR_ONE = {**_PUNCTUATION, **{c: " " for c in range(0x110000) if chr(c).isspace()}}
+# Where the normalised text stops matching the original one for one: a whitespace run (collapsed to a
+# single space, or dropped at either end of the text) and an ellipsis (spelled "...").
+_RESHAPED = re.compile(r"\s{2,}|\A\s+|\s+\Z|\u2026")
 
 
 @dataclass(frozen=True)
 class Normalised:
-    """Normalised text and, for each of its characters, the offset it came from."""
+    """Normalised text, and where its characters came from in the original.
+
+    The text is made of pieces, each starting at `starts[k]` in the normalised
+    text and at `origins[k]` in the original. A piece either follows the
+    original one for one (`steps[k]` 1), or all its characters come from one
+    place (`steps[k]` 0: a collapsed space, an expanded ellipsis).
+    """
 
     text: str
-    origin: list[int]
+    starts: list[int]
+    origins: list[int]
+    steps: list[int]
+
+    def origin(self, at: int) -> int:
+        """The offset in the original text of normalised character `at`."""
+        k = bisect_right(self.starts, at) - 1
+        return self.origins[k] + self.steps[k] * (at - self.starts[k])
 
 
 def normalise(text: str) -> Normalised:
-    out: list[str] = []
-    origin: list[int] = []
-    pending_space = -1
-    for index, char in enumerate(text):
-        if char.isspace():
-            if pending_space < 0:
-                pending_space = index
-            continue
-        if pending_space >= 0:
-            if out:
-                out.append(" ")
-                origin.append(pending_space)
-            pending_space = -1
-        if char == "\u2026":
-            out.extend("...")
-            origin.extend((index, index, index))
-            continue
-        out.append(char.translate(_PUNCTUATION))
-        origin.append(index)
-    return Normalised("".join(out), origin)
+    """Whitespace runs as one space (none at either end), typographic punctuation as ASCII.
+
+    One pass of `str.translate` does the one-for-one part; only the places
+    where lengths change are visited in Python, so a long article costs
+    about as much as copying it.
+    """
+    pieces: list[str] = []
+    starts: list[int] = []
+    origins: list[int] = []
+    steps: list[int] = []
+    length = 0
+
+    def piece(spelled: str, origin: int, step: int) -> None:
+        nonlocal length
+        pieces.append(spelled)
+        starts.append(length)
+        origins.append(origin)
+        steps.append(step)
+        length += len(spelled)
+
+    done = 0
+    for reshaped in _RESHAPED.finditer(text):
+        at, end = reshaped.span()
+        if at > done:
+            piece(text[done:at].translate(_ONE_FOR_ONE), done, 1)
+        spelled = "..." if text[at] == "\u2026" else ("" if at == 0 or end == len(text) else " ")
+        if spelled:
+            piece(spelled, at, 0)
+        done = end
+    if done < len(text) or not starts:
+        piece(text[done:].translate(_ONE_FOR_ONE), done, 1)
+    return Normalised("".join(pieces), starts, origins, steps)
 
 
 def normalise_quote(quote: str) -> str:
+    if quote.isascii() and quote.isprintable() and "  " not in quote and quote[:1] != " " and quote[-1:] != " ":
+        return quote  # as most quotes are typed: nothing to normalise
+    if _RESHAPED.search(quote) is None:
+        return quote.translate(_ONE_FOR_ONE)
     return normalise(quote).text
 
 
@@ -103,8 +137,8 @@ def find_all(article: Normalised, original: str, quote: str) -> list[Anchor]:
         if not _on_word_boundaries(article.text, at, len(needle)):
             at = article.text.find(needle, at + 1)
             continue
-        start = article.origin[at]
-        end = article.origin[at + len(needle) - 1] + 1
+        start = article.origin(at)
+        end = article.origin(at + len(needle) - 1) + 1
         anchors.append(
             Anchor(
                 start=start,

@@ -1,34 +1,46 @@
-"""Ingest: bring a checked corpus into the store, all or nothing, idempotently.
+"""Ingest: bring checked articles and evidence into the store, all or nothing, idempotently.
 
-An ingest compares the corpus with what the store currently believes. Each
-fixture states the full evidence of one article, so evidence of that article
-that is new is added, evidence that was edited is superseded by its new
-version, and evidence that is gone is superseded by nothing. Every position
-that any of this touches is replayed through its machine and its timeline
-rewritten (the old moves superseded, never deleted). Running the same files
-again finds nothing to change and writes nothing.
+An ingest compares what it is given with what the store currently believes.
+The evidence of each article given is stated in full (one fixture, or the
+lines of a feed, per article), so evidence of that article that is new is
+added, evidence that was edited is superseded by its new version, and evidence
+that is gone is superseded by nothing. Every position that any of this touches
+is replayed through its machine and its timeline rewritten (the old moves
+superseded, never deleted). Running the same input again finds nothing to
+change and writes nothing.
 
-`plan` does every check without writing (that is `tracker validate`); `apply`
-writes a plan in the caller's transaction.
+An `Ingest` streams: rows are written as the evidence arrives, in the
+caller's one write transaction, and only what a replay needs is kept in
+memory, so a feed of a million pieces of evidence neither waits on the ORM nor
+holds a million models. Any problem, found while reading or at the end, raises
+`CorpusError` and the transaction is rolled back: the database is left
+exactly as it was. `tracker validate` runs the same ingest and always rolls
+back.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, col
 
 from tracker.catalog import Catalog
 from tracker.corpus import Corpus, bundled_corpus, load_corpus
 from tracker.errors import CorpusError, Problem, display_path
-from tracker.evidence import Article, Evidence
+from tracker.evidence import Article, Attribution, Evidence, Mode
+from tracker.machines import Stance
 from tracker.store import (
     TITLE_KEY,
     ArticleRow,
+    BulkInsert,
     EvidenceRow,
     IngestRow,
     IssueRow,
@@ -38,41 +50,12 @@ from tracker.store import (
     TimelineRow,
     stored_title,
 )
-from tracker.timeline import PositionKey, TimelineEntry, replay
+from tracker.timeline import PositionKey, ReplayItem, TimelineEntry, replay_position
 
 Progress = Callable[[str], None]
 
-
-@dataclass
-class Plan:
-    """What an ingest will change; empty when the store already holds the corpus."""
-
-    catalog_changed: bool = False
-    title_changed: bool = False  # the negotiation's name (kept as it is now, not as it was)
-    articles_new: list[Article] = field(default_factory=list)
-    articles_superseded: list[int] = field(default_factory=list)  # article row ids
-    evidence_new: list[Evidence] = field(default_factory=list)
-    evidence_superseded: list[int] = field(default_factory=list)  # evidence row ids
-    superseded_ids: list[str] = field(default_factory=list)  # their evidence ids
-    timelines: dict[PositionKey, list[TimelineEntry]] = field(default_factory=dict)
-
-    def evidence_changes(self) -> dict[str, list[str]]:
-        """Evidence ids this plan adds, edits (supersedes with a new version) and removes."""
-        new = {e.id for e in self.evidence_new}
-        old = set(self.superseded_ids)
-        return {"added": sorted(new - old), "edited": sorted(new & old), "removed": sorted(old - new)}
-
-    @property
-    def changes_anything(self) -> bool:
-        return bool(
-            self.catalog_changed
-            or self.title_changed
-            or self.articles_new
-            or self.articles_superseded
-            or self.evidence_new
-            or self.evidence_superseded
-            or self.timelines
-        )
+BATCH = 5000  # rows written per statement
+PROGRESS_EVERY = 100_000  # pieces of evidence between progress messages
 
 
 @dataclass(frozen=True)
@@ -84,6 +67,7 @@ class IngestSummary:
     evidence_superseded: int
     positions_replayed: int
     evidence_total: int
+    articles_total: int = 0
     evidence_changes: dict[str, list[str]] = field(default_factory=dict)
     catalog_changed: bool = False
 
@@ -92,9 +76,24 @@ class IngestSummary:
         return self.recorded_at is not None
 
 
-def _row_to_evidence(row: EvidenceRow) -> Evidence:
-    """Stored evidence back as the checked model (the row has every field, and the store's own besides)."""
-    return Evidence.model_validate(row, from_attributes=True)
+class _StoredArticle(NamedTuple):
+    row_id: int
+    published_on: date
+    sha256: str
+    compared: tuple[Any, ...]  # what an edit of the article's metadata or text changes
+
+
+class _StoredEvidence(NamedTuple):
+    row_id: int
+    content_hash: str
+    article: str
+    issue: str
+    party: str | None
+    source_path: str
+    source_line: int
+
+
+_ARTICLE_COMPARED = ("sha256", "title", "outlet", "url", "published_on", "date_basis", "date_evidence", "file")
 
 
 def _catalog_rows(catalog: Catalog) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
@@ -109,262 +108,493 @@ def _catalog_rows(catalog: Catalog) -> tuple[list[dict[str, object]], list[dict[
     return issues, parties
 
 
-def _stored_catalog(session: Session) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def _stored_catalog(conn: Connection) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """The current catalogue rows, in the form `_catalog_rows` gives, to compare."""
     issues = [
-        dict(id=r.id, ordinal=r.ordinal, title=r.title, proposition=r.proposition, aliases=r.aliases)
-        for r in session.exec(
-            select(IssueRow).where(col(IssueRow.superseded_at).is_(None)).order_by(col(IssueRow.ordinal))
+        dict(row._mapping)
+        for row in conn.execute(
+            select(
+                col(IssueRow.id),
+                col(IssueRow.ordinal),
+                col(IssueRow.title),
+                col(IssueRow.proposition),
+                col(IssueRow.aliases),
+            )
+            .where(col(IssueRow.superseded_at).is_(None))
+            .order_by(col(IssueRow.ordinal))
         )
     ]
     parties = [
-        dict(id=r.id, ordinal=r.ordinal, name=r.name, aliases=r.aliases)
-        for r in session.exec(
-            select(PartyRow).where(col(PartyRow.superseded_at).is_(None)).order_by(col(PartyRow.ordinal))
+        dict(row._mapping)
+        for row in conn.execute(
+            select(col(PartyRow.id), col(PartyRow.ordinal), col(PartyRow.name), col(PartyRow.aliases))
+            .where(col(PartyRow.superseded_at).is_(None))
+            .order_by(col(PartyRow.ordinal))
         )
     ]
     return issues, parties
 
 
-def _article_changed(row: ArticleRow, article: Article) -> bool:
-    return (
-        row.sha256,
-        row.title,
-        row.outlet,
-        row.url,
-        row.published_on,
-        row.date_basis,
-        row.date_evidence,
-        row.file,
-    ) != (
-        article.sha256,
-        article.title,
-        article.outlet,
-        article.url,
-        article.published_on,
-        article.date_basis.value,
-        article.date_evidence,
-        article.file,
-    )
-
-
-def plan(session: Session, corpus: Corpus) -> Plan:
-    """Every check of an ingest against the store's current state; raise `CorpusError` on any problem."""
-    result = Plan()
-    problems: list[Problem] = []
-    result.catalog_changed = _catalog_rows(corpus.catalog) != _stored_catalog(session)
-    result.title_changed = corpus.catalog.title != stored_title(session)
-
-    current_articles = {
-        row.id: row for row in session.exec(select(ArticleRow).where(col(ArticleRow.superseded_at).is_(None)))
-    }
-    for article in corpus.articles.values():
-        row = current_articles.get(article.id)
-        if row is None or _article_changed(row, article):
-            result.articles_new.append(article)
-            if row is not None:
-                assert row.row_id is not None
-                result.articles_superseded.append(row.row_id)
-    published_on: dict[str, date] = {a: r.published_on for a, r in current_articles.items()}
-    published_on.update({a.id: a.published_on for a in corpus.articles.values()})
-    text_changed = {
-        a.id for a in result.articles_new if a.id in current_articles and current_articles[a.id].sha256 != a.sha256
-    }
-
-    current = {row.id: row for row in session.exec(select(EvidenceRow).where(col(EvidenceRow.superseded_at).is_(None)))}
-    incoming = {e.id: e for e in corpus.evidence}
-    for item in corpus.evidence:
-        stored = current.get(item.id)
-        if stored is not None and stored.article not in corpus.coded_articles:
-            problems.append(
-                Problem(
-                    display_path(item.source_path),
-                    item.source_line,
-                    "id",
-                    f"evidence id '{item.id}' is already used by article '{stored.article}' "
-                    f"(recorded from {display_path(stored.source_path)}:{stored.source_line})",
-                )
-            )
-        elif stored is None or stored.content_hash != item.content_hash:
-            result.evidence_new.append(item)
-            if stored is not None:
-                assert stored.row_id is not None
-                result.evidence_superseded.append(stored.row_id)
-                result.superseded_ids.append(stored.id)
-    for stored in current.values():
-        if stored.article in corpus.coded_articles and stored.id not in incoming:
-            assert stored.row_id is not None
-            result.evidence_superseded.append(stored.row_id)
-            result.superseded_ids.append(stored.id)
-        elif stored.article in text_changed and stored.article not in corpus.coded_articles:
-            problems.append(
-                Problem(
-                    display_path(stored.source_path),
-                    stored.source_line,
-                    "quote",
-                    f"the text of article '{stored.article}' changed but its evidence was not "
-                    "re-coded; include its fixture in this ingest",
-                )
-            )
-
-    catalog_issues, catalog_parties = set(corpus.catalog.issue_ids()), set(corpus.catalog.party_ids())
-    superseded = set(result.evidence_superseded)
-    remaining = [r for r in current.values() if r.row_id not in superseded and r.id not in incoming]
-    for kept in remaining:
-        if kept.issue not in catalog_issues or (kept.party is not None and kept.party not in catalog_parties):
-            problems.append(
-                Problem(
-                    display_path(kept.source_path),
-                    kept.source_line,
-                    "issue",
-                    f"stored evidence '{kept.id}' names {kept.issue}/{kept.party}, which the catalogue no longer has",
-                )
-            )
-    # Same-day evidence is ordered by its article's date: a corrected date can reorder a position.
-    redated = {
-        a.id
-        for a in result.articles_new
-        if a.id in current_articles and current_articles[a.id].published_on != a.published_on
-    }
-    touched: set[PositionKey] = {(e.issue, e.party) for e in result.evidence_new if e.party}
-    touched |= {(r.issue, r.party) for r in current.values() if r.row_id in superseded and r.party}
-    touched |= {(r.issue, r.party) for r in remaining if r.party and r.article in redated}
-    touched |= {(e.issue, e.party) for e in incoming.values() if e.party and e.article in redated}
-    # Only the touched positions are replayed, so only their stored evidence is read back.
-    after = [_row_to_evidence(r) for r in remaining if (r.issue, r.party) in touched]
-    after += [e for e in incoming.values() if (e.issue, e.party) in touched]
-    timelines, illegal = replay(corpus.catalog, after, published_on, positions=touched)
-    problems.extend(illegal)
-    for key in touched:
-        result.timelines.setdefault(key, timelines.get(key, []))
-    if problems:
-        raise CorpusError(problems)
-    return result
-
-
-def _next_recorded_at(session: Session) -> datetime:
+def _next_recorded_at(conn: Connection) -> datetime:
     now = datetime.now(UTC)
-    latest = session.exec(select(func.max(IngestRow.recorded_at))).one()
+    latest = conn.execute(select(func.max(IngestRow.recorded_at))).scalar()
     if latest is not None and latest >= now:
         now = latest + timedelta(microseconds=1)
     return now
 
 
-def apply(
-    session: Session, corpus: Corpus, the_plan: Plan, seeds: str, fixtures: str, progress: Progress | None = None
-) -> IngestSummary:
-    """Write `the_plan` in the session's transaction, all stamped with one recorded time."""
-    total = len(corpus.evidence)
-    if not the_plan.changes_anything:
-        return IngestSummary(None, 0, 0, 0, 0, 0, total)
-    at = _next_recorded_at(session)
-    if the_plan.title_changed:
-        session.merge(MetaRow(key=TITLE_KEY, value=corpus.catalog.title))
-    if the_plan.catalog_changed:
-        issues, parties = _catalog_rows(corpus.catalog)
-        for table in (IssueRow, PartyRow):
-            session.exec(update(table).where(col(table.superseded_at).is_(None)).values(superseded_at=at))
-        session.exec(insert(IssueRow), params=[{**row, "recorded_at": at} for row in issues])
-        session.exec(insert(PartyRow), params=[{**row, "recorded_at": at} for row in parties])
-    if the_plan.articles_superseded:
-        session.exec(
-            update(ArticleRow).where(col(ArticleRow.row_id).in_(the_plan.articles_superseded)).values(superseded_at=at)
+class Ingest:
+    """One ingest in progress inside the caller's write transaction.
+
+    Give it articles (`add_article`) and the evidence coded from them
+    (`add_evidence`, after its article), then `finish` with the problems the
+    reading found; `finish` raises `CorpusError` if there are any, or any of its
+    own, and otherwise returns what changed.
+    """
+
+    def __init__(
+        self, session: Session, catalog: Catalog, sources: tuple[str, str], progress: Progress | None = None
+    ) -> None:
+        self.session = session
+        self.sources = sources  # where the articles and the evidence came from, as the ingest's record says
+        self.conn = session.connection()
+        self.catalog = catalog
+        self.progress = progress
+        self.at = _next_recorded_at(self.conn)
+        self.problems: list[Problem] = []
+        self.catalog_changed = _catalog_rows(catalog) != _stored_catalog(self.conn)
+        self.title_changed = catalog.title != stored_title(session)
+        self.stored_articles = {
+            row.id: _StoredArticle(row.row_id, row.published_on, row.sha256, tuple(row[2:]))
+            for row in self.conn.execute(
+                select(
+                    col(ArticleRow.id),
+                    col(ArticleRow.row_id),
+                    *(col(getattr(ArticleRow, c)) for c in _ARTICLE_COMPARED),
+                ).where(col(ArticleRow.superseded_at).is_(None))
+            )
+        }
+        self.stored_evidence = {
+            row.id: _StoredEvidence(*row[1:])  # type: ignore[arg-type]
+            for row in self.conn.execute(
+                select(
+                    col(EvidenceRow.id),
+                    col(EvidenceRow.row_id),
+                    col(EvidenceRow.content_hash),
+                    col(EvidenceRow.article),
+                    col(EvidenceRow.issue),
+                    col(EvidenceRow.party),
+                    col(EvidenceRow.source_path),
+                    col(EvidenceRow.source_line),
+                ).where(col(EvidenceRow.superseded_at).is_(None))
+            )
+        }
+        # Evidence rows get their ids here: the timeline refers to them, and the write lock is held.
+        self.next_row_id = (self.conn.execute(select(func.max(EvidenceRow.row_id))).scalar() or 0) + 1
+        self.first_new_row_id = self.next_row_id
+        self.published_on = {article_id: stored.published_on for article_id, stored in self.stored_articles.items()}
+        self.articles_added = 0
+        self.articles_superseded: list[int] = []
+        self.redated: set[str] = set()
+        self.text_changed: set[str] = set()
+        self.coded: set[str] = set()  # articles whose evidence this ingest states in full
+        self.incoming: set[str] = set()
+        self.positions: dict[PositionKey, list[ReplayItem]] = defaultdict(list)
+        self.touched: set[PositionKey] = set()
+        self.added: list[str] = []
+        self.edited: list[str] = []
+        self.evidence_superseded: list[int] = []
+        self.moved: list[tuple[Evidence, _StoredEvidence]] = []  # ids that were another article's
+        self.evidence_rows = BulkInsert(self.conn, EvidenceRow.__table__, EVIDENCE_COLUMNS)  # type: ignore[attr-defined]
+        self.timeline_rows = BulkInsert(self.conn, TimelineRow.__table__, TIMELINE_COLUMNS)  # type: ignore[attr-defined]
+        self.recorded = self.evidence_rows.bind("recorded_at", self.at)
+        self.rows: list[tuple[Any, ...]] = []
+        self.total = 0
+        self.articles_total = 0
+
+    def add_article(self, article: Article, coded: bool = True) -> None:
+        """An article of this ingest; unless not `coded`, its evidence follows, stated in full."""
+        self.articles_total += 1
+        if coded:
+            self.coded.add(article.id)
+        self.published_on[article.id] = article.published_on
+        stored = self.stored_articles.get(article.id)
+        compared = tuple(getattr(article, c) for c in _ARTICLE_COMPARED)
+        if stored is not None and stored.compared == compared:
+            return
+        self._write(insert(ArticleRow), [{**article.model_dump(), "recorded_at": self.at}])
+        self.articles_added += 1
+        if stored is not None:
+            self.articles_superseded.append(stored.row_id)
+            if stored.published_on != article.published_on:
+                self.redated.add(article.id)  # same-day evidence is ordered by its article's date
+            if stored.sha256 != article.sha256:
+                self.text_changed.add(article.id)
+
+    def add_evidence(self, item: Evidence) -> None:
+        """A checked piece of evidence of an article already given."""
+        self.total += 1
+        self.incoming.add(item.id)
+        digest = item.content_hash()
+        stored = self.stored_evidence.get(item.id)
+        position = (item.issue, item.party) if item.party is not None else None
+        if stored is not None and stored.content_hash == digest:
+            row_id = stored.row_id
+        else:
+            row_id = self.next_row_id
+            self.next_row_id += 1
+            self.rows.append(
+                (
+                    row_id,
+                    item.id,
+                    item.article,
+                    item.issue,
+                    item.party,
+                    PLAIN[item.stance],
+                    item.quote,
+                    item.start,
+                    item.end,
+                    item.prefix,
+                    item.suffix,
+                    item.speaker,
+                    PLAIN[item.attribution],
+                    self.evidence_rows.bind("said_on", item.said_on),
+                    PLAIN[item.mode],
+                    item.note,
+                    item.source_path,
+                    item.source_line,
+                    item.stance_line,
+                    digest,
+                    self.recorded,
+                )
+            )
+            if len(self.rows) >= BATCH:
+                self._flush()
+            if stored is None:
+                self.added.append(item.id)
+            else:
+                self.edited.append(item.id)
+                self.evidence_superseded.append(stored.row_id)
+                if stored.party is not None:
+                    self.touched.add((stored.issue, stored.party))
+                if stored.article != item.article:
+                    self.moved.append((item, stored))
+            if position is not None:
+                self.touched.add(position)
+        if position is not None and item.article in self.redated:
+            self.touched.add(position)
+        if position is not None:
+            self.positions[position].append(
+                ReplayItem(
+                    item.said_on,
+                    self.published_on[item.article],
+                    item.article,
+                    item.start,
+                    item.id,
+                    PLAIN[item.stance] if item.mode is Mode.ASSERTED else None,
+                    row_id,
+                    item.source_path,
+                    item.stance_line,
+                )
+            )
+        if self.progress and self.total % PROGRESS_EVERY == 0:
+            self.progress(f"evidence: {self.total} checked")
+
+    def _flush(self) -> None:
+        self.evidence_rows.write(self.rows)
+        self.rows = []
+
+    def _write(self, statement: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(statement, rows)
+
+    def finish(self, reading_problems: Iterable[Problem] = ()) -> IngestSummary:
+        """Supersede what is gone, replay what was touched; raise `CorpusError` on any problem."""
+        self.problems.extend(reading_problems)
+        self._flush()
+        if self.progress:
+            self.progress(f"checked {self.articles_total} article(s) and {self.total} piece(s) of evidence")
+        for item, stored in self.moved:
+            if stored.article not in self.coded:
+                self.problems.append(
+                    Problem(
+                        display_path(item.source_path),
+                        item.source_line,
+                        "id",
+                        f"evidence id '{item.id}' is already used by article '{stored.article}' "
+                        f"(recorded from {display_path(stored.source_path)}:{stored.source_line})",
+                    )
+                )
+        self._supersede_removed_evidence()
+        self._check_kept_evidence()
+        if self.problems:
+            raise CorpusError(self.problems)
+        if self.articles_superseded:
+            for chunk in _chunks(self.articles_superseded):
+                self.conn.execute(
+                    update(ArticleRow).where(col(ArticleRow.row_id).in_(chunk)).values(superseded_at=self.at)
+                )
+        if self.evidence_superseded:
+            for chunk in _chunks(self.evidence_superseded):
+                self.conn.execute(
+                    update(EvidenceRow).where(col(EvidenceRow.row_id).in_(chunk)).values(superseded_at=self.at)
+                )
+        if self.progress:
+            self.progress(
+                f"evidence: {len(self.added) + len(self.edited)} new, {len(self.evidence_superseded)} superseded"
+            )
+        moves = self._replay()
+        if self.problems:
+            raise CorpusError(self.problems)
+        if not self._changes_anything():
+            return IngestSummary(None, 0, 0, 0, 0, 0, self.total, self.articles_total)
+        self._write_catalog()
+        if self.progress:
+            self.progress(f"timeline: {len(self.touched)} positions replayed, {moves} moves")
+        summary = IngestSummary(
+            recorded_at=self.at,
+            articles_added=self.articles_added,
+            articles_superseded=len(self.articles_superseded),
+            evidence_added=len(self.added) + len(self.edited),
+            evidence_superseded=len(self.evidence_superseded),
+            positions_replayed=len(self.touched),
+            evidence_total=self.total,
+            articles_total=self.articles_total,
+            evidence_changes=self.evidence_changes(),
+            catalog_changed=self.catalog_changed,
         )
-    if the_plan.articles_new:
-        session.exec(
-            insert(ArticleRow),
-            params=[{**a.model_dump(), "recorded_at": at} for a in the_plan.articles_new],
-        )
-    if progress:
-        progress(f"articles: {len(the_plan.articles_new)} new")
-    if the_plan.evidence_superseded:
-        for chunk in _chunks(the_plan.evidence_superseded):
-            session.exec(update(EvidenceRow).where(col(EvidenceRow.row_id).in_(chunk)).values(superseded_at=at))
-    if the_plan.evidence_new:
-        session.exec(
-            insert(EvidenceRow),
-            params=[
-                {**e.model_dump(), "content_hash": e.content_hash, "recorded_at": at} for e in the_plan.evidence_new
+        seeds, fixtures = self.sources
+        self._write(
+            insert(IngestRow),
+            [
+                dict(
+                    recorded_at=self.at,
+                    seeds=seeds,
+                    fixtures=fixtures,
+                    articles_added=summary.articles_added,
+                    articles_superseded=summary.articles_superseded,
+                    evidence_added=summary.evidence_added,
+                    evidence_superseded=summary.evidence_superseded,
+                    positions_replayed=summary.positions_replayed,
+                )
             ],
         )
-    if progress:
-        progress(f"evidence: {len(the_plan.evidence_new)} new, {len(the_plan.evidence_superseded)} superseded")
-    if the_plan.timelines:
-        row_ids = dict(
-            session.exec(
-                select(EvidenceRow.id, EvidenceRow.row_id).where(col(EvidenceRow.superseded_at).is_(None))
-            ).all()
+        return summary
+
+    def evidence_changes(self) -> dict[str, list[str]]:
+        """Evidence ids this ingest adds, edits (supersedes with a new version) and removes."""
+        removed = [i for i, s in self.stored_evidence.items() if i not in self.incoming and s.article in self.coded]
+        return {"added": sorted(self.added), "edited": sorted(self.edited), "removed": sorted(removed)}
+
+    def _changes_anything(self) -> bool:
+        return bool(
+            self.catalog_changed
+            or self.title_changed
+            or self.articles_added
+            or self.added
+            or self.edited
+            or self.evidence_superseded
+            or self.touched
         )
-        for issue, party in the_plan.timelines:
-            session.exec(
-                update(TimelineRow)
-                .where(
-                    col(TimelineRow.issue) == issue,
-                    col(TimelineRow.party) == party,
-                    col(TimelineRow.superseded_at).is_(None),
+
+    def _supersede_removed_evidence(self) -> None:
+        """Stored evidence of an article given in full that this ingest no longer has is superseded by nothing."""
+        for evidence_id, stored in self.stored_evidence.items():
+            if evidence_id in self.incoming:
+                continue
+            if stored.article in self.coded:
+                self.evidence_superseded.append(stored.row_id)
+                if stored.party is not None:
+                    self.touched.add((stored.issue, stored.party))
+            elif stored.article in self.text_changed:
+                self.problems.append(
+                    Problem(
+                        display_path(stored.source_path),
+                        stored.source_line,
+                        "quote",
+                        f"the text of article '{stored.article}' changed but its evidence was not "
+                        "re-coded; include its fixture in this ingest",
+                    )
                 )
-                .values(superseded_at=at)
+            elif stored.party is not None and stored.article in self.redated:
+                self.touched.add((stored.issue, stored.party))
+
+    def _check_kept_evidence(self) -> None:
+        issues, parties = set(self.catalog.issue_ids()), set(self.catalog.party_ids())
+        for evidence_id, kept in self.stored_evidence.items():
+            if evidence_id in self.incoming or kept.article in self.coded:
+                continue
+            if kept.issue not in issues or (kept.party is not None and kept.party not in parties):
+                self.problems.append(
+                    Problem(
+                        display_path(kept.source_path),
+                        kept.source_line,
+                        "issue",
+                        f"stored evidence '{evidence_id}' names {kept.issue}/{kept.party}, "
+                        "which the catalogue no longer has",
+                    )
+                )
+
+    def _kept_items(self, issue: str, party: str) -> list[ReplayItem]:
+        """The stored evidence of a position that this ingest leaves as it was."""
+        rows = self.conn.execute(
+            select(
+                col(EvidenceRow.said_on),
+                col(EvidenceRow.article),
+                col(EvidenceRow.start),
+                col(EvidenceRow.id),
+                col(EvidenceRow.stance),
+                col(EvidenceRow.mode),
+                col(EvidenceRow.row_id),
+                col(EvidenceRow.source_path),
+                col(EvidenceRow.stance_line),
+            ).where(
+                col(EvidenceRow.issue) == issue,
+                col(EvidenceRow.party) == party,
+                col(EvidenceRow.superseded_at).is_(None),
+                col(EvidenceRow.row_id) < self.first_new_row_id,
             )
-        moves = [
-            dict(
-                issue=m.issue,
-                party=m.party,
-                seq=m.seq,
-                valid_from=m.valid_from,
-                stance_from=m.stance_from.value,
-                stance_to=m.stance_to.value,
-                move=m.move.value if m.move else None,
-                since=m.since,
-                entered_seq=m.entered_seq,
-                backing=m.backing,
-                evidence_row_id=row_ids[m.evidence_id],
-                recorded_at=at,
+        )
+        return [
+            ReplayItem(
+                said_on,
+                self.published_on[article],
+                article,
+                start,
+                evidence_id,
+                stance if mode == "asserted" else None,
+                row_id,
+                source_path,
+                stance_line,
             )
-            for timeline in the_plan.timelines.values()
-            for m in timeline
+            for said_on, article, start, evidence_id, stance, mode, row_id, source_path, stance_line in rows
+            if row_id is not None
         ]
-        if moves:
-            session.exec(insert(TimelineRow), params=moves)
-        if progress:
-            progress(f"timeline: {len(the_plan.timelines)} positions replayed, {len(moves)} moves")
-    summary = IngestSummary(
-        recorded_at=at,
-        articles_added=len(the_plan.articles_new),
-        articles_superseded=len(the_plan.articles_superseded),
-        evidence_added=len(the_plan.evidence_new),
-        evidence_superseded=len(the_plan.evidence_superseded),
-        positions_replayed=len(the_plan.timelines),
-        evidence_total=total,
-        evidence_changes=the_plan.evidence_changes(),
-        catalog_changed=the_plan.catalog_changed,
-    )
-    session.exec(
-        insert(IngestRow),
-        params=[
-            dict(
-                recorded_at=at,
-                seeds=seeds,
-                fixtures=fixtures,
-                articles_added=summary.articles_added,
-                articles_superseded=summary.articles_superseded,
-                evidence_added=summary.evidence_added,
-                evidence_superseded=summary.evidence_superseded,
-                positions_replayed=summary.positions_replayed,
-            )
-        ],
-    )
-    return summary
+
+    def _replay(self) -> int:
+        """Replay every touched position and write its timeline; the number of moves written."""
+        written = 0
+        rows: list[tuple[Any, ...]] = []
+        kept_any = any(i not in self.incoming for i in self.stored_evidence)
+        bind = self.timeline_rows.bind
+        for issue, party in sorted(self.touched):
+            items = self.positions.pop((issue, party), [])
+            if kept_any:
+                items += self._kept_items(issue, party)
+            replayed = replay_position(issue, party, items)
+            if isinstance(replayed, Problem):
+                self.problems.append(replayed)
+                continue
+            if self.stored_evidence:
+                self.conn.execute(
+                    update(TimelineRow)
+                    .where(
+                        col(TimelineRow.issue) == issue,
+                        col(TimelineRow.party) == party,
+                        col(TimelineRow.superseded_at).is_(None),
+                    )
+                    .values(superseded_at=self.at)
+                )
+            for entry in replayed:
+                rows.append(
+                    (
+                        issue,
+                        party,
+                        self.recorded,
+                        entry.seq,
+                        bind("valid_from", entry.valid_from),
+                        entry.stance_from,
+                        entry.stance_to,
+                        entry.move,
+                        bind("since", entry.since),
+                        entry.entered_seq,
+                        entry.backing,
+                        entry.evidence_row_id,
+                    )
+                )
+            if len(rows) >= BATCH:  # a problem found later rolls these back with the rest
+                written += len(rows)
+                self.timeline_rows.write(rows)
+                rows = []
+        self.timeline_rows.write(rows)
+        return written + len(rows)
+
+    def _write_catalog(self) -> None:
+        if self.title_changed:
+            self.session.merge(MetaRow(key=TITLE_KEY, value=self.catalog.title))
+        if self.catalog_changed:
+            issues, parties = _catalog_rows(self.catalog)
+            for table in (IssueRow, PartyRow):
+                self.conn.execute(update(table).where(col(table.superseded_at).is_(None)).values(superseded_at=self.at))
+            self._write(insert(IssueRow), [{**row, "recorded_at": self.at} for row in issues])
+            self._write(insert(PartyRow), [{**row, "recorded_at": self.at} for row in parties])
+
+
+EVIDENCE_COLUMNS = (
+    "row_id",
+    "id",
+    "article",
+    "issue",
+    "party",
+    "stance",
+    "quote",
+    "start",
+    "end",
+    "prefix",
+    "suffix",
+    "speaker",
+    "attribution",
+    "said_on",
+    "mode",
+    "note",
+    "source_path",
+    "source_line",
+    "stance_line",
+    "content_hash",
+    "recorded_at",
+)
+TIMELINE_COLUMNS = ("issue", "party", "recorded_at", *TimelineEntry._fields)
+# Each stance, mode and attribution as the plain text the store keeps (and the drivers are given).
+PLAIN: dict[StrEnum | None, str | None] = {None: None, **{m: m.value for m in (*Stance, *Mode, *Attribution)}}
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
+Fill = Callable[[Ingest], list[Problem]]  # gives an ingest its articles and evidence; the problems found reading
+
+
+def run_ingest(
+    store: Store,
+    catalog: Catalog,
+    fill: Fill,
+    sources: tuple[str, str],
+    progress: Progress | None = None,
+    keep: bool = True,
+) -> IngestSummary:
+    """One ingest in one write transaction: committed, or (on a problem, or unless `keep`) rolled back."""
+    with store.writing(keep=keep) as session:
+        run = Ingest(session, catalog, sources, progress)
+        return run.finish(fill(run))
+
+
+def corpus_fill(corpus: Corpus) -> Fill:
+    """Give an ingest a corpus read from seeds and fixtures (already checked as it was read)."""
+
+    def fill(run: Ingest) -> list[Problem]:
+        for article in corpus.articles.values():
+            run.add_article(article, coded=article.id in corpus.coded_articles)
+        for item in corpus.evidence:
+            run.add_evidence(item)
+        return []
+
+    return fill
+
+
 def ingest(store: Store, corpus: Corpus, seeds: str, fixtures: str, progress: Progress | None = None) -> IngestSummary:
     """Check and store `corpus` in one transaction: everything, or nothing on any problem."""
-    with store.writing() as session:
-        the_plan = plan(session, corpus)
-        return apply(session, corpus, the_plan, seeds, fixtures, progress)
+    return run_ingest(store, corpus.catalog, corpus_fill(corpus), (seeds, fixtures), progress)
 
 
 def seed_from_bundled_corpus(store: Store, progress: Progress | None = None) -> IngestSummary:
@@ -373,14 +603,12 @@ def seed_from_bundled_corpus(store: Store, progress: Progress | None = None) -> 
     return ingest(store, load_corpus(seeds, fixtures), display_path(seeds), display_path(fixtures), progress)
 
 
-def validate(store: Store | None, corpus: Corpus) -> Plan:
-    """Every check of `ingest`, against the store if there is one (else an empty one); writes nothing."""
+def validate(store: Store | None, catalog: Catalog, fill: Fill) -> IngestSummary:
+    """Every check of an ingest, against the store if there is one (else an empty one); writes nothing."""
     if store is not None and not store.is_empty():
-        with store.reading() as session:
-            return plan(session, corpus)
+        return run_ingest(store, catalog, fill, ("", ""), keep=False)
     scratch = Store("sqlite://")  # in memory: the checks against an empty store
     try:
-        with scratch.writing() as session:
-            return plan(session, corpus)
+        return run_ingest(scratch, catalog, fill, ("", ""), keep=False)
     finally:
         scratch.dispose()

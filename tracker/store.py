@@ -201,6 +201,45 @@ class TimelineRow(SQLModel, table=True):
     superseded_at: datetime | None = _superseded()
 
 
+class BulkInsert:
+    """Rows written straight through the database driver, as tuples in the order of `columns`.
+
+    A bulk ingest writes a million rows: SQLAlchemy's per-row parameter work
+    would cost more than the database does. Values are bound by each column's
+    own type (`bind`), so what is stored is what `insert()` would store; dates
+    repeat, so their bound form is computed once each.
+    """
+
+    def __init__(self, conn: Connection, table: Any, columns: tuple[str, ...]) -> None:
+        dialect = conn.dialect
+        quote = dialect.identifier_preparer.quote
+        if dialect.paramstyle == "qmark":
+            marks = ["?"] * len(columns)
+        elif dialect.paramstyle in ("format", "pyformat"):
+            marks = ["%s"] * len(columns)
+        else:
+            raise StoreError(f"bulk writes do not support the {dialect.name} driver's {dialect.paramstyle} parameters")
+        self.conn = conn
+        self.columns = columns
+        self.sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(marks)})"
+        )
+        self._processors = {c: table.c[c].type.bind_processor(dialect) for c in columns}
+        self._bound: dict[tuple[str, Any], Any] = {}
+
+    def bind(self, column: str, value: Any) -> Any:
+        """`value` as the driver receives it for `column` (for dates and times; other values pass as they are)."""
+        key = (column, value)
+        if key not in self._bound:
+            processor = self._processors[column]
+            self._bound[key] = value if processor is None or value is None else processor(value)
+        return self._bound[key]
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self.conn.exec_driver_sql(self.sql, rows)
+
+
 def _upgrade_1_to_2(conn: Connection) -> str:
     """Schema 1 to 2: the timeline keeps how much evidence backs each stance; indexes for browsing."""
     conn.exec_driver_sql("ALTER TABLE timeline ADD COLUMN backing INTEGER NOT NULL DEFAULT 0")
@@ -366,10 +405,11 @@ class Store:
                 yield session
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
+    def writing(self, keep: bool = True) -> Iterator[Session]:
         """One all-or-nothing write transaction, schema included; ingests are serialised.
 
-        A SQLite file that this transaction created is removed again if it fails.
+        Unless `keep`, it is rolled back at the end (a trial: `tracker validate`).
+        A SQLite file that this transaction created is removed again if it fails or is not kept.
         """
         new_file = self.sqlite_file is not None and not self.sqlite_file.exists()
         if self.sqlite_file is not None:
@@ -382,7 +422,7 @@ class Store:
                     conn.connection.dbapi_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
                 conn.info["tracker_write"] = True
                 try:
-                    with conn.begin(), Session(bind=conn) as session:
+                    with conn.begin() as transaction, Session(bind=conn) as session:
                         if self.dialect == "postgresql":
                             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727217)")
                         if self._schema_version(conn, upgrade=True) is None:
@@ -393,6 +433,8 @@ class Store:
                             )
                         yield session
                         session.flush()
+                        if not keep:
+                            transaction.rollback()
                 finally:
                     conn.info.pop("tracker_write", None)
         except BaseException:
@@ -400,6 +442,10 @@ class Store:
             if new_file:
                 self._remove_sqlite_file()
             raise
+        if not keep:
+            self._current = False
+            if new_file:
+                self._remove_sqlite_file()
 
     def _remove_sqlite_file(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,191 @@
+"""Reading a JSONL feed: machine-coded articles and evidence, one JSON object per line.
+
+A feed is how a coding pipeline hands the tracker its output in bulk
+(`tracker ingest --jsonl PATH`). Each line is an article or a piece of
+evidence coded from one:
+
+    {"type": "article", "id": "...", "title": "...", "published_on": "2026-01-23",
+     "date_basis": "stated", "text": "..."}
+    {"type": "evidence", "article": "...", "id": "...", "issue": "...", "party": "...",
+     "stance": "...", "quote": "...", "attribution": "direct"}
+
+An article's fields are those of `articles.yaml` with its text inline (and no
+`file`); evidence has a fixture item's fields plus the id of its `article`.
+Every check of a fixture applies, with the same messages, each naming the feed
+and the line. A feed states each of its articles' evidence in full, as a
+fixture does: evidence of an article in the feed that the feed no longer has is
+superseded. An article's evidence may come before or after it; evidence is
+checked as soon as its article has been read, so a feed that lists each article
+before its evidence is read in one pass with little memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from tracker.catalog import Catalog
+from tracker.corpus import Duplicates, Grounder, check_evidence, text_problem
+from tracker.errors import Problem, display_path
+from tracker.evidence import REF_PATTERN, Article, ArticleMeta, EvidenceIn
+from tracker.ingest import Fill, Ingest
+from tracker.problems import located_problems
+from tracker.yamlfile import Located
+
+MAX_LINE_BYTES = 4 * 1024 * 1024  # an article's text is at most 1 MiB; JSON escapes can make it longer
+
+
+class FeedArticle(ArticleMeta):
+    """An article line of a feed: `articles.yaml`'s fields and the text itself."""
+
+    type: Literal["article"]
+    file: str = Field(default="", max_length=255, description="Not used in a feed: the text is inline")
+    text: str = Field(description="The article's text, kept byte for byte")
+
+
+class FeedEvidence(EvidenceIn):
+    """An evidence line of a feed: a fixture item's fields and the article it is coded from."""
+
+    type: Literal["evidence"]
+    article: str = Field(pattern=REF_PATTERN, max_length=120, description="Id of an article line of the feed")
+
+
+_RECORD: TypeAdapter[FeedArticle | FeedEvidence] = TypeAdapter(
+    Annotated[FeedArticle | FeedEvidence, Field(discriminator="type")]
+)
+_KINDS: dict[str, type[FeedArticle] | type[FeedEvidence]] = {"article": FeedArticle, "evidence": FeedEvidence}
+
+
+def _at(line: int) -> Located:
+    """Every field of a line is on that line."""
+    node = Located()
+    node.line, node.key_lines = line, {}
+    return node
+
+
+class FeedReader:
+    """One pass over a feed, giving each checked article and piece of evidence to an ingest."""
+
+    def __init__(self, path: Path, catalog: Catalog, run: Ingest) -> None:
+        self.path = path
+        self.where = display_path(path)
+        self.source = str(path.resolve())
+        self.feed_name = path.name
+        self.catalog = catalog
+        self.run = run
+        self.problems: list[Problem] = []
+        self.articles: dict[str, Article] = {}
+        self.broken: set[str] = set()  # article ids whose line has problems: their evidence is not checked
+        self.grounder = Grounder(self.articles)
+        self.duplicates = Duplicates()
+        self.waiting: dict[str, list[tuple[int, FeedEvidence]]] = defaultdict(list)
+
+    def read(self) -> list[Problem]:
+        try:
+            with self.path.open("rb") as lines:
+                number = 0
+                while raw := lines.readline(MAX_LINE_BYTES):
+                    number += 1
+                    if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                        self._problem(number, "", f"line is longer than {MAX_LINE_BYTES} bytes")
+                        while (rest := lines.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                            pass
+                        continue
+                    if raw.strip():
+                        self._line(number, raw)
+        except OSError as exc:
+            return [Problem(self.where, 0, "", f"cannot read the feed: {exc.strerror}")]
+        for article_id, waiting in self.waiting.items():
+            for number, _ in waiting:
+                self._problem(number, "article", f"unknown article '{article_id}' (no article line with this id)")
+        return sorted(self.problems, key=lambda p: p.line)
+
+    def _problem(self, line: int, field: str, message: str) -> None:
+        self.problems.append(Problem(self.where, line, field, message))
+
+    def _line(self, number: int, raw: bytes) -> None:
+        try:
+            record = _RECORD.validate_json(raw)
+        except ValidationError:
+            self._explain(number, raw)
+            return
+        if isinstance(record, FeedEvidence):
+            if record.article in self.articles:
+                self._evidence(number, record)
+            elif record.article not in self.broken:
+                self.waiting[record.article].append((number, record))
+        else:
+            self._article(number, record)
+
+    def _explain(self, number: int, raw: bytes) -> None:
+        """Every problem of a line the fast path refused, in the words `tracker validate` uses for fixtures."""
+        try:
+            value: Any = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            self._problem(number, "", f"not valid JSON: {exc}")
+            return
+        if not isinstance(value, dict):
+            self._problem(number, "", "must be a JSON object with a 'type' of 'article' or 'evidence'")
+            return
+        kind = value.get("type")
+        model = _KINDS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            self._problem(number, "type", f"must be 'article' or 'evidence', got {json.dumps(kind)}")
+            return
+        if model is FeedArticle and isinstance(value.get("id"), str):
+            self.broken.add(value["id"])
+        try:
+            model.model_validate(value)
+        except ValidationError as exc:
+            self.problems.extend(located_problems(exc, self.where, _at(number), model))
+
+    def _article(self, number: int, record: FeedArticle) -> None:
+        if record.id in self.articles or record.id in self.broken:
+            self._problem(number, "id", f"duplicate article id '{record.id}'")
+            return
+        raw = record.text.encode("utf-8")
+        problem = text_problem(raw, f"the text of article '{record.id}'")
+        if problem is not None:
+            self.broken.add(record.id)
+            self._problem(number, "text", problem)
+            return
+        meta = record.model_dump(exclude={"type", "text", "file"})
+        article = Article(
+            **meta,
+            file=self.feed_name,
+            text=record.text,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            source_path=self.source,
+        )
+        self.articles[article.id] = article
+        self.run.add_article(article)
+        for waiting_number, waiting in self.waiting.pop(article.id, []):
+            self._evidence(waiting_number, waiting)
+
+    def _evidence(self, number: int, record: FeedEvidence) -> None:
+        node = _at(number)
+        checked = check_evidence(
+            record, node, self.where, self.source, self.articles[record.article], self.catalog, self.grounder
+        )
+        if isinstance(checked, list):
+            self.problems.extend(checked)
+            return
+        duplicate = self.duplicates.problem(checked, self.where, node)
+        if duplicate is not None:
+            self.problems.append(duplicate)
+            return
+        self.run.add_evidence(checked)
+
+
+def feed_fill(path: Path, catalog: Catalog) -> Fill:
+    """Give an ingest the articles and evidence of a JSONL feed."""
+
+    def fill(run: Ingest) -> list[Problem]:
+        return FeedReader(path, catalog, run).read()
+
+    return fill

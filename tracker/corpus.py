@@ -12,6 +12,7 @@ file per article of coded evidence, and `FIXTURES/catalog.yaml` the catalogue.
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 from tracker.catalog import Catalog, load_catalog
 from tracker.errors import CorpusError, Problem, display_path
 from tracker.evidence import Article, ArticleMeta, Evidence, EvidenceIn
-from tracker.grounding import closest_passage, find_all, normalise
+from tracker.grounding import Anchor, Normalised, closest_passage, find_all, normalise
 from tracker.problems import located_problems
 from tracker.yamlfile import Located, LocatedList, YamlProblem, read_yaml
 
@@ -157,17 +158,27 @@ def load_articles(seeds: Path) -> LoadedArticles:
 
 
 class Grounder:
-    """Finds quotes in articles, normalising each article once."""
+    """Finds quotes in articles, normalising each article once while its evidence is being checked.
+
+    Evidence mostly follows its article, so the normalised texts of the most recently used
+    articles are kept (`KEPT`), and a feed of twenty thousand articles does not hold them all twice.
+    """
+
+    KEPT = 64
 
     def __init__(self, articles: dict[str, Article]) -> None:
         self.articles = articles
-        self._normalised: dict[str, Any] = {}
+        self._normalised: OrderedDict[str, Normalised] = OrderedDict()
 
-    def anchors(self, article_id: str, quote: str) -> tuple[list[Any], Any]:
+    def anchors(self, article_id: str, quote: str) -> tuple[list[Anchor], Normalised]:
         article = self.articles[article_id]
-        if article_id not in self._normalised:
-            self._normalised[article_id] = normalise(article.text)
-        norm = self._normalised[article_id]
+        norm = self._normalised.get(article_id)
+        if norm is None:
+            norm = self._normalised[article_id] = normalise(article.text)
+            if len(self._normalised) > self.KEPT:
+                self._normalised.popitem(last=False)
+        else:
+            self._normalised.move_to_end(article_id)
         return find_all(norm, article.text, quote), norm
 
 
@@ -347,21 +358,30 @@ def load_fixtures(
 
 
 class Duplicates:
-    """Evidence ids and statements already seen in one ingest: each may be coded once."""
+    """Evidence ids and statements already seen in one ingest: each may be coded once.
+
+    A feed has a million of them, so each is remembered by as little as will
+    name the first one again: its id and where it was (a file number and a line in one int).
+    """
 
     def __init__(self) -> None:
-        self.ids: dict[str, tuple[str, int]] = {}
-        self.statements: dict[tuple[str, int, int, str, str | None, str | None, str], tuple[str, int, str]] = {}
+        self.files: list[str] = []
+        self.file_numbers: dict[str, int] = {}
+        self.ids: dict[str, int] = {}  # id -> where it was
+        self.statements: dict[tuple[str, int, int, str, str | None, Any, Any], str] = {}  # -> the id coding it
+
+    def _where(self, evidence_id: str) -> str:
+        location = self.ids[evidence_id]
+        return f"{self.files[location >> 32]}:{location & 0xFFFFFFFF}"
 
     def problem(self, evidence: Evidence, where: str, item: Located) -> Problem | None:
         """The problem with `evidence` if its id or its statement came before; else remember both."""
         if evidence.id in self.ids:
-            first_where, first_line = self.ids[evidence.id]
             return Problem(
                 where,
                 item.line_of("id"),
                 "id",
-                f"duplicate evidence id '{evidence.id}' (first at {first_where}:{first_line})",
+                f"duplicate evidence id '{evidence.id}' (first at {self._where(evidence.id)})",
             )
         # The same quote is the same span of the same article: its offsets say it.
         same = (
@@ -370,20 +390,22 @@ class Duplicates:
             evidence.end,
             evidence.issue,
             evidence.party,
-            evidence.stance.value if evidence.stance else None,
-            evidence.mode.value,
+            evidence.stance,
+            evidence.mode,
         )
-        if same in self.statements:
-            first_where, first_line, first_id = self.statements[same]
+        first = self.statements.get(same)
+        if first is not None:
             return Problem(
                 where,
                 item.line,
                 "quote",
-                f"duplicate evidence: same article, quote, issue, party and stance as "
-                f"'{first_id}' ({first_where}:{first_line})",
+                f"duplicate evidence: same article, quote, issue, party and stance as '{first}' ({self._where(first)})",
             )
-        self.ids[evidence.id] = (where, item.line)
-        self.statements[same] = (where, item.line, evidence.id)
+        if where not in self.file_numbers:
+            self.file_numbers[where] = len(self.files)
+            self.files.append(where)
+        self.ids[evidence.id] = self.file_numbers[where] << 32 | item.line
+        self.statements[same] = evidence.id
         return None
 
 

@@ -163,20 +163,21 @@ class Evidence:
         Stored databases hold these digests: they are of `json.dumps(fields, sort_keys=True)` (see the
         tests), written out here because an ingest computes a million of them.
         """
+        encode = _encode_string
         return hashlib.sha256(
             (
-                f'{{"article": {_json(self.article)}, "attribution": {_json(self.attribution.value)}, '
-                f'"end": {self.end}, "id": {_json(self.id)}, "issue": {_json(self.issue)}, '
-                f'"mode": {_json(self.mode.value)}, "note": {_json(self.note)}, "party": {_json(self.party)}, '
-                f'"quote": {_json(self.quote)}, "said_on": "{self.said_on.isoformat()}", '
-                f'"speaker": {_json(self.speaker)}, "stance": {_json(self.stance and self.stance.value)}, '
+                f'{{"article": {encode(self.article)}, "attribution": {encode(self.attribution)}, '
+                f'"end": {self.end}, "id": {encode(self.id)}, "issue": {encode(self.issue)}, '
+                f'"mode": {encode(self.mode)}, "note": {_json(self.note)}, "party": {_json(self.party)}, '
+                f'"quote": {encode(self.quote)}, "said_on": "{self.said_on.isoformat()}", '
+                f'"speaker": {_json(self.speaker)}, "stance": {_json(self.stance)}, '
                 f'"start": {self.start}}}'
             ).encode()
         ).hexdigest()
 
 
 def _json(text: str | None) -> str:
-    """`text` as `json.dumps` writes it: the content hash is that JSON, spelled out for speed."""
+    """`text` as `json.dumps` writes it (an enum of text as its value): the content hash is that JSON."""
     return "null" if text is None else _encode_string(text)
 
 

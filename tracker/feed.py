@@ -126,8 +126,11 @@ class FeedReader:
         """Every problem of a line the fast path refused, in the words `tracker validate` uses for fixtures."""
         try:
             value: Any = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            self._problem(number, "", f"not valid JSON: {exc}")
+        except json.JSONDecodeError as exc:
+            self._problem(number, "", f"not valid JSON: {exc.msg} (column {exc.colno})")
+            return
+        except UnicodeDecodeError as exc:
+            self._problem(number, "", f"not UTF-8 (bad byte at column {exc.start + 1})")
             return
         if not isinstance(value, dict):
             self._problem(number, "", "must be a JSON object with a 'type' of 'article' or 'evidence'")

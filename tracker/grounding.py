@@ -37,7 +37,24 @@ _PUNCTUATION = str.maketrans(
     }
 )
 # Every whitespace character reads as one space (runs are collapsed below).
-_ONE_FOR_ONE = {**_PUNCTUATION, **{c: " " for c in range(0x110000) if chr(c).isspace()}}
+_ONE_FOR_ONE = {
+    **{chr(c): v for c, v in _PUNCTUATION.items()},
+    **{chr(c): " " for c in range(0x110000) if chr(c).isspace()},
+}
+_ONE_FOR_ONE.pop(" ")
+
+
+def _one_for_one(text: str) -> str:
+    """Typographic punctuation as ASCII and any whitespace as a space; the length is unchanged.
+
+    One `str.replace` per character the text has that needs it: a few scans in C, where
+    `str.translate` with a table looks every character up.
+    """
+    for char in _ONE_FOR_ONE.keys() & set(text):
+        text = text.replace(char, _ONE_FOR_ONE[char])
+    return text
+
+
 # Where the normalised text stops matching the original one for one: a whitespace run (collapsed to a
 # single space, or dropped at either end of the text) and an ellipsis (spelled "...").
 _RESHAPED = re.compile(r"\s{2,}|\A\s+|\s+\Z|\u2026")
@@ -86,16 +103,17 @@ def normalise(text: str) -> Normalised:
         length += len(spelled)
 
     done = 0
-    for reshaped in _RESHAPED.finditer(text):
+    original, text = text, _one_for_one(text)
+    for reshaped in _RESHAPED.finditer(original):
         at, end = reshaped.span()
         if at > done:
-            piece(text[done:at].translate(_ONE_FOR_ONE), done, 1)
-        spelled = "..." if text[at] == "\u2026" else ("" if at == 0 or end == len(text) else " ")
+            piece(text[done:at], done, 1)
+        spelled = "..." if original[at] == "\u2026" else ("" if at == 0 or end == len(text) else " ")
         if spelled:
             piece(spelled, at, 0)
         done = end
     if done < len(text) or not starts:
-        piece(text[done:].translate(_ONE_FOR_ONE), done, 1)
+        piece(text[done:], done, 1)
     return Normalised("".join(pieces), starts, origins, steps)
 
 
@@ -103,7 +121,7 @@ def normalise_quote(quote: str) -> str:
     if quote.isascii() and quote.isprintable() and "  " not in quote and quote[:1] != " " and quote[-1:] != " ":
         return quote  # as most quotes are typed: nothing to normalise
     if _RESHAPED.search(quote) is None:
-        return quote.translate(_ONE_FOR_ONE)
+        return _one_for_one(quote)
     return normalise(quote).text
 
 

@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Index, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
@@ -55,6 +55,7 @@ from tracker.timeline import PositionKey, ReplayItem, TimelineEntry, replay_posi
 Progress = Callable[[str], None]
 
 BATCH = 5000  # rows written per statement
+ARTICLE_BATCH = 200  # articles are longer
 PROGRESS_EVERY = 100_000  # pieces of evidence between progress messages
 
 
@@ -192,13 +193,22 @@ class Ingest:
         # Evidence rows get their ids here: the timeline refers to them, and the write lock is held.
         self.next_row_id = (self.conn.execute(select(func.max(EvidenceRow.row_id))).scalar() or 0) + 1
         self.first_new_row_id = self.next_row_id
+        # Into empty tables, rows go in first and their indexes are built after, each in one sorted pass:
+        # a million random-order index insertions would cost several times more. Same transaction, so a
+        # failure rolls the indexes back too.
+        self.deferred_indexes: list[Index] = []
+        if self.next_row_id == 1 and self.conn.execute(select(func.count()).select_from(TimelineRow)).scalar() == 0:
+            for table in (EvidenceRow.__table__, TimelineRow.__table__):  # type: ignore[attr-defined]
+                for index in sorted(table.indexes, key=lambda i: i.name):
+                    index.drop(self.conn)
+                    self.deferred_indexes.append(index)
         self.published_on = {article_id: stored.published_on for article_id, stored in self.stored_articles.items()}
         self.articles_added = 0
         self.articles_superseded: list[int] = []
         self.redated: set[str] = set()
         self.text_changed: set[str] = set()
         self.coded: set[str] = set()  # articles whose evidence this ingest states in full
-        self.incoming: set[str] = set()
+        self.incoming: set[str] = set()  # ids given that the store already held (the rest are in `added`)
         self.positions: dict[PositionKey, list[ReplayItem]] = defaultdict(list)
         self.touched: set[PositionKey] = set()
         self.added: list[str] = []
@@ -209,6 +219,7 @@ class Ingest:
         self.timeline_rows = BulkInsert(self.conn, TimelineRow.__table__, TIMELINE_COLUMNS)  # type: ignore[attr-defined]
         self.recorded = self.evidence_rows.bind("recorded_at", self.at)
         self.rows: list[tuple[Any, ...]] = []
+        self.article_rows: list[dict[str, Any]] = []
         self.total = 0
         self.articles_total = 0
 
@@ -222,7 +233,10 @@ class Ingest:
         compared = tuple(getattr(article, c) for c in _ARTICLE_COMPARED)
         if stored is not None and stored.compared == compared:
             return
-        self._write(insert(ArticleRow), [{**article.model_dump(), "recorded_at": self.at}])
+        self.article_rows.append({**article.model_dump(), "recorded_at": self.at})
+        if len(self.article_rows) >= ARTICLE_BATCH:
+            self._write(insert(ArticleRow), self.article_rows)
+            self.article_rows = []
         self.articles_added += 1
         if stored is not None:
             self.articles_superseded.append(stored.row_id)
@@ -234,9 +248,10 @@ class Ingest:
     def add_evidence(self, item: Evidence) -> None:
         """A checked piece of evidence of an article already given."""
         self.total += 1
-        self.incoming.add(item.id)
         digest = item.content_hash()
         stored = self.stored_evidence.get(item.id)
+        if stored is not None:
+            self.incoming.add(item.id)
         position = (item.issue, item.party) if item.party is not None else None
         if stored is not None and stored.content_hash == digest:
             row_id = stored.row_id
@@ -291,7 +306,7 @@ class Ingest:
                     item.article,
                     item.start,
                     item.id,
-                    PLAIN[item.stance] if item.mode is Mode.ASSERTED else None,
+                    PLAIN[item.stance] if item.mode is ASSERTED else None,
                     row_id,
                     item.source_path,
                     item.stance_line,
@@ -303,6 +318,8 @@ class Ingest:
     def _flush(self) -> None:
         self.evidence_rows.write(self.rows)
         self.rows = []
+        self._write(insert(ArticleRow), self.article_rows)
+        self.article_rows = []
 
     def _write(self, statement: Any, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -346,6 +363,8 @@ class Ingest:
         moves = self._replay()
         if self.problems:
             raise CorpusError(self.problems)
+        for index in self.deferred_indexes:
+            index.create(self.conn)
         if not self._changes_anything():
             return IngestSummary(None, 0, 0, 0, 0, 0, self.total, self.articles_total)
         self._write_catalog()
@@ -554,6 +573,7 @@ EVIDENCE_COLUMNS = (
     "recorded_at",
 )
 TIMELINE_COLUMNS = ("issue", "party", "recorded_at", *TimelineEntry._fields)
+ASSERTED = Mode.ASSERTED  # looked up once: a member lookup on an enum class is not free
 # Each stance, mode and attribution as the plain text the store keeps (and the drivers are given).
 PLAIN: dict[StrEnum | None, str | None] = {None: None, **{m: m.value for m in (*Stance, *Mode, *Attribution)}}
 

@@ -24,6 +24,7 @@ from sqlmodel import Field, Session, SQLModel, create_engine
 from tracker.errors import StoreError
 
 SCHEMA_VERSION = "2"
+MMAP_BYTES = 256 * 1024 * 1024  # SQLite readers map this much of the file instead of copying pages
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -288,7 +289,7 @@ def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at checkpoints, never corrupt
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages per connection: browsed indexes stay in memory
-    cursor.execute("PRAGMA mmap_size=268435456")  # read through a shared memory map, not a copy per connection
+    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # read through a shared memory map, not a copy per connection
     cursor.close()
 
 
@@ -420,6 +421,9 @@ class Store:
                     # Write-ahead logging lets readers go on while an ingest writes; it is a
                     # property of the file, set outside any transaction and only by a writer.
                     conn.connection.dbapi_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+                    # A writer reads little and builds indexes over everything it wrote: through the memory map,
+                    # that would be the whole file in its resident memory.
+                    conn.connection.dbapi_connection.execute("PRAGMA mmap_size=0")  # type: ignore[union-attr]
                 conn.info["tracker_write"] = True
                 try:
                     with conn.begin() as transaction, Session(bind=conn) as session:
@@ -437,6 +441,8 @@ class Store:
                             transaction.rollback()
                 finally:
                     conn.info.pop("tracker_write", None)
+                    if self.sqlite_file is not None:
+                        conn.connection.dbapi_connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # type: ignore[union-attr]
         except BaseException:
             self._current = False  # an upgrade in this transaction was rolled back with it
             if new_file:

@@ -1,0 +1,163 @@
+"""`tracker ingest --jsonl`: a machine-coded feed gets every check of a fixture, all or nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.conftest import FIXTURES, SEEDS, Run, db_digest
+
+
+def bundled_as_feed(path: Path) -> Path:
+    """The bundled corpus written as a feed: each article, then the evidence coded from it."""
+    index = yaml.safe_load((SEEDS / "articles.yaml").read_text(encoding="utf-8"))["articles"]
+    lines: list[dict[str, Any]] = []
+    for meta in index:
+        text = (SEEDS / meta["file"]).read_text(encoding="utf-8")
+        article = {k: v for k, v in meta.items() if k != "file"}
+        lines.append({"type": "article", **article, "text": text})
+        fixture = FIXTURES / f"{meta['id']}.yaml"
+        if fixture.exists():
+            coded = yaml.safe_load(fixture.read_text(encoding="utf-8"))
+            lines += [{"type": "evidence", "article": meta["id"], **item} for item in coded["evidence"] or []]
+    path.write_text(
+        "".join(
+            json.dumps(line, default=lambda d: d.isoformat() if isinstance(d, date) else d) + "\n" for line in lines
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_feed_of_the_bundled_corpus_gives_the_same_positions_as_its_fixtures(
+    run: Run, tmp_path: Path, seeded_db: str
+) -> None:
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    from_feed = str(tmp_path / "feed.db")
+    result = run("--db", from_feed, "ingest", "--jsonl", str(feed), "--catalog", str(FIXTURES / "catalog.yaml"))
+    assert result.exit_code == 0, result.stderr
+    assert "31 piece(s) of evidence added" in result.stderr
+    for command in (["state", "--as-of", "2026-02-06", "--format", "json"], ["diff", "2026-01-22", "2026-02-06"]):
+        expected = run("--db", seeded_db, *command).stdout
+        assert run("--db", from_feed, *command).stdout == expected
+
+
+def test_a_feed_again_writes_nothing_and_an_edit_supersedes(run: Run, tmp_path: Path, db: str) -> None:
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    assert run("--db", db, "ingest", "--jsonl", str(feed)).exit_code == 0
+    digest = db_digest(db)
+    again = run("--db", db, "ingest", "--jsonl", str(feed))
+    assert again.exit_code == 0 and "nothing new" in again.stderr
+    assert db_digest(db) == digest
+    lines = feed.read_text(encoding="utf-8").splitlines()
+    edited = [json.loads(line) for line in lines]
+    target = next(i for i, item in enumerate(edited) if item.get("id") == "adr1-03")
+    edited[target]["note"] = "re-coded"
+    removed = next(i for i, item in enumerate(edited) if item.get("id") == "adr1-04")
+    del edited[removed]
+    feed.write_text("".join(json.dumps(item) + "\n" for item in edited), encoding="utf-8")
+    result = run("--db", db, "ingest", "--jsonl", str(feed))
+    assert result.exit_code == 0, result.stderr
+    assert "edited: adr1-03" in result.stderr and "removed: adr1-04" in result.stderr
+
+
+def _feed_with(tmp_path: Path, change: Any) -> Path:
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    lines = feed.read_text(encoding="utf-8").splitlines()
+    feed.write_text("\n".join(change(lines)) + "\n", encoding="utf-8")
+    return feed
+
+
+def _line_of(lines: list[str], evidence_id: str) -> int:
+    return next(n for n, line in enumerate(lines, 1) if f'"id": "{evidence_id}"' in line)
+
+
+def test_a_bad_line_is_named_by_its_line_and_field_and_nothing_is_written(run: Run, tmp_path: Path, db: str) -> None:
+    assert run("--db", db, "ingest").exit_code == 0
+    digest = db_digest(db)
+    lines = bundled_as_feed(tmp_path / "plain.jsonl").read_text(encoding="utf-8").splitlines()
+    at = _line_of(lines, "adr1-03")
+
+    def misquote(lines: list[str]) -> list[str]:
+        item = json.loads(lines[at - 1])
+        item["quote"] = "words nobody wrote"
+        return [*lines[: at - 1], json.dumps(item), *lines[at:]]
+
+    feed = _feed_with(tmp_path, misquote)
+    result = run("--db", db, "ingest", "--jsonl", str(feed))
+    assert result.exit_code == 1
+    assert f"feed.jsonl:{at}: quote: not found in article 'abu-dhabi-round-two-day-one'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert db_digest(db) == digest
+
+
+def test_every_problem_of_a_feed_is_listed_by_validate(run: Run, tmp_path: Path) -> None:
+    def damage(lines: list[str]) -> list[str]:
+        bad_stance = json.loads(lines[_line_of(lines, "adr1-03") - 1])
+        bad_stance["stance"] = "maybe"
+        unknown_party = json.loads(lines[_line_of(lines, "adr1-06") - 1])
+        unknown_party["party"] = "atlantis"
+        orphan = {**bad_stance, "id": "orphan-1", "stance": "demands", "article": "no-such-article"}
+        return [
+            "{not json",
+            "[1, 2]",
+            '{"type": "memo"}',
+            json.dumps(bad_stance),
+            json.dumps(unknown_party),
+            json.dumps(orphan),
+            *lines,
+            lines[_line_of(lines, "adr1-04") - 1],  # the same id again
+        ]
+
+    feed = _feed_with(tmp_path, damage)
+    result = run("validate", "--jsonl", str(feed))
+    assert result.exit_code == 1
+    out = result.stdout.splitlines()
+    assert "feed.jsonl:1: not valid JSON: Expecting property name enclosed in double quotes (column 2)" in out[0]
+    assert "feed.jsonl:2" in out[1] and "must be a JSON object" in out[1]
+    assert "feed.jsonl:3: type: must be 'article' or 'evidence', got \"memo\"" in out[2]
+    assert any("feed.jsonl:4: stance: 'maybe' is not a stance" in p for p in out)
+    assert any("feed.jsonl:5: party: unknown party 'atlantis'" in p for p in out)
+    assert any("feed.jsonl:6: article: unknown article 'no-such-article'" in p for p in out)
+    assert any("id: duplicate evidence id 'adr1-04' (first at" in p for p in out)
+    assert "problem(s) found" in result.stderr
+
+
+def test_an_article_line_gets_the_checks_of_an_article_file(run: Run, tmp_path: Path) -> None:
+    def damage(lines: list[str]) -> list[str]:
+        first = json.loads(lines[0])
+        empty = {**first, "id": "empty-one", "text": "  \n"}
+        binary = {**first, "id": "binary-one", "text": "a\u0000b"}
+        return [*lines, json.dumps(empty), json.dumps(binary), lines[0]]
+
+    feed = _feed_with(tmp_path, damage)
+    result = run("validate", "--jsonl", str(feed))
+    assert result.exit_code == 1
+    assert "text: the text of article 'empty-one' is empty" in result.stdout
+    assert "text: the text of article 'binary-one' is binary, not text" in result.stdout
+    assert "duplicate article id 'kremlin-confirms-abu-dhabi-talks'" in result.stdout
+
+
+def test_an_illegal_move_in_a_feed_names_its_line(run: Run, tmp_path: Path, db: str) -> None:
+    def crossing(lines: list[str]) -> list[str]:
+        item = json.loads(lines[_line_of(lines, "adr1-03") - 1])  # russia demands Donetsk withdrawal
+        later = {**item, "id": "adr1-03b", "stance": "opposes", "quote": item["quote"], "occurrence": None}
+        later["mode"] = "asserted"
+        later["quote"] = "The most sensitive issues are Moscow"
+        return [*lines, json.dumps(later)]
+
+    feed = _feed_with(tmp_path, crossing)
+    result = run("--db", db, "ingest", "--jsonl", str(feed))
+    assert result.exit_code == 1
+    assert f"feed.jsonl:{len(feed.read_text().splitlines())}: stance: illegal move" in result.stderr
+    assert not Path(db).exists()
+
+
+def test_feeds_and_folders_are_not_mixed(run: Run, tmp_path: Path) -> None:
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    result = run("ingest", "--jsonl", str(feed), "--seeds", str(SEEDS))
+    assert result.exit_code == 2 and "either --jsonl or --seeds/--fixtures" in result.stderr

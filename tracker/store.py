@@ -10,6 +10,7 @@ date, so queries read moves instead of replaying evidence.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -395,6 +396,8 @@ class Store:
             yield
         except (OperationalError, DatabaseError) as exc:
             raise StoreError(f"database {self.safe_url}: {exc.orig}") from None
+        except sqlite3.Error as exc:  # from the driver's own connection (switching a file to WAL)
+            raise StoreError(f"database {self.safe_url}: {exc}") from None
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

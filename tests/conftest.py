@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -117,9 +118,24 @@ def new_db(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[NewDb]:
         return make_url(TEST_DB).set(database=made[-1]).render_as_string(hide_password=False)
 
     yield make
-    with server.connect() as conn:
-        for name in made:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for name in made:
+        _drop_database(server, name)
+
+
+def _drop_database(server: Engine, name: str) -> None:
+    """Drop a test's database, closing what the test left open.
+
+    FORCE may not close an autovacuum worker that has just started on it (that takes a superuser): try again.
+    """
+    for attempt in range(50):
+        try:
+            with server.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except DBAPIError:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
 
 
 @pytest.fixture

@@ -305,10 +305,13 @@ def open_engine(url: str) -> Engine:
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
+        elif url.startswith(f"postgresql+{POSTGRESQL_DRIVER}:") and "connect_timeout" not in make_url(url).query:
+            # An unreachable server is an error in seconds, not after the system's TCP timeout.
+            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except ImportError as exc:
-        hint = f"; install it with {POSTGRESQL_INSTALL}" if url.startswith("postgresql") else ""
+        hint = f"; install it with {POSTGRESQL_INSTALL}" if url.startswith(f"postgresql+{POSTGRESQL_DRIVER}:") else ""
         raise StoreError(f"cannot use database {_shown(url)!r}: its driver is not installed ({exc}){hint}") from None
     except (ArgumentError, ValueError) as exc:
         raise StoreError(f"cannot use database {_shown(url)!r}: {exc}") from None

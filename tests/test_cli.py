@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import FIXTURES, GOLDEN, REPO, Run
-from tracker.store import Store
+from tracker.store import Store, database_url
 
 QUERIES = {
     "state": ("state", "--as-of", "2026-02-06"),
@@ -165,6 +165,7 @@ def test_python_dash_m_runs_the_same_command_line(seeded_db: str, tmp_path: Path
     assert result.stdout.splitlines()[1].startswith("nato_membership,russia,demands,2026-01-23,1,")
 
 
+@pytest.mark.sqlite_only
 def test_a_missing_database_is_not_created_by_a_query(run: Run, tmp_path: Path) -> None:
     missing = tmp_path / "typo" / "tracker.db"
     for args in (("state",), ("diff", "2026-01-01", "2026-02-01"), ("history",), ("machines",)):
@@ -175,7 +176,7 @@ def test_a_missing_database_is_not_created_by_a_query(run: Run, tmp_path: Path) 
 
 
 def test_an_empty_database_says_so(run: Run, db: str) -> None:
-    with Store(f"sqlite:///{db}").writing():
+    with Store(database_url(db)[0]).writing():
         pass  # the schema, and no ingest
     result = run("--db", db, "state", "--format", "json")
     assert result.exit_code == 0

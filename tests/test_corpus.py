@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import REPO, SEEDS, Run
+from tests.conftest import REPO, SEEDS, NewDb, Run
 from tracker.corpus import load_corpus
 from tracker.evidence import DateBasis
 
@@ -67,9 +67,9 @@ def write_trade_talks(root: Path) -> tuple[Path, Path]:
     return seeds, fixtures
 
 
-def test_another_negotiation_with_its_own_catalogue(tmp_path: Path, run: Run) -> None:
+def test_another_negotiation_with_its_own_catalogue(tmp_path: Path, run: Run, new_db: NewDb) -> None:
     seeds, fixtures = write_trade_talks(tmp_path)
-    db = str(tmp_path / "trade.db")
+    db = new_db("trade")
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
     report = json.loads(run("--db", db, "state", "--as-of", "2030-05-01", "--format", "json").stdout)
     assert [(p["issue"], p["party"], p["stance"]) for p in report["positions"]] == [
@@ -81,9 +81,9 @@ def test_another_negotiation_with_its_own_catalogue(tmp_path: Path, run: Run) ->
 
 
 def test_ingest_shows_progress_only_when_stderr_is_a_terminal(
-    run: Run, db: str, monkeypatch: pytest.MonkeyPatch
+    run: Run, db: str, new_db: NewDb, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    quiet = run("--db", str(Path(db).with_name("other.db")), "ingest")
+    quiet = run("--db", new_db("other"), "ingest")
     assert quiet.exit_code == 0 and "checked" not in quiet.stderr
     monkeypatch.setattr("tracker.cli._stderr_is_terminal", lambda: True)
     result = run("--db", db, "ingest")
@@ -91,6 +91,7 @@ def test_ingest_shows_progress_only_when_stderr_is_a_terminal(
     assert "timeline: 9 positions replayed" in result.stderr
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_database_uses_write_ahead_logging(run: Run, seeded_db: str) -> None:
     engine = create_engine(f"sqlite:///{seeded_db}")
     with engine.connect() as conn:

@@ -14,7 +14,7 @@ from tests.test_bad_input import KCS, edit
 from tracker.corpus import load_corpus
 from tracker.errors import CorpusError
 from tracker.ingest import ingest
-from tracker.store import Store
+from tracker.store import Store, database_url
 
 Corpus = tuple[Path, Path]
 
@@ -78,7 +78,7 @@ def test_a_failure_while_writing_rolls_everything_back(corpus: Corpus, run: Run,
         if message.startswith("timeline"):
             raise RuntimeError("the machine went away")
 
-    store = Store(f"sqlite:///{db}")
+    store = Store(database_url(db)[0])
     with pytest.raises(RuntimeError):
         ingest(store, load_corpus(seeds, fixtures), "seeds", "fixtures", progress=fail_after_evidence_is_written)
     store.dispose()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.conftest import Run, db_digest
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import NewDb, Run, db_digest
 from tests.test_bad_input import edit
 from tests.test_corpus import write_trade_talks
-from tracker.store import IngestRow, Store
+from tracker.store import IngestRow, Store, database_url
 
 
 def write_big_catalogue(root: Path, issues: int = 50, parties: int = 20) -> tuple[Path, Path]:
@@ -38,9 +40,9 @@ def write_big_catalogue(root: Path, issues: int = 50, parties: int = 20) -> tupl
     return seeds, fixtures
 
 
-def test_state_and_diff_of_a_thousand_positions(tmp_path: Path, run: Run) -> None:
+def test_state_and_diff_of_a_thousand_positions(tmp_path: Path, run: Run, new_db: NewDb) -> None:
     seeds, fixtures = write_big_catalogue(tmp_path)
-    db = str(tmp_path / "big.db")
+    db = new_db("big")
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
     state = run("--db", db, "state", "--as-of", "2030-05-02", "--format", "json")
     assert state.exit_code == 0, state.stderr
@@ -51,7 +53,7 @@ def test_state_and_diff_of_a_thousand_positions(tmp_path: Path, run: Run) -> Non
     assert len(json.loads(diff.stdout)["changes"]) == 1000
 
 
-def test_a_corrected_article_date_replays_its_positions(tmp_path: Path, run: Run) -> None:
+def test_a_corrected_article_date_replays_its_positions(tmp_path: Path, run: Run, new_db: NewDb) -> None:
     """Same-day evidence is ordered by article date: the stored timeline must equal a fresh ingest's."""
     seeds, fixtures = write_trade_talks(tmp_path)
     (seeds / "later.txt").write_text("Brussels now says it could live with steel tariffs.\n")
@@ -66,12 +68,12 @@ def test_a_corrected_article_date_replays_its_positions(tmp_path: Path, run: Run
         "    quote: it could live with steel tariffs\n    attribution: direct\n    said_on: 2030-05-01\n"
     )
     edit(fixtures / "brief.yaml", "stance: demands\n", "stance: demands\n    said_on: 2030-05-01\n")
-    db = str(tmp_path / "a.db")
+    db = new_db("a")
     args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
     assert run("--db", db, "ingest", *args).exit_code == 0
     edit(seeds / "articles.yaml", "published_on: 2030-05-01", "published_on: 2030-05-05")  # evidence unchanged
     assert run("--db", db, "ingest", *args).exit_code == 0
-    fresh = str(tmp_path / "fresh.db")
+    fresh = new_db("fresh")
     assert run("--db", fresh, "ingest", *args).exit_code == 0
     query = ("history", "--issue", "steel", "--party", "eu", "--format", "json")
     incremental = json.loads(run("--db", db, *query).stdout)["moves"]
@@ -79,27 +81,35 @@ def test_a_corrected_article_date_replays_its_positions(tmp_path: Path, run: Run
     assert [m["evidence"]["id"] for m in incremental] == ["l1", "b1"]
 
 
-def test_reads_and_validate_never_write(tmp_path: Path, run: Run, seeded_db: str) -> None:
-    foreign = tmp_path / "invoices.db"
-    with sqlite3.connect(foreign) as conn:
-        conn.execute("CREATE TABLE invoices (id INTEGER)")
-    before = foreign.read_bytes()
-    for args in (("validate",), ("state",)):
-        result = run("--db", str(foreign), *args)
-        assert result.exit_code == 2 and f"{foreign} is not a tracker database" in result.stderr
-    assert foreign.read_bytes() == before
+def test_reads_and_validate_never_write(run: Run, new_db: NewDb) -> None:
+    foreign = new_db("invoices")
+    engine = create_engine(database_url(foreign)[0])
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE invoices (id INTEGER)"))
+    engine.dispose()
+    store = Store(database_url(foreign)[0])
 
-    # A reader is not held up by a writer holding the write lock (WAL).
-    holder = sqlite3.connect(seeded_db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    def content() -> tuple[str, bytes | None]:
+        return db_digest(foreign), store.sqlite_file.read_bytes() if store.sqlite_file else None
+
+    before = content()
+    for args in (("validate",), ("state",)):
+        result = run("--db", foreign, *args)
+        assert result.exit_code == 2 and f"{store.safe_url} is not a tracker database" in result.stderr
+    assert content() == before
+    store.dispose()
+
+
+def test_a_reader_is_not_held_up_by_a_writer(seeded_db: str, run: Run) -> None:
+    """A reader goes on while an ingest holds the write lock (SQLite's, in WAL mode; PostgreSQL's advisory lock)."""
+    store = Store(database_url(seeded_db)[0])
+    with store.writing():
         result = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--format", "csv")
         assert result.exit_code == 0 and "counter_proposal" in result.stdout
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+    store.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_a_failed_first_ingest_leaves_no_database(tmp_path: Path, run: Run) -> None:
     seeds, fixtures = write_trade_talks(tmp_path)
     edit(fixtures / "brief.yaml", "stance: opposes", "stance: agreed")  # china: first statement agreed is legal
@@ -110,26 +120,26 @@ def test_a_failed_first_ingest_leaves_no_database(tmp_path: Path, run: Run) -> N
     assert not db.exists() and not Path(f"{db}-wal").exists()
 
 
-def test_negated_issue_level_evidence_puts_nothing_on_the_agenda(tmp_path: Path, run: Run) -> None:
+def test_negated_issue_level_evidence_puts_nothing_on_the_agenda(tmp_path: Path, run: Run, new_db: NewDb) -> None:
     seeds, fixtures = write_trade_talks(tmp_path)
     (fixtures / "brief.yaml").write_text(
         "article: brief\nevidence:\n  - id: n1\n    issue: steel\n    quote: removing steel tariffs\n"
         "    attribution: analysis\n    mode: negated\n"
     )
-    db = str(tmp_path / "n.db")
+    db = new_db("n")
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
     [issue] = json.loads(run("--db", db, "state", "--as-of", "2030-06-01", "--format", "json").stdout)["issues"]
     assert issue["status"] == "not_on_agenda"
     assert [e["id"] for e in issue["evidence"]] == ["n1"], "kept and shown"
 
 
-def test_db_option_and_environment_choose_the_database(tmp_path: Path, run: Run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_db_option_and_environment_choose_the_database(tmp_path: Path, run: Run, new_db: NewDb, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     seeds, fixtures = write_trade_talks(tmp_path)
-    trade = str(tmp_path / "trade.db")
+    trade = new_db("trade")
     assert run("--db", trade, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
     before = run("--db", trade, "state", "--as-of", "2030-06-01", "--format", "csv")
     after = run("state", "--as-of", "2030-06-01", "--format", "csv", "--db", trade)
-    monkeypatch.setenv("TRACKER_DB", f"sqlite:///{trade}")
+    monkeypatch.setenv("TRACKER_DB", database_url(trade)[0])
     from_env = run("state", "--as-of", "2030-06-01", "--format", "csv")
     assert before.stdout == after.stdout == from_env.stdout
     assert "steel_tariffs,eu,demands" in before.stdout
@@ -149,7 +159,7 @@ def test_diff_window_excludes_from_and_includes_to(run: Run, seeded_db: str) -> 
 
 
 def test_recorded_times_only_move_forward(run: Run, seeded_db: str, corpus: tuple[Path, Path]) -> None:
-    store = Store(f"sqlite:///{seeded_db}")
+    store = Store(database_url(seeded_db)[0])
     future = datetime.now(UTC) + timedelta(days=365)
     with store.writing() as session:
         session.add(IngestRow(recorded_at=future, seeds="clock", fixtures="skew"))
@@ -195,6 +205,7 @@ def test_a_misspelt_article_id_is_one_problem(corpus: tuple[Path, Path], run: Ru
     assert len(result.stdout.splitlines()) == 1 and "articles.yaml" in result.stdout
 
 
+@pytest.mark.sqlite_only
 def test_a_blank_file_gets_one_message(tmp_path: Path, run: Run) -> None:
     blank = tmp_path / "blank.db"
     blank.touch()

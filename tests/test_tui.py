@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Log, SelectionList, TextArea
 
-from tests.conftest import GOLDEN, Run
+from tests.conftest import GOLDEN, ON_POSTGRESQL, NewDb, Run
 from tests.test_corpus import write_trade_talks
 from tests.test_untrusted_text import HOSTILE, hostile_corpus
 from tracker.machines import Stance
@@ -176,8 +176,9 @@ def test_a_read_that_fails_is_shown_and_the_ui_goes_on(seeded_db: str) -> None:
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         screen = await loaded(app, pilot)
         app.store.dispose()
-        Path(seeded_db).rename(seeded_db + ".moved")
-        app.store = Store(database_url(seeded_db + ".absent")[0])
+        if not ON_POSTGRESQL:
+            Path(seeded_db).rename(seeded_db + ".moved")
+        app.store = Store(database_url(seeded_db + ".absent")[0])  # a file, or a server database, not there
         await pilot.press("left_square_bracket")
         await until(pilot, lambda: any("Cannot read" in (n.title or "") for n in app._notifications))
         assert app.is_running and isinstance(app.screen, MatrixScreen)
@@ -424,10 +425,10 @@ def test_the_first_run_builds_the_default_database_with_its_progress_on_screen()
     asyncio.run(scenario())
 
 
-def test_article_text_is_shown_literally_never_as_markup(tmp_path: Path, run: Run) -> None:
+def test_article_text_is_shown_literally_never_as_markup(tmp_path: Path, run: Run, new_db: NewDb) -> None:
     """Markup, escape sequences and bidi controls in an article show as text, and no action runs."""
     seeds, fixtures = hostile_corpus(tmp_path)
-    db = str(tmp_path / "hostile.db")
+    db = new_db("hostile")
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
 
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
@@ -475,9 +476,9 @@ def many_parties(root: Path) -> tuple[Path, Path]:
     return seeds, fixtures
 
 
-def test_every_party_column_is_reached_by_the_cursor_keys(tmp_path: Path, run: Run) -> None:
+def test_every_party_column_is_reached_by_the_cursor_keys(tmp_path: Path, run: Run, new_db: NewDb) -> None:
     seeds, fixtures = many_parties(tmp_path)
-    db = str(tmp_path / "many.db")
+    db = new_db("many")
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
 
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:

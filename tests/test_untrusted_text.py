@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.conftest import Run
+from tests.conftest import NewDb, Run
 
 HOSTILE = (
     '=HYPERLINK("http://x.example/","Kyiv agrees") said \x1b[31mred\x1b[0m and \x1b]8;;http://x.example\x07link'
@@ -34,9 +34,9 @@ def hostile_corpus(root: Path) -> tuple[Path, Path]:
     return seeds, fixtures
 
 
-def test_hostile_text_is_inert_in_every_format(tmp_path: Path, run: Run) -> None:
+def test_hostile_text_is_inert_in_every_format(tmp_path: Path, run: Run, new_db: NewDb) -> None:
     seeds, fixtures = hostile_corpus(tmp_path)
-    db = str(tmp_path / "hostile.db")
+    db = new_db("hostile")
     ingested = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
     assert ingested.exit_code == 0, ingested.stderr
     for fmt in ("table", "csv", "md", "json"):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import GOLDEN, Run
+from tracker.store import database_url
 
 
-def downgrade_to_schema_1(path: str) -> None:
+def downgrade_to_schema_1(db: str) -> None:
     """Turn a database into what schema version 1 wrote: no backing counts, no browsing indexes."""
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_engine(database_url(db)[0])
     with engine.begin() as conn:
         for index in ("ix_timeline_changes", "ix_evidence_issue_level", "ix_timeline_position_held"):
             conn.execute(text(f"DROP INDEX {index}"))
@@ -21,11 +22,21 @@ def downgrade_to_schema_1(path: str) -> None:
     engine.dispose()
 
 
-def read(path: str, query: str) -> list[tuple[object, ...]]:
-    engine = create_engine(f"sqlite:///{path}")
+def read(db: str, query: str) -> list[tuple[object, ...]]:
+    engine = create_engine(database_url(db)[0])
     try:
         with engine.connect() as conn:
             return [tuple(row) for row in conn.execute(text(query))]
+    finally:
+        engine.dispose()
+
+
+def index_names(db: str) -> set[str]:
+    engine = create_engine(database_url(db)[0])
+    try:
+        with engine.connect() as conn:
+            found = inspect(conn)
+            return {str(index["name"]) for table in found.get_table_names() for index in found.get_indexes(table)}
     finally:
         engine.dispose()
 
@@ -40,7 +51,7 @@ def test_a_schema_1_database_is_upgraded_on_first_read(run: Run, seeded_db: str)
     assert result.stdout == (GOLDEN / "state.txt").read_text(encoding="utf-8")
     assert read(seeded_db, "SELECT row_id, backing FROM timeline ORDER BY row_id") == backing
     assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("2",)]
-    indexes = {name for (name,) in read(seeded_db, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    indexes = index_names(seeded_db)
     assert {"ix_timeline_changes", "ix_evidence_issue_level", "ix_timeline_position_held"} <= indexes
     assert not any(name.endswith("_superseded_at") for name in indexes) and "ix_timeline_position" not in indexes
 
@@ -54,7 +65,7 @@ def test_an_upgraded_database_takes_new_ingests(run: Run, seeded_db: str) -> Non
 
 
 def test_an_unknown_schema_version_is_refused(run: Run, seeded_db: str) -> None:
-    engine = create_engine(f"sqlite:///{seeded_db}")
+    engine = create_engine(database_url(seeded_db)[0])
     with engine.begin() as conn:
         conn.execute(text("UPDATE tracker_meta SET value = '99' WHERE key = 'schema_version'"))
     engine.dispose()

@@ -1,4 +1,4 @@
-"""The store: SQLModel tables over SQLite (by default) or any SQLAlchemy database.
+"""The store: SQLModel tables over SQLite (by default), PostgreSQL, or any SQLAlchemy database.
 
 Nothing is ever deleted. Every row carries the time it was recorded and, once
 an edit or a removal replaces it, the time it was superseded; "what did the
@@ -10,16 +10,18 @@ date, so queries read moves instead of replaying evidence.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, String, TypeDecorator, event, inspect, text
+from sqlalchemy import Column, DateTime, Index, MetaData, String, TypeDecorator, event, inspect, make_url, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlmodel import Field, Session, SQLModel, create_engine
+from sqlmodel.sql.sqltypes import AutoString
 
 from tracker.errors import StoreError
 
@@ -261,6 +263,23 @@ def _upgrade_1_to_2(conn: Connection) -> str:
     return "2"
 
 
+def _text_compares_as_on_sqlite(metadata: MetaData) -> None:
+    """On PostgreSQL, text columns compare code point by code point and hold any length, as on SQLite.
+
+    A server's collation (en_US, ICU) puts `alpha` before `Zeta` and `a_c` before `a-b`, so the same
+    corpus would list its sources and same-day evidence in another order than on SQLite (and than
+    Python sorts them); and SQLite keeps no VARCHAR length, so text it takes would be refused there.
+    The corpus checks bound what a person types; the store takes what they let through.
+    """
+    for table in metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, (String, AutoString)):
+                column.type = column.type.with_variant(String(collation="C"), "postgresql")
+
+
+_text_compares_as_on_sqlite(SQLModel.metadata)
+
+
 # Each older schema version this tracker upgrades in place, and how.
 UPGRADES: dict[str, Callable[[Connection], str]] = {"1": _upgrade_1_to_2}
 
@@ -270,12 +289,26 @@ def default_db_path() -> Path:
     return Path(base) / "negotiation-tracker" / "tracker.db"
 
 
+# The PostgreSQL driver the tracker is tested with, named in the URL (SQLAlchemy's default is psycopg2).
+POSTGRESQL_DRIVER = "psycopg"
+POSTGRESQL_INSTALL = "pip install 'negotiation-tracker[postgres]'"
+
+# Ingests into one PostgreSQL database take this transaction-level advisory lock, one at a time.
+WRITE_LOCK = 727217
+
+
 def database_url(db: str | None) -> tuple[str, bool]:
     """A SQLAlchemy URL for `--db` (a URL or a file path); and whether it is the default database."""
     if not db:
         return f"sqlite:///{default_db_path()}", True
     if db.rstrip("/") in ("sqlite:", "sqlite:///:memory:") or db.endswith(":memory:"):
         raise StoreError("an in-memory database keeps nothing from one command to the next; give a file or a server")
+    scheme = db.partition("://")[0].lower()
+    if scheme in ("postgresql", "postgres"):
+        raise StoreError(
+            f"name the PostgreSQL driver in the URL: postgresql+{POSTGRESQL_DRIVER}://USER:PASSWORD@HOST/DBNAME "
+            f"(psycopg 3: {POSTGRESQL_INSTALL}), not {scheme}://"
+        )
     if "://" in db:
         return db, False
     return f"sqlite:///{Path(db).expanduser().resolve()}", False
@@ -298,16 +331,30 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("tracker_write") else "BEGIN")
 
 
+def _shown(url: str) -> str:
+    """A URL as it may be shown: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
 def open_engine(url: str) -> Engine:
     try:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
+        elif url.startswith(f"postgresql+{POSTGRESQL_DRIVER}:") and "connect_timeout" not in make_url(url).query:
+            # An unreachable server is an error in seconds, not after the system's TCP timeout.
+            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
         else:
             engine = create_engine(url, pool_pre_ping=True)
-    except (ArgumentError, ImportError, ValueError) as exc:
-        raise StoreError(f"cannot use database {url!r}: {exc}") from None
+    except ImportError as exc:
+        hint = f"; install it with {POSTGRESQL_INSTALL}" if url.startswith(f"postgresql+{POSTGRESQL_DRIVER}:") else ""
+        raise StoreError(f"cannot use database {_shown(url)!r}: its driver is not installed ({exc}){hint}") from None
+    except (ArgumentError, ValueError) as exc:
+        raise StoreError(f"cannot use database {_shown(url)!r}: {exc}") from None
     return engine
 
 
@@ -392,6 +439,8 @@ class Store:
             yield
         except (OperationalError, DatabaseError) as exc:
             raise StoreError(f"database {self.safe_url}: {exc.orig}") from None
+        except sqlite3.Error as exc:  # from the driver's own connection (switching a file to WAL)
+            raise StoreError(f"database {self.safe_url}: {exc}") from None
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -428,7 +477,10 @@ class Store:
                 try:
                     with conn.begin() as transaction, Session(bind=conn) as session:
                         if self.dialect == "postgresql":
-                            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727217)")
+                            # Each statement after the lock sees what the ingest before this one committed (a
+                            # server whose default is REPEATABLE READ would give a snapshot from before the wait).
+                            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
                         if self._schema_version(conn, upgrade=True) is None:
                             SQLModel.metadata.create_all(conn)
                             conn.execute(

@@ -92,7 +92,11 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, depth: int, where: str) -
         seq.item_lines = [item.start_mark.line + 1 for item in node.value]
         return seq
     assert isinstance(node, yaml.ScalarNode)
-    return _scalar(loader, node)
+    value = _scalar(loader, node)
+    if isinstance(value, str) and "\x00" in value:
+        # YAML's "\0" escape: no PostgreSQL text can hold it, so it is refused on every backend alike.
+        raise YamlProblem(Problem(where, node.start_mark.line + 1, "", "text must not contain a NUL character (\\0)"))
+    return value
 
 
 def read_yaml(path: Path) -> Any:

@@ -127,12 +127,14 @@ def test_every_problem_of_a_feed_is_listed_by_validate(run: Run, tmp_path: Path)
     assert "problem(s) found" in result.stderr
 
 
-def test_an_article_line_gets_the_checks_of_an_article_file(run: Run, tmp_path: Path) -> None:
+def test_article_and_evidence_lines_get_the_checks_of_article_files_and_fixtures(run: Run, tmp_path: Path) -> None:
     def damage(lines: list[str]) -> list[str]:
         first = json.loads(lines[0])
         empty = {**first, "id": "empty-one", "text": "  \n"}
         binary = {**first, "id": "binary-one", "text": "a\u0000b"}
-        return [*lines, json.dumps(empty), json.dumps(binary), lines[0]]
+        note = json.loads(lines[_line_of(lines, "adr1-04") - 1])
+        note["note"] = "a\u0000b"
+        return [*lines, json.dumps(empty), json.dumps(binary), lines[0], json.dumps({**note, "id": "nul-note"})]
 
     feed = _feed_with(tmp_path, damage)
     result = run("validate", "--jsonl", str(feed))
@@ -140,6 +142,7 @@ def test_an_article_line_gets_the_checks_of_an_article_file(run: Run, tmp_path: 
     assert "text: the text of article 'empty-one' is empty" in result.stdout
     assert "text: the text of article 'binary-one' is binary, not text" in result.stdout
     assert "duplicate article id 'kremlin-confirms-abu-dhabi-talks'" in result.stdout
+    assert "note: text must not contain a NUL character (\\u0000)" in result.stdout
 
 
 def test_an_illegal_move_in_a_feed_names_its_line(run: Run, tmp_path: Path, db: str) -> None:

@@ -114,6 +114,12 @@ class FeedReader:
         except ValidationError:
             self._explain(number, raw)
             return
+        if b"\\u0000" in raw:  # JSON's NUL escape: no PostgreSQL text can hold it, so it is refused everywhere
+            fields = [k for k, v in record.model_dump().items() if isinstance(v, str) and "\x00" in v and k != "text"]
+            if fields:
+                for name in fields:
+                    self._problem(number, name, "text must not contain a NUL character (\\u0000)")
+                return
         if isinstance(record, FeedEvidence):
             if record.article in self.articles:
                 self._evidence(number, record)

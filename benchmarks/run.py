@@ -1,0 +1,243 @@
+"""The tracker at scale, side by side with pandas over the same evidence, in one run.
+
+    pip install -e ".[bench]"
+    python benchmarks/run.py --evidence 1000000 [--issues 50] [--parties 20] [--json PATH]
+
+1. writes a synthetic feed of N pieces of evidence (`benchmarks/synthetic.py`);
+2. ingests it end to end, `tracker ingest --jsonl` in a child process
+   (validated, grounded, machine-checked, stored), for evidence per second and
+   the child's peak resident memory;
+3. times the library's read queries on that database: the state of every
+   position as of each of `--dates` dates, a diff over a week ending at each,
+   the history of one position (a different one each time), the Markdown
+   briefing, and the terminal UI's first screen and date steps (headless,
+   `benchmarks/tui.py`);
+4. the baseline an analyst would reach for: pandas reads the same JSONL and
+   takes each position's latest stance as of the same dates. Its answer is
+   checked against the tracker's, and the ratio reported.
+
+Figures are medians: the machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import write_feed  # noqa: E402
+from tui import measure_ui  # noqa: E402
+
+from tracker.catalog import Catalog  # noqa: E402
+from tracker.queries import diff, history, state, stored_catalog  # noqa: E402
+from tracker.report import build_report  # noqa: E402
+from tracker.report_render import render_report  # noqa: E402
+from tracker.store import Store  # noqa: E402
+
+BARS = {
+    "ingest_per_s": (">=", 50_000),
+    "state_ms": ("<=", 10),
+    "diff_ms": ("<=", 20),
+    "history_ms": ("<=", 5),
+    "report_md_s": ("<=", 3),
+    "tui_first_screen_s": ("<=", 1.5),
+    "tui_step_ms": ("<=", 50),
+    "peak_rss_mb": ("<=", 1024),
+}
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = call()
+    return time.perf_counter() - started, result
+
+
+def ingest(db: Path, feed: Path, catalog: Path) -> tuple[float, float]:
+    """`tracker ingest --jsonl` in a child process: seconds, and its peak resident memory in MB."""
+    command = [
+        sys.executable,
+        "-m",
+        "tracker",
+        "--db",
+        str(db),
+        "ingest",
+        "--jsonl",
+        str(feed),
+        "--catalog",
+        str(catalog),
+    ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    seconds, done = timed(lambda: subprocess.run(command, capture_output=True, text=True))
+    if done.returncode != 0:
+        raise SystemExit(f"the ingest failed:\n{done.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if peak <= before:
+        raise SystemExit("run the benchmark in a fresh process: an earlier child's peak hides the ingest's")
+    return seconds, peak / 1024
+
+
+def query_dates(count: int) -> list[date]:
+    """`count` dates spread over the synthetic corpus's two years, none at its very start."""
+    first, days = date(2024, 1, 1), 730
+    return [first + timedelta(days=days * (k + 1) // (count + 1)) for k in range(count)]
+
+
+def tracker_reads(store: Store, dates: list[date]) -> dict[str, Any]:
+    """Medians of the library's read queries, each in its own read snapshot as a command would run it."""
+    with store.reading() as session:
+        catalog: Catalog = stored_catalog(session)
+    positions = [(i, p) for i in catalog.issue_ids() for p in catalog.party_ids()]
+    timings: dict[str, list[float]] = {"state": [], "diff": [], "history": []}
+    stances: dict[tuple[str, str], str] = {}
+    for k, when in enumerate(dates):
+        with store.reading() as session:
+            seconds, report = timed(lambda w=when: state(session, w))  # type: ignore[misc]
+            timings["state"].append(ms(seconds))
+            if k == len(dates) // 2:
+                stances = {(p.issue, p.party): p.stance.value for p in report.positions}
+        with store.reading() as session:
+            timings["diff"].append(ms(timed(lambda w=when: diff(session, w - timedelta(days=7), w))[0]))  # type: ignore[misc]
+        issue, party = positions[(k * 37) % len(positions)]
+        with store.reading() as session:
+            timings["history"].append(
+                ms(timed(lambda i=issue, p=party: history(session, issues=[i], parties=[p]))[0])  # type: ignore[misc]
+            )
+    report_s = []
+    for when in dates[-3:]:
+        with store.reading() as session:
+            seconds, _ = timed(
+                lambda w=when: render_report(build_report(session, w, since=w - timedelta(days=7)), "md")  # type: ignore[misc]
+            )
+            report_s.append(seconds)
+    return {
+        "state_ms": statistics.median(timings["state"]),
+        "diff_ms": statistics.median(timings["diff"]),
+        "history_ms": statistics.median(timings["history"]),
+        "report_md_s": statistics.median(report_s),
+        "stances_at_middle_date": stances,
+    }
+
+
+def pandas_baseline(feed: Path, dates: list[date]) -> dict[str, Any]:
+    """What an analyst does with pandas: read the feed, then the latest stance per position as of each date."""
+    import pandas as pd
+
+    def read() -> Any:
+        lines = pd.read_json(feed, lines=True, dtype=False)
+        articles = lines[lines["type"] == "article"][["id", "published_on"]].rename(columns={"id": "article"})
+        evidence = lines[(lines["type"] == "evidence") & lines["party"].notna() & (lines["mode"] == "asserted")]
+        columns = ["article", "issue", "party", "stance"] + (["said_on"] if "said_on" in lines else [])
+        evidence = evidence[columns].merge(articles, on="article")
+        said_on = (
+            evidence["said_on"].fillna(evidence["published_on"]) if "said_on" in evidence else evidence["published_on"]
+        )
+        evidence = evidence.assign(said_on=pd.to_datetime(said_on))
+        # Same-day evidence in feed order (the generator writes it in replay order): a stable sort keeps it.
+        return evidence.sort_values("said_on", kind="stable")[["issue", "party", "stance", "said_on"]]
+
+    read_s, evidence = timed(read)
+    timings = []
+    latest: dict[tuple[str, str], str] = {}
+    for k, when in enumerate(dates):
+        cutoff = pd.Timestamp(when)
+        seconds, result = timed(
+            lambda c=cutoff: evidence[evidence["said_on"] <= c].groupby(["issue", "party"])["stance"].last()  # type: ignore[misc]
+        )
+        timings.append(ms(seconds))
+        if k == len(dates) // 2:
+            latest = {key: value for key, value in result.items()}
+    return {"pandas_read_s": read_s, "pandas_state_ms": statistics.median(timings), "latest_at_middle_date": latest}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--evidence", type=int, default=100_000)
+    parser.add_argument("--issues", type=int, default=50)
+    parser.add_argument("--parties", type=int, default=20)
+    parser.add_argument("--dates", type=int, default=21, help="as-of dates to time each query at (at least 20)")
+    parser.add_argument("--steps", type=int, default=20, help="date steps to time in the terminal UI")
+    parser.add_argument(
+        "--work", type=Path, default=None, help="folder for the feed and the database [a temporary one]"
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="tracker-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "tracker.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+    print(f"writing a feed of {args.evidence:,} evidence into {work}", file=sys.stderr)
+    feed, catalog = write_feed(work, args.evidence, args.issues, args.parties)
+    print("ingesting it", file=sys.stderr)
+    ingest_s, ingest_rss_mb = ingest(db, feed, catalog)
+    dates = query_dates(args.dates)
+    store = Store(f"sqlite:///{db}")
+    print("timing the tracker's queries", file=sys.stderr)
+    reads = tracker_reads(store, dates)
+    print("timing the terminal UI", file=sys.stderr)
+    ui = asyncio.run(measure_ui(store, dates[-1], args.steps))
+    store.dispose()
+    print("timing pandas", file=sys.stderr)
+    baseline = pandas_baseline(feed, dates)
+    agree = baseline.pop("latest_at_middle_date") == {
+        k: v for k, v in reads.pop("stances_at_middle_date").items() if v != "unknown"
+    }
+
+    figures: dict[str, Any] = {
+        "evidence": args.evidence,
+        "issues": args.issues,
+        "parties": args.parties,
+        "feed_mb": round(feed.stat().st_size / 1e6, 1),
+        "ingest_s": round(ingest_s, 2),
+        "ingest_per_s": round(args.evidence / ingest_s),
+        "pandas_read_s": round(baseline["pandas_read_s"], 2),
+        "state_ms": round(reads["state_ms"], 2),
+        "pandas_state_ms": round(baseline["pandas_state_ms"], 2),
+        "state_vs_pandas": round(baseline["pandas_state_ms"] / reads["state_ms"], 2),
+        "diff_ms": round(reads["diff_ms"], 2),
+        "history_ms": round(reads["history_ms"], 2),
+        "report_md_s": round(reads["report_md_s"], 3),
+        "tui_first_screen_s": round(ui["first_screen_s"], 3),
+        "tui_step_ms": round(statistics.median(ui["step_ms"]), 1),
+        "peak_rss_mb": round(ingest_rss_mb, 1),
+        "bench_process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "dates": len(dates),
+        "tui_steps": len(ui["step_ms"]),
+        "tracker_and_pandas_agree": agree,
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+    }
+    print(f"{'measure':<28}{'figure':>14}  bar")
+    for key, value in figures.items():
+        bar = BARS.get(key)
+        verdict = ""
+        if bar is not None:
+            op, limit = bar
+            met = value >= limit if op == ">=" else value <= limit
+            verdict = f"{op} {limit}  {'met' if met else 'NOT MET'}"
+        print(f"{key:<28}{value!s:>14}  {verdict}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -38,14 +38,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import write_feed  # noqa: E402
-from tui import measure_ui  # noqa: E402
+from synthetic import write_feed
+from tui import measure_ui
 
-from tracker.catalog import Catalog  # noqa: E402
-from tracker.queries import diff, history, state, stored_catalog  # noqa: E402
-from tracker.report import build_report  # noqa: E402
-from tracker.report_render import render_report  # noqa: E402
-from tracker.store import Store  # noqa: E402
+from tracker.catalog import Catalog
+from tracker.queries import diff, history, state, stored_catalog
+from tracker.report import build_report
+from tracker.report_render import render_report
+from tracker.store import Store
 
 BARS = {
     "ingest_per_s": (">=", 50_000),

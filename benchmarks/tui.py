@@ -2,8 +2,8 @@
 
     python benchmarks/tui.py --db /tmp/tracker-1m.db [--steps 20] [--json PATH]
 
-Builds nothing: give it a database (`benchmarks/synthetic.py` writes a feed to ingest; `benchmarks/run.py` measures everything). The app
-runs under Textual's `run_test` at 120x36. Measured in the same run, side by
+Builds nothing: give it a database (`benchmarks/synthetic.py` writes a feed to
+ingest; `benchmarks/run.py` measures everything at once). The app runs under Textual's `run_test` at 120x36. Measured in the same run, side by
 side:
 
 - the first screen: from creating the app to the first frame written to the

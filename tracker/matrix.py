@@ -25,6 +25,7 @@ from tracker.machines import Stance
 from tracker.queries import (
     EvidenceRef,
     HistoryMove,
+    held_article,
     held_at,
     latest_moves,
     newest_named,
@@ -177,9 +178,10 @@ def position_detail(
             col(TimelineRow.valid_from),
             col(TimelineRow.stance_from),
             col(TimelineRow.stance_to),
-            *ref_columns(known_at),
+            *ref_columns(),
         )
         .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+        .outerjoin(*held_article(known_at))
         .where(*so_far)
         .order_by(*newest_first)
         .limit(limit)
@@ -189,20 +191,21 @@ def position_detail(
             issue=issue,
             party=party,
             date=valid_from,
-            move=row[3],
+            move=evidence.move,
             stance_from=Stance(stance_from),
             stance_to=Stance(stance_to),
-            evidence=ref_from_row(row, 3),
+            evidence=evidence,
         )
         for row in rows
-        for valid_from, stance_from, stance_to in [row[:3]]
+        for (valid_from, stance_from, stance_to), evidence in [(row[:3], ref_from_row(row, 3))]
     ]
     stance, since = stance_held(latest)
     evidence: list[EvidenceRef] = []
     if latest is not None and stance is not Stance.UNKNOWN:
         backing = conn.execute(
-            sa_select(*ref_columns(known_at))
+            sa_select(*ref_columns())
             .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+            .outerjoin(*held_article(known_at))
             .where(
                 *so_far,
                 col(TimelineRow.valid_from) >= since,

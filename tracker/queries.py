@@ -20,7 +20,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, case, func, null, or_, true
+from sqlalchemy import and_, case, func, null, or_, true, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -184,62 +184,40 @@ def trusted(model: type[_Model], values: dict[str, Any]) -> _Model:
     return built
 
 
-def _article_title(known_at: datetime | None) -> Any:
-    """The title of an evidence row's article, as held (from the index `ix_article_title` alone)."""
-    return (
-        select(ArticleRow.title)
-        .where(col(ArticleRow.id) == col(EvidenceRow.article), held_at(ArticleRow, known_at))
-        .limit(1)
-        .scalar_subquery()
-    )
+def held_article(known_at: datetime | None) -> tuple[Any, ColumnElement[bool]]:
+    """The article of the evidence row joined, as held: `.outerjoin(*held_article(known_at))` after joining
+    `EvidenceRow`, for `ref_columns`. An article id has one version held at any time; its title comes from
+    the index `ix_article_title` alone."""
+    return ArticleRow, and_(col(ArticleRow.id) == col(EvidenceRow.article), held_at(ArticleRow, known_at))
 
 
-def ref_columns(known_at: datetime | None, move: Any = None) -> tuple[Any, ...]:
-    """The columns an `EvidenceRef` is built from (`ref_from_row`), in order: the move (by default the
-    timeline entry's), the evidence row's, and its article's title."""
+def ref_columns(move: Any = None) -> tuple[Any, ...]:
+    """The columns an `EvidenceRef` is built from (`ref_from_row`; see `held_article`), in the order of its
+    fields: the evidence row's, its article's title, and the move (by default the timeline entry's)."""
     return (
-        col(TimelineRow.move) if move is None else move,
         col(EvidenceRow.id),
         col(EvidenceRow.article),
-        _article_title(known_at),
+        func.coalesce(col(ArticleRow.title), col(EvidenceRow.article)),
         col(EvidenceRow.said_on),
         col(EvidenceRow.quote),
         col(EvidenceRow.speaker),
         col(EvidenceRow.attribution),
         col(EvidenceRow.mode),
         col(EvidenceRow.stance),
+        col(TimelineRow.move) if move is None else move,
         col(EvidenceRow.start),
         col(EvidenceRow.end),
         col(EvidenceRow.note),
     )
 
 
-_REF_WIDTH = 13
+_REF_FIELDS = tuple(EvidenceRef.model_fields)
+_MOVE = _REF_FIELDS.index("move")  # where `ref_columns` has the move
 
 
 def ref_from_row(row: Sequence[Any], at: int = 0) -> EvidenceRef:
-    """An `EvidenceRef` from the `_ref_columns` of a plain row, starting at column `at`."""
-    move, id_, article, title, said_on, quote, speaker, attribution, mode, stance, start, end, note = row[
-        at : at + _REF_WIDTH
-    ]
-    return trusted(
-        EvidenceRef,
-        {
-            "id": id_,
-            "article": article,
-            "article_title": title or article,
-            "date": said_on,
-            "quote": quote,
-            "speaker": speaker,
-            "attribution": attribution,
-            "mode": mode,
-            "stance": stance,
-            "move": move,
-            "start": start,
-            "end": end,
-            "note": note,
-        },
-    )
+    """An `EvidenceRef` from the `ref_columns` of a plain row, starting at column `at`."""
+    return trusted(EvidenceRef, dict(zip(_REF_FIELDS, row[at : at + len(_REF_FIELDS)], strict=True)))
 
 
 def selection(catalog: Catalog, issues: list[str] | None, parties: list[str] | None) -> tuple[list[str], list[str]]:
@@ -275,12 +253,19 @@ def _newest(column: str, as_of: date, known_at: datetime | None, nth: int = 1, a
     return query.scalar_subquery()
 
 
-def _positions(known_at: datetime | None, issues: list[str], parties: list[str], *columns: Any) -> Any:
-    """A CTE of the catalogue's positions (issue x party held, narrowed to the filters) with `columns` of each.
+def _positions(
+    known_at: datetime | None,
+    issues: list[str],
+    parties: list[str],
+    *columns: Any,
+    only: list[tuple[str, str]] | None = None,
+) -> Any:
+    """A CTE of the catalogue's positions (issue x party held, narrowed to the filters, or to the pairs in
+    `only`) with `columns` of each.
 
     Materialized: its scalar subqueries are computed once per position, not once per entry joined to it.
     """
-    return (
+    query = (
         select(col(IssueRow.id).label("issue"), col(PartyRow.id).label("party"), *columns)
         .select_from(IssueRow)
         .join(PartyRow, true())
@@ -290,9 +275,10 @@ def _positions(known_at: datetime | None, issues: list[str], parties: list[str],
             col(IssueRow.id).in_(issues),
             col(PartyRow.id).in_(parties),
         )
-        .cte("positions")
-        .prefix_with("MATERIALIZED")
     )
+    if only is not None:
+        query = query.where(tuple_(col(IssueRow.id), col(PartyRow.id)).in_(only))
+    return query.cte("positions").prefix_with("MATERIALIZED")
 
 
 class LatestEntry(NamedTuple):
@@ -376,23 +362,31 @@ def stances_and_support(
     if limit is not None:  # from the date of the `limit`-th newest applied entry, when the stance is older
         nth = _newest("valid_from", as_of, known_at, nth=limit, applied=True)
         start = case((nth > start, nth), else_=start)
-    positions = _positions(known_at, issues, parties, start.label("since"))
+    positions = _positions(
+        known_at,
+        issues,
+        parties,
+        start.label("start"),
+        _newest("entered_seq", as_of, known_at).label("entered_seq"),
+    )
     rows = (
         session.connection()
         .execute(
-            sa_select(*(getattr(TimelineRow, c) for c in _LATEST_COLUMNS), *ref_columns(known_at))
+            sa_select(*(getattr(TimelineRow, c) for c in _LATEST_COLUMNS), *ref_columns())
             .select_from(positions)
             .join(
                 TimelineRow,
                 and_(
                     col(TimelineRow.issue) == positions.c.issue,
                     col(TimelineRow.party) == positions.c.party,
-                    col(TimelineRow.valid_from) >= positions.c.since,
+                    col(TimelineRow.valid_from) >= positions.c.start,
                     col(TimelineRow.valid_from) <= as_of,
+                    col(TimelineRow.seq) >= positions.c.entered_seq,
                     held_at(TimelineRow, known_at),
                 ),
             )
             .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+            .outerjoin(*held_article(known_at))
         )
         .all()
     )
@@ -406,7 +400,7 @@ def stances_and_support(
         found.sort(key=itemgetter(2), reverse=True)  # newest first
         newest = latest[key] = LatestEntry(*found[0][:width])
         # From the entry that entered the stance on (the day's earlier entries are before it), applied ones.
-        behind = [row for row in found if row[2] >= newest.entered_seq and row[width] is not None]
+        behind = [row for row in found if row[2] >= newest.entered_seq and row[width + _MOVE] is not None]
         support[key] = [ref_from_row(row, width) for row in behind[:limit]]
     return latest, support
 
@@ -423,7 +417,7 @@ def recent_moves(
     rows = (
         session.connection()
         .execute(
-            sa_select(*_MOVE_COLUMNS, *ref_columns(known_at))
+            sa_select(*_MOVE_COLUMNS, *ref_columns())
             .select_from(positions)
             .join(
                 TimelineRow,
@@ -436,6 +430,7 @@ def recent_moves(
                 ),
             )
             .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+            .outerjoin(*held_article(known_at))
         )
         .all()
     )
@@ -501,8 +496,9 @@ def issue_evidence(
         .subquery()
     )
     query = (
-        sa_select(col(EvidenceRow.issue), entries.c.total, *ref_columns(known_at, null()))
+        sa_select(col(EvidenceRow.issue), entries.c.total, *ref_columns(null()))
         .join(entries, entries.c.row_id == col(EvidenceRow.row_id))
+        .outerjoin(*held_article(known_at))
         .order_by(col(EvidenceRow.issue), entries.c.newest)
     )
     if limit is not None:
@@ -589,8 +585,15 @@ def state(
             stance, since = stance_held(latest.get((issue, party)))
             # Built from stored, checked values: a thousand positions need no validation.
             positions.append(
-                PositionState.model_construct(
-                    issue=issue, party=party, stance=stance, since=since, evidence=support.get((issue, party), [])
+                trusted(
+                    PositionState,
+                    {
+                        "issue": issue,
+                        "party": party,
+                        "stance": stance,
+                        "since": since,
+                        "evidence": support.get((issue, party), []),
+                    },
                 )
             )
     issue_states = _issue_states(
@@ -612,7 +615,8 @@ def _moves_between(
     With `limit`, only each position's newest `limit`, and how many there are in all.
     """
     position = (col(TimelineRow.issue), col(TimelineRow.party))
-    # Ranked and counted from the index alone; only the entries kept are joined to their evidence.
+    chosen = _positions(known_at, sorted({i for i, _ in positions}), sorted({p for _, p in positions}), only=positions)
+    # A seek per position; ranked and counted from the index alone; only the entries kept read evidence rows.
     entries = (
         sa_select(
             *position,
@@ -622,15 +626,19 @@ def _moves_between(
             func.row_number().over(partition_by=position, order_by=col(TimelineRow.seq).desc()).label("newest"),
             func.count().over(partition_by=position).label("total"),
         )
-        .where(*_applied_between(known_at, date_from, date_to), _one_of(positions))
+        .select_from(chosen)
+        .join(
+            TimelineRow,
+            and_(col(TimelineRow.issue) == chosen.c.issue, col(TimelineRow.party) == chosen.c.party),
+        )
+        .where(*_applied_between(known_at, date_from, date_to))
         .subquery()
     )
     query = (
-        sa_select(
-            entries.c.issue, entries.c.party, entries.c.seq, entries.c.total, *ref_columns(known_at, entries.c.move)
-        )
+        sa_select(entries.c.issue, entries.c.party, entries.c.seq, entries.c.total, *ref_columns(entries.c.move))
         .select_from(entries)
         .join(EvidenceRow, col(EvidenceRow.row_id) == entries.c.evidence_row_id)
+        .outerjoin(*held_article(known_at))
     )
     if limit is not None:
         query = query.where(entries.c.newest <= limit)
@@ -643,19 +651,6 @@ def _moves_between(
         evidence[key] = [ref_from_row(row, 4) for row in rows]
         totals[key] = rows[0][3]
     return evidence, totals
-
-
-def _one_of(positions: list[tuple[str, str]]) -> ColumnElement[bool]:
-    """Timeline entries of one of `positions` (each issue's parties, so each is a seek in the index)."""
-    parties: dict[str, list[str]] = defaultdict(list)
-    for issue, party in positions:
-        parties[issue].append(party)
-    return or_(
-        *(
-            and_(col(TimelineRow.issue) == issue, col(TimelineRow.party).in_(chosen))
-            for issue, chosen in parties.items()
-        )
-    )
 
 
 def diff(
@@ -803,9 +798,10 @@ def _issue_movers(
     totals: dict[str, int] = defaultdict(int)
     for entries in (moves, named):
         query = (
-            sa_select(entries.c.issue, entries.c.total, *ref_columns(known_at, entries.c.move))
+            sa_select(entries.c.issue, entries.c.total, *ref_columns(entries.c.move))
             .select_from(entries)
             .join(EvidenceRow, col(EvidenceRow.row_id) == entries.c.row_id)
+            .outerjoin(*held_article(known_at))
         )
         if limit is not None:
             query = query.where(entries.c.rank <= limit)
@@ -833,8 +829,9 @@ def history(
     catalog = stored_catalog(session, known_at)
     issue_ids, party_ids = selection(catalog, issues, parties)
     query = (
-        sa_select(*_MOVE_COLUMNS, *ref_columns(known_at))
+        sa_select(*_MOVE_COLUMNS, *ref_columns())
         .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+        .outerjoin(*held_article(known_at))
         .where(
             held_at(TimelineRow, known_at),
             col(TimelineRow.issue).in_(issue_ids),

@@ -140,7 +140,7 @@ class ChangeHeading(NamedTuple):
     before: str  # a stance, or a status in words
     after: str
     evidence: list[EvidenceRef]
-    left_out: str | None  # what `evidence` leaves out (`left_out`), if anything
+    left_out: LeftOut | None  # what `evidence` leaves out, if anything
 
 
 def change_headings(report: Report) -> list[ChangeHeading]:
@@ -175,19 +175,26 @@ def change_headings(report: Report) -> list[ChangeHeading]:
     return headings
 
 
-def left_out(shown: list[EvidenceRef], total: int | None, command: str) -> str | None:
-    """What a list of quotes leaves out, and the command that lists it all (None: nothing left out)."""
+class LeftOut(NamedTuple):
+    """What a bounded list of a briefing leaves out, and the command that lists it all."""
+
+    what: str
+    command: str
+
+
+def left_out(shown: list[EvidenceRef], total: int | None, command: str) -> LeftOut | None:
+    """What a list of quotes leaves out (None: nothing)."""
     more = (total or 0) - len(shown)
-    return f"… and {more} older piece(s) of evidence: {command}" if more > 0 else None
+    return LeftOut(f"… and {more} older piece(s) of evidence", command) if more > 0 else None
 
 
-def moves_left_out(position: PositionSection, issue: str) -> str | None:
-    """What a position's list of moves leaves out, and the command that lists them all."""
+def moves_left_out(position: PositionSection, issue: str) -> LeftOut | None:
+    """What a position's list of moves leaves out (None: nothing)."""
     if position.moves_total <= len(position.moves):
         return None
-    return (
-        f"The newest {len(position.moves)} of {position.moves_total} moves "
-        f"(all: tracker history --issue {issue} --party {position.party}):"
+    return LeftOut(
+        f"The newest {len(position.moves)} of {position.moves_total} moves",
+        f"tracker history --issue {issue} --party {position.party}",
     )
 
 

@@ -18,7 +18,15 @@ from html import escape
 from tracker.machines import MOVES, Move, Stance
 from tracker.output import moment, safe_text, who
 from tracker.queries import EvidenceRef
-from tracker.report import IssueSection, PositionSection, Report, change_headings, left_out, moves_left_out
+from tracker.report import (
+    IssueSection,
+    LeftOut,
+    PositionSection,
+    Report,
+    change_headings,
+    left_out,
+    moves_left_out,
+)
 
 STANCE_COLOUR = {
     Stance.UNKNOWN: "#d0d0d0",
@@ -204,8 +212,8 @@ def _machine(section: IssueSection) -> str:
     return "".join(parts)
 
 
-def _left_out(note: str | None) -> list[str]:
-    return [f'<p class="left-out"><em>{text(note)}</em></p>'] if note else []
+def _left_out(note: LeftOut | None) -> list[str]:
+    return [f'<p class="left-out"><em>{text(note.what)}:</em> <code>{text(note.command)}</code></p>'] if note else []
 
 
 def _position(position: PositionSection, issue: str) -> str:
@@ -218,7 +226,9 @@ def _position(position: PositionSection, issue: str) -> str:
         )
     )
     if position.moves:
-        parts += [f"<p>{text(note)}</p>" for note in [moves_left_out(position, issue)] if note]
+        note = moves_left_out(position, issue)
+        if note:
+            parts.append(f"<p>{text(note.what)} (all: <code>{text(note.command)}</code>):</p>")
         items = "".join(
             f"<li>{m.date}: {m.move or f'({m.evidence.mode}, moves nothing)'}, {m.stance_from.value} → "
             f"{m.stance_to.value} (<code>{text(m.evidence.id)}</code>, {text(who(m.evidence, position.party))})</li>"

@@ -12,7 +12,15 @@ from datetime import date
 
 from tracker.output import moment, safe_text, who
 from tracker.queries import EvidenceRef
-from tracker.report import IssueSection, PositionSection, Report, change_headings, left_out, moves_left_out
+from tracker.report import (
+    IssueSection,
+    LeftOut,
+    PositionSection,
+    Report,
+    change_headings,
+    left_out,
+    moves_left_out,
+)
 
 # Every character CommonMark (and GitHub's emoji shortcodes, pandoc's gfm reader) could read as markup;
 # a backslash before ASCII punctuation always renders as the character itself.
@@ -72,8 +80,9 @@ def _changes(report: Report) -> list[str]:
     return lines
 
 
-def _left_out(note: str | None) -> list[str]:
-    return [f"*{md(note)}*", ""] if note else []
+def _left_out(note: LeftOut | None) -> list[str]:
+    # Commands are built from ids, dates and words of the tracker's own: shown as code, as typed.
+    return [f"*{md(note.what)}:* `{note.command}`", ""] if note else []
 
 
 def _position(position: PositionSection, issue: str) -> list[str]:
@@ -88,7 +97,7 @@ def _position(position: PositionSection, issue: str) -> list[str]:
     )
     if position.moves:
         note = moves_left_out(position, issue)
-        lines += [md(note) if note else "Moves:", ""]
+        lines += [f"{md(note.what)} (all: `{note.command}`):" if note else "Moves:", ""]
         for move in position.moves:
             what = move.move or f"({move.evidence.mode}, moves nothing)"
             lines.append(

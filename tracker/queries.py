@@ -316,31 +316,19 @@ def latest_moves(
 ) -> dict[tuple[str, str], LatestEntry]:
     """For each position, its last timeline entry on or before `as_of` (positions with none are absent).
 
-    A seek per position for the date of its newest entry, then that date's entries, from the index alone.
+    A seek per position for its newest entry (the index holds its row id), then that row.
     """
-    positions = _positions(known_at, issues, parties, _newest("valid_from", as_of, known_at).label("newest"))
+    positions = _positions(known_at, issues, parties, _newest("row_id", as_of, known_at).label("newest"))
     rows = (
         session.connection()
         .execute(
-            sa_select(*(getattr(TimelineRow, c) for c in _LATEST_COLUMNS)).join(
-                positions,
-                and_(
-                    col(TimelineRow.issue) == positions.c.issue,
-                    col(TimelineRow.party) == positions.c.party,
-                    col(TimelineRow.valid_from) == positions.c.newest,
-                    held_at(TimelineRow, known_at),
-                ),
+            sa_select(*(getattr(TimelineRow, c) for c in _LATEST_COLUMNS)).where(
+                col(TimelineRow.row_id).in_(sa_select(positions.c.newest))
             )
         )
         .all()
     )
-    latest: dict[tuple[str, str], LatestEntry] = {}
-    for row in rows:
-        entry = LatestEntry(*row)
-        key = (entry.issue, entry.party)
-        if key not in latest or latest[key].seq < entry.seq:
-            latest[key] = entry
-    return latest
+    return {(row[0], row[1]): LatestEntry(*row) for row in rows}
 
 
 def stances_and_support(

@@ -3,8 +3,8 @@
     python benchmarks/tui.py --db /tmp/tracker-1m.db [--steps 20] [--json PATH]
 
 Builds nothing: give it a database (`benchmarks/synthetic.py` writes a feed to
-ingest; `benchmarks/run.py` measures everything at once). The app runs under Textual's `run_test` at 120x36. Measured in the same run, side by
-side:
+ingest; `benchmarks/run.py` measures everything at once). The app runs under
+Textual's `run_test` at 120x36. Measured in the same run, side by side:
 
 - the first screen: from creating the app to the first frame written to the
   terminal that shows the matrix;
@@ -81,7 +81,7 @@ async def measure_ui(store: Store, start: date, steps: int) -> dict[str, Any]:
             first_screen = painted_after(drawn[start]) - began  # type: ignore[operator]
             screen = app.screen
             assert isinstance(screen, MatrixScreen)
-            await _until(lambda: bool(screen.query_one("#evidence", EvidenceTable).evidence))
+            await _until(lambda: screen.detail is not None)  # the selected position's panes were read
             step_ms, detail_ms, visited = [], [], []
             for _ in range(steps):
                 earlier = [d for d in screen.dates if d < screen.as_of]

@@ -7,9 +7,29 @@ from sqlalchemy import create_engine, inspect, text
 from tests.conftest import GOLDEN, Run
 from tracker.store import database_url
 
+SCHEMA_3_INDEXES = {"ix_timeline_position_entries", "ix_evidence_article_said", "ix_article_title"}
+
+
+def downgrade_to_schema_2(db: str) -> None:
+    """Turn a database into what schema version 2 wrote: no covering indexes."""
+    engine = create_engine(database_url(db)[0])
+    with engine.begin() as conn:
+        for index in SCHEMA_3_INDEXES:
+            conn.execute(text(f"DROP INDEX {index}"))
+        conn.execute(
+            text(
+                "CREATE INDEX ix_timeline_position_held "
+                "ON timeline (issue, party, valid_from, seq, superseded_at, recorded_at)"
+            )
+        )
+        conn.execute(text("CREATE INDEX ix_evidence_article ON evidence (article)"))
+        conn.execute(text("UPDATE tracker_meta SET value = '2' WHERE key = 'schema_version'"))
+    engine.dispose()
+
 
 def downgrade_to_schema_1(db: str) -> None:
     """Turn a database into what schema version 1 wrote: no backing counts, no browsing indexes."""
+    downgrade_to_schema_2(db)
     engine = create_engine(database_url(db)[0])
     with engine.begin() as conn:
         for index in ("ix_timeline_changes", "ix_evidence_issue_level", "ix_timeline_position_held"):
@@ -50,10 +70,30 @@ def test_a_schema_1_database_is_upgraded_on_first_read(run: Run, seeded_db: str)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (GOLDEN / "state.txt").read_text(encoding="utf-8")
     assert read(seeded_db, "SELECT row_id, backing FROM timeline ORDER BY row_id") == backing
-    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("2",)]
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("3",)]
     indexes = index_names(seeded_db)
-    assert {"ix_timeline_changes", "ix_evidence_issue_level", "ix_timeline_position_held"} <= indexes
+    assert {"ix_timeline_changes", "ix_evidence_issue_level", *SCHEMA_3_INDEXES} <= indexes
     assert not any(name.endswith("_superseded_at") for name in indexes) and "ix_timeline_position" not in indexes
+    assert "ix_timeline_position_held" not in indexes and "ix_evidence_article" not in indexes
+
+
+def test_a_schema_2_database_gets_the_covering_indexes_and_answers_as_before(run: Run, seeded_db: str) -> None:
+    downgrade_to_schema_2(seeded_db)
+    indexes = index_names(seeded_db)
+    assert not SCHEMA_3_INDEXES & indexes
+
+    for command, golden in (
+        (("state", "--as-of", "2026-02-06"), "state.txt"),
+        (("diff", "2026-01-24", "2026-02-06"), "diff.txt"),
+        (("history",), "history.txt"),
+    ):
+        result = run("--db", seeded_db, *command)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == (GOLDEN / golden).read_text(encoding="utf-8")
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("3",)]
+    indexes = index_names(seeded_db)
+    assert SCHEMA_3_INDEXES <= indexes
+    assert "ix_timeline_position_held" not in indexes and "ix_evidence_article" not in indexes
 
 
 def test_an_upgraded_database_takes_new_ingests(run: Run, seeded_db: str) -> None:

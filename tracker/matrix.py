@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from pydantic import BaseModel
-from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from tracker.catalog import Catalog
@@ -25,11 +25,12 @@ from tracker.machines import Stance
 from tracker.queries import (
     EvidenceRef,
     HistoryMove,
-    evidence_ref,
+    held_article,
     held_at,
     latest_moves,
-    moves_with_evidence,
     newest_named,
+    ref_columns,
+    ref_from_row,
     selection,
     stance_held,
     status_at,
@@ -170,35 +171,52 @@ def position_detail(
         col(TimelineRow.party) == party,
         col(TimelineRow.valid_from) <= as_of,
     )
-    moves_total = session.exec(select(func.count()).select_from(TimelineRow).where(*so_far)).one()
-    rows = session.exec(moves_with_evidence(known_at).where(*so_far).order_by(col(TimelineRow.seq).desc()).limit(limit))
+    conn = session.connection()
+    newest_first = (col(TimelineRow.valid_from).desc(), col(TimelineRow.seq).desc())
+    rows = conn.execute(
+        sa_select(
+            col(TimelineRow.valid_from),
+            col(TimelineRow.stance_from),
+            col(TimelineRow.stance_to),
+            *ref_columns(),
+        )
+        .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+        .outerjoin(*held_article(known_at))
+        .where(*so_far)
+        .order_by(*newest_first)
+        .limit(limit)
+    )
     moves = [
         HistoryMove(
             issue=issue,
             party=party,
-            date=entry.valid_from,
-            move=entry.move,
-            stance_from=Stance(entry.stance_from),
-            stance_to=Stance(entry.stance_to),
-            evidence=evidence_ref(entry, item, title),
+            date=valid_from,
+            move=evidence.move,
+            stance_from=Stance(stance_from),
+            stance_to=Stance(stance_to),
+            evidence=evidence,
         )
-        for entry, item, title in rows
+        for row in rows
+        for (valid_from, stance_from, stance_to), evidence in [(row[:3], ref_from_row(row, 3))]
     ]
     stance, since = stance_held(latest)
     evidence: list[EvidenceRef] = []
     if latest is not None and stance is not Stance.UNKNOWN:
-        backing = session.exec(
-            moves_with_evidence(known_at)
+        backing = conn.execute(
+            sa_select(*ref_columns())
+            .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+            .outerjoin(*held_article(known_at))
             .where(
                 *so_far,
+                col(TimelineRow.valid_from) >= since,
                 col(TimelineRow.seq) >= latest.entered_seq,
                 col(TimelineRow.seq) <= latest.seq,
                 col(TimelineRow.move).is_not(None),
             )
-            .order_by(col(TimelineRow.seq).desc())
+            .order_by(*newest_first)
             .limit(limit)
         )
-        evidence = [evidence_ref(entry, item, title) for entry, item, title in backing]
+        evidence = [ref_from_row(row) for row in backing]
     return PositionDetail(
         issue=issue,
         party=party,
@@ -206,7 +224,8 @@ def position_detail(
         stance=stance,
         since=since,
         moves=moves,
-        moves_total=moves_total,
+        # Entries are numbered from 0 in each position: the newest one's number counts those up to it.
+        moves_total=latest.seq + 1 if latest else 0,
         evidence=evidence,
         evidence_total=latest.backing if latest else 0,
     )

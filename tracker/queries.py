@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, func, or_, true, tuple_
+from sqlalchemy import and_, case, func, null, or_, true, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -130,17 +132,33 @@ def held_at(table: Any, known_at: datetime | None) -> ColumnElement[bool]:
 
 
 def stored_catalog(session: Session, known_at: datetime | None = None) -> Catalog:
-    """The catalogue the store holds now, or held at the recorded time `known_at`."""
+    """The catalogue the store holds now, or held at the recorded time `known_at`.
+
+    Read once per read session (one snapshot) and time: a report asks for it from every query it runs.
+    """
+    cached: dict[datetime | None, Catalog] = session.info.setdefault("tracker_catalogs", {})
+    if known_at in cached:
+        return cached[known_at]
+    conn = session.connection()
+    issue_rows = conn.execute(
+        sa_select(col(IssueRow.id), col(IssueRow.title), col(IssueRow.proposition), col(IssueRow.aliases))
+        .where(held_at(IssueRow, known_at))
+        .order_by(col(IssueRow.ordinal))
+    )
     issues = tuple(
-        Issue(id=r.id, title=r.title, proposition=r.proposition, aliases=tuple(json.loads(r.aliases)))
-        for r in session.exec(select(IssueRow).where(held_at(IssueRow, known_at)).order_by(col(IssueRow.ordinal)))
+        Issue(id=id_, title=title, proposition=proposition, aliases=tuple(json.loads(aliases)))
+        for id_, title, proposition, aliases in issue_rows
     )
-    parties = tuple(
-        Party(id=r.id, name=r.name, aliases=tuple(json.loads(r.aliases)))
-        for r in session.exec(select(PartyRow).where(held_at(PartyRow, known_at)).order_by(col(PartyRow.ordinal)))
+    party_rows = conn.execute(
+        sa_select(col(PartyRow.id), col(PartyRow.name), col(PartyRow.aliases))
+        .where(held_at(PartyRow, known_at))
+        .order_by(col(PartyRow.ordinal))
     )
+    parties = tuple(Party(id=id_, name=name, aliases=tuple(json.loads(aliases))) for id_, name, aliases in party_rows)
     title = stored_title(session)
-    return Catalog(issues=issues, parties=parties, **({"title": title} if title else {}))
+    catalog = Catalog(issues=issues, parties=parties, **({"title": title} if title else {}))
+    cached[known_at] = catalog
+    return catalog
 
 
 def first_recorded(session: Session) -> datetime | None:
@@ -148,38 +166,58 @@ def first_recorded(session: Session) -> datetime | None:
     return session.exec(select(func.min(IngestRow.recorded_at))).one()
 
 
-def evidence_ref(move: TimelineRow | None, evidence: EvidenceRow, title: str | None) -> EvidenceRef:
-    return EvidenceRef(
-        id=evidence.id,
-        article=evidence.article,
-        article_title=title or evidence.article,
-        date=evidence.said_on,
-        quote=evidence.quote,
-        speaker=evidence.speaker,
-        attribution=evidence.attribution,
-        mode=evidence.mode,
-        stance=evidence.stance,
-        move=move.move if move else None,
-        start=evidence.start,
-        end=evidence.end,
-        note=evidence.note,
-    )
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
-def _article_title(known_at: datetime | None) -> Any:
+def trusted(model: type[_Model], values: dict[str, Any]) -> _Model:
+    """A model from values the store checked when they were written, without validating them again.
+
+    What `model_construct` does for a model with no defaults left out, no extra fields and no private
+    attributes, without its per-field bookkeeping (which costs more than validating): thousands of
+    pieces of evidence are built per query.
+    """
+    built = model.__new__(model)
+    object.__setattr__(built, "__dict__", values)
+    object.__setattr__(built, "__pydantic_fields_set__", set(values))
+    object.__setattr__(built, "__pydantic_extra__", None)
+    object.__setattr__(built, "__pydantic_private__", None)
+    return built
+
+
+def held_article(known_at: datetime | None) -> tuple[Any, ColumnElement[bool]]:
+    """The article of the evidence row joined, as held: `.outerjoin(*held_article(known_at))` after joining
+    `EvidenceRow`, for `ref_columns`. An article id has one version held at any time; its title comes from
+    the index `ix_article_title` alone."""
+    return ArticleRow, and_(col(ArticleRow.id) == col(EvidenceRow.article), held_at(ArticleRow, known_at))
+
+
+def ref_columns(move: Any = None) -> tuple[Any, ...]:
+    """The columns an `EvidenceRef` is built from (`ref_from_row`; see `held_article`), in the order of its
+    fields: the evidence row's, its article's title, and the move (by default the timeline entry's)."""
     return (
-        select(ArticleRow.title)
-        .where(col(ArticleRow.id) == col(EvidenceRow.article), held_at(ArticleRow, known_at))
-        .limit(1)
-        .scalar_subquery()
+        col(EvidenceRow.id),
+        col(EvidenceRow.article),
+        func.coalesce(col(ArticleRow.title), col(EvidenceRow.article)),
+        col(EvidenceRow.said_on),
+        col(EvidenceRow.quote),
+        col(EvidenceRow.speaker),
+        col(EvidenceRow.attribution),
+        col(EvidenceRow.mode),
+        col(EvidenceRow.stance),
+        col(TimelineRow.move) if move is None else move,
+        col(EvidenceRow.start),
+        col(EvidenceRow.end),
+        col(EvidenceRow.note),
     )
 
 
-def moves_with_evidence(known_at: datetime | None) -> Any:
-    """Timeline entries joined to their evidence and its article's title."""
-    return select(TimelineRow, EvidenceRow, _article_title(known_at)).join(
-        EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id)
-    )
+_REF_FIELDS = tuple(EvidenceRef.model_fields)
+_MOVE = _REF_FIELDS.index("move")  # where `ref_columns` has the move
+
+
+def ref_from_row(row: Sequence[Any], at: int = 0) -> EvidenceRef:
+    """An `EvidenceRef` from the `ref_columns` of a plain row, starting at column `at`."""
+    return trusted(EvidenceRef, dict(zip(_REF_FIELDS, row[at : at + len(_REF_FIELDS)], strict=True)))
 
 
 def selection(catalog: Catalog, issues: list[str] | None, parties: list[str] | None) -> tuple[list[str], list[str]]:
@@ -190,15 +228,15 @@ def selection(catalog: Catalog, issues: list[str] | None, parties: list[str] | N
     )
 
 
-def _latest_entries(as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]) -> Any:
-    """A subquery: each position's last timeline entry on or before `as_of` (its stance then).
+def _newest(column: str, as_of: date, known_at: datetime | None, nth: int = 1, applied: bool = False) -> Any:
+    """A scalar: `column` of the position's (IssueRow x PartyRow) `nth` newest timeline entry on or before
+    `as_of` (only applied entries: `applied`); NULL when it has fewer.
 
-    One index seek per position of the catalogue (the newest entry not after
-    `as_of`), however many entries each position has.
+    One seek in `ix_timeline_position_entries` and a walk of `nth` entries, however many the position has.
     """
     entry = aliased(TimelineRow)
-    newest = (
-        select(entry.row_id)
+    query = (
+        select(getattr(entry, column))
         .where(
             col(entry.issue) == col(IssueRow.id),
             col(entry.party) == col(PartyRow.id),
@@ -207,11 +245,28 @@ def _latest_entries(as_of: date, known_at: datetime | None, issues: list[str], p
         )
         .order_by(col(entry.valid_from).desc(), col(entry.seq).desc())
         .limit(1)
+        .offset(nth - 1)
         .correlate(IssueRow, PartyRow)
-        .scalar_subquery()
     )
-    positions = (
-        select(newest)
+    if applied:
+        query = query.where(col(entry.move).is_not(None))
+    return query.scalar_subquery()
+
+
+def _positions(
+    known_at: datetime | None,
+    issues: list[str],
+    parties: list[str],
+    *columns: Any,
+    only: list[tuple[str, str]] | None = None,
+) -> Any:
+    """A CTE of the catalogue's positions (issue x party held, narrowed to the filters, or to the pairs in
+    `only`) with `columns` of each.
+
+    Materialized: its scalar subqueries are computed once per position, not once per entry joined to it.
+    """
+    query = (
+        select(col(IssueRow.id).label("issue"), col(PartyRow.id).label("party"), *columns)
         .select_from(IssueRow)
         .join(PartyRow, true())
         .where(
@@ -221,15 +276,9 @@ def _latest_entries(as_of: date, known_at: datetime | None, issues: list[str], p
             col(PartyRow.id).in_(parties),
         )
     )
-    return sa_select(
-        col(TimelineRow.issue),
-        col(TimelineRow.party),
-        col(TimelineRow.seq),
-        col(TimelineRow.entered_seq),
-        col(TimelineRow.stance_to),
-        col(TimelineRow.since),
-        col(TimelineRow.backing),
-    ).where(col(TimelineRow.row_id).in_(positions))
+    if only is not None:
+        query = query.where(tuple_(col(IssueRow.id), col(PartyRow.id)).in_(only))
+    return query.cte("positions").prefix_with("MATERIALIZED")
 
 
 class LatestEntry(NamedTuple):
@@ -242,6 +291,9 @@ class LatestEntry(NamedTuple):
     stance_to: str
     since: date | None
     backing: int
+
+
+_LATEST_COLUMNS = ("issue", "party", "seq", "entered_seq", "stance_to", "since", "backing")
 
 
 def stance_held(entry: LatestEntry | None) -> tuple[Stance, date | None]:
@@ -262,59 +314,189 @@ def _applied_between(known_at: datetime | None, date_from: date, date_to: date) 
 def latest_moves(
     session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]
 ) -> dict[tuple[str, str], LatestEntry]:
-    """For each position, its last timeline entry on or before `as_of` (positions with none are absent)."""
-    # Plain rows through the connection: no ORM identity work for what is read a thousand at a time.
-    rows = session.connection().execute(_latest_entries(as_of, known_at, issues, parties)).all()
+    """For each position, its last timeline entry on or before `as_of` (positions with none are absent).
+
+    A seek per position for its newest entry (the index holds its row id), then that row.
+    """
+    positions = _positions(known_at, issues, parties, _newest("row_id", as_of, known_at).label("newest"))
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(*(getattr(TimelineRow, c) for c in _LATEST_COLUMNS)).where(
+                col(TimelineRow.row_id).in_(sa_select(positions.c.newest))
+            )
+        )
+        .all()
+    )
     return {(row[0], row[1]): LatestEntry(*row) for row in rows}
 
 
-def _supporting(
-    session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str]
-) -> dict[tuple[str, str], list[EvidenceRef]]:
-    """The evidence behind each position's current stance: its applied moves since it entered that stance."""
-    latest = _latest_entries(as_of, known_at, issues, parties).subquery()
-    rows = session.exec(
-        moves_with_evidence(known_at)
-        .join(
-            latest,
-            and_(
-                col(TimelineRow.issue) == latest.c.issue,
-                col(TimelineRow.party) == latest.c.party,
-                col(TimelineRow.seq) >= latest.c.entered_seq,
-                col(TimelineRow.seq) <= latest.c.seq,
-            ),
-        )
-        .where(
-            held_at(TimelineRow, known_at),
-            col(TimelineRow.move).is_not(None),
-            latest.c.entered_seq >= 0,
-            latest.c.stance_to != Stance.UNKNOWN.value,
-        )
-        .order_by(col(TimelineRow.issue), col(TimelineRow.party), col(TimelineRow.seq).desc())
+def stances_and_support(
+    session: Session,
+    as_of: date,
+    known_at: datetime | None,
+    issues: list[str],
+    parties: list[str],
+    limit: int | None = None,
+) -> tuple[dict[tuple[str, str], LatestEntry], dict[tuple[str, str], list[EvidenceRef]]]:
+    """Each position's latest entry as of `as_of`, and the evidence behind its stance, newest first
+    (only the newest `limit` pieces, when given; the entry's `backing` counts them all).
+
+    One query: a seek per position for the date it entered its stance, then its entries from that date on
+    (from the index), each with its evidence row and article title. A position whose stance is unknown
+    has no entry in either result.
+    """
+    start = _newest("since", as_of, known_at)
+    if limit is not None:  # from the date of the `limit`-th newest applied entry, when the stance is older
+        nth = _newest("valid_from", as_of, known_at, nth=limit, applied=True)
+        start = case((nth > start, nth), else_=start)
+    positions = _positions(
+        known_at,
+        issues,
+        parties,
+        start.label("start"),
+        _newest("entered_seq", as_of, known_at).label("entered_seq"),
     )
-    found: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
-    for move, evidence, title in rows:
-        found[(move.issue, move.party)].append(evidence_ref(move, evidence, title))
-    return found
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(*(getattr(TimelineRow, c) for c in _LATEST_COLUMNS), *ref_columns())
+            .select_from(positions)
+            .join(
+                TimelineRow,
+                and_(
+                    col(TimelineRow.issue) == positions.c.issue,
+                    col(TimelineRow.party) == positions.c.party,
+                    col(TimelineRow.valid_from) >= positions.c.start,
+                    col(TimelineRow.valid_from) <= as_of,
+                    col(TimelineRow.seq) >= positions.c.entered_seq,
+                    held_at(TimelineRow, known_at),
+                ),
+            )
+            .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+            .outerjoin(*held_article(known_at))
+        )
+        .all()
+    )
+    entries: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for row in rows:
+        entries[(row[0], row[1])].append(row)
+    latest: dict[tuple[str, str], LatestEntry] = {}
+    support: dict[tuple[str, str], list[EvidenceRef]] = {}
+    width = len(_LATEST_COLUMNS)
+    for key, found in entries.items():
+        found.sort(key=itemgetter(2), reverse=True)  # newest first
+        newest = latest[key] = LatestEntry(*found[0][:width])
+        # From the entry that entered the stance on (the day's earlier entries are before it), applied ones.
+        behind = [row for row in found if row[2] >= newest.entered_seq and row[width + _MOVE] is not None]
+        support[key] = [ref_from_row(row, width) for row in behind[:limit]]
+    return latest, support
 
 
-def _issue_evidence(
-    session: Session, as_of: date, known_at: datetime | None, issues: list[str]
-) -> dict[str, list[EvidenceRef]]:
-    rows = session.exec(
-        select(EvidenceRow, _article_title(known_at))
-        .where(
-            held_at(EvidenceRow, known_at),
-            col(EvidenceRow.party).is_(None),
-            col(EvidenceRow.said_on) <= as_of,
-            col(EvidenceRow.issue).in_(issues),
+def recent_moves(
+    session: Session, as_of: date, known_at: datetime | None, issues: list[str], parties: list[str], limit: int
+) -> dict[tuple[str, str], list[HistoryMove]]:
+    """Each position's newest `limit` timeline entries on or before `as_of`, oldest first.
+
+    A seek per position for the date of its `limit`-th newest entry, then the entries from that date on.
+    """
+    nth = _newest("valid_from", as_of, known_at, nth=limit)
+    positions = _positions(known_at, issues, parties, func.coalesce(nth, date.min).label("start"))
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(*_MOVE_COLUMNS, *ref_columns())
+            .select_from(positions)
+            .join(
+                TimelineRow,
+                and_(
+                    col(TimelineRow.issue) == positions.c.issue,
+                    col(TimelineRow.party) == positions.c.party,
+                    col(TimelineRow.valid_from) >= positions.c.start,
+                    col(TimelineRow.valid_from) <= as_of,
+                    held_at(TimelineRow, known_at),
+                ),
+            )
+            .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+            .outerjoin(*held_article(known_at))
         )
-        .order_by(col(EvidenceRow.said_on).desc(), col(EvidenceRow.article), col(EvidenceRow.start).desc())
+        .all()
     )
+    entries: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for row in rows:
+        entries[(row[0], row[1])].append(row)
+    moves = {}
+    for key, found in entries.items():
+        found.sort(key=itemgetter(2), reverse=True)
+        moves[key] = [_history_move(row) for row in reversed(found[:limit])]
+    return moves
+
+
+# The columns a `HistoryMove` is built from (`_history_move`), before its evidence's `ref_columns`.
+_MOVE_COLUMNS = (
+    col(TimelineRow.issue),
+    col(TimelineRow.party),
+    col(TimelineRow.seq),
+    col(TimelineRow.valid_from),
+    col(TimelineRow.stance_from),
+    col(TimelineRow.stance_to),
+)
+_STANCES = {stance.value: stance for stance in Stance}
+
+
+def _history_move(row: Sequence[Any]) -> HistoryMove:
+    issue, party, _, valid_from, stance_from, stance_to = row[: len(_MOVE_COLUMNS)]
+    evidence = ref_from_row(row, len(_MOVE_COLUMNS))
+    return trusted(
+        HistoryMove,
+        {
+            "issue": issue,
+            "party": party,
+            "date": valid_from,
+            "move": evidence.move,
+            "stance_from": _STANCES[stance_from],
+            "stance_to": _STANCES[stance_to],
+            "evidence": evidence,
+        },
+    )
+
+
+def issue_evidence(
+    session: Session, as_of: date, known_at: datetime | None, issues: list[str], limit: int | None = None
+) -> tuple[dict[str, list[EvidenceRef]], dict[str, int]]:
+    """Each issue's issue-level evidence said on or before `as_of`, newest first (the newest `limit`, when
+    given), and how much there is."""
+    level = aliased(EvidenceRow)
+    newest_first = (col(level.said_on).desc(), col(level.article), col(level.start).desc())
+    # Numbered and counted from the partial index `ix_evidence_issue_level`, before reading evidence rows.
+    entries = (
+        sa_select(
+            col(level.row_id),
+            func.row_number().over(partition_by=level.issue, order_by=newest_first).label("newest"),
+            func.count().over(partition_by=level.issue).label("total"),
+        )
+        .where(
+            held_at(level, known_at),
+            col(level.party).is_(None),
+            col(level.said_on) <= as_of,
+            col(level.issue).in_(issues),
+        )
+        .subquery()
+    )
+    query = (
+        sa_select(col(EvidenceRow.issue), entries.c.total, *ref_columns(null()))
+        .join(entries, entries.c.row_id == col(EvidenceRow.row_id))
+        .outerjoin(*held_article(known_at))
+        .order_by(col(EvidenceRow.issue), entries.c.newest)
+    )
+    if limit is not None:
+        query = query.where(entries.c.newest <= limit)
     found: dict[str, list[EvidenceRef]] = defaultdict(list)
-    for evidence, title in rows:
-        found[evidence.issue].append(evidence_ref(None, evidence, title))
-    return found
+    totals: dict[str, int] = {}
+    for row in session.connection().execute(query).all():
+        found[row[0]].append(ref_from_row(row, 2))
+        totals[row[0]] = row[1]
+    return found, totals
 
 
 def _asserted(evidence: list[EvidenceRef]) -> list[EvidenceRef]:
@@ -339,8 +521,8 @@ def status_at(
 
 def newest_named(session: Session, as_of: date, known_at: datetime | None, issue_ids: list[str]) -> dict[str, date]:
     """For each issue, the date of the newest asserted issue-level evidence on or before `as_of`."""
-    rows = session.exec(
-        select(EvidenceRow.issue, func.max(EvidenceRow.said_on))
+    rows = session.connection().execute(
+        sa_select(col(EvidenceRow.issue), func.max(EvidenceRow.said_on))
         .where(
             held_at(EvidenceRow, known_at),
             col(EvidenceRow.party).is_(None),
@@ -364,13 +546,13 @@ def _issue_states(
     """Each issue's status as of `as_of`, weighing every party, with its issue-level evidence."""
     if latest is None:
         latest = latest_moves(session, as_of, known_at, issue_ids, party_ids)
-    issue_level = _issue_evidence(session, as_of, known_at, issue_ids)
+    issue_level, _ = issue_evidence(session, as_of, known_at, issue_ids)
     issue_states = []
     for issue in issue_ids:
         shown = issue_level.get(issue, [])
         named = _asserted(shown)
         status = status_at(issue, party_ids, latest, named[0].date if named else None)
-        issue_states.append(IssueState(issue=issue, status=status, evidence=shown))
+        issue_states.append(IssueState.model_construct(issue=issue, status=status, evidence=shown))
     return issue_states
 
 
@@ -384,21 +566,79 @@ def state(
     """Every (issue, party) position of the catalogue as of `as_of`, unknown ones included."""
     catalog = stored_catalog(session, known_at)
     issue_ids, party_ids = selection(catalog, issues, parties)
-    latest = latest_moves(session, as_of, known_at, issue_ids, party_ids)
-    support = _supporting(session, as_of, known_at, issue_ids, party_ids)
+    latest, support = stances_and_support(session, as_of, known_at, issue_ids, party_ids)
     positions = []
     for issue in issue_ids:
         for party in party_ids:
             stance, since = stance_held(latest.get((issue, party)))
+            # Built from stored, checked values: a thousand positions need no validation.
             positions.append(
-                PositionState(
-                    issue=issue, party=party, stance=stance, since=since, evidence=support.get((issue, party), [])
+                trusted(
+                    PositionState,
+                    {
+                        "issue": issue,
+                        "party": party,
+                        "stance": stance,
+                        "since": since,
+                        "evidence": support.get((issue, party), []),
+                    },
                 )
             )
     issue_states = _issue_states(
         session, as_of, known_at, issue_ids, catalog.party_ids(), latest if not parties else None
     )
-    return StateReport(as_of=as_of, known_at=known_at, positions=positions, issues=issue_states)
+    return StateReport.model_construct(as_of=as_of, known_at=known_at, positions=positions, issues=issue_states)
+
+
+def _moves_between(
+    session: Session,
+    date_from: date,
+    date_to: date,
+    known_at: datetime | None,
+    positions: list[tuple[str, str]],
+    limit: int | None,
+) -> tuple[dict[tuple[str, str], list[EvidenceRef]], dict[tuple[str, str], int]]:
+    """The applied moves of `positions` after `date_from` up to `date_to`, newest first, with their evidence.
+
+    With `limit`, only each position's newest `limit`, and how many there are in all.
+    """
+    position = (col(TimelineRow.issue), col(TimelineRow.party))
+    chosen = _positions(known_at, sorted({i for i, _ in positions}), sorted({p for _, p in positions}), only=positions)
+    # A seek per position; ranked and counted from the index alone; only the entries kept read evidence rows.
+    entries = (
+        sa_select(
+            *position,
+            col(TimelineRow.seq),
+            col(TimelineRow.move),
+            col(TimelineRow.evidence_row_id),
+            func.row_number().over(partition_by=position, order_by=col(TimelineRow.seq).desc()).label("newest"),
+            func.count().over(partition_by=position).label("total"),
+        )
+        .select_from(chosen)
+        .join(
+            TimelineRow,
+            and_(col(TimelineRow.issue) == chosen.c.issue, col(TimelineRow.party) == chosen.c.party),
+        )
+        .where(*_applied_between(known_at, date_from, date_to))
+        .subquery()
+    )
+    query = (
+        sa_select(entries.c.issue, entries.c.party, entries.c.seq, entries.c.total, *ref_columns(entries.c.move))
+        .select_from(entries)
+        .join(EvidenceRow, col(EvidenceRow.row_id) == entries.c.evidence_row_id)
+        .outerjoin(*held_article(known_at))
+    )
+    if limit is not None:
+        query = query.where(entries.c.newest <= limit)
+    found: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for row in session.connection().execute(query).all():
+        found[(row[0], row[1])].append(row)
+    evidence, totals = {}, {}
+    for key, rows in found.items():
+        rows.sort(key=itemgetter(2), reverse=True)
+        evidence[key] = [ref_from_row(row, 4) for row in rows]
+        totals[key] = rows[0][3]
+    return evidence, totals
 
 
 def diff(
@@ -416,8 +656,10 @@ def diff(
     """
     catalog = stored_catalog(session, known_at)
     issue_ids, party_ids = selection(catalog, issues, parties)
-    before = latest_moves(session, date_from, known_at, issue_ids, party_ids)
-    after = latest_moves(session, date_to, known_at, issue_ids, party_ids)
+    # Statuses weigh every party: read them all when the diff shows all issues' changes.
+    status_parties = party_ids if parties else catalog.party_ids()
+    before = latest_moves(session, date_from, known_at, issue_ids, status_parties)
+    after = latest_moves(session, date_to, known_at, issue_ids, status_parties)
     changed = []
     for issue in issue_ids:
         for party in party_ids:
@@ -425,46 +667,24 @@ def diff(
             new, _ = stance_held(after.get((issue, party)))
             if old is not new:
                 changed.append((issue, party, old, new))
-    evidence: dict[tuple[str, str], list[EvidenceRef]] = defaultdict(list)
+    evidence: dict[tuple[str, str], list[EvidenceRef]] = {}
     totals: dict[tuple[str, str], int] = {}
-    if changed and evidence_limit is not None:
-        # A bounded page per change (an interactive view), and the count: indexed reads each.
-        for issue, party, _, _ in changed:
-            between = (
-                *_applied_between(known_at, date_from, date_to),
-                col(TimelineRow.issue) == issue,
-                col(TimelineRow.party) == party,
-            )
-            rows = session.exec(
-                moves_with_evidence(known_at)
-                .where(*between)
-                .order_by(col(TimelineRow.seq).desc())
-                .limit(evidence_limit)
-            )
-            evidence[(issue, party)] = [evidence_ref(move, item, title) for move, item, title in rows]
-            totals[(issue, party)] = session.exec(select(func.count()).select_from(TimelineRow).where(*between)).one()
-    elif changed:
-        keys = tuple_(col(TimelineRow.issue), col(TimelineRow.party)).in_([(i, p) for i, p, _, _ in changed])
-        rows = session.exec(
-            moves_with_evidence(known_at)
-            .where(*_applied_between(known_at, date_from, date_to), keys)
-            .order_by(col(TimelineRow.seq).desc())
-        )
-        for move, item, title in rows:
-            evidence[(move.issue, move.party)].append(evidence_ref(move, item, title))
+    if changed:
+        keys = [(i, p) for i, p, _, _ in changed]
+        evidence, totals = _moves_between(session, date_from, date_to, known_at, keys, evidence_limit)
     changes = [
-        Change(
+        Change.model_construct(
             issue=i,
             party=p,
             stance_from=old,
             stance_to=new,
             since=stance_held(after.get((i, p)))[1],
             evidence=evidence.get((i, p), []),
-            evidence_total=totals.get((i, p)),
+            evidence_total=totals.get((i, p), 0) if evidence_limit is not None else None,
         )
         for i, p, old, new in changed
     ]
-    return DiffReport(
+    return DiffReport.model_construct(
         date_from=date_from,
         date_to=date_to,
         known_at=known_at,
@@ -491,35 +711,99 @@ def _issue_changes(
 
     `latest_before`/`latest_after` are every party's latest entries at the two dates, as `diff` read them.
     """
-    before = _issue_states(session, date_from, known_at, issue_ids, catalog.party_ids(), latest_before)
-    after = _issue_states(session, date_to, known_at, issue_ids, catalog.party_ids(), latest_after)
-    changed = [(old, new) for old, new in zip(before, after, strict=True) if old.status != new.status]
+    party_ids = catalog.party_ids()
+    named_before = newest_named(session, date_from, known_at, issue_ids)
+    named_after = newest_named(session, date_to, known_at, issue_ids)
+    changed = []
+    for issue in issue_ids:
+        old = status_at(issue, party_ids, latest_before, named_before.get(issue))
+        new = status_at(issue, party_ids, latest_after, named_after.get(issue))
+        if old != new:
+            changed.append((issue, old, new))
     if not changed:
         return []
-    moved: dict[str, list[EvidenceRef]] = defaultdict(list)
-    rows = session.exec(
-        moves_with_evidence(known_at).where(
+    evidence, totals = _issue_movers(session, date_from, date_to, known_at, [i for i, _, _ in changed], evidence_limit)
+    return [
+        IssueChange.model_construct(
+            issue=issue,
+            status_from=old,
+            status_to=new,
+            evidence=evidence.get(issue, []),
+            evidence_total=totals.get(issue, 0) if evidence_limit is not None else None,
+        )
+        for issue, old, new in changed
+    ]
+
+
+def _issue_movers(
+    session: Session,
+    date_from: date,
+    date_to: date,
+    known_at: datetime | None,
+    issue_ids: list[str],
+    limit: int | None,
+) -> tuple[dict[str, list[EvidenceRef]], dict[str, int]]:
+    """What moved each issue between the dates, newest first: its positions' moves other than reaffirmations,
+    and the asserted issue-level evidence. With `limit`, each issue's newest `limit`, and how many in all.
+    """
+    # Each kind ranked by date within its issue (ties share a rank) and counted, before reading evidence rows:
+    # the newest `limit` of both kinds together are among each kind's entries ranked up to `limit`.
+    moves = (
+        sa_select(
+            col(TimelineRow.issue),
+            col(TimelineRow.move),
+            col(TimelineRow.evidence_row_id).label("row_id"),
+            func.rank().over(partition_by=TimelineRow.issue, order_by=col(TimelineRow.valid_from).desc()).label("rank"),
+            func.count().over(partition_by=TimelineRow.issue).label("total"),
+        )
+        .where(
             *_applied_between(known_at, date_from, date_to),
-            col(TimelineRow.issue).in_([new.issue for _, new in changed]),
+            col(TimelineRow.issue).in_(issue_ids),
             col(TimelineRow.move) != "reaffirm",
         )
+        .subquery()
     )
-    for move, item, title in rows:
-        moved[move.issue].append(evidence_ref(move, item, title))
-    changes = []
-    for old, new in changed:
-        evidence = moved.get(new.issue, []) + [e for e in _asserted(new.evidence) if e.date > date_from]
-        evidence.sort(key=lambda e: (e.date, e.article, e.start), reverse=True)
-        changes.append(
-            IssueChange(
-                issue=new.issue,
-                status_from=old.status,
-                status_to=new.status,
-                evidence=evidence[:evidence_limit],
-                evidence_total=len(evidence) if evidence_limit is not None else None,
-            )
+    issue_level = aliased(EvidenceRow)
+    named = (
+        sa_select(
+            col(issue_level.issue),
+            null().label("move"),
+            col(issue_level.row_id),
+            func.rank().over(partition_by=issue_level.issue, order_by=col(issue_level.said_on).desc()).label("rank"),
+            func.count().over(partition_by=issue_level.issue).label("total"),
         )
-    return changes
+        .where(
+            held_at(issue_level, known_at),
+            col(issue_level.party).is_(None),
+            col(issue_level.mode) == Mode.ASSERTED.value,
+            col(issue_level.said_on) > date_from,
+            col(issue_level.said_on) <= date_to,
+            col(issue_level.issue).in_(issue_ids),
+        )
+        .subquery()
+    )
+    found: dict[str, list[EvidenceRef]] = defaultdict(list)
+    totals: dict[str, int] = defaultdict(int)
+    for entries in (moves, named):
+        query = (
+            sa_select(entries.c.issue, entries.c.total, *ref_columns(entries.c.move))
+            .select_from(entries)
+            .join(EvidenceRow, col(EvidenceRow.row_id) == entries.c.row_id)
+            .outerjoin(*held_article(known_at))
+        )
+        if limit is not None:
+            query = query.where(entries.c.rank <= limit)
+        counted: dict[str, int] = {}
+        for row in session.connection().execute(query).all():
+            found[row[0]].append(ref_from_row(row, 2))
+            counted[row[0]] = row[1]
+        for issue, count in counted.items():
+            totals[issue] += count
+    for refs in found.values():
+        refs.sort(key=lambda e: (e.date, e.article, e.start), reverse=True)
+        if limit is not None:
+            del refs[limit:]
+    return found, totals
 
 
 def history(
@@ -532,29 +816,20 @@ def history(
     """Every timeline entry of the selected positions (said on or before `until`), by catalogue order, then time."""
     catalog = stored_catalog(session, known_at)
     issue_ids, party_ids = selection(catalog, issues, parties)
-    query = moves_with_evidence(known_at).where(
-        held_at(TimelineRow, known_at),
-        col(TimelineRow.issue).in_(issue_ids),
-        col(TimelineRow.party).in_(party_ids),
+    query = (
+        sa_select(*_MOVE_COLUMNS, *ref_columns())
+        .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+        .outerjoin(*held_article(known_at))
+        .where(
+            held_at(TimelineRow, known_at),
+            col(TimelineRow.issue).in_(issue_ids),
+            col(TimelineRow.party).in_(party_ids),
+        )
     )
     if until is not None:
         query = query.where(col(TimelineRow.valid_from) <= until)
-    rows = session.exec(query)
+    rows = list(session.connection().execute(query).all())
     issue_order = {i: n for n, i in enumerate(issue_ids)}
     party_order = {p: n for n, p in enumerate(party_ids)}
-    ordered_rows = sorted(rows, key=lambda r: (issue_order[r[0].issue], party_order[r[0].party], r[0].seq))
-    return HistoryReport(
-        known_at=known_at,
-        moves=[
-            HistoryMove(
-                issue=m.issue,
-                party=m.party,
-                date=m.valid_from,
-                move=m.move,
-                stance_from=Stance(m.stance_from),
-                stance_to=Stance(m.stance_to),
-                evidence=evidence_ref(m, e, title),
-            )
-            for m, e, title in ordered_rows
-        ],
-    )
+    rows.sort(key=lambda r: (issue_order[r[0]], party_order[r[1]], r[2]))
+    return HistoryReport.model_construct(known_at=known_at, moves=[_history_move(row) for row in rows])

@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from pydantic import BaseModel
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from tracker.evidence import Attribution, Mode
 from tracker.machines import Stance
@@ -25,17 +26,27 @@ from tracker.queries import (
     EvidenceRef,
     HistoryMove,
     IssueChange,
+    LatestEntry,
     diff,
     held_at,
-    history,
+    issue_evidence,
+    latest_moves,
+    newest_named,
+    recent_moves,
     selection,
-    state,
+    stance_held,
+    stances_and_support,
+    status_at,
     stored_catalog,
 )
 from tracker.store import ArticleRow, EvidenceRow
 
 # Two statements of one party this many days apart or fewer are read together for contradictions.
 CONTRADICTION_WINDOW = timedelta(days=14)
+# A briefing stays readable (and quick to write) however large the corpus: each list of quotes holds the
+# newest QUOTES_SHOWN, each position the newest MOVES_SHOWN moves, and each says how many it leaves out.
+QUOTES_SHOWN = 10
+MOVES_SHOWN = 10
 
 
 class CorpusSummary(BaseModel):
@@ -70,9 +81,11 @@ class PositionSection(BaseModel):
     name: str
     stance: Stance
     since: date | None
-    evidence: list[EvidenceRef]  # behind the current stance, newest first
-    moves: list[HistoryMove]  # every entry up to the report's date, oldest first
-    contradictions: list[Contradiction]
+    evidence: list[EvidenceRef]  # behind the current stance, newest first: the newest `quotes_shown`
+    evidence_total: int  # all the pieces of evidence behind the current stance
+    moves: list[HistoryMove]  # the newest `moves_shown` entries up to the report's date, oldest first
+    moves_total: int  # all the entries up to the report's date
+    contradictions: list[Contradiction]  # among the moves shown
 
 
 class IssueSection(BaseModel):
@@ -80,7 +93,8 @@ class IssueSection(BaseModel):
     title: str
     proposition: str
     status: str
-    issue_evidence: list[EvidenceRef]  # issue-level evidence (no party), newest first
+    issue_evidence: list[EvidenceRef]  # issue-level evidence (no party), newest first: the newest `quotes_shown`
+    issue_evidence_total: int
     positions: list[PositionSection]  # known positions, in catalogue order
 
 
@@ -106,12 +120,15 @@ class Report(BaseModel):
     since: date | None
     known_at: datetime | None = None
     corpus: CorpusSummary
+    quotes_shown: int = QUOTES_SHOWN  # each list of quotes holds at most this many, the newest
+    moves_shown: int = MOVES_SHOWN  # each position's moves: at most this many, the newest
     parties: list[Party]  # the matrix's columns, in catalogue order
     matrix: list[MatrixRow]
     changes: list[Change]  # positions whose stance changed since `since`
     issue_changes: list[IssueChange]
     issues: list[IssueSection]
-    sources: list[Source]
+    sources: list[Source]  # the articles the report quotes or cites, by date
+    sources_not_cited: int  # the corpus's other articles (published, or with evidence said, by `as_of`)
 
 
 class ChangeHeading(NamedTuple):
@@ -123,14 +140,24 @@ class ChangeHeading(NamedTuple):
     before: str  # a stance, or a status in words
     after: str
     evidence: list[EvidenceRef]
+    left_out: LeftOut | None  # what `evidence` leaves out, if anything
 
 
 def change_headings(report: Report) -> list[ChangeHeading]:
     """The changes since the report's `since` date, positions first, as every format heads them."""
     titles = {row.issue: row.title for row in report.matrix}
     names = {p.id: p.name for p in report.parties}
+    window = f"{report.since} {report.as_of}"
     headings = [
-        ChangeHeading(c.party, names[c.party], titles[c.issue], c.stance_from.value, c.stance_to.value, c.evidence)
+        ChangeHeading(
+            c.party,
+            names[c.party],
+            titles[c.issue],
+            c.stance_from.value,
+            c.stance_to.value,
+            c.evidence,
+            left_out(c.evidence, c.evidence_total, f"tracker diff {window} --issue {c.issue} --party {c.party}"),
+        )
         for c in report.changes
     ]
     headings += [
@@ -141,39 +168,71 @@ def change_headings(report: Report) -> list[ChangeHeading]:
             c.status_from.replace("_", " "),
             c.status_to.replace("_", " "),
             c.evidence,
+            left_out(c.evidence, c.evidence_total, f"tracker diff {window} --issue {c.issue}"),
         )
         for c in report.issue_changes
     ]
     return headings
 
 
-def _corpus(session: Session, as_of: date, known_at: datetime | None) -> CorpusSummary:
-    """The evidence said on or before `as_of`, and the articles it comes from or published by then."""
-    evidence, first, last = session.exec(
-        select(func.count(), func.min(EvidenceRow.said_on), func.max(EvidenceRow.said_on)).where(
-            held_at(EvidenceRow, known_at), col(EvidenceRow.said_on) <= as_of
-        )
-    ).one()
-    return CorpusSummary(
-        articles=len(_sources(session, as_of, known_at)), evidence=evidence, first_said_on=first, last_said_on=last
+class LeftOut(NamedTuple):
+    """What a bounded list of a briefing leaves out, and the command that lists it all."""
+
+    what: str
+    command: str
+
+
+def left_out(shown: list[EvidenceRef], total: int | None, command: str) -> LeftOut | None:
+    """What a list of quotes leaves out (None: nothing)."""
+    more = (total or 0) - len(shown)
+    return LeftOut(f"… and {more} older piece(s) of evidence", command) if more > 0 else None
+
+
+def moves_left_out(position: PositionSection, issue: str) -> LeftOut | None:
+    """What a position's list of moves leaves out (None: nothing)."""
+    if position.moves_total <= len(position.moves):
+        return None
+    return LeftOut(
+        f"The newest {len(position.moves)} of {position.moves_total} moves",
+        f"tracker history --issue {issue} --party {position.party}",
     )
 
 
-def _sources(session: Session, as_of: date, known_at: datetime | None) -> list[Source]:
-    """The articles a briefing as of `as_of` rests on: published by then, or with evidence said by then."""
-    coded = dict(
-        session.exec(
-            select(EvidenceRow.article, func.count())
+def _corpus_and_sources(
+    session: Session, as_of: date, known_at: datetime | None, cited: set[str]
+) -> tuple[CorpusSummary, list[Source], int]:
+    """The evidence said on or before `as_of` and the articles it comes from or published by then; the
+    articles in `cited` as sources, and how many others there are.
+
+    One pass over the index `ix_evidence_article_said` counts each article's evidence; article texts are
+    not read.
+    """
+    conn = session.connection()
+    coded = {
+        article: (count, first, last)
+        for article, count, first, last in conn.execute(
+            sa_select(
+                col(EvidenceRow.article), func.count(), func.min(EvidenceRow.said_on), func.max(EvidenceRow.said_on)
+            )
             .where(held_at(EvidenceRow, known_at), col(EvidenceRow.said_on) <= as_of)
             .group_by(col(EvidenceRow.article))
         ).all()
-    )
-    rows = session.exec(
-        select(ArticleRow)
+    }
+    articles = conn.execute(
+        sa_select(
+            col(ArticleRow.id),
+            col(ArticleRow.title),
+            col(ArticleRow.outlet),
+            col(ArticleRow.url),
+            col(ArticleRow.published_on),
+            col(ArticleRow.date_basis),
+            col(ArticleRow.date_evidence),
+        )
         .where(held_at(ArticleRow, known_at))
         .order_by(col(ArticleRow.published_on), col(ArticleRow.id))
-    )
-    return [
+    ).all()
+    in_corpus = [row for row in articles if row.published_on <= as_of or row.id in coded]
+    sources = [
         Source(
             id=row.id,
             title=row.title,
@@ -182,11 +241,18 @@ def _sources(session: Session, as_of: date, known_at: datetime | None) -> list[S
             published_on=row.published_on,
             date_inferred=row.date_basis != "stated",
             date_evidence=row.date_evidence,
-            evidence=coded.get(row.id, 0),
+            evidence=coded[row.id][0] if row.id in coded else 0,
         )
-        for row in rows
-        if row.published_on <= as_of or row.id in coded
+        for row in in_corpus
+        if row.id in cited
     ]
+    corpus = CorpusSummary(
+        articles=len(in_corpus),
+        evidence=sum(count for count, _, _ in coded.values()),
+        first_said_on=min((first for _, first, _ in coded.values()), default=None),
+        last_said_on=max((last for _, _, last in coded.values()), default=None),
+    )
+    return corpus, sources, len(in_corpus) - len(sources)
 
 
 _FOR = {Stance.DEMANDS, Stance.SUPPORTS}
@@ -252,60 +318,85 @@ def build_report(
     issues: list[str] | None = None,
     parties: list[str] | None = None,
 ) -> Report:
-    """The briefing as of `as_of` (with what changed since `since`), from one read snapshot."""
+    """The briefing as of `as_of` (with what changed since `since`), from one read snapshot.
+
+    Bounded whatever the size of the store: the newest quotes and moves of each position, and of each
+    change, with counts of the rest (see QUOTES_SHOWN, MOVES_SHOWN).
+    """
     catalog = stored_catalog(session, known_at)
     issue_ids, party_ids = selection(catalog, issues, parties)
-    # The filters as given (None: everything): an issue's status weighs every party unless parties are chosen.
-    positions = state(session, as_of, known_at, issues, parties)
-    moves: dict[tuple[str, str], list[HistoryMove]] = defaultdict(list)
-    for move in history(session, known_at, issues, parties, until=as_of).moves:
-        moves[(move.issue, move.party)].append(move)
+    latest, support = stances_and_support(session, as_of, known_at, issue_ids, party_ids, QUOTES_SHOWN)
+    moves = recent_moves(session, as_of, known_at, issue_ids, party_ids, MOVES_SHOWN)
+    # An issue's status weighs every party, shown or not.
+    every_party = latest_moves(session, as_of, known_at, issue_ids, catalog.party_ids())
+    named = newest_named(session, as_of, known_at, issue_ids)
+    statuses = {i: status_at(i, catalog.party_ids(), every_party, named.get(i)) for i in issue_ids}
+    named_evidence, named_totals = issue_evidence(session, as_of, known_at, issue_ids, QUOTES_SHOWN)
     # Issue statuses weigh every party, so their changes are read without the party filter.
-    changed = diff(session, since, as_of, known_at, issues) if since is not None else None
+    changed = diff(session, since, as_of, known_at, issues, evidence_limit=QUOTES_SHOWN) if since is not None else None
     changes = [c for c in changed.changes if not parties or c.party in parties] if changed else []
+    issue_changes = changed.issue_changes if changed else []
     titles = {i.id: i for i in catalog.issues}
     names = {p.id: p.name for p in catalog.parties}
-    statuses = {i.issue: i for i in positions.issues}
     by_issue: dict[str, list[PositionSection]] = defaultdict(list)
     cells: dict[str, dict[str, MatrixCell]] = defaultdict(dict)
-    for position in positions.positions:
-        cells[position.issue][position.party] = MatrixCell(stance=position.stance, since=position.since)
-        held = moves.get((position.issue, position.party), [])
-        if position.stance is Stance.UNKNOWN and not held:
-            continue
-        by_issue[position.issue].append(
-            PositionSection(
-                party=position.party,
-                name=names[position.party],
-                stance=position.stance,
-                since=position.since,
-                evidence=position.evidence,
-                moves=held,
-                contradictions=contradictions(held),
+    for issue in issue_ids:
+        for party in party_ids:
+            entry = latest.get((issue, party))
+            stance, held_since = stance_held(entry)
+            cells[issue][party] = MatrixCell(stance=stance, since=held_since)
+            held = moves.get((issue, party), [])
+            if stance is Stance.UNKNOWN and not held:
+                continue
+            by_issue[issue].append(
+                PositionSection(
+                    party=party,
+                    name=names[party],
+                    stance=stance,
+                    since=held_since,
+                    evidence=support.get((issue, party), []),
+                    evidence_total=entry.backing if entry else 0,
+                    moves=held,
+                    # Entries are numbered from 0 in each position: the newest one's number counts those up to it.
+                    moves_total=_entries_up_to(held, every_party.get((issue, party))),
+                    contradictions=contradictions(held),
+                )
             )
-        )
+    cited = {ref.article for change in changes for ref in change.evidence}
+    cited |= {ref.article for change in issue_changes for ref in change.evidence}
+    cited |= {ref.article for refs in named_evidence.values() for ref in refs}
+    for sections in by_issue.values():
+        for section in sections:
+            cited |= {ref.article for ref in section.evidence}
+            cited |= {move.evidence.article for move in section.moves}
+    corpus, sources, not_cited = _corpus_and_sources(session, as_of, known_at, cited)
     return Report(
         title=catalog.title,
         as_of=as_of,
         since=since,
         known_at=known_at,
-        corpus=_corpus(session, as_of, known_at),
+        corpus=corpus,
         parties=[Party(id=p, name=names[p]) for p in party_ids],
-        matrix=[
-            MatrixRow(issue=i, title=titles[i].title, status=statuses[i].status, cells=cells[i]) for i in issue_ids
-        ],
+        matrix=[MatrixRow(issue=i, title=titles[i].title, status=statuses[i], cells=cells[i]) for i in issue_ids],
         changes=changes,
-        issue_changes=changed.issue_changes if changed else [],
+        issue_changes=issue_changes,
         issues=[
             IssueSection(
                 issue=i,
                 title=titles[i].title,
                 proposition=titles[i].proposition,
-                status=statuses[i].status,
-                issue_evidence=statuses[i].evidence,
+                status=statuses[i],
+                issue_evidence=named_evidence.get(i, []),
+                issue_evidence_total=named_totals.get(i, 0),
                 positions=by_issue.get(i, []),
             )
             for i in issue_ids
         ],
-        sources=_sources(session, as_of, known_at),
+        sources=sources,
+        sources_not_cited=not_cited,
     )
+
+
+def _entries_up_to(moves: list[HistoryMove], newest: LatestEntry | None) -> int:
+    """How many timeline entries a position has up to the report's date (its newest entry's number + 1)."""
+    return newest.seq + 1 if newest is not None else len(moves)

@@ -18,7 +18,15 @@ from html import escape
 from tracker.machines import MOVES, Move, Stance
 from tracker.output import moment, safe_text, who
 from tracker.queries import EvidenceRef
-from tracker.report import IssueSection, PositionSection, Report, change_headings
+from tracker.report import (
+    IssueSection,
+    LeftOut,
+    PositionSection,
+    Report,
+    change_headings,
+    left_out,
+    moves_left_out,
+)
 
 STANCE_COLOUR = {
     Stance.UNKNOWN: "#d0d0d0",
@@ -204,11 +212,23 @@ def _machine(section: IssueSection) -> str:
     return "".join(parts)
 
 
-def _position(position: PositionSection) -> str:
+def _left_out(note: LeftOut | None) -> list[str]:
+    return [f'<p class="left-out"><em>{text(note.what)}:</em> <code>{text(note.command)}</code></p>'] if note else []
+
+
+def _position(position: PositionSection, issue: str) -> str:
     since = f" since {position.since}" if position.since else ""
     parts = [f"<h4>{text(position.name)}: {position.stance.value}{since}</h4>"]
     parts += [_quote(ref, position.party) for ref in position.evidence]
+    parts += _left_out(
+        left_out(
+            position.evidence, position.evidence_total, f"tracker history --issue {issue} --party {position.party}"
+        )
+    )
     if position.moves:
+        note = moves_left_out(position, issue)
+        if note:
+            parts.append(f"<p>{text(note.what)} (all: <code>{text(note.command)}</code>):</p>")
         items = "".join(
             f"<li>{m.date}: {m.move or f'({m.evidence.mode}, moves nothing)'}, {m.stance_from.value} → "
             f"{m.stance_to.value} (<code>{text(m.evidence.id)}</code>, {text(who(m.evidence, position.party))})</li>"
@@ -232,10 +252,17 @@ def _issue(section: IssueSection, report: Report, start: date) -> str:
         _timeline(section, report, start),
         _machine(section),
     ]
-    parts += [_position(p) for p in section.positions]
+    parts += [_position(p, section.issue) for p in section.positions]
     if section.issue_evidence:
         parts.append("<h4>Named as an issue</h4>")
         parts += [_quote(ref, None) for ref in section.issue_evidence]
+        parts += _left_out(
+            left_out(
+                section.issue_evidence,
+                section.issue_evidence_total,
+                f"tracker state --as-of {report.as_of} --issue {section.issue} --format json",
+            )
+        )
     if not section.positions and not section.issue_evidence:
         parts.append("<p>No evidence yet.</p>")
     parts.append("</section>")
@@ -254,6 +281,7 @@ def _changes(report: Report) -> str:
         )
         parts.append(f"<h3>{subject}: {change.before} → {change.after}</h3>")
         parts += [_quote(ref, change.party) for ref in change.evidence]
+        parts += _left_out(change.left_out)
     return "".join(parts)
 
 
@@ -266,7 +294,9 @@ def _sources(report: Report) -> str:
             f"<td>{source.published_on}{inferred}</td><td>{source.evidence}</td></tr>"
         )
     head = "<tr><th>Article</th><th>Outlet</th><th>Date</th><th>Evidence</th></tr>"
-    return f"<h2>Sources</h2><table>{head}{''.join(rows)}</table>"
+    others = report.sources_not_cited
+    note = f"<p>The corpus's {others} other article(s) are not cited here.</p>" if others else ""
+    return f"<h2>Sources</h2><table>{head}{''.join(rows)}</table>{note}"
 
 
 def render_html(report: Report) -> str:

@@ -8,10 +8,19 @@ so a quote renders exactly as it was said, on GitHub and through pandoc.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from tracker.output import moment, safe_text, who
 from tracker.queries import EvidenceRef
-from tracker.report import IssueSection, PositionSection, Report, change_headings
+from tracker.report import (
+    IssueSection,
+    LeftOut,
+    PositionSection,
+    Report,
+    change_headings,
+    left_out,
+    moves_left_out,
+)
 
 # Every character CommonMark (and GitHub's emoji shortcodes, pandoc's gfm reader) could read as markup;
 # a backslash before ASCII punctuation always renders as the character itself.
@@ -67,16 +76,28 @@ def _changes(report: Report) -> list[str]:
         lines += [f"### {subject}: {change.before} → {change.after}", ""]
         for ref in change.evidence:
             lines += _quote(ref, change.party)
+        lines += _left_out(change.left_out)
     return lines
 
 
-def _position(position: PositionSection) -> list[str]:
+def _left_out(note: LeftOut | None) -> list[str]:
+    # Commands are built from ids, dates and words of the tracker's own: shown as code, as typed.
+    return [f"*{md(note.what)}:* `{note.command}`", ""] if note else []
+
+
+def _position(position: PositionSection, issue: str) -> list[str]:
     since = f" since {position.since}" if position.since else ""
     lines = [f"#### {md(position.name)}: {position.stance.value}{since}", ""]
     for ref in position.evidence:
         lines += _quote(ref, position.party)
+    lines += _left_out(
+        left_out(
+            position.evidence, position.evidence_total, f"tracker history --issue {issue} --party {position.party}"
+        )
+    )
     if position.moves:
-        lines += ["Moves:", ""]
+        note = moves_left_out(position, issue)
+        lines += [f"{md(note.what)} (all: `{note.command}`):" if note else "Moves:", ""]
         for move in position.moves:
             what = move.move or f"({move.evidence.mode}, moves nothing)"
             lines.append(
@@ -93,16 +114,23 @@ def _position(position: PositionSection) -> list[str]:
     return lines
 
 
-def _issue(section: IssueSection) -> list[str]:
+def _issue(section: IssueSection, as_of: date) -> list[str]:
     lines = [f"### {md(section.title)} ({section.status.replace('_', ' ')})", "", f"*{md(section.proposition)}*", ""]
     if not section.positions and not section.issue_evidence:
         lines += ["No evidence yet.", ""]
     for position in section.positions:
-        lines += _position(position)
+        lines += _position(position, section.issue)
     if section.issue_evidence:
         lines += ["#### Named as an issue", ""]
         for ref in section.issue_evidence:
             lines += _quote(ref, None)
+        lines += _left_out(
+            left_out(
+                section.issue_evidence,
+                section.issue_evidence_total,
+                f"tracker state --as-of {as_of} --issue {section.issue} --format json",
+            )
+        )
     return lines
 
 
@@ -113,6 +141,8 @@ def _sources(report: Report) -> list[str]:
         lines.append(
             f"| {md(source.title)} (`{source.id}`) | {md(source.outlet or '—')} | {date} | {source.evidence} |"
         )
+    if report.sources_not_cited:
+        lines += ["", f"The corpus's {report.sources_not_cited} other article(s) are not cited here."]
     notes = [s for s in report.sources if s.date_inferred and s.date_evidence]
     if notes:
         lines += ["", "Inferred dates:", ""]
@@ -136,7 +166,7 @@ def render_markdown(report: Report) -> str:
     lines += _changes(report)
     lines += ["## Issues", ""]
     for section in report.issues:
-        lines += _issue(section)
+        lines += _issue(section, report.as_of)
     lines += _sources(report)
     while lines and lines[-1] == "":
         lines.pop()

@@ -25,7 +25,7 @@ from sqlmodel.sql.sqltypes import AutoString
 
 from tracker.errors import StoreError
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 MMAP_BYTES = 256 * 1024 * 1024  # SQLite readers map this much of the file instead of copying pages
 
 
@@ -112,6 +112,8 @@ class IngestRow(SQLModel, table=True):
 
 class ArticleRow(SQLModel, table=True):
     __tablename__ = "article"
+    # An article's title, as held now or at a recorded time, from the index alone (every quote shows it).
+    __table_args__ = (Index("ix_article_title", "id", "superseded_at", "recorded_at", "title"),)
     row_id: int | None = Field(default=None, primary_key=True)
     id: str = Field(index=True, max_length=120)
     title: str = Field(max_length=300)
@@ -132,6 +134,8 @@ class EvidenceRow(SQLModel, table=True):
     __tablename__ = "evidence"
     __table_args__ = (
         Index("ix_evidence_position", "issue", "party", "said_on"),
+        # What each article gave by a date (a briefing's sources and corpus), counted from the index alone.
+        Index("ix_evidence_article_said", "article", "said_on", "superseded_at", "recorded_at"),
         # Issue-level evidence (no party): its dates are steps of time travel, read from the index alone.
         Index(
             "ix_evidence_issue_level",
@@ -146,7 +150,7 @@ class EvidenceRow(SQLModel, table=True):
     )
     row_id: int | None = Field(default=None, primary_key=True)
     id: str = Field(index=True, max_length=120)
-    article: str = Field(index=True, max_length=120)
+    article: str = Field(max_length=120)
     issue: str = Field(max_length=64)
     party: str | None = Field(default=None, max_length=64)
     stance: str | None = Field(default=None, max_length=32)
@@ -173,8 +177,13 @@ class TimelineRow(SQLModel, table=True):
 
     __tablename__ = "timeline"
     __table_args__ = (
-        # A position's newest entry by a date, and whether the tracker held it then, from the index alone.
-        Index("ix_timeline_position_held", "issue", "party", "valid_from", "seq", "superseded_at", "recorded_at"),
+        # A position's entries in order, with every column a query reads: its newest entry by a date, the
+        # evidence behind its stance, its moves between two dates, all from the index alone (no table rows).
+        Index(
+            "ix_timeline_position_entries",
+            *("issue", "party", "valid_from", "seq", "superseded_at", "recorded_at"),
+            *("entered_seq", "since", "stance_from", "stance_to", "move", "backing", "evidence_row_id"),
+        ),
         Index("ix_timeline_valid_from", "valid_from"),
         # The dates on which some stance changed (the steps of time travel), read from the index alone.
         Index(
@@ -257,10 +266,20 @@ def _upgrade_1_to_2(conn: Connection) -> str:
     )
     for table in ("issue", "party", "article", "evidence", "timeline"):
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_superseded_at")
-    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position")  # now ix_timeline_position_held
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position")  # now ix_timeline_position_entries
     for index in (*TimelineRow.__table__.indexes, *EvidenceRow.__table__.indexes):  # type: ignore[attr-defined]
         index.create(conn, checkfirst=True)
     return "2"
+
+
+def _upgrade_2_to_3(conn: Connection) -> str:
+    """Schema 2 to 3: covering indexes, so that state, diff, history and reports read no table rows."""
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position_held")  # now ix_timeline_position_entries
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_evidence_article")  # now ix_evidence_article_said
+    for table in (TimelineRow.__table__, EvidenceRow.__table__, ArticleRow.__table__):  # type: ignore[attr-defined]
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+    return "3"
 
 
 def _text_compares_as_on_sqlite(metadata: MetaData) -> None:
@@ -281,7 +300,7 @@ _text_compares_as_on_sqlite(SQLModel.metadata)
 
 
 # Each older schema version this tracker upgrades in place, and how.
-UPGRADES: dict[str, Callable[[Connection], str]] = {"1": _upgrade_1_to_2}
+UPGRADES: dict[str, Callable[[Connection], str]] = {"1": _upgrade_1_to_2, "2": _upgrade_2_to_3}
 
 
 def default_db_path() -> Path:

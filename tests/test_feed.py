@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.conftest import FIXTURES, SEEDS, Run, db_digest
@@ -164,3 +167,19 @@ def test_feeds_and_folders_are_not_mixed(run: Run, tmp_path: Path) -> None:
     feed = bundled_as_feed(tmp_path / "feed.jsonl")
     result = run("ingest", "--jsonl", str(feed), "--seeds", str(SEEDS))
     assert result.exit_code == 2 and "either --jsonl or --seeds/--fixtures" in result.stderr
+
+
+@pytest.mark.sqlite_only
+def test_validate_reads_a_snapshot_while_an_ingest_holds_the_write_lock(run: Run, tmp_path: Path, db: str) -> None:
+    assert run("--db", db, "ingest").exit_code == 0
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # as an ingest in progress holds it
+    try:
+        started = time.monotonic()
+        result = run("--db", db, "validate", "--jsonl", str(feed))
+        assert result.exit_code == 0, result.stderr
+        assert time.monotonic() - started < 10, "validate waited for the writer"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

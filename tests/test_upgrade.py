@@ -10,8 +10,18 @@ from tracker.store import database_url
 SCHEMA_3_INDEXES = {"ix_timeline_position_entries", "ix_evidence_article_said", "ix_article_title"}
 
 
+def downgrade_to_schema_3(db: str) -> None:
+    """Turn a database into what schema version 3 wrote: issue-level evidence not indexed by issue."""
+    engine = create_engine(database_url(db)[0])
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_evidence_issue_named"))
+        conn.execute(text("UPDATE tracker_meta SET value = '3' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+
 def downgrade_to_schema_2(db: str) -> None:
     """Turn a database into what schema version 2 wrote: no covering indexes."""
+    downgrade_to_schema_3(db)
     engine = create_engine(database_url(db)[0])
     with engine.begin() as conn:
         for index in SCHEMA_3_INDEXES:
@@ -70,9 +80,9 @@ def test_a_schema_1_database_is_upgraded_on_first_read(run: Run, seeded_db: str)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (GOLDEN / "state.txt").read_text(encoding="utf-8")
     assert read(seeded_db, "SELECT row_id, backing FROM timeline ORDER BY row_id") == backing
-    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("3",)]
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("4",)]
     indexes = index_names(seeded_db)
-    assert {"ix_timeline_changes", "ix_evidence_issue_level", *SCHEMA_3_INDEXES} <= indexes
+    assert {"ix_timeline_changes", "ix_evidence_issue_level", "ix_evidence_issue_named", *SCHEMA_3_INDEXES} <= indexes
     assert not any(name.endswith("_superseded_at") for name in indexes) and "ix_timeline_position" not in indexes
     assert "ix_timeline_position_held" not in indexes and "ix_evidence_article" not in indexes
 
@@ -90,7 +100,7 @@ def test_a_schema_2_database_gets_the_covering_indexes_and_answers_as_before(run
         result = run("--db", seeded_db, *command)
         assert result.exit_code == 0, result.stderr
         assert result.stdout == (GOLDEN / golden).read_text(encoding="utf-8")
-    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("3",)]
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("4",)]
     indexes = index_names(seeded_db)
     assert SCHEMA_3_INDEXES <= indexes
     assert "ix_timeline_position_held" not in indexes and "ix_evidence_article" not in indexes
@@ -111,3 +121,13 @@ def test_an_unknown_schema_version_is_refused(run: Run, seeded_db: str) -> None:
     engine.dispose()
     result = run("--db", seeded_db, "state")
     assert result.exit_code == 2 and "schema version 99" in result.stderr
+
+
+def test_a_schema_3_database_gets_issue_level_evidence_indexed_by_issue(run: Run, seeded_db: str) -> None:
+    downgrade_to_schema_3(seeded_db)
+    assert "ix_evidence_issue_named" not in index_names(seeded_db)
+    result = run("--db", seeded_db, "state", "--as-of", "2026-02-06")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (GOLDEN / "state.txt").read_text(encoding="utf-8")
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("4",)]
+    assert "ix_evidence_issue_named" in index_names(seeded_db)

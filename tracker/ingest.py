@@ -154,9 +154,15 @@ class Ingest:
     """
 
     def __init__(
-        self, session: Session, catalog: Catalog, sources: tuple[str, str], progress: Progress | None = None
+        self,
+        session: Session,
+        catalog: Catalog,
+        sources: tuple[str, str],
+        progress: Progress | None = None,
+        write: bool = True,
     ) -> None:
         self.session = session
+        self.writes = write  # False: every check, nothing written (validate, in a read snapshot)
         self.sources = sources  # where the articles and the evidence came from, as the ingest's record says
         self.conn = session.connection()
         self.catalog = catalog
@@ -197,7 +203,8 @@ class Ingest:
         # a million random-order index insertions would cost several times more. Same transaction, so a
         # failure rolls the indexes back too.
         self.deferred_indexes: list[Index] = []
-        if self.next_row_id == 1 and self.conn.execute(select(func.count()).select_from(TimelineRow)).scalar() == 0:
+        empty = self.conn.execute(select(func.count()).select_from(TimelineRow)).scalar() == 0
+        if self.writes and self.next_row_id == 1 and empty:
             for table in (EvidenceRow.__table__, TimelineRow.__table__):  # type: ignore[attr-defined]
                 for index in sorted(table.indexes, key=lambda i: i.name):
                     index.drop(self.conn)
@@ -316,14 +323,19 @@ class Ingest:
             self.progress(f"evidence: {self.total} checked")
 
     def _flush(self) -> None:
-        self.evidence_rows.write(self.rows)
+        self._bulk(self.evidence_rows, self.rows)
         self.rows = []
         self._write(insert(ArticleRow), self.article_rows)
         self.article_rows = []
 
-    def _write(self, statement: Any, rows: list[dict[str, Any]]) -> None:
-        if rows:
+    def _write(self, statement: Any, rows: list[dict[str, Any]] | None = None) -> None:
+        """Every write of an ingest goes through here (or `_bulk`), so a check-only run writes nothing."""
+        if self.writes and (rows is None or rows):
             self.conn.execute(statement, rows)
+
+    def _bulk(self, into: BulkInsert, rows: list[tuple[Any, ...]]) -> None:
+        if self.writes:
+            into.write(rows)
 
     def finish(self, reading_problems: Iterable[Problem] = ()) -> IngestSummary:
         """Supersede what is gone, replay what was touched; raise `CorpusError` on any problem."""
@@ -348,14 +360,10 @@ class Ingest:
             raise CorpusError(self.problems)
         if self.articles_superseded:
             for chunk in _chunks(self.articles_superseded):
-                self.conn.execute(
-                    update(ArticleRow).where(col(ArticleRow.row_id).in_(chunk)).values(superseded_at=self.at)
-                )
+                self._write(update(ArticleRow).where(col(ArticleRow.row_id).in_(chunk)).values(superseded_at=self.at))
         if self.evidence_superseded:
             for chunk in _chunks(self.evidence_superseded):
-                self.conn.execute(
-                    update(EvidenceRow).where(col(EvidenceRow.row_id).in_(chunk)).values(superseded_at=self.at)
-                )
+                self._write(update(EvidenceRow).where(col(EvidenceRow.row_id).in_(chunk)).values(superseded_at=self.at))
         if self.progress:
             self.progress(
                 f"evidence: {len(self.added) + len(self.edited)} new, {len(self.evidence_superseded)} superseded"
@@ -455,7 +463,7 @@ class Ingest:
                 )
 
     def _kept_items(self, issue: str, party: str) -> list[ReplayItem]:
-        """The stored evidence of a position that this ingest leaves as it was."""
+        """The stored evidence of a position that this ingest leaves as it was (neither given again nor removed)."""
         rows = self.conn.execute(
             select(
                 col(EvidenceRow.said_on),
@@ -487,7 +495,7 @@ class Ingest:
                 stance_line,
             )
             for said_on, article, start, evidence_id, stance, mode, row_id, source_path, stance_line in rows
-            if row_id is not None
+            if row_id is not None and evidence_id not in self.incoming and article not in self.coded
         ]
 
     def _replay(self) -> int:
@@ -505,7 +513,7 @@ class Ingest:
                 self.problems.append(replayed)
                 continue
             if self.stored_evidence:
-                self.conn.execute(
+                self._write(
                     update(TimelineRow)
                     .where(
                         col(TimelineRow.issue) == issue,
@@ -533,18 +541,19 @@ class Ingest:
                 )
             if len(rows) >= BATCH:  # a problem found later rolls these back with the rest
                 written += len(rows)
-                self.timeline_rows.write(rows)
+                self._bulk(self.timeline_rows, rows)
                 rows = []
-        self.timeline_rows.write(rows)
+        self._bulk(self.timeline_rows, rows)
         return written + len(rows)
 
     def _write_catalog(self) -> None:
         if self.title_changed:
-            self.session.merge(MetaRow(key=TITLE_KEY, value=self.catalog.title))
+            if self.writes:
+                self.session.merge(MetaRow(key=TITLE_KEY, value=self.catalog.title))
         if self.catalog_changed:
             issues, parties = _catalog_rows(self.catalog)
             for table in (IssueRow, PartyRow):
-                self.conn.execute(update(table).where(col(table.superseded_at).is_(None)).values(superseded_at=self.at))
+                self._write(update(table).where(col(table.superseded_at).is_(None)).values(superseded_at=self.at))
             self._write(insert(IssueRow), [{**row, "recorded_at": self.at} for row in issues])
             self._write(insert(PartyRow), [{**row, "recorded_at": self.at} for row in parties])
 
@@ -624,9 +633,14 @@ def seed_from_bundled_corpus(store: Store, progress: Progress | None = None) -> 
 
 
 def validate(store: Store | None, catalog: Catalog, fill: Fill) -> IngestSummary:
-    """Every check of an ingest, against the store if there is one (else an empty one); writes nothing."""
+    """Every check of an ingest, against the store if there is one (else an empty one); writes nothing.
+
+    It reads one snapshot, as a query does: it never takes the write lock nor waits for an ingest.
+    """
     if store is not None and not store.is_empty():
-        return run_ingest(store, catalog, fill, ("", ""), keep=False)
+        with store.reading() as session:
+            run = Ingest(session, catalog, ("", ""), write=False)
+            return run.finish(fill(run))
     scratch = Store("sqlite://")  # in memory: the checks against an empty store
     try:
         return run_ingest(scratch, catalog, fill, ("", ""), keep=False)

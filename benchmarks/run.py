@@ -8,7 +8,10 @@
    (validated, grounded, machine-checked, stored), for evidence per second and
    the child's peak resident memory;
 3. times the library's read queries on that database: the state of every
-   position as of each of `--dates` dates, a diff over a week ending at each,
+   position as of each of `--dates` dates (`state`: stances, since-dates and
+   every quote behind each stance and issue status, what `tracker state`
+   prints; and `positions`: the stances and since-dates alone, what pandas
+   computes, the terminal UI's matrix query), a diff over a week ending at each,
    the history of one position (a different one each time), the Markdown
    briefing, and the terminal UI's first screen and date steps (headless,
    `benchmarks/tui.py`);
@@ -42,6 +45,7 @@ from synthetic import write_feed
 from tui import measure_ui
 
 from tracker.catalog import Catalog
+from tracker.matrix import matrix
 from tracker.queries import diff, history, state, stored_catalog
 from tracker.report import build_report
 from tracker.report_render import render_report
@@ -104,7 +108,7 @@ def tracker_reads(store: Store, dates: list[date]) -> dict[str, Any]:
     with store.reading() as session:
         catalog: Catalog = stored_catalog(session)
     positions = [(i, p) for i in catalog.issue_ids() for p in catalog.party_ids()]
-    timings: dict[str, list[float]] = {"state": [], "diff": [], "history": []}
+    timings: dict[str, list[float]] = {"state": [], "positions": [], "diff": [], "history": []}
     stances: dict[tuple[str, str], str] = {}
     for k, when in enumerate(dates):
         with store.reading() as session:
@@ -112,6 +116,8 @@ def tracker_reads(store: Store, dates: list[date]) -> dict[str, Any]:
             timings["state"].append(ms(seconds))
             if k == len(dates) // 2:
                 stances = {(p.issue, p.party): p.stance.value for p in report.positions}
+        with store.reading() as session:  # the stances alone, as pandas computes them (the terminal UI's query)
+            timings["positions"].append(ms(timed(lambda w=when: matrix(session, w - timedelta(days=1)))[0]))  # type: ignore[misc]
         with store.reading() as session:
             timings["diff"].append(ms(timed(lambda w=when: diff(session, w - timedelta(days=7), w))[0]))  # type: ignore[misc]
         issue, party = positions[(k * 37) % len(positions)]
@@ -128,6 +134,7 @@ def tracker_reads(store: Store, dates: list[date]) -> dict[str, Any]:
             report_s.append(seconds)
     return {
         "state_ms": statistics.median(timings["state"]),
+        "positions_ms": statistics.median(timings["positions"]),
         "diff_ms": statistics.median(timings["diff"]),
         "history_ms": statistics.median(timings["history"]),
         "report_md_s": statistics.median(report_s),
@@ -212,6 +219,8 @@ def main() -> int:
         "state_ms": round(reads["state_ms"], 2),
         "pandas_state_ms": round(baseline["pandas_state_ms"], 2),
         "state_vs_pandas": round(baseline["pandas_state_ms"] / reads["state_ms"], 2),
+        "positions_ms": round(reads["positions_ms"], 2),
+        "positions_vs_pandas": round(baseline["pandas_state_ms"] / reads["positions_ms"], 2),
         "diff_ms": round(reads["diff_ms"], 2),
         "history_ms": round(reads["history_ms"], 2),
         "report_md_s": round(reads["report_md_s"], 3),

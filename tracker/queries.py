@@ -59,10 +59,14 @@ class PositionState(BaseModel):
     evidence: list[EvidenceRef]
 
 
+ISSUE_EVIDENCE_SHOWN = 10  # an issue's newest issue-level evidence in a state; `evidence_total` counts it all
+
+
 class IssueState(BaseModel):
     issue: str
     status: str
-    evidence: list[EvidenceRef]
+    evidence: list[EvidenceRef]  # its issue-level evidence, newest first: the newest `ISSUE_EVIDENCE_SHOWN`
+    evidence_total: int = 0
 
 
 class StateReport(BaseModel):
@@ -499,11 +503,6 @@ def issue_evidence(
     return found, totals
 
 
-def _asserted(evidence: list[EvidenceRef]) -> list[EvidenceRef]:
-    """Only asserted evidence moves anything: a stance, or an issue onto the agenda."""
-    return [e for e in evidence if e.mode == Mode.ASSERTED.value]
-
-
 def status_at(
     issue: str, party_ids: list[str], latest: dict[tuple[str, str], LatestEntry], newest_named: date | None
 ) -> str:
@@ -556,14 +555,17 @@ def _issue_states(
     """Each issue's status as of `as_of`, weighing every party, with its issue-level evidence."""
     if latest is None:
         latest = latest_moves(session, as_of, known_at, issue_ids, party_ids)
-    issue_level, _ = issue_evidence(session, as_of, known_at, issue_ids)
-    issue_states = []
-    for issue in issue_ids:
-        shown = issue_level.get(issue, [])
-        named = _asserted(shown)
-        status = status_at(issue, party_ids, latest, named[0].date if named else None)
-        issue_states.append(IssueState.model_construct(issue=issue, status=status, evidence=shown))
-    return issue_states
+    issue_level, totals = issue_evidence(session, as_of, known_at, issue_ids, limit=ISSUE_EVIDENCE_SHOWN)
+    named = newest_named(session, as_of, known_at, issue_ids)
+    return [
+        IssueState.model_construct(
+            issue=issue,
+            status=status_at(issue, party_ids, latest, named.get(issue)),
+            evidence=issue_level.get(issue, []),
+            evidence_total=totals.get(issue, 0),
+        )
+        for issue in issue_ids
+    ]
 
 
 def state(

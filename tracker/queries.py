@@ -361,35 +361,18 @@ def stances_and_support(
         start.label("start"),
         _newest("entered_seq", as_of, known_at).label("entered_seq"),
     )
-    rows = (
-        session.connection()
-        .execute(
-            sa_select(*(getattr(TimelineRow, c) for c in _LATEST_COLUMNS), *ref_columns())
-            .select_from(positions)
-            .join(
-                TimelineRow,
-                and_(
-                    col(TimelineRow.issue) == positions.c.issue,
-                    col(TimelineRow.party) == positions.c.party,
-                    col(TimelineRow.valid_from) >= positions.c.start,
-                    col(TimelineRow.valid_from) <= as_of,
-                    col(TimelineRow.seq) >= positions.c.entered_seq,
-                    held_at(TimelineRow, known_at),
-                ),
-            )
-            .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
-            .outerjoin(*held_article(known_at))
-        )
-        .all()
+    entries = _entries_from_start(
+        session,
+        positions,
+        (*(getattr(TimelineRow, c) for c in _LATEST_COLUMNS), *ref_columns()),
+        as_of,
+        known_at,
+        col(TimelineRow.seq) >= positions.c.entered_seq,
     )
-    entries: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for row in rows:
-        entries[(row[0], row[1])].append(row)
     latest: dict[tuple[str, str], LatestEntry] = {}
     support: dict[tuple[str, str], list[EvidenceRef]] = {}
     width = len(_LATEST_COLUMNS)
     for key, found in entries.items():
-        found.sort(key=itemgetter(2), reverse=True)  # newest first
         newest = latest[key] = LatestEntry(*found[0][:width])
         # From the entry that entered the stance on (the day's earlier entries are before it), applied ones.
         behind = [row for row in found if row[2] >= newest.entered_seq and row[width + _MOVE] is not None]
@@ -406,10 +389,19 @@ def recent_moves(
     """
     nth = _newest("valid_from", as_of, known_at, nth=limit)
     positions = _positions(known_at, issues, parties, func.coalesce(nth, date.min).label("start"))
+    entries = _entries_from_start(session, positions, (*_MOVE_COLUMNS, *ref_columns()), as_of, known_at)
+    return {key: [_history_move(row) for row in reversed(found[:limit])] for key, found in entries.items()}
+
+
+def _entries_from_start(
+    session: Session, positions: Any, columns: tuple[Any, ...], as_of: date, known_at: datetime | None, *where: Any
+) -> dict[tuple[str, str], list[Any]]:
+    """Each position's timeline entries from its `start` (a column of `positions`) to `as_of`, newest first,
+    as plain rows of `columns` (issue, party and seq first), joined to their evidence and its article."""
     rows = (
         session.connection()
         .execute(
-            sa_select(*_MOVE_COLUMNS, *ref_columns())
+            sa_select(*columns)
             .select_from(positions)
             .join(
                 TimelineRow,
@@ -419,6 +411,7 @@ def recent_moves(
                     col(TimelineRow.valid_from) >= positions.c.start,
                     col(TimelineRow.valid_from) <= as_of,
                     held_at(TimelineRow, known_at),
+                    *where,
                 ),
             )
             .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
@@ -429,11 +422,9 @@ def recent_moves(
     entries: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for row in rows:
         entries[(row[0], row[1])].append(row)
-    moves = {}
-    for key, found in entries.items():
+    for found in entries.values():
         found.sort(key=itemgetter(2), reverse=True)
-        moves[key] = [_history_move(row) for row in reversed(found[:limit])]
-    return moves
+    return entries
 
 
 # The columns a `HistoryMove` is built from (`_history_move`), before its evidence's `ref_columns`.

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import create_engine, inspect
 
 from tests.conftest import FIXTURES, SEEDS, Run, db_digest
+from tracker.store import EvidenceRow, TimelineRow, database_url
 
 
 def bundled_as_feed(path: Path) -> Path:
@@ -183,3 +185,18 @@ def test_validate_reads_a_snapshot_while_an_ingest_holds_the_write_lock(run: Run
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_a_first_ingest_builds_every_index_the_schema_declares(run: Run, tmp_path: Path, db: str) -> None:
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    assert run("--db", db, "ingest", "--jsonl", str(feed)).exit_code == 0  # into empty tables: indexes built after
+    engine = create_engine(database_url(db)[0])
+    try:
+        found = inspect(engine)
+        for table in (EvidenceRow.__table__, TimelineRow.__table__):  # type: ignore[attr-defined]
+            declared = {index.name for index in table.indexes}
+            assert declared <= {index["name"] for index in found.get_indexes(table.name)}
+    finally:
+        engine.dispose()
+    again = run("--db", db, "ingest")  # into tables with rows: indexes kept, rows inserted into them
+    assert again.exit_code == 0, again.stderr

@@ -144,6 +144,39 @@ def _next_recorded_at(conn: Connection) -> datetime:
     return now
 
 
+def _stored_articles(conn: Connection) -> dict[str, _StoredArticle]:
+    """The store's current articles, as much of each as an ingest compares."""
+    return {
+        row.id: _StoredArticle(row.row_id, row.published_on, row.sha256, tuple(row[2:]))
+        for row in conn.execute(
+            select(
+                col(ArticleRow.id),
+                col(ArticleRow.row_id),
+                *(col(getattr(ArticleRow, c)) for c in _ARTICLE_COMPARED),
+            ).where(col(ArticleRow.superseded_at).is_(None))
+        )
+    }
+
+
+def _stored_evidence(conn: Connection) -> dict[str, _StoredEvidence]:
+    """The store's current evidence, as much of each as an ingest compares (plain rows, not models)."""
+    return {
+        row.id: _StoredEvidence(*row[1:])  # type: ignore[arg-type]
+        for row in conn.execute(
+            select(
+                col(EvidenceRow.id),
+                col(EvidenceRow.row_id),
+                col(EvidenceRow.content_hash),
+                col(EvidenceRow.article),
+                col(EvidenceRow.issue),
+                col(EvidenceRow.party),
+                col(EvidenceRow.source_path),
+                col(EvidenceRow.source_line),
+            ).where(col(EvidenceRow.superseded_at).is_(None))
+        )
+    }
+
+
 class Ingest:
     """One ingest in progress inside the caller's write transaction.
 
@@ -171,44 +204,12 @@ class Ingest:
         self.problems: list[Problem] = []
         self.catalog_changed = _catalog_rows(catalog) != _stored_catalog(self.conn)
         self.title_changed = catalog.title != stored_title(session)
-        self.stored_articles = {
-            row.id: _StoredArticle(row.row_id, row.published_on, row.sha256, tuple(row[2:]))
-            for row in self.conn.execute(
-                select(
-                    col(ArticleRow.id),
-                    col(ArticleRow.row_id),
-                    *(col(getattr(ArticleRow, c)) for c in _ARTICLE_COMPARED),
-                ).where(col(ArticleRow.superseded_at).is_(None))
-            )
-        }
-        self.stored_evidence = {
-            row.id: _StoredEvidence(*row[1:])  # type: ignore[arg-type]
-            for row in self.conn.execute(
-                select(
-                    col(EvidenceRow.id),
-                    col(EvidenceRow.row_id),
-                    col(EvidenceRow.content_hash),
-                    col(EvidenceRow.article),
-                    col(EvidenceRow.issue),
-                    col(EvidenceRow.party),
-                    col(EvidenceRow.source_path),
-                    col(EvidenceRow.source_line),
-                ).where(col(EvidenceRow.superseded_at).is_(None))
-            )
-        }
+        self.stored_articles = _stored_articles(self.conn)
+        self.stored_evidence = _stored_evidence(self.conn)
         # Evidence rows get their ids here: the timeline refers to them, and the write lock is held.
         self.next_row_id = (self.conn.execute(select(func.max(EvidenceRow.row_id))).scalar() or 0) + 1
         self.first_new_row_id = self.next_row_id
-        # Into empty tables, rows go in first and their indexes are built after, each in one sorted pass:
-        # a million random-order index insertions would cost several times more. Same transaction, so a
-        # failure rolls the indexes back too.
-        self.deferred_indexes: list[Index] = []
-        empty = self.conn.execute(select(func.count()).select_from(TimelineRow)).scalar() == 0
-        if self.writes and self.next_row_id == 1 and empty:
-            for table in (EvidenceRow.__table__, TimelineRow.__table__):  # type: ignore[attr-defined]
-                for index in sorted(table.indexes, key=lambda i: i.name):
-                    index.drop(self.conn)
-                    self.deferred_indexes.append(index)
+        self.deferred_indexes = self._defer_indexes() if write and self.next_row_id == 1 else []
         self.published_on = {article_id: stored.published_on for article_id, stored in self.stored_articles.items()}
         self.articles_added = 0
         self.articles_superseded: list[int] = []
@@ -229,6 +230,19 @@ class Ingest:
         self.article_rows: list[dict[str, Any]] = []
         self.total = 0
         self.articles_total = 0
+
+    def _defer_indexes(self) -> list[Index]:
+        """Into empty tables, rows go in first and their indexes are built after, each in one sorted pass:
+        a million random-order index insertions would cost several times more. Same transaction, so a
+        failure rolls the indexes back too."""
+        if self.conn.execute(select(func.count()).select_from(TimelineRow)).scalar() != 0:
+            return []
+        dropped = []
+        for table in (EvidenceRow.__table__, TimelineRow.__table__):  # type: ignore[attr-defined]
+            for index in sorted(table.indexes, key=lambda i: i.name):
+                index.drop(self.conn)
+                dropped.append(index)
+        return dropped
 
     def add_article(self, article: Article, coded: bool = True) -> None:
         """An article of this ingest; unless not `coded`, its evidence follows, stated in full."""

@@ -200,3 +200,59 @@ def test_a_first_ingest_builds_every_index_the_schema_declares(run: Run, tmp_pat
         engine.dispose()
     again = run("--db", db, "ingest")  # into tables with rows: indexes kept, rows inserted into them
     assert again.exit_code == 0, again.stderr
+
+
+def test_a_feed_that_begins_with_a_byte_order_mark_loses_no_line(run: Run, tmp_path: Path, db: str) -> None:
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    feed.write_bytes(b"\xef\xbb\xbf" + feed.read_bytes())
+    result = run("--db", db, "ingest", "--jsonl", str(feed))
+    assert result.exit_code == 0, result.stderr
+    assert "5 article(s) added" in result.stderr and "31 piece(s) of evidence added" in result.stderr
+
+
+def test_the_same_feed_under_another_name_changes_nothing(run: Run, tmp_path: Path, db: str) -> None:
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    assert run("--db", db, "ingest", "--jsonl", str(feed)).exit_code == 0
+    digest = db_digest(db)
+    renamed = feed.rename(tmp_path / "feed-2026-02-06.jsonl")
+    again = run("--db", db, "ingest", "--jsonl", str(renamed))
+    assert again.exit_code == 0 and "nothing new" in again.stderr
+    assert db_digest(db) == digest
+
+
+def test_evidence_waiting_for_a_broken_article_line_is_not_called_unknown(run: Run, tmp_path: Path) -> None:
+    def break_first_article(lines: list[str]) -> list[str]:
+        article = json.loads(lines[0])
+        evidence = [line for line in lines[1:] if json.loads(line).get("article") == article["id"]]
+        article["published_on"] = "2026-02-30"
+        return [*evidence, json.dumps(article)]  # the evidence comes first, then its broken article
+
+    feed = _feed_with(tmp_path, break_first_article)
+    result = run("validate", "--jsonl", str(feed))
+    assert result.exit_code == 1
+    assert "published_on" in result.stdout and "unknown article" not in result.stdout
+
+
+def test_a_redated_article_whose_evidence_is_not_recoded_is_refused(
+    run: Run, corpus: tuple[Path, Path], tmp_path: Path, db: str
+) -> None:
+    seeds, fixtures = corpus
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    digest = db_digest(db)
+    index = seeds / "articles.yaml"
+    index.write_text(
+        index.read_text(encoding="utf-8").replace("published_on: 2026-02-05", "published_on: 2026-02-04", 1),
+        encoding="utf-8",
+    )
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "catalog.yaml").write_bytes((fixtures / "catalog.yaml").read_bytes())  # no article's fixture
+    result = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(partial))
+    assert result.exit_code == 1
+    assert "said_on: the date of article 'abu-dhabi-round-two-day-one' changed but its evidence was not re-coded" in (
+        result.stderr
+    )
+    assert db_digest(db) == digest
+    recoded = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert recoded.exit_code == 0, recoded.stderr  # with its fixture, its evidence takes the new date
+    assert "edited: adr1-01" in recoded.stderr

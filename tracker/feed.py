@@ -38,6 +38,8 @@ from tracker.problems import located_problems
 from tracker.yamlfile import Located
 
 MAX_LINE_BYTES = 4 * 1024 * 1024  # an article's text is at most 1 MiB; JSON escapes can make it longer
+BYTE_ORDER_MARK = b"\xef\xbb\xbf"
+FEED_ARTICLE_FILE = "(inline in a feed)"  # a feed's article has no file; its text is on its line
 
 
 class FeedArticle(ArticleMeta):
@@ -75,7 +77,6 @@ class FeedReader:
         self.path = path
         self.where = display_path(path)
         self.source = str(path.resolve())
-        self.feed_name = path.name
         self.catalog = catalog
         self.run = run
         self.problems: list[Problem] = []
@@ -96,11 +97,15 @@ class FeedReader:
                         while (rest := lines.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
                             pass
                         continue
+                    if number == 1:
+                        raw = raw.removeprefix(BYTE_ORDER_MARK)  # some tools begin UTF-8 files with one
                     if raw.strip():
                         self._line(number, raw)
         except OSError as exc:
             return [Problem(self.where, 0, "", f"cannot read the feed: {exc.strerror}")]
         for article_id, waiting in self.waiting.items():
+            if article_id in self.broken:
+                continue  # its article's line has problems, reported there
             for number, _ in waiting:
                 self._problem(number, "article", f"unknown article '{article_id}' (no article line with this id)")
         return sorted(self.problems, key=lambda p: p.line)
@@ -110,9 +115,10 @@ class FeedReader:
 
     def _line(self, number: int, raw: bytes) -> None:
         try:
-            record = _RECORD.validate_json(raw)
+            record: FeedArticle | FeedEvidence | None = _RECORD.validate_json(raw)
         except ValidationError:
-            self._explain(number, raw)
+            record = self._explain(number, raw)
+        if record is None:
             return
         if b"\\u0000" in raw:  # JSON's NUL escape: no PostgreSQL text can hold it, so it is refused everywhere
             fields = [k for k, v in record.model_dump().items() if isinstance(v, str) and "\x00" in v and k != "text"]
@@ -128,30 +134,35 @@ class FeedReader:
         else:
             self._article(number, record)
 
-    def _explain(self, number: int, raw: bytes) -> None:
-        """Every problem of a line the fast path refused, in the words `tracker validate` uses for fixtures."""
+    def _explain(self, number: int, raw: bytes) -> FeedArticle | FeedEvidence | None:
+        """Every problem of a line the fast path refused, in the words `tracker validate` uses for fixtures.
+
+        Should the line pass when read the slow way after all, its record is returned: no line is ever
+        dropped without a word.
+        """
         try:
             value: Any = json.loads(raw)
         except json.JSONDecodeError as exc:
             self._problem(number, "", f"not valid JSON: {exc.msg} (column {exc.colno})")
-            return
+            return None
         except UnicodeDecodeError as exc:
             self._problem(number, "", f"not UTF-8 (bad byte at column {exc.start + 1})")
-            return
+            return None
         if not isinstance(value, dict):
             self._problem(number, "", "must be a JSON object with a 'type' of 'article' or 'evidence'")
-            return
+            return None
         kind = value.get("type")
         model = _KINDS.get(kind) if isinstance(kind, str) else None
         if model is None:
             self._problem(number, "type", f"must be 'article' or 'evidence', got {json.dumps(kind)}")
-            return
-        if model is FeedArticle and isinstance(value.get("id"), str):
-            self.broken.add(value["id"])
+            return None
         try:
-            model.model_validate(value)
+            return model.model_validate(value)
         except ValidationError as exc:
             self.problems.extend(located_problems(exc, self.where, _at(number), model))
+            if model is FeedArticle and isinstance(value.get("id"), str):
+                self.broken.add(value["id"])  # its evidence is not checked: the cause is reported here
+            return None
 
     def _article(self, number: int, record: FeedArticle) -> None:
         if record.id in self.articles or record.id in self.broken:
@@ -166,7 +177,7 @@ class FeedReader:
         meta = record.model_dump(exclude={"type", "text", "file"})
         article = Article(
             **meta,
-            file=self.feed_name,
+            file=FEED_ARTICLE_FILE,
             text=record.text,
             sha256=hashlib.sha256(raw).hexdigest(),
             source_path=self.source,

@@ -447,18 +447,18 @@ class Ingest:
                 self.evidence_superseded.append(stored.row_id)
                 if stored.party is not None:
                     self.touched.add((stored.issue, stored.party))
-            elif stored.article in self.text_changed:
+            elif stored.article in self.text_changed or stored.article in self.redated:
+                # Its quotes were found in the old text, and its dates may be the old date by default.
+                what = "text" if stored.article in self.text_changed else "date"
                 self.problems.append(
                     Problem(
                         display_path(stored.source_path),
                         stored.source_line,
-                        "quote",
-                        f"the text of article '{stored.article}' changed but its evidence was not "
+                        "quote" if what == "text" else "said_on",
+                        f"the {what} of article '{stored.article}' changed but its evidence was not "
                         "re-coded; include its fixture in this ingest",
                     )
                 )
-            elif stored.party is not None and stored.article in self.redated:
-                self.touched.add((stored.issue, stored.party))
 
     def _check_kept_evidence(self) -> None:
         issues, parties = set(self.catalog.issue_ids()), set(self.catalog.party_ids())

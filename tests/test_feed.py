@@ -122,7 +122,7 @@ def test_every_problem_of_a_feed_is_listed_by_validate(run: Run, tmp_path: Path)
     result = run("validate", "--jsonl", str(feed))
     assert result.exit_code == 1
     out = result.stdout.splitlines()
-    assert "feed.jsonl:1: not valid JSON: Expecting property name enclosed in double quotes (column 2)" in out[0]
+    assert "feed.jsonl:1: line: not valid JSON: Expecting property name enclosed in double quotes (column 2)" in out[0]
     assert "feed.jsonl:2" in out[1] and "must be a JSON object" in out[1]
     assert "feed.jsonl:3: type: must be 'article' or 'evidence', got \"memo\"" in out[2]
     assert any("feed.jsonl:4: stance: 'maybe' is not a stance" in p for p in out)

@@ -135,7 +135,7 @@ def load_catalog(path: Path) -> Catalog:
     except YamlProblem as exc:
         raise CatalogError([exc.problem]) from None
     if not isinstance(doc, Located):
-        raise CatalogError([Problem(where, 1, "", "a catalogue must be a mapping with 'issues' and 'parties'")])
+        raise CatalogError([Problem(where, 1, "file", "a catalogue must be a mapping with 'issues' and 'parties'")])
     problems: list[Problem] = []
     unknown = set(doc) - {"title", "issues", "parties"}
     for key in sorted(unknown):

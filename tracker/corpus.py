@@ -303,7 +303,7 @@ def load_fixtures(
             problems.append(exc.problem)
             continue
         if not isinstance(doc, Located):
-            problems.append(Problem(where, 1, "", "a fixture must be a mapping with 'article' and 'evidence'"))
+            problems.append(Problem(where, 1, "file", "a fixture must be a mapping with 'article' and 'evidence'"))
             continue
         for key in sorted(set(doc) - {"article", "evidence"}):
             problems.append(Problem(where, doc.line_of(key), key, "unknown field"))
@@ -416,7 +416,7 @@ def load_corpus(
     problems: list[Problem] = []
     for folder, what in ((seeds, "seeds"), (fixtures, "fixtures")):
         if not folder.is_dir():
-            problems.append(Problem(display_path(folder), 0, "", f"{what} folder not found"))
+            problems.append(Problem(display_path(folder), 0, "file", f"{what} folder not found"))
     if problems:
         raise CorpusError(problems)
     catalog = choose_catalog(fixtures, catalog_file, stored_catalog)

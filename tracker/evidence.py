@@ -61,7 +61,7 @@ class ArticleMeta(BaseModel):
     @model_validator(mode="after")
     def _inferred_dates_say_how(self) -> ArticleMeta:
         if self.date_basis is DateBasis.INFERRED and not (self.date_evidence or "").strip():
-            raise ValueError("an inferred date needs date_evidence saying what it was inferred from")
+            raise ValueError("date_evidence: an inferred date needs date_evidence saying what it was inferred from")
         return self
 
 

@@ -93,7 +93,7 @@ class FeedReader:
                 while raw := lines.readline(MAX_LINE_BYTES):
                     number += 1
                     if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                        self._problem(number, "", f"line is longer than {MAX_LINE_BYTES} bytes")
+                        self._problem(number, "line", f"line is longer than {MAX_LINE_BYTES} bytes")
                         while (rest := lines.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
                             pass
                         continue
@@ -102,7 +102,7 @@ class FeedReader:
                     if raw.strip():
                         self._line(number, raw)
         except OSError as exc:
-            return [Problem(self.where, 0, "", f"cannot read the feed: {exc.strerror}")]
+            return [Problem(self.where, 0, "file", f"cannot read the feed: {exc.strerror}")]
         for article_id, waiting in self.waiting.items():
             if article_id in self.broken:
                 continue  # its article's line has problems, reported there
@@ -143,13 +143,13 @@ class FeedReader:
         try:
             value: Any = json.loads(raw)
         except json.JSONDecodeError as exc:
-            self._problem(number, "", f"not valid JSON: {exc.msg} (column {exc.colno})")
+            self._problem(number, "line", f"not valid JSON: {exc.msg} (column {exc.colno})")
             return None
         except UnicodeDecodeError as exc:
-            self._problem(number, "", f"not UTF-8 (bad byte at column {exc.start + 1})")
+            self._problem(number, "line", f"not UTF-8 (bad byte at column {exc.start + 1})")
             return None
         if not isinstance(value, dict):
-            self._problem(number, "", "must be a JSON object with a 'type' of 'article' or 'evidence'")
+            self._problem(number, "line", "must be a JSON object with a 'type' of 'article' or 'evidence'")
             return None
         kind = value.get("type")
         model = _KINDS.get(kind) if isinstance(kind, str) else None

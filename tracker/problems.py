@@ -7,6 +7,7 @@ misspelt field or a bad date reads the same wherever it is.
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -49,8 +50,14 @@ def located_problems(
             field_name, message = message.split(": ", 1)
         kind = err["type"]
         given = _shown(err.get("input"))
-        if kind in _DATE_ERRORS:
+        if kind in _DATE_ERRORS and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(err.get("input"))):
+            message = f"{given} is not a day of the calendar"
+        elif kind in _DATE_ERRORS:
             message = f"not a date in the form YYYY-MM-DD, got {given}"
+        elif kind == "string_type":
+            message = f"must be text, got {given}"
+        elif kind == "string_too_short" and err.get("ctx", {}).get("min_length") == 1:
+            message = "is empty"
         elif field_name.endswith("stance") and kind == "enum":
             message = f"{given} is not a stance; one of: {', '.join(s.value for s in KNOWN_STANCES)}"
         elif kind == "enum":

@@ -71,7 +71,7 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 
 def _convert(loader: yaml.SafeLoader, node: yaml.Node, depth: int, where: str) -> Any:
     if depth > MAX_DEPTH:
-        raise YamlProblem(Problem(where, node.start_mark.line + 1, "", f"nested deeper than {MAX_DEPTH} levels"))
+        raise YamlProblem(Problem(where, node.start_mark.line + 1, "file", f"nested deeper than {MAX_DEPTH} levels"))
     if isinstance(node, yaml.MappingNode):
         out = Located()
         out.line = node.start_mark.line + 1
@@ -79,7 +79,7 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, depth: int, where: str) -
         for key_node, value_node in node.value:
             key = _convert(loader, key_node, depth + 1, where)
             if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise YamlProblem(Problem(where, key_node.start_mark.line + 1, "", "a key must be plain text"))
+                raise YamlProblem(Problem(where, key_node.start_mark.line + 1, "file", "a key must be plain text"))
             key = str(key)
             if key in out:
                 raise YamlProblem(Problem(where, key_node.start_mark.line + 1, key, "key appears twice in one mapping"))
@@ -95,7 +95,7 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, depth: int, where: str) -
     value = _scalar(loader, node)
     if isinstance(value, str) and "\x00" in value:
         # YAML's "\0" escape: no PostgreSQL text can hold it, so it is refused on every backend alike.
-        raise YamlProblem(Problem(where, node.start_mark.line + 1, "", "text must not contain a NUL character (\\0)"))
+        raise YamlProblem(Problem(where, node.start_mark.line + 1, "file", "text must not contain a NUL character (\\0)"))
     return value
 
 
@@ -105,14 +105,14 @@ def read_yaml(path: Path) -> Any:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise YamlProblem(Problem(where, 0, "", f"cannot read file: {exc.strerror}")) from None
+        raise YamlProblem(Problem(where, 0, "file", f"cannot read file: {exc.strerror}")) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise YamlProblem(Problem(where, 0, "", f"file is larger than {MAX_FILE_BYTES} bytes"))
+        raise YamlProblem(Problem(where, 0, "file", f"file is larger than {MAX_FILE_BYTES} bytes"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlProblem(Problem(where, line, "", "file is not valid UTF-8 text")) from None
+        raise YamlProblem(Problem(where, line, "file", "file is not valid UTF-8 text")) from None
     loader = _NoAliasLoader(text)
     try:
         node = loader.get_single_node()
@@ -125,10 +125,10 @@ def read_yaml(path: Path) -> Any:
         detail = exc.problem or exc.context or "unreadable"
         if "expected <block end>" in detail or "mapping values are not allowed" in detail:
             detail += " (check the indentation of this line and the one before)"
-        raise YamlProblem(Problem(where, line, "", f"malformed YAML: {detail}")) from None
+        raise YamlProblem(Problem(where, line, "file", f"malformed YAML: {detail}")) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(Problem(where, 0, "", f"malformed YAML: {exc}")) from None
+        raise YamlProblem(Problem(where, 0, "file", f"malformed YAML: {exc}")) from None
     except RecursionError:
-        raise YamlProblem(Problem(where, 0, "", "nested too deeply to read")) from None
+        raise YamlProblem(Problem(where, 0, "file", "nested too deeply to read")) from None
     finally:
         loader.dispose()

@@ -1,0 +1,137 @@
+"""Faults: an ingest killed part-way leaves the previous database; readers go on while an ingest writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from benchmarks.synthetic import write_feed
+from tests.conftest import db_digest
+from tracker.matrix import matrix
+from tracker.queries import state
+from tracker.store import Store, database_url
+
+AS_OF = date(2025, 6, 30)
+KILL_AFTER_S = (0.6, 0.9, 1.2, 1.5, 1.8, 2.1, 2.4)  # from the start; its imports take about half a second
+
+
+def ingest_command(db: str, feed: Path) -> list[str]:
+    return [sys.executable, "-m", "tracker", "--db", db, "ingest", "--jsonl", str(feed)]
+
+
+@pytest.fixture
+def feeds(tmp_path: Path) -> tuple[Path, Path]:
+    """Two feeds of the same synthetic negotiation: a small one, then a larger recoding of it."""
+    first, _ = write_feed(tmp_path / "first", 2_000, issues=10, parties=5, seed=7)
+    second, _ = write_feed(tmp_path / "second", 60_000, issues=10, parties=5, seed=8)
+    return first, second
+
+
+def state_json(db: str) -> str:
+    store = Store(database_url(db)[0])
+    try:
+        with store.reading() as session:
+            return state(session, AS_OF).model_dump_json()
+    finally:
+        store.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_an_ingest_killed_part_way_leaves_the_previous_database(
+    db: str, feeds: tuple[Path, Path], tmp_path: Path
+) -> None:
+    first, second = feeds
+    assert subprocess.run(ingest_command(db, first), capture_output=True).returncode == 0
+    before, answer = db_digest(db), state_json(db)
+    # What the same ingest gives when nothing stops it, on a copy: a kill that lands after the commit must
+    # leave exactly this (the new database, never half of it).
+    finished = str(tmp_path / "finished.db")
+    shutil.copy(db, finished)
+    assert subprocess.run(ingest_command(finished, second), capture_output=True).returncode == 0
+    answer_after = state_json(finished)
+    mid_way = 0
+    for delay in KILL_AFTER_S:
+        ingest = subprocess.Popen(ingest_command(db, second), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        ingest.send_signal(signal.SIGKILL)
+        if ingest.wait() != -signal.SIGKILL:
+            break  # it finished first
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)], f"killed after {delay} s"
+            committed = conn.execute("SELECT COUNT(*) FROM ingest").fetchone()[0] > 1
+        if committed:
+            assert state_json(db) == answer_after, f"killed after {delay} s, after the commit"
+            break
+        assert db_digest(db) == before, f"killed after {delay} s"
+        assert state_json(db) == answer
+        mid_way += 1
+    print(f"kills survived part-way through: {mid_way}")
+    assert mid_way >= 3, f"only {mid_way} kill(s) landed before the commit: kill sooner"
+    # And it opens cleanly for the next writer: the same ingest, uninterrupted, goes through.
+    assert subprocess.run(ingest_command(db, second), capture_output=True).returncode == 0
+    assert state_json(db) == answer_after
+
+
+@pytest.mark.sqlite_only
+def test_readers_see_the_old_state_or_the_new_one_while_an_ingest_writes(db: str, feeds: tuple[Path, Path]) -> None:
+    first, second = feeds
+    assert subprocess.run(ingest_command(db, first), capture_output=True).returncode == 0
+    old = state_json(db)
+    seen: set[str] = set()
+    failures: list[BaseException] = []
+    reads = 0
+    ingest = subprocess.Popen(ingest_command(db, second), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def browse() -> None:  # the terminal UI's query, from another thread, as its workers run it
+        store = Store(database_url(db)[0])
+        try:
+            while ingest.poll() is None:
+                with store.reading() as session:
+                    matrix(session, AS_OF)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            store.dispose()
+
+    browser = threading.Thread(target=browse)
+    browser.start()
+    store = Store(database_url(db)[0])
+    try:
+        while ingest.poll() is None:
+            with store.reading() as session:
+                seen.add(state(session, AS_OF).model_dump_json())
+            reads += 1
+    finally:
+        store.dispose()
+        browser.join()
+    assert ingest.wait() == 0, ingest.stderr.read() if ingest.stderr else ""
+    new = state_json(db)
+    assert new != old
+    assert not failures, failures
+    assert reads >= 3, "the readers did not overlap the ingest"
+    assert seen <= {old, new}, "a reader saw half an ingest"
+
+
+@pytest.mark.sqlite_only
+def test_the_command_line_reads_while_an_ingest_writes(db: str, feeds: tuple[Path, Path]) -> None:
+    first, second = feeds
+    assert subprocess.run(ingest_command(db, first), capture_output=True).returncode == 0
+    ingest = subprocess.Popen(ingest_command(db, second), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    reader = [sys.executable, "-m", "tracker", "--db", db, "state", "--as-of", AS_OF.isoformat(), "--format", "csv"]
+    answers = []
+    while ingest.poll() is None:
+        done = subprocess.run(reader, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+        assert done.returncode == 0 and "locked" not in done.stderr, done.stderr
+        answers.append(done.stdout)
+    assert ingest.wait() == 0
+    assert answers, "no read overlapped the ingest"

@@ -95,7 +95,9 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, depth: int, where: str) -
     value = _scalar(loader, node)
     if isinstance(value, str) and "\x00" in value:
         # YAML's "\0" escape: no PostgreSQL text can hold it, so it is refused on every backend alike.
-        raise YamlProblem(Problem(where, node.start_mark.line + 1, "file", "text must not contain a NUL character (\\0)"))
+        raise YamlProblem(
+            Problem(where, node.start_mark.line + 1, "file", "text must not contain a NUL character (\\0)")
+        )
     return value
 
 
@@ -113,7 +115,13 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlProblem(Problem(where, line, "file", "file is not valid UTF-8 text")) from None
-    loader = _NoAliasLoader(text)
+    try:
+        loader = _NoAliasLoader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file (NUL, most controls)
+        line = text[: exc.position].count("\n") + 1
+        raise YamlProblem(
+            Problem(where, line, "file", f"character U+{exc.character:04X} is not allowed in a YAML file")
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -7,6 +7,7 @@ with TRACKER_UPDATE_GOLDEN=1 after a deliberate change, and review the diff).
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from collections.abc import Awaitable, Callable
@@ -21,7 +22,7 @@ from textual.widgets import DataTable, Input, Log, SelectionList, TextArea
 
 from tests.conftest import GOLDEN, ON_POSTGRESQL, NewDb, Run
 from tests.test_corpus import write_trade_talks
-from tests.test_untrusted_text import HOSTILE, hostile_corpus
+from tests.test_untrusted_text import HOSTILE, LONG_LINE, MORE_HOSTILE, hostile_corpus
 from tracker.machines import Stance
 from tracker.store import Store, database_url
 from tracker.tui.app import SeedingScreen, TrackerApp
@@ -603,3 +604,30 @@ def test_screenshot_of_the_diff_screen(seeded_db: str) -> None:
 
     drive(seeded_db, scenario)
     check_screenshot("diff-120x36", shots[0])
+
+
+def test_a_100000_character_line_of_hostile_text_is_shown_literally(tmp_path: Path, run: Run, new_db: NewDb) -> None:
+    seeds, fixtures = hostile_corpus(tmp_path)
+    (seeds / "hostile.txt").write_text(LONG_LINE + MORE_HOSTILE + "\n", encoding="utf-8")
+    fixture = fixtures / "hostile.yaml"
+    fixture.write_text(fixture.read_text().replace(json.dumps(HOSTILE), json.dumps(MORE_HOSTILE)), encoding="utf-8")
+    db = new_db("hostile-long")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        screen = await loaded(app, pilot)
+        await select_position(pilot, screen, "znpp", "ukraine")
+        quote = str(screen.query_one("#quote", QuoteView).render())
+        assert "<script>alert(1)</script>" in quote and "[@click=app.quit]" in quote
+        assert not any(c in quote for c in ("\x1b", "\x08", "\x9b", "\u200f"))
+        await pilot.press("tab", "tab", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
+        area = app.screen.query_one(TextArea)
+        await until(pilot, lambda: area.text != "")
+        assert len(area.text.splitlines()[0]) > 100_000 and "\x1b" not in area.text
+        assert area.selected_text.startswith("=HYPERLINK(") and area.selected_text.endswith("<b>bold</b>")
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg and "\x9b" not in svg
+        assert app.is_running
+
+    drive(db, scenario, as_of=date(2026, 2, 1))

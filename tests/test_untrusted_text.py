@@ -49,3 +49,34 @@ def test_hostile_text_is_inert_in_every_format(tmp_path: Path, run: Run, new_db:
     assert row["quote"].startswith("'=HYPERLINK("), "a spreadsheet shows the formula as text"
     moves = json.loads(run("--db", db, "history", "--format", "json").stdout)["moves"]
     assert moves[0]["evidence"]["quote"] == HOSTILE, "JSON carries the exact text, escaped"
+
+
+MORE_HOSTILE = HOSTILE + " \x08\x7f\x9b31m\x1bP+q\x1b\\ \u200fmark\u200e <script>alert(1)</script> & <b>bold</b>"
+LONG_LINE = "word " * 20_000  # a 100,000-character line before the quote, on the same line
+
+
+def test_hostile_text_on_a_100000_character_line_is_inert_in_the_cli_and_the_reports(
+    tmp_path: Path, run: Run, new_db: NewDb
+) -> None:
+    seeds, fixtures = hostile_corpus(tmp_path)
+    (seeds / "hostile.txt").write_text(LONG_LINE + MORE_HOSTILE + "\n", encoding="utf-8")
+    fixture = fixtures / "hostile.yaml"
+    fixture.write_text(fixture.read_text().replace(json.dumps(HOSTILE), json.dumps(MORE_HOSTILE)), encoding="utf-8")
+    db = new_db("hostile-long")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    raw_controls = ("\x1b", "\x07", "\x08", "\x7f", "\x9b", "\u202e", "\u200f", "\u200e")
+    outputs = {}
+    for command in (["state", "--as-of", "2026-02-01"], ["history"], ["diff", "2026-01-01", "2026-02-01"]):
+        for fmt in ("table", "csv", "md", "json"):
+            outputs[f"{command[0]} {fmt}"] = run("--db", db, *command, "--format", fmt).stdout
+    for fmt in ("md", "html", "json"):
+        outputs[f"report {fmt}"] = run("--db", db, "report", "--as-of", "2026-02-01", "--format", fmt).stdout
+    for name, out in outputs.items():
+        assert out, name
+        assert not any(c in out for c in raw_controls), f"{name} passes a control character through"
+    html = outputs["report html"]
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>bold</b>" not in html and "&amp;" in html
+    assert "<script>" not in outputs["report md"] and "\\<script\\>alert(1)\\</script\\>" in outputs["report md"]
+    moves = json.loads(outputs["history json"])["moves"]
+    assert moves[0]["evidence"]["quote"] == MORE_HOSTILE, "JSON carries the exact text, escaped"

@@ -69,9 +69,17 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         return node.value
 
 
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{kind}" for kind in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+}
+
+
 def _convert(loader: yaml.SafeLoader, node: yaml.Node, depth: int, where: str) -> Any:
     if depth > MAX_DEPTH:
         raise YamlProblem(Problem(where, node.start_mark.line + 1, "file", f"nested deeper than {MAX_DEPTH} levels"))
+    if node.tag not in _PLAIN_TAGS:  # `!!python/object/apply:...` and the like: nothing but plain data
+        shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise YamlProblem(Problem(where, node.start_mark.line + 1, "file", f"the tag {shown} is not allowed"))
     if isinstance(node, yaml.MappingNode):
         out = Located()
         out.line = node.start_mark.line + 1

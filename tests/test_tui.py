@@ -7,7 +7,6 @@ with TRACKER_UPDATE_GOLDEN=1 after a deliberate change, and review the diff).
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import time
 from collections.abc import Awaitable, Callable
@@ -22,7 +21,7 @@ from textual.widgets import DataTable, Input, Log, SelectionList, TextArea
 
 from tests.conftest import GOLDEN, ON_POSTGRESQL, NewDb, Run
 from tests.test_corpus import write_trade_talks
-from tests.test_untrusted_text import HOSTILE, LONG_LINE, MORE_HOSTILE, hostile_corpus
+from tests.test_untrusted_text import HOSTILE, hostile_corpus, ingest_long_hostile_corpus
 from tracker.machines import Stance
 from tracker.store import Store, database_url
 from tracker.tui.app import SeedingScreen, TrackerApp
@@ -607,12 +606,7 @@ def test_screenshot_of_the_diff_screen(seeded_db: str) -> None:
 
 
 def test_a_100000_character_line_of_hostile_text_is_shown_literally(tmp_path: Path, run: Run, new_db: NewDb) -> None:
-    seeds, fixtures = hostile_corpus(tmp_path)
-    (seeds / "hostile.txt").write_text(LONG_LINE + MORE_HOSTILE + "\n", encoding="utf-8")
-    fixture = fixtures / "hostile.yaml"
-    fixture.write_text(fixture.read_text().replace(json.dumps(HOSTILE), json.dumps(MORE_HOSTILE)), encoding="utf-8")
-    db = new_db("hostile-long")
-    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    db = ingest_long_hostile_corpus(tmp_path, run, new_db)
 
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         screen = await loaded(app, pilot)

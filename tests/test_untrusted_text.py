@@ -55,15 +55,21 @@ MORE_HOSTILE = HOSTILE + " \x08\x7f\x9b31m\x1bP+q\x1b\\ \u200fmark\u200e <script
 LONG_LINE = "word " * 20_000  # a 100,000-character line before the quote, on the same line
 
 
-def test_hostile_text_on_a_100000_character_line_is_inert_in_the_cli_and_the_reports(
-    tmp_path: Path, run: Run, new_db: NewDb
-) -> None:
-    seeds, fixtures = hostile_corpus(tmp_path)
+def ingest_long_hostile_corpus(root: Path, run: Run, new_db: NewDb) -> str:
+    """A database of one article whose quote, full of hostile text, ends a 100,000-character line."""
+    seeds, fixtures = hostile_corpus(root)
     (seeds / "hostile.txt").write_text(LONG_LINE + MORE_HOSTILE + "\n", encoding="utf-8")
     fixture = fixtures / "hostile.yaml"
     fixture.write_text(fixture.read_text().replace(json.dumps(HOSTILE), json.dumps(MORE_HOSTILE)), encoding="utf-8")
     db = new_db("hostile-long")
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    return db
+
+
+def test_hostile_text_on_a_100000_character_line_is_inert_in_the_cli_and_the_reports(
+    tmp_path: Path, run: Run, new_db: NewDb
+) -> None:
+    db = ingest_long_hostile_corpus(tmp_path, run, new_db)
     raw_controls = ("\x1b", "\x07", "\x08", "\x7f", "\x9b", "\u202e", "\u200f", "\u200e")
     outputs = {}
     for command in (["state", "--as-of", "2026-02-01"], ["history"], ["diff", "2026-01-01", "2026-02-01"]):

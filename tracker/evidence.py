@@ -153,10 +153,6 @@ class Evidence:
     source_line: int
     stance_line: int
 
-    @property
-    def moves_position(self) -> bool:
-        return self.party is not None and self.mode is Mode.ASSERTED
-
     def content_hash(self) -> str:
         """Identity of the coded content; the same content is never stored twice.
 

@@ -221,6 +221,7 @@ class Ingest:
         self.touched: set[PositionKey] = set()
         self.added: list[str] = []
         self.edited: list[str] = []
+        self.removed: list[str] = []
         self.evidence_superseded: list[int] = []
         self.moved: list[tuple[Evidence, _StoredEvidence]] = []  # ids that were another article's
         self.evidence_rows = BulkInsert(self.conn, EvidenceRow.__table__, EVIDENCE_COLUMNS)  # type: ignore[attr-defined]
@@ -368,8 +369,7 @@ class Ingest:
                         f"(recorded from {display_path(stored.source_path)}:{stored.source_line})",
                     )
                 )
-        self._supersede_removed_evidence()
-        self._check_kept_evidence()
+        self._settle_stored_evidence()
         if self.problems:
             raise CorpusError(self.problems)
         if self.articles_superseded:
@@ -424,8 +424,7 @@ class Ingest:
 
     def evidence_changes(self) -> dict[str, list[str]]:
         """Evidence ids this ingest adds, edits (supersedes with a new version) and removes."""
-        removed = [i for i, s in self.stored_evidence.items() if i not in self.incoming and s.article in self.coded]
-        return {"added": sorted(self.added), "edited": sorted(self.edited), "removed": sorted(removed)}
+        return {"added": sorted(self.added), "edited": sorted(self.edited), "removed": sorted(self.removed)}
 
     def _changes_anything(self) -> bool:
         return bool(
@@ -438,40 +437,42 @@ class Ingest:
             or self.touched
         )
 
-    def _supersede_removed_evidence(self) -> None:
-        """Stored evidence of an article given in full that this ingest no longer has is superseded by nothing."""
+    def _settle_stored_evidence(self) -> None:
+        """The stored evidence this ingest did not give again, in one pass.
+
+        Of an article given in full, it is gone: superseded by nothing. Of an article whose text or date
+        changed without being re-coded, it is refused (its quotes were found in the old text, and its
+        dates may be the old date by default). Otherwise it is kept, and must still name issues and
+        parties the catalogue has.
+        """
+        issues, parties = set(self.catalog.issue_ids()), set(self.catalog.party_ids())
         for evidence_id, stored in self.stored_evidence.items():
             if evidence_id in self.incoming:
                 continue
+            where = display_path(stored.source_path)
             if stored.article in self.coded:
+                self.removed.append(evidence_id)
                 self.evidence_superseded.append(stored.row_id)
                 if stored.party is not None:
                     self.touched.add((stored.issue, stored.party))
             elif stored.article in self.text_changed or stored.article in self.redated:
-                # Its quotes were found in the old text, and its dates may be the old date by default.
                 what = "text" if stored.article in self.text_changed else "date"
                 self.problems.append(
                     Problem(
-                        display_path(stored.source_path),
+                        where,
                         stored.source_line,
                         "quote" if what == "text" else "said_on",
                         f"the {what} of article '{stored.article}' changed but its evidence was not "
                         "re-coded; include its fixture in this ingest",
                     )
                 )
-
-    def _check_kept_evidence(self) -> None:
-        issues, parties = set(self.catalog.issue_ids()), set(self.catalog.party_ids())
-        for evidence_id, kept in self.stored_evidence.items():
-            if evidence_id in self.incoming or kept.article in self.coded:
-                continue
-            if kept.issue not in issues or (kept.party is not None and kept.party not in parties):
+            elif stored.issue not in issues or (stored.party is not None and stored.party not in parties):
                 self.problems.append(
                     Problem(
-                        display_path(kept.source_path),
-                        kept.source_line,
+                        where,
+                        stored.source_line,
                         "issue",
-                        f"stored evidence '{evidence_id}' names {kept.issue}/{kept.party}, "
+                        f"stored evidence '{evidence_id}' names {stored.issue}/{stored.party}, "
                         "which the catalogue no longer has",
                     )
                 )
@@ -516,7 +517,7 @@ class Ingest:
         """Replay every touched position and write its timeline; the number of moves written."""
         written = 0
         rows: list[tuple[Any, ...]] = []
-        kept_any = any(i not in self.incoming for i in self.stored_evidence)
+        kept_any = len(self.incoming) < len(self.stored_evidence)  # `incoming` holds only stored ids
         bind = self.timeline_rows.bind
         for issue, party in sorted(self.touched):
             items = self.positions.pop((issue, party), [])

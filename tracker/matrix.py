@@ -236,12 +236,4 @@ def article_text(session: Session, article: str, known_at: datetime | None = Non
     row = session.exec(select(ArticleRow).where(col(ArticleRow.id) == article, held_at(ArticleRow, known_at))).first()
     if row is None:
         raise UsageError(f"no article '{article}' in the store")
-    return ArticleText(
-        id=row.id,
-        title=row.title,
-        outlet=row.outlet,
-        published_on=row.published_on,
-        date_basis=row.date_basis,
-        date_evidence=row.date_evidence,
-        text=row.text,
-    )
+    return ArticleText.model_validate(row, from_attributes=True)

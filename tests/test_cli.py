@@ -205,3 +205,53 @@ def test_names_and_titles_work_as_filters(run: Run, seeded_db: str) -> None:
 def test_a_missing_corpus_folder_is_bad_usage(run: Run, tmp_path: Path) -> None:
     result = run("validate", "--seeds", str(tmp_path / "nope"))
     assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "known_at", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00", "9999-12-31T23:59:59-00:01"]
+)
+@pytest.mark.parametrize("command", [("state",), ("diff", "2026-01-01", "2026-02-06"), ("history",), ("report",)])
+def test_a_known_at_time_outside_the_calendar_in_utc_is_bad_usage(
+    known_at: str, command: tuple[str, ...], run: Run, seeded_db: str
+) -> None:
+    result = run("--db", seeded_db, *command, "--known-at", known_at)
+    assert result.exit_code == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    assert f"'{known_at}' is outside the times the tracker reads: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize("extreme", ["0001-01-01", "9999-12-31"])
+def test_the_first_and_last_days_of_the_calendar_are_answered(extreme: str, run: Run, seeded_db: str) -> None:
+    for command in (
+        ("state", "--as-of", extreme, "--known-at", extreme),
+        ("diff", "0001-01-01", extreme),
+        ("report", "--as-of", extreme, "--since", "0001-01-01", "--format", "html"),
+        ("history", "--known-at", f"{extreme}T00:00:00Z"),
+    ):
+        result = run("--db", seeded_db, *command)
+        assert result.exit_code == 0 and "Traceback" not in result.stderr, (command, result.stderr)
+
+
+def _tracker(db: str, *args: str, stdout: int) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", "--db", db, *args], stdout=stdout, stderr=subprocess.PIPE, check=False
+    )
+
+
+@pytest.mark.parametrize("args", [("report",), ("state", "--format", "json"), ("schema",), ("machines",)])
+def test_stdout_on_a_full_disk_is_one_line_and_exit_2(args: tuple[str, ...], seeded_db: str) -> None:
+    with open("/dev/full", "wb") as full:
+        result = _tracker(seeded_db, *args, stdout=full.fileno())
+    assert result.returncode == 2
+    assert result.stderr.decode() == "error: cannot write to standard output: No space left on device\n"
+
+
+def test_a_closed_pipe_ends_the_command_quietly_as_sigpipe_would(seeded_db: str) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line: `tracker history | head -0`
+    try:
+        result = _tracker(seeded_db, "history", stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert result.stderr == b"" and result.returncode == 128 + 13

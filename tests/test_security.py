@@ -24,7 +24,7 @@ def test_sql_is_only_built_from_the_trackers_own_names() -> None:
     built = set()
     for path in sorted(TRACKER.rglob("*.py")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            if re.search(r"(execute|exec_driver_sql|text)\(f[\"']", line):
+            if re.search(r"\b(execute|exec_driver_sql|text)\(f[\"']", line):
                 built.add((path.name, line.split("  #")[0].strip()))
     assert built == BUILT_FROM_DECLARED_NAMES
 

@@ -7,6 +7,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import NewDb, Run
 
 HOSTILE = (
@@ -86,3 +88,34 @@ def test_hostile_text_on_a_100000_character_line_is_inert_in_the_cli_and_the_rep
     assert "<script>" not in outputs["report md"] and "\\<script\\>alert(1)\\</script\\>" in outputs["report md"]
     moves = json.loads(outputs["history json"])["moves"]
     assert moves[0]["evidence"]["quote"] == MORE_HOSTILE, "JSON carries the exact text, escaped"
+
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("state", "--party", ESCAPES),
+        ("state", "--issue", ESCAPES),
+        ("state", "--format", ESCAPES),
+        ("state", "--as-of", ESCAPES),
+        ("diff", ESCAPES, "2026-02-06"),
+        ("report", "-o", f"{ESCAPES}/x.md"),
+        ("no-such-command" + ESCAPES,),
+    ],
+)
+def test_values_typed_on_the_command_line_are_echoed_inert(args: tuple[str, ...], run: Run, seeded_db: str) -> None:
+    result = run("--db", seeded_db, *args)
+    assert result.exit_code == 2, result
+    assert "\\x1b]0;owned\\x07\\x1b[2J" in result.stderr, "shown, as visible codes"
+    assert not any(c in result.stderr for c in "\x1b\x07\x9b\u202e"), result.stderr
+
+
+def test_a_database_path_with_escape_sequences_is_named_inert(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / f"db{ESCAPES}"
+    folder.mkdir()
+    db = str(folder / "t.db")
+    for result in (run("--db", db, "ingest"), run("--db", db, "ingest"), run("--db", str(folder / "x.db"), "state")):
+        assert result.stderr and not any(c in result.stderr for c in "\x1b\x07\x9b\u202e"), result.stderr
+        assert "\\x1b]0;owned\\x07" in result.stderr

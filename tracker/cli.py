@@ -7,7 +7,9 @@ stdout carries data only; diagnostics go to stderr. Exit codes: 0 success,
 
 from __future__ import annotations
 
+import io
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,9 +25,10 @@ from tracker import __version__
 from tracker.catalog import Catalog
 from tracker.corpus import bundled_corpus, choose_catalog, load_corpus
 from tracker.dates import parse_date, parse_recorded_time
-from tracker.errors import DataError, ExitCode, TrackerError, UsageError, display_path
+from tracker.errors import DataError, ExitCode, OutputError, TrackerError, UsageError, display_path
 from tracker.evidence import SCHEMA_KINDS, fixture_schema
 from tracker.feed import feed_fill
+from tracker.files import FileRefused, database_files, write_output
 from tracker.ingest import Fill, IngestSummary, corpus_fill, run_ingest, seed_from_bundled_corpus, validate
 from tracker.machines import machine_description, machine_mermaid
 from tracker.output import FORMATS, moment, render, to_json
@@ -33,8 +36,11 @@ from tracker.queries import diff, first_recorded, history, state, stored_catalog
 from tracker.report import Report, build_report
 from tracker.report_render import REPORT_FORMATS, render_report
 from tracker.store import Store, database_url
+from tracker.untrusted import safe_text
 
 F = TypeVar("F", bound=Callable[..., Any])
+# The status of a program killed by SIGPIPE, as a shell reports it: a closed pipe stops a command as it stops `cat`.
+SIGPIPE_EXIT = 128 + signal.SIGPIPE
 
 
 def _remember_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -87,26 +93,44 @@ def _stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
 
 
+def _say(message: str) -> None:
+    """A diagnostic on stderr, one line: untrusted text in it (a path, a value typed) shown inert."""
+    click.echo(safe_text(message), err=True)
+
+
+class _ReaderGone(Exception):
+    """The reader of stdout went away (`tracker history | head -1`): nothing to say, nothing more to do."""
+
+
+def _emit(text: str) -> None:
+    """Data on stdout, flushed here so that a full disk or a closed pipe is told now, not at exit."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise _ReaderGone from None
+    except OSError as exc:
+        raise OutputError(f"cannot write to standard output: {exc.strerror}") from None
+
+
 def _progress(message: str) -> None:
-    click.echo(f"  {message}", err=True)
+    _say(f"  {message}")
 
 
 def _report_ingest(summary: IngestSummary, store: Store) -> None:
     if not summary.changed:
-        click.echo(
+        _say(
             f"nothing new: {store.safe_url} already holds everything in this corpus "
-            f"({summary.evidence_total} piece(s) of evidence)",
-            err=True,
+            f"({summary.evidence_total} piece(s) of evidence)"
         )
         return
     assert summary.recorded_at is not None
-    click.echo(
+    _say(
         f"ingested into {store.safe_url} at {summary.recorded_at.isoformat()}: "
         f"{summary.articles_added} article(s) added, {summary.articles_superseded} superseded; "
         f"{summary.evidence_added} piece(s) of evidence added, {summary.evidence_superseded} superseded; "
         f"{summary.positions_replayed} position(s) replayed"
-        + ("; catalogue updated" if summary.catalog_changed else ""),
-        err=True,
+        + ("; catalogue updated" if summary.catalog_changed else "")
     )
     _report_evidence_changes(summary.evidence_changes)
 
@@ -116,14 +140,16 @@ def _report_evidence_changes(changes: dict[str, list[str]], limit: int = 12) -> 
     for what, ids in changes.items():
         if ids:
             shown = ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
-            click.echo(f"  {what}: {shown}", err=True)
+            _say(f"  {what}: {shown}")
 
 
 def _store(ctx: click.Context) -> Store:
-    """The store named by `--db`/TRACKER_DB, or the default one; closed when the command ends."""
-    url, _ = database_url(ctx.meta.get("tracker.db"))
-    store = Store(url)
-    ctx.call_on_close(store.dispose)
+    """The store named by `--db`/TRACKER_DB, or the default one; opened once, closed when the command ends."""
+    store: Store | None = ctx.meta.get("tracker.store")
+    if store is None:
+        url, _ = database_url(ctx.meta.get("tracker.db"))
+        store = ctx.meta["tracker.store"] = Store(url)
+        ctx.call_on_close(store.dispose)
     return store
 
 
@@ -136,7 +162,7 @@ def _open_store(ctx: click.Context, seed_default: bool = True) -> Store:
     _, is_default = database_url(ctx.meta.get("tracker.db"))
     store = _store(ctx)
     if store.needs_upgrade():
-        click.echo(f"Upgrading {store.safe_url} to the current schema, once...", err=True)
+        _say(f"Upgrading {store.safe_url} to the current schema, once...")
         store.upgrade_if_needed()
     if not is_default and not store.exists():
         raise UsageError(f"no database at {store.safe_url}; create it with `tracker --db {store.safe_url} ingest`")
@@ -145,11 +171,11 @@ def _open_store(ctx: click.Context, seed_default: bool = True) -> Store:
             pass  # refuses, once, a file that is not a tracker database
     if store.is_empty():
         if not is_default:
-            click.echo(f"warning: {store.safe_url} holds no evidence yet; load some with `tracker ingest`", err=True)
+            _say(f"warning: {store.safe_url} holds no evidence yet; load some with `tracker ingest`")
             return store
         if not seed_default:
             return store
-        click.echo(f"Creating the tracker database {store.safe_url} from the bundled corpus...", err=True)
+        _say(f"Creating the tracker database {store.safe_url} from the bundled corpus...")
         _report_ingest(seed_from_bundled_corpus(store, progress=_progress), store)
     return store
 
@@ -157,9 +183,7 @@ def _open_store(ctx: click.Context, seed_default: bool = True) -> Store:
 def _warn_if_before_anything(session: Session, known_at: datetime | None) -> None:
     first = first_recorded(session) if known_at is not None else None
     if known_at is not None and first is not None and known_at < first:
-        click.echo(
-            f"warning: nothing was recorded by {moment(known_at)}; the first ingest was at {moment(first)}", err=True
-        )
+        _say(f"warning: nothing was recorded by {moment(known_at)}; the first ingest was at {moment(first)}")
 
 
 def _ids(session: Session, kind: str, names: tuple[str, ...], known_at: datetime | None = None) -> list[str] | None:
@@ -327,8 +351,8 @@ def validate_command(
         summary = validate(store, given.catalog, given.fill)
     except DataError as exc:
         for problem in exc.problems:
-            click.echo(str(problem))
-        click.echo(f"{len(exc.problems)} problem(s) found", err=True)
+            _emit(f"{problem}\n")
+        _say(f"{len(exc.problems)} problem(s) found")
         ctx.exit(ExitCode.BAD_DATA)
     against = f" against {store.safe_url}" if store else ""
     if store is None:
@@ -338,10 +362,7 @@ def validate_command(
     else:
         change = "an ingest would change the database" + (" (the catalogue too)" if summary.catalog_changed else "")
     articles = summary.articles_total if given.articles is None else given.articles
-    click.echo(
-        f"ok: {articles} article(s), {summary.evidence_total} piece(s) of evidence{against}; {change}",
-        err=True,
-    )
+    _say(f"ok: {articles} article(s), {summary.evidence_total} piece(s) of evidence{against}; {change}")
     if store is not None:
         _report_evidence_changes(summary.evidence_changes)
 
@@ -364,7 +385,7 @@ def state_command(
     """Where every party stands on every issue, as of a date (everything said on it included)."""
     with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
         report = state(session, as_of or datetime.now(UTC).date(), known_at, issue_ids, party_ids)
-    click.echo(render(report, fmt), nl=False)
+    _emit(render(report, fmt))
 
 
 @cli.command("diff")
@@ -389,7 +410,7 @@ def diff_command(
         raise UsageError(f"FROM ({date_from}) is after TO ({date_to})")
     with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
         report = diff(session, date_from, date_to, known_at, issue_ids, party_ids)
-    click.echo(render(report, fmt), nl=False)
+    _emit(render(report, fmt))
 
 
 @cli.command("history")
@@ -404,7 +425,7 @@ def history_command(
     """The moves of each position over time, with the evidence for each."""
     with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
         report = history(session, known_at, issue_ids, party_ids)
-    click.echo(render(report, fmt), nl=False)
+    _emit(render(report, fmt))
 
 
 @cli.command("report")
@@ -434,17 +455,13 @@ def report_command(
         briefing = build_report(session, as_of, since, known_at, issue_ids, party_ids)
     text = render_report(briefing, fmt)
     if output == "-":
-        click.echo(text, nl=False)
+        _emit(text)
         return
-    target = Path(output)
-    partial = target.with_name(f".{target.name}.partial")
-    try:  # written whole, then moved into place: a failed write leaves the old file as it was
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
-    click.echo(f"wrote {output}", err=True)
+    try:
+        write_output(Path(output), text, database_files(_store(ctx).sqlite_file))
+    except FileRefused as exc:
+        raise OutputError(f"cannot write {output}: {exc}") from None
+    _say(f"wrote {output}")
 
 
 @cli.command("machines")
@@ -458,7 +475,7 @@ def machines_command(ctx: click.Context, issues: tuple[str, ...], fmt: str) -> N
         catalog = stored_catalog(session)
     chosen = [i for i in catalog.issues if issue_ids is None or i.id in issue_ids]
     if fmt == "json":
-        click.echo(to_json({"machines": [machine_description(i.id, i.title) for i in chosen]}))
+        _emit(to_json({"machines": [machine_description(i.id, i.title) for i in chosen]}) + "\n")
         return
     if len(chosen) == 1:
         title = f"{chosen[0].title} ({chosen[0].id})"
@@ -466,7 +483,7 @@ def machines_command(ctx: click.Context, issues: tuple[str, ...], fmt: str) -> N
         title = "Position machine of every issue"
     else:
         title = "Position machine of " + ", ".join(i.id for i in chosen)
-    click.echo(machine_mermaid(title), nl=False)
+    _emit(machine_mermaid(title))
 
 
 @cli.command("schema")
@@ -479,9 +496,16 @@ def schema_command(kind: str) -> None:
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             **Report.model_json_schema(mode="serialization", by_alias=True),
         }
-        click.echo(to_json(schema))
+        _emit(to_json(schema) + "\n")
         return
-    click.echo(to_json(fixture_schema(kind)))
+    _emit(to_json(fixture_schema(kind)) + "\n")
+
+
+def _show_click_error(exc: click.ClickException) -> None:
+    """click's own message for a bad command line, with any value echoed in it made inert."""
+    shown = io.StringIO()
+    exc.show(file=shown)
+    click.echo(safe_text(shown.getvalue().rstrip("\n"), keep_lines=True), err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -494,18 +518,20 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        _show_click_error(exc)
         sys.exit(ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        _say("aborted")
         sys.exit(130)
     except DataError as exc:
-        click.echo(str(exc), err=True)  # one `path:line: field: message` line per problem
+        for problem in exc.problems:  # one `path:line: field: message` line per problem
+            click.echo(str(problem), err=True)
         sys.exit(exc.exit_code)
     except TrackerError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _say(f"error: {exc}")
         sys.exit(exc.exit_code)
-    except BrokenPipeError:
-        sys.stderr.close()
-        sys.exit(ExitCode.OK)
+    except _ReaderGone:
+        # The reader went away (`tracker state | head -1`): stop quietly, as a program killed by SIGPIPE does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(SIGPIPE_EXIT)
     sys.exit(ExitCode.OK)

@@ -8,7 +8,7 @@ or an ISO datetime; without a zone it is UTC.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -25,7 +25,10 @@ def parse_date(text: str) -> date:
 
 
 def parse_recorded_time(text: str) -> datetime:
-    """A recorded time: an ISO date (the end of that day, UTC) or an ISO datetime (UTC unless zoned)."""
+    """A recorded time in UTC: an ISO date (the end of that day) or an ISO datetime (UTC unless zoned).
+
+    It must fall within the years 1 to 9999 once in UTC (`0001-01-01T00:00:00+05:00` does not).
+    """
     text = text.strip()
     try:
         if len(text) == 10:
@@ -34,4 +37,17 @@ def parse_recorded_time(text: str) -> datetime:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"{text!r} is not an ISO date or datetime (2026-02-06 or 2026-02-06T12:00:00Z)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError(
+            f"{text!r} is outside the times the tracker reads: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+        ) from None
+
+
+def shifted(day: date, days: int) -> date:
+    """`day` moved by `days`, held within the calendar (0001-01-01 to 9999-12-31): dates typed may be either end."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
+from tracker.untrusted import safe_text
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -28,8 +30,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """One line, `path:line: field: message`; what the input put in it (a value, a passage) shown inert."""
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return safe_text(f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}")
 
 
 def display_path(path: Path | str) -> str:
@@ -83,6 +86,12 @@ class IllegalMove(TrackerError):
 
 class StoreError(TrackerError):
     """The database named cannot be used: unreachable, not a tracker database, a bad URL."""
+
+    exit_code = ExitCode.USAGE
+
+
+class OutputError(TrackerError):
+    """Output that cannot be written where it was asked: a full disk, a folder, the database itself."""
 
     exit_code = ExitCode.USAGE
 

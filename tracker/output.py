@@ -20,31 +20,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from tracker.queries import DiffReport, EvidenceRef, HistoryReport, StateReport
+from tracker.untrusted import BIDI_AND_C1, safe_text
 
 FORMATS = ("table", "json", "csv", "md")
 
-# C0 and C1 controls, DEL, and the Unicode bidirectional controls (Trojan Source).
-_BIDI_AND_C1 = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
-_UNSAFE = re.compile(f"[\x00-\x1f{_BIDI_AND_C1}]")
 # Inside JSON strings C0 is already escaped by `json`; the rest must be too.
-_UNSAFE_IN_JSON = re.compile(f"[{_BIDI_AND_C1}]")
-
-
-def _visible_code(match: re.Match[str]) -> str:
-    char = match.group()
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
-
-
-_UNSAFE_BUT_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{_BIDI_AND_C1}]")
-
-
-def safe_text(value: str, keep_lines: bool = False) -> str:
-    """`value` with every control character and bidi override made visible and inert.
-
-    With `keep_lines`, line feeds and tabs stay as they are (a multi-line view of an article).
-    """
-    return (_UNSAFE_BUT_LINES if keep_lines else _UNSAFE).sub(_visible_code, value)
+_UNSAFE_IN_JSON = re.compile(f"[{BIDI_AND_C1}]")
 
 
 def _json_escape(match: re.Match[str]) -> str:

@@ -12,11 +12,12 @@ article is ever read as markup.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from html import escape
 
+from tracker.dates import shifted
 from tracker.machines import MOVES, Move, Stance
-from tracker.output import moment, safe_text, who
+from tracker.output import moment, who
 from tracker.queries import EvidenceRef
 from tracker.report import (
     IssueSection,
@@ -27,6 +28,7 @@ from tracker.report import (
     left_out,
     moves_left_out,
 )
+from tracker.untrusted import safe_text
 
 STANCE_COLOUR = {
     Stance.UNKNOWN: "#d0d0d0",
@@ -98,8 +100,8 @@ def _timeline(section: IssueSection, report: Report, start: date) -> str:
     # The chart spans the evidence (a report dated long after the last of it would squash it to one side);
     # the stances shown hold on to the report's date.
     last = report.corpus.last_said_on or report.as_of
-    end = max(min(report.as_of, last + timedelta(days=max(1, (last - start).days // 10))), start + timedelta(days=1))
-    days = (end - start).days
+    end = max(min(report.as_of, shifted(last, max(1, (last - start).days // 10))), shifted(start, 1))
+    days = max(1, (end - start).days)
 
     def x(when: date) -> float:
         return left + width * (min(max(when, start), end) - start).days / days
@@ -303,7 +305,7 @@ def render_html(report: Report) -> str:
     corpus = report.corpus
     start = corpus.first_said_on or report.as_of
     if start >= report.as_of:
-        start = report.as_of - timedelta(days=1)
+        start = shifted(report.as_of, -1)
     span = f", said {corpus.first_said_on} to {corpus.last_said_on}" if corpus.evidence else ""
     recorded = f", as recorded at {moment(report.known_at)}" if report.known_at else ""
     since = f", changes since {report.since}" if report.since else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from tracker.output import moment, safe_text, who
+from tracker.output import moment, who
 from tracker.queries import EvidenceRef
 from tracker.report import (
     IssueSection,
@@ -21,6 +21,7 @@ from tracker.report import (
     left_out,
     moves_left_out,
 )
+from tracker.untrusted import safe_text
 
 # Every character CommonMark (and GitHub's emoji shortcodes, pandoc's gfm reader) could read as markup;
 # a backslash before ASCII punctuation always renders as the character itself.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -407,6 +408,28 @@ class Store:
         self.url = url
         self.engine = open_engine(url)
         self._current = False  # the schema was found to be this tracker's: later reads skip the check
+        self._read_only: Engine | None = None
+
+    def _reader(self) -> Engine:
+        """The engine reads go through: a SQLite file this process may not write is opened read-only.
+
+        Reads never write, so they work on a read-only medium, a mounted backup, or a file the user may only
+        read. Where a writer is about (its write-ahead log is there), the file is opened read-only
+        (`mode=ro`) and still sees it; where none is, nothing can be writing that cannot write the folder,
+        and the file is read as it is (`immutable=1`), which needs no shared-memory file beside it.
+        """
+        file = self.sqlite_file
+        if file is None or not file.exists() or (os.access(file, os.W_OK) and os.access(file.parent, os.W_OK)):
+            return self.engine
+        if self._read_only is None:
+            flags = "mode=ro" if Path(f"{file}-wal").exists() else "immutable=1"
+            uri = f"file:{urllib.parse.quote(str(file.resolve()))}?{flags}"
+            self._read_only = create_engine(
+                "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+            )
+            event.listen(self._read_only, "connect", _sqlite_connect)
+            event.listen(self._read_only, "begin", _sqlite_begin)
+        return self._read_only
 
     @property
     def sqlite_file(self) -> Path | None:
@@ -458,7 +481,7 @@ class Store:
         """True for a database of an older schema version that this tracker upgrades in place."""
         if self._current or not self.exists():
             return False
-        with self._errors(), self.engine.connect() as conn, conn.begin():
+        with self._errors(), self._reader().connect() as conn, conn.begin():
             if "tracker_meta" not in set(inspect(conn).get_table_names()):
                 return False
             version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
@@ -483,7 +506,7 @@ class Store:
     def reading(self) -> Iterator[Session]:
         """A read-only session on one consistent snapshot; it never writes, nor waits for a writer."""
         self.upgrade_if_needed()
-        with self._errors(), self.engine.connect() as conn, conn.begin():
+        with self._errors(), self._reader().connect() as conn, conn.begin():
             if self.dialect == "postgresql":
                 conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             if not self._current and self._schema_version(conn) is None:
@@ -498,6 +521,11 @@ class Store:
         Unless `keep`, it is rolled back at the end (a trial: `tracker validate`).
         A SQLite file that this transaction created is removed again if it fails or is not kept.
         """
+        if self._reader() is not self.engine:
+            raise StoreError(
+                f"{self.safe_url} is read-only here (its file or folder may not be written): it can be read, "
+                "not changed or upgraded; copy it somewhere writable"
+            )
         new_file = self.sqlite_file is not None and not self.sqlite_file.exists()
         if self.sqlite_file is not None:
             self.sqlite_file.parent.mkdir(parents=True, exist_ok=True)
@@ -553,10 +581,12 @@ class Store:
         if not self.exists():
             return True
         self.upgrade_if_needed()
-        with self._errors(), self.engine.connect() as conn, conn.begin():
+        with self._errors(), self._reader().connect() as conn, conn.begin():
             if self._schema_version(conn) is None:
                 return True
             return conn.execute(text("SELECT COUNT(*) FROM ingest")).scalar() == 0
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._read_only is not None:
+            self._read_only.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -18,6 +18,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
 from tracker.catalog import Catalog
+from tracker.dates import shifted
+from tracker.files import FileRefused, write_new_file
 from tracker.matrix import Matrix, PositionDetail, change_dates, matrix, position_detail
 from tracker.output import moment
 from tracker.report import build_report
@@ -285,7 +287,7 @@ class MatrixScreen(TrackerScreen):
         """Ask for two dates; by default, from before the latest change shown to the date shown."""
         latest = [d for d in self.dates if d <= self.as_of]
         earlier = [d for d in self.dates if latest and d < latest[-1]]
-        default_from = earlier[-1] if earlier else (latest[-1] - timedelta(days=1) if latest else self.as_of)
+        default_from = earlier[-1] if earlier else (shifted(latest[-1], -1) if latest else self.as_of)
 
         def chosen(dates: tuple[date, date] | None) -> None:
             if dates is not None:
@@ -346,21 +348,12 @@ class MatrixScreen(TrackerScreen):
     def export(self, view: View, folder: Path, stem: str) -> None:
         """The view as a Markdown briefing: positions, quotes, moves and sources, as of the date shown.
 
-        Written to `stem.md` in `folder`, or `stem-2.md` and so on: never over an earlier export.
+        Written whole to `stem.md` in `folder`, or `stem-2.md` and so on: never over anything already there.
         """
         briefing = self.tracker.read(build_report, view.as_of, None, view.known_at, view.issues, view.parties)
-        markdown = render_markdown(briefing)
-        for n in range(1, 1000):
-            path = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
-            try:
-                with path.open("x", encoding="utf-8") as out:
-                    out.write(markdown)
-            except FileExistsError:
-                continue
-            except OSError as exc:
-                self.app.call_from_thread(
-                    partial(self.notify, f"Could not write {path}: {exc.strerror}", severity="error", markup=False)
-                )
-                return
-            self.app.call_from_thread(partial(self.notify, f"Wrote {path}", title="Exported", markup=False))
+        try:
+            path = write_new_file(folder, stem, ".md", render_markdown(briefing))
+        except FileRefused as exc:
+            self.app.call_from_thread(partial(self.notify, f"Could not export: {exc}", severity="error", markup=False))
             return
+        self.app.call_from_thread(partial(self.notify, f"Wrote {path}", title="Exported", markup=False))

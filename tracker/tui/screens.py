@@ -16,9 +16,9 @@ from textual.widgets.text_area import Selection
 from textual.worker import Worker, get_current_worker
 
 from tracker.matrix import ArticleText, article_text
-from tracker.output import safe_text
 from tracker.queries import DiffReport, EvidenceRef, diff
 from tracker.tui.widgets import EvidenceTable, QuoteView, plain, report_failure, stance_text, status_text
+from tracker.untrusted import safe_text
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp

@@ -23,8 +23,9 @@ from textual.worker import Worker, WorkerState
 from tracker.errors import TrackerError
 from tracker.machines import Stance
 from tracker.matrix import Cell, Matrix
-from tracker.output import safe_text, who
+from tracker.output import who
 from tracker.queries import EvidenceRef
+from tracker.untrusted import safe_text
 
 # A word per stance that reads without colour; the colours only repeat it.
 STANCE_LABEL = {

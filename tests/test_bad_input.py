@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from tests.conftest import Run
+from tests.conftest import FIXTURES, SEEDS, Run, db_digest
 
 Corpus = tuple[Path, Path]
 
@@ -85,3 +86,33 @@ def test_a_quote_must_be_whole_words(corpus: Corpus, run: Run) -> None:
     assert result.exit_code == 1
     assert ": quote: not found in article 'no-lasting-peace-without-territory'" in result.stdout
     assert 'closest passage: "Russia also insists Ukraine abandon its ambition to join NATO' in result.stdout
+
+
+def test_a_catalogue_swap_is_told_once_per_issue_it_drops_however_much_evidence_names_it(
+    run: Run, tmp_path: Path, db: str
+) -> None:
+    """Thousands of stored pieces of evidence on a dropped issue are one line at the catalogue, not thousands."""
+    text = " ".join(f"Point {n} stands." for n in range(600))
+    lines = [{"type": "article", "id": "long", "title": "Long", "published_on": "2026-01-10", "date_basis": "stated"}]
+    lines[0]["text"] = text
+    for n in range(600):
+        issue = "znpp" if n % 2 else "peacekeepers"
+        lines.append({"type": "evidence", "article": "long", "id": f"e{n:03}", "issue": issue})
+        lines[-1].update(quote=f"Point {n} stands", attribution="analysis")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert run("--db", db, "ingest", "--jsonl", str(feed)).exit_code == 0
+    catalog = tmp_path / "catalog.yaml"
+    bundled = (FIXTURES / "catalog.yaml").read_text(encoding="utf-8")
+    kept = bundled.split("  - id: znpp")[0] + "\nparties:" + bundled.split("\nparties:")[1]
+    catalog.write_text(kept, encoding="utf-8")
+    empty = tmp_path / "none"
+    empty.mkdir()
+    before = db_digest(db)
+    result = run("--db", db, "ingest", "--seeds", str(SEEDS), "--fixtures", str(empty), "--catalog", str(catalog))
+    assert result.exit_code == 1 and db_digest(db) == before
+    lines_out = result.stderr.splitlines()
+    assert [line.split(": ")[:2] for line in lines_out] == [[f"{catalog}:6", "issues"]] * 2, result.stderr
+    assert "issue 'peacekeepers', which stored evidence names (300 piece(s) of evidence: e000, e002," in lines_out[0]
+    assert "e038 and 280 more; first recorded from " in lines_out[0]
+    assert "issue 'znpp', which stored evidence names (300 piece(s) of evidence: e001, e003," in lines_out[1]

@@ -6,12 +6,15 @@ line `path:line: field: message` an ingest must answer with (`expect`, the
 start of the line, paths relative to the case's corpus). Every case must exit
 1 with that one line and nothing else on stderr, no traceback, and leave the
 database exactly as it was (a digest of every row before and after). `make`
-writes a file the test needs too big to keep (`bytes` of it); `remove` takes a
-file of the base away.
+writes a file the test needs too big to keep (`bytes` of it, or a FIFO with
+`fifo`, or a folder with `folder`); `remove` takes a file of the base away. No message may carry a
+raw control character, whatever the input held.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,8 @@ from tests.conftest import Run, db_digest
 CASES = Path(__file__).resolve().parent / "bad_inputs"
 BASE = CASES / "base"
 PROBLEM = r"^\S.*:\d+: "
+# What may never reach a terminal from input: C0 controls but the line feed, DEL, C1, bidi overrides.
+TERMINAL_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def case_names() -> list[str]:
@@ -45,7 +50,14 @@ def assemble(case: Path, into: Path) -> tuple[list[str], dict[str, Any]]:
     for name in meta.get("remove", []):
         (into / name).unlink()
     if "make" in meta:
-        (into / meta["make"]["file"]).write_bytes(b"a" * meta["make"]["bytes"])
+        made = into / meta["make"]["file"]
+        made.unlink(missing_ok=True)
+        if meta["make"].get("fifo"):
+            os.mkfifo(made)
+        elif meta["make"].get("folder"):
+            made.mkdir()
+        else:
+            made.write_bytes(b"a" * meta["make"]["bytes"])
     return ["--seeds", str(into / "seeds"), "--fixtures", str(into / "fixtures")], meta
 
 
@@ -78,6 +90,7 @@ def test_a_bad_input_gets_its_one_message_and_changes_nothing(
     shown = result.stderr.replace(f"{corpus}/", "")
     assert result.exit_code == 1, shown
     assert "Traceback" not in shown and result.stdout == ""
+    assert not TERMINAL_CONTROLS.search(result.stderr + checked.stdout + checked.stderr), "untrusted text shown inert"
     lines = shown.splitlines()
     assert len(lines) == 1, f"one line expected for {meta['defect']!r}, got:\n{shown}"
     assert lines[0].startswith(meta["expect"]), f"{meta['defect']}:\n  got      {lines[0]}\n  expected {meta['expect']}"

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import random
+from datetime import date
+from pathlib import Path
 
-from tracker.grounding import _PUNCTUATION, closest_passage, find_all, normalise, normalise_quote
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.corpus import Grounder
+from tracker.evidence import Article, DateBasis
+from tracker.grounding import _PUNCTUATION, WordIndex, closest_passage, find_all, normalise, normalise_quote
 
 TEXT = (
     "Ushakov said the talks were \u201cuseful in every\n  respect\u201d \u2026 "
@@ -78,3 +85,44 @@ def test_quotes_normalise_as_the_definition_says() -> None:
     quotes += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 12))) for _ in range(2000)]
     for quote in quotes:
         assert normalise_quote(quote) == _reference_normalise(quote)[0], repr(quote)
+
+
+words = st.sampled_from(["Kyiv", "Kyivs", "said", "no", "deal", "peace", "a", "1", "2026", "Ukraine's", "Moscow"])
+separators = st.sampled_from([" ", "  ", "\n", ", ", ". ", " \u201c", "\u201d ", " - ", "\u2026", "'", "_"])
+texts = st.lists(st.tuples(words, separators), min_size=1, max_size=60).map(
+    lambda pairs: "".join(word + sep for word, sep in pairs)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts, quote=texts, start=st.integers(0, 200), length=st.integers(1, 80))
+def test_a_quote_looked_up_in_the_word_index_is_found_where_a_search_finds_it(
+    text: str, quote: str, start: int, length: int
+) -> None:
+    """The index finds exactly the places a search of the whole text finds, for quotes in it and not in it."""
+    normalised = normalise(text)
+    index = WordIndex(normalised.text)
+    for candidate in (quote, text[start : start + length], text[start:]):
+        if not any(c.isalnum() for c in candidate):
+            continue  # such a quote is refused before it is looked for
+        assert find_all(normalised, text, candidate, index) == find_all(normalised, text, candidate)
+
+
+def test_an_article_coded_many_times_over_is_indexed_and_grounds_the_same(tmp_path: Path) -> None:
+    text = " ".join(f"Point {n} stands." for n in range(2000))
+    article = Article(
+        id="long",
+        file="long.txt",
+        title="Long",
+        published_on=date(2026, 1, 10),
+        date_basis=DateBasis.STATED,
+        text=text,
+        sha256="",
+        source_path=str(tmp_path / "long.txt"),
+    )
+    grounder = Grounder({"long": article})
+    for n in range(2000):
+        [anchor], _ = grounder.anchors("long", f"Point {n} stands")
+        assert text[anchor.start : anchor.end] == f"Point {n} stands"
+    assert grounder._normalised["long"].words is not None, "indexed once coded more than INDEX_AFTER times"
+    assert grounder.anchors("long", "Point 20 stands.")[0][0].start == text.index("Point 20 stands.")

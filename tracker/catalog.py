@@ -68,6 +68,13 @@ class Catalog(BaseModel):
     title: str = "Negotiation"
     issues: tuple[Issue, ...]
     parties: tuple[Party, ...]
+    # Where the catalogue was read from, and the line of each section, to locate problems it causes
+    # (None for a catalogue read back from the store).
+    source: str | None = Field(default=None, exclude=True)
+    section_lines: dict[str, int] = Field(default_factory=dict, exclude=True)
+
+    def line_of(self, section: str) -> int:
+        return self.section_lines.get(section, 1)
 
     def issue_ids(self) -> list[str]:
         return [i.id for i in self.issues]
@@ -160,6 +167,8 @@ def load_catalog(path: Path) -> Catalog:
         raise CatalogError(problems)
     title = doc.get("title", "Negotiation")
     return Catalog(
+        source=where,
+        section_lines={section: doc.line_of(section) for section in ("issues", "parties")},
         title=str(title),
         issues=tuple(e for _, e in entries["issues"] if isinstance(e, Issue)),
         parties=tuple(e for _, e in entries["parties"] if isinstance(e, Party)),

@@ -22,7 +22,8 @@ from pydantic import ValidationError
 from tracker.catalog import Catalog, load_catalog
 from tracker.errors import CorpusError, Problem, display_path
 from tracker.evidence import Article, ArticleMeta, Evidence, EvidenceIn
-from tracker.grounding import Anchor, Normalised, closest_passage, find_all, normalise
+from tracker.files import FileRefused, read_regular_file
+from tracker.grounding import Anchor, Normalised, WordIndex, closest_passage, find_all, normalise
 from tracker.problems import located_problems
 from tracker.yamlfile import Located, LocatedList, YamlProblem, read_yaml
 
@@ -94,9 +95,9 @@ def text_problem(raw: bytes, name: str) -> str | None:
 
 def _read_article_text(path: Path, where: str, line: int) -> tuple[str, str] | Problem:
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Problem(where, line, "file", f"cannot read {display_path(path)}: {exc.strerror}")
+        raw = read_regular_file(path, MAX_ARTICLE_BYTES)
+    except FileRefused as exc:
+        return Problem(where, line, "file", exc.about(display_path(path)))
     problem = text_problem(raw, display_path(path))
     if problem is not None:
         return Problem(where, line, "file", problem)
@@ -162,24 +163,40 @@ class Grounder:
 
     Evidence mostly follows its article, so the normalised texts of the most recently used
     articles are kept (`KEPT`), and a feed of twenty thousand articles does not hold them all twice.
+    Each quote is searched for in its article's text; an article coded more than `INDEX_AFTER` times
+    gets a word index, so that its quotes are looked up instead (a fixture of sixty thousand quotes
+    into one article would otherwise search the article sixty thousand times).
     """
 
     KEPT = 64
+    INDEX_AFTER = 256
 
     def __init__(self, articles: dict[str, Article]) -> None:
         self.articles = articles
-        self._normalised: OrderedDict[str, Normalised] = OrderedDict()
+        self._normalised: OrderedDict[str, _Searched] = OrderedDict()
 
     def anchors(self, article_id: str, quote: str) -> tuple[list[Anchor], Normalised]:
         article = self.articles[article_id]
-        norm = self._normalised.get(article_id)
-        if norm is None:
-            norm = self._normalised[article_id] = normalise(article.text)
+        searched = self._normalised.get(article_id)
+        if searched is None:
+            searched = self._normalised[article_id] = _Searched(normalise(article.text))
             if len(self._normalised) > self.KEPT:
                 self._normalised.popitem(last=False)
         else:
             self._normalised.move_to_end(article_id)
-        return find_all(norm, article.text, quote), norm
+        searched.quotes += 1
+        if searched.words is None and searched.quotes > self.INDEX_AFTER:
+            searched.words = WordIndex(searched.text.text)
+        return find_all(searched.text, article.text, quote, searched.words), searched.text
+
+
+@dataclass
+class _Searched:
+    """An article's normalised text, how many quotes were looked for in it, and its word index once it has one."""
+
+    text: Normalised
+    quotes: int = 0
+    words: WordIndex | None = None
 
 
 def _check_item(
@@ -335,17 +352,36 @@ def load_fixtures(
             )
             continue
         coded[article_id] = where
+        if "evidence" not in doc:
+            # A file cut short must not read as "this article has no evidence": that removes all of it.
+            problems.append(
+                Problem(
+                    where,
+                    doc.line_of("article"),
+                    "evidence",
+                    "required field is missing: the article's evidence, as a list (`evidence: []` removes all of it)",
+                )
+            )
+            continue
         if items is None:
-            items = LocatedList()
-            items.line, items.item_lines = doc.line, []
+            problems.append(
+                Problem(
+                    where,
+                    doc.line_of("evidence"),
+                    "evidence",
+                    "has no value: give the article's evidence as a list (`evidence: []` removes all of it)",
+                )
+            )
+            continue
         if not isinstance(items, LocatedList):
             problems.append(Problem(where, doc.line_of("evidence"), "evidence", "must be a list"))
             continue
+        source = str(path.resolve())
         for index, item in enumerate(items):
             if not isinstance(item, Located):
                 problems.append(Problem(where, items.item_lines[index], f"evidence[{index}]", "must be a mapping"))
                 continue
-            checked = _check_item(item, where, str(path.resolve()), articles[article_id], catalog, grounder)
+            checked = _check_item(item, where, source, articles[article_id], catalog, grounder)
             if isinstance(checked, list):
                 problems.extend(checked)
                 continue

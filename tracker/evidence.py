@@ -86,7 +86,7 @@ class EvidenceIn(BaseModel):
     stance: Stance | None = Field(default=None, description="Required with a party; absent for issue-level evidence")
     quote: str = Field(min_length=1, max_length=5000, description="Verbatim from the article")
     occurrence: int | None = Field(
-        default=None, ge=1, description="Which occurrence, when the quote occurs more than once"
+        default=None, ge=1, strict=True, description="Which occurrence, when the quote occurs more than once"
     )
     speaker: str | None = Field(default=None, max_length=200)
     attribution: Attribution
@@ -99,6 +99,11 @@ class EvidenceIn(BaseModel):
     def _quote_has_text(cls, quote: str) -> str:
         if not quote.strip():
             raise ValueError("quote is empty")
+        if not any(char.isalnum() for char in quote):
+            # A comma or an ellipsis occurs anywhere: a stance cannot rest on it.
+            raise ValueError(
+                "has no word in it, only punctuation: quote at least one word (a letter or a digit) of the article"
+            )
         return quote
 
     @field_validator("party", "speaker", "note")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -61,6 +62,11 @@ _RECORD: TypeAdapter[FeedArticle | FeedEvidence] = TypeAdapter(
     Annotated[FeedArticle | FeedEvidence, Field(discriminator="type")]
 )
 _KINDS: dict[str, type[FeedArticle] | type[FeedEvidence]] = {"article": FeedArticle, "evidence": FeedEvidence}
+
+
+# Where a key of a JSON object may end: a closing quote, then a colon. Every key ends so, and a quote in a value
+# rarely does, so a line with as many of these as distinct keys has no key twice.
+_KEY_END = re.compile(rb'"[ \t\r\n]*:')
 
 
 def _at(line: int) -> Located:
@@ -102,7 +108,7 @@ class FeedReader:
                     if raw.strip():
                         self._line(number, raw)
         except OSError as exc:
-            return [Problem(self.where, 0, "file", f"cannot read the feed: {exc.strerror}")]
+            return [Problem(self.where, 1, "file", f"cannot read the feed: {exc.strerror}")]
         for article_id, waiting in self.waiting.items():
             if article_id in self.broken:
                 continue  # its article's line has problems, reported there
@@ -114,12 +120,18 @@ class FeedReader:
         self.problems.append(Problem(self.where, line, field, message))
 
     def _line(self, number: int, raw: bytes) -> None:
+        record: FeedArticle | FeedEvidence | None
         try:
-            record: FeedArticle | FeedEvidence | None = _RECORD.validate_json(raw)
+            record = _RECORD.validate_json(raw)
         except ValidationError:
             record = self._explain(number, raw)
-        if record is None:
-            return
+            if record is None:
+                return
+        else:
+            if len(_KEY_END.findall(raw)) != len(record.model_fields_set) and self._repeated_keys(number, raw):
+                if isinstance(record, FeedArticle):
+                    self.broken.add(record.id)  # its evidence is not checked: the cause is reported here
+                return
         if b"\\u0000" in raw:  # JSON's NUL escape: no PostgreSQL text can hold it, so it is refused everywhere
             fields = [k for k, v in record.model_dump().items() if isinstance(v, str) and "\x00" in v and k != "text"]
             if fields:
@@ -133,6 +145,26 @@ class FeedReader:
                 self.waiting[record.article].append((number, record))
         else:
             self._article(number, record)
+
+    def _repeated_keys(self, number: int, raw: bytes) -> bool:
+        """Whether a key appears twice on the line (each is a problem): JSON readers keep the last one quietly.
+
+        Only asked when the line has more places that could end a key than it has distinct keys.
+        """
+        repeated: list[str] = []
+
+        def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    repeated.append(key)
+                seen.add(key)
+            return dict(items)
+
+        json.loads(raw, object_pairs_hook=pairs)
+        for key in dict.fromkeys(repeated):
+            self._problem(number, key, "key appears twice on this line")
+        return bool(repeated)
 
     def _explain(self, number: int, raw: bytes) -> FeedArticle | FeedEvidence | None:
         """Every problem of a line the fast path refused, in the words `tracker validate` uses for fixtures.
@@ -151,18 +183,22 @@ class FeedReader:
         if not isinstance(value, dict):
             self._problem(number, "line", "must be a JSON object with a 'type' of 'article' or 'evidence'")
             return None
+        repeated = self._repeated_keys(number, raw)
         kind = value.get("type")
         model = _KINDS.get(kind) if isinstance(kind, str) else None
         if model is None:
             self._problem(number, "type", f"must be 'article' or 'evidence', got {json.dumps(kind)}")
             return None
         try:
-            return model.model_validate(value)
+            record = model.model_validate(value)
         except ValidationError as exc:
             self.problems.extend(located_problems(exc, self.where, _at(number), model))
+            record = None
+        if record is None or repeated:
             if model is FeedArticle and isinstance(value.get("id"), str):
                 self.broken.add(value["id"])  # its evidence is not checked: the cause is reported here
             return None
+        return record
 
     def _article(self, number: int, record: FeedArticle) -> None:
         if record.id in self.articles or record.id in self.broken:

@@ -144,17 +144,67 @@ def _on_word_boundaries(text: str, at: int, length: int) -> bool:
     return not (starts_inside or ends_inside)
 
 
-def find_all(article: Normalised, original: str, quote: str) -> list[Anchor]:
-    """Every place `quote` occurs in the article as whole words, as anchors into the original text."""
+# A word: a run of letters and digits (what `str.isalnum` calls alphanumeric; `\w` also takes "_").
+_WORD = re.compile(r"[^\W_]+")
+
+
+class WordIndex:
+    """Where each word of a normalised article starts, so a quote is looked up instead of searched for.
+
+    A quote matches as whole words, so each word in it is a whole word of the article at the same
+    distance from the quote's start: the places of its rarest word are the only places it can be.
+    Searching costs the article's length per quote; an article coded many times over is indexed once.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.starts: dict[str, list[int]] = {}
+        for word in _WORD.finditer(text):
+            self.starts.setdefault(word.group(), []).append(word.start())
+
+    def candidates(self, needle: str) -> list[int]:
+        """Where in the article `needle` may start (every place it does is among them), in order."""
+        best: tuple[int, list[int]] | None = None
+        for word in _WORD.finditer(needle):
+            starts = self.starts.get(word.group())
+            if starts is None:
+                return []
+            if best is None or len(starts) < len(best[1]):
+                best = (word.start(), starts)
+        if best is None:
+            return []
+        offset, starts = best
+        return [start - offset for start in starts if start >= offset]
+
+
+def _places(article: Normalised, needle: str, words: WordIndex | None) -> list[int]:
+    """Where `needle` occurs in the article's normalised text as whole words, in order."""
+    text = article.text
+    if words is not None:
+        return [
+            at
+            for at in words.candidates(needle)
+            if text.startswith(needle, at) and _on_word_boundaries(text, at, len(needle))
+        ]
+    places = []
+    at = text.find(needle)
+    while at >= 0:
+        if _on_word_boundaries(text, at, len(needle)):
+            places.append(at)
+        at = text.find(needle, at + 1)
+    return places
+
+
+def find_all(article: Normalised, original: str, quote: str, words: WordIndex | None = None) -> list[Anchor]:
+    """Every place `quote` occurs in the article as whole words, as anchors into the original text.
+
+    With `words`, the article's `WordIndex`, the places are looked up rather than searched for (the same
+    places: a quote with no word in it, which an index cannot find, is never grounded).
+    """
     needle = normalise_quote(quote)
     if not needle:
         return []
     anchors = []
-    at = article.text.find(needle)
-    while at >= 0:
-        if not _on_word_boundaries(article.text, at, len(needle)):
-            at = article.text.find(needle, at + 1)
-            continue
+    for at in _places(article, needle, words):
         start = article.origin(at)
         end = article.origin(at + len(needle) - 1) + 1
         anchors.append(
@@ -166,7 +216,6 @@ def find_all(article: Normalised, original: str, quote: str) -> list[Anchor]:
                 suffix=original[end : end + CONTEXT_CHARS],
             )
         )
-        at = article.text.find(needle, at + 1)
     return anchors
 
 

@@ -443,39 +443,51 @@ class Ingest:
         Of an article given in full, it is gone: superseded by nothing. Of an article whose text or date
         changed without being re-coded, it is refused (its quotes were found in the old text, and its
         dates may be the old date by default). Otherwise it is kept, and must still name issues and
-        parties the catalogue has.
+        parties the catalogue has. Refusals are told once per article, and once per issue or party the
+        catalogue drops, however much evidence each holds.
         """
         issues, parties = set(self.catalog.issue_ids()), set(self.catalog.party_ids())
+        not_recoded: dict[str, list[tuple[str, _StoredEvidence]]] = defaultdict(list)
+        dropped: dict[tuple[str, str], list[tuple[str, _StoredEvidence]]] = defaultdict(list)
         for evidence_id, stored in self.stored_evidence.items():
             if evidence_id in self.incoming:
                 continue
-            where = display_path(stored.source_path)
             if stored.article in self.coded:
                 self.removed.append(evidence_id)
                 self.evidence_superseded.append(stored.row_id)
                 if stored.party is not None:
                     self.touched.add((stored.issue, stored.party))
             elif stored.article in self.text_changed or stored.article in self.redated:
-                what = "text" if stored.article in self.text_changed else "date"
-                self.problems.append(
-                    Problem(
-                        where,
-                        stored.source_line,
-                        "quote" if what == "text" else "said_on",
-                        f"the {what} of article '{stored.article}' changed but its evidence was not "
-                        "re-coded; include its fixture in this ingest",
-                    )
+                not_recoded[stored.article].append((evidence_id, stored))
+            elif stored.issue not in issues:
+                dropped["issue", stored.issue].append((evidence_id, stored))
+            elif stored.party is not None and stored.party not in parties:
+                dropped["party", stored.party].append((evidence_id, stored))
+        for article, held in not_recoded.items():
+            first = min((stored for _, stored in held), key=lambda stored: (stored.source_path, stored.source_line))
+            what = "text" if article in self.text_changed else "date"
+            self.problems.append(
+                Problem(
+                    display_path(first.source_path),
+                    first.source_line,
+                    "quote" if what == "text" else "said_on",
+                    f"the {what} of article '{article}' changed but its evidence was not re-coded "
+                    f"({_some_ids(held)}); include its fixture in this ingest",
                 )
-            elif stored.issue not in issues or (stored.party is not None and stored.party not in parties):
-                self.problems.append(
-                    Problem(
-                        where,
-                        stored.source_line,
-                        "issue",
-                        f"stored evidence '{evidence_id}' names {stored.issue}/{stored.party}, "
-                        "which the catalogue no longer has",
-                    )
+            )
+        for (kind, name), held in dropped.items():
+            section = "issues" if kind == "issue" else "parties"
+            first = min((stored for _, stored in held), key=lambda stored: (stored.source_path, stored.source_line))
+            self.problems.append(
+                Problem(
+                    self.catalog.source or display_path(first.source_path),
+                    self.catalog.line_of(section) if self.catalog.source else first.source_line,
+                    section,
+                    f"the catalogue no longer has {kind} '{name}', which stored evidence names "
+                    f"({_some_ids(held)}; first recorded from {display_path(first.source_path)}:{first.source_line}); "
+                    f"keep the {kind} in the catalogue, or re-code that evidence",
                 )
+            )
 
     def _kept_items(self, issue: str, party: str) -> list[ReplayItem]:
         """The stored evidence of a position that this ingest leaves as it was (neither given again nor removed)."""
@@ -600,6 +612,13 @@ TIMELINE_COLUMNS = ("issue", "party", "recorded_at", *TimelineEntry._fields)
 ASSERTED = Mode.ASSERTED  # looked up once: a member lookup on an enum class is not free
 # Each stance, mode and attribution as the plain text the store keeps (and the drivers are given).
 PLAIN: dict[StrEnum | None, str | None] = {None: None, **{m: m.value for m in (*Stance, *Mode, *Attribution)}}
+
+
+def _some_ids(held: list[tuple[str, _StoredEvidence]], shown: int = 20) -> str:
+    """A few evidence ids and how many there are in all: a problem stays one line however many it concerns."""
+    ids = sorted(evidence_id for evidence_id, _ in held)
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return f"{len(ids)} piece(s) of evidence: {', '.join(ids[:shown])}{more}"
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

@@ -24,6 +24,8 @@ def _shown(value: Any) -> str:
         return "nothing"
     if isinstance(value, (date, datetime)):
         return f"'{value.isoformat()}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as YAML and JSON spell it
     if isinstance(value, (list, dict)):
         return "a " + ("list" if isinstance(value, list) else "mapping")
     return repr(str(value)) if not isinstance(value, (int, float, bool)) else str(value)
@@ -54,6 +56,8 @@ def located_problems(
             message = f"{given} is not a day of the calendar"
         elif kind in _DATE_ERRORS:
             message = f"not a date in the form YYYY-MM-DD, got {given}"
+        elif kind == "int_type":
+            message = f"must be a whole number, got {given}"
         elif kind == "string_type":
             message = f"must be text, got {given}"
         elif kind == "string_too_short" and err.get("ctx", {}).get("min_length") == 1:

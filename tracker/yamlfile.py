@@ -1,10 +1,13 @@
 """Safe YAML reading that remembers where every value came from.
 
 Fixtures and the catalogue are typed by people, so every error must point at a
-line. PyYAML's safe composer gives nodes with positions; this module turns them
-into plain dicts and lists that also carry the line of each key and item.
-Anchors and aliases are refused (they buy nothing in a fixture and open the door
-to alias bombs), as are documents nested deeper than any fixture needs.
+line. The document is read event by event from PyYAML's parser (libyaml's, in
+C, where PyYAML has it: a fixture of sixty thousand items reads in a second or
+two), and built here into plain dicts and lists that also carry the line of
+each key and item. Anchors and aliases are refused (they buy nothing in a
+fixture and open the door to alias bombs), as are tags other than plain data
+and documents nested deeper than any fixture needs; nothing is ever
+constructed but text, numbers, booleans, dates and null.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import yaml
 
 from tracker.errors import Problem, display_path
+from tracker.files import FileRefused, read_regular_file
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 20
@@ -39,112 +43,165 @@ class LocatedList(list[Any]):
     item_lines: list[int]
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases are not allowed in tracker files", event.start_mark
-            )
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        if getattr(event, "anchor", None):
-            raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases are not allowed in tracker files", event.start_mark
-            )
-        return super().compose_node(parent, index)
-
-
 class YamlProblem(Exception):
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         super().__init__(str(problem))
 
 
-def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return loader.construct_object(node, deep=True)
-    except (ValueError, yaml.constructor.ConstructorError):
-        # An implicit type that does not construct (2026-02-30 looks like a date):
-        # keep the text, let validation say what is wrong with it.
-        return node.value
+# libyaml's parser where PyYAML was built with it; the same events from PyYAML's own otherwise.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML = "tag:yaml.org,2002:"
+_STR = f"{_YAML}str"
+_PLAIN_TAGS = {f"{_YAML}{kind}" for kind in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")}
 
 
-_PLAIN_TAGS = {
-    f"tag:yaml.org,2002:{kind}" for kind in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
-}
+def _line(event: yaml.Event) -> int:
+    return event.start_mark.line + 1 if event.start_mark is not None else 1
 
 
-def _convert(loader: yaml.SafeLoader, node: yaml.Node, depth: int, where: str) -> Any:
-    if depth > MAX_DEPTH:
-        raise YamlProblem(Problem(where, node.start_mark.line + 1, "file", f"nested deeper than {MAX_DEPTH} levels"))
-    if node.tag not in _PLAIN_TAGS:  # `!!python/object/apply:...` and the like: nothing but plain data
-        shown = node.tag.replace("tag:yaml.org,2002:", "!!")
-        raise YamlProblem(Problem(where, node.start_mark.line + 1, "file", f"the tag {shown} is not allowed"))
-    if isinstance(node, yaml.MappingNode):
+class _Document:
+    """One YAML document built from the parser's events, every value located."""
+
+    def __init__(self, loader: yaml.SafeLoader, where: str) -> None:
+        self.loader: Any = loader  # the parser's event methods are untyped in PyYAML's stubs
+        self.where = where
+
+    def problem(self, event: yaml.Event, message: str) -> YamlProblem:
+        return YamlProblem(Problem(self.where, _line(event), "file", message))
+
+    def read(self) -> Any:
+        loader = self.loader
+        loader.get_event()  # the start of the stream
+        if loader.check_event(yaml.StreamEndEvent):
+            return None  # nothing but comments
+        loader.get_event()  # the start of the document
+        value = self.value(0)
+        loader.get_event()  # its end
+        if not loader.check_event(yaml.StreamEndEvent):
+            raise self.problem(loader.peek_event(), "malformed YAML: a second document in one file ('---')")
+        return value
+
+    def _tag(self, event: yaml.NodeEvent, kind: type[yaml.Node], value: str | None) -> str:
+        tag = getattr(event, "tag", None)
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(kind, value, getattr(event, "implicit", (True, True)))
+        if tag not in _PLAIN_TAGS:  # `!!python/object/apply:...` and the like: nothing but plain data
+            shown = str(tag).replace(_YAML, "!!")
+            raise self.problem(event, f"the tag {shown} is not allowed")
+        return str(tag)
+
+    def value(self, depth: int) -> Any:
+        event = self.loader.get_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise self.problem(event, "anchors and aliases are not allowed in tracker files")
+        if depth > MAX_DEPTH:
+            raise self.problem(event, f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(event, yaml.ScalarEvent):
+            return self.scalar(event)
+        if isinstance(event, yaml.SequenceStartEvent):
+            self._tag(event, yaml.SequenceNode, None)
+            return self.sequence(event, depth)
+        if isinstance(event, yaml.MappingStartEvent):
+            self._tag(event, yaml.MappingNode, None)
+            return self.mapping(event, depth)
+        raise self.problem(event, "malformed YAML: a value was expected here")
+
+    def scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag = self._tag(event, yaml.ScalarNode, event.value)
+        if tag == _STR:
+            value: Any = event.value
+        else:
+            node = yaml.ScalarNode(tag, event.value, style=event.style)
+            try:
+                value = self.loader.yaml_constructors[tag](self.loader, node)
+            except (ValueError, OverflowError, yaml.constructor.ConstructorError):
+                # An implicit type that does not construct (2026-02-30 looks like a date):
+                # keep the text, let validation say what is wrong with it.
+                value = event.value
+        if isinstance(value, str) and "\x00" in value:
+            # YAML's "\0" escape: no PostgreSQL text can hold it, so it is refused on every backend alike.
+            raise self.problem(event, "text must not contain a NUL character (\\0)")
+        return value
+
+    def sequence(self, start: yaml.Event, depth: int) -> LocatedList:
+        seq = LocatedList()
+        seq.line = _line(start)
+        seq.item_lines = []
+        while not self.loader.check_event(yaml.SequenceEndEvent):
+            seq.item_lines.append(_line(self.loader.peek_event()))
+            seq.append(self.value(depth + 1))
+        self.loader.get_event()
+        return seq
+
+    def mapping(self, start: yaml.Event, depth: int) -> Located:
         out = Located()
-        out.line = node.start_mark.line + 1
+        out.line = _line(start)
         out.key_lines = {}
-        for key_node, value_node in node.value:
-            key = _convert(loader, key_node, depth + 1, where)
+        while not self.loader.check_event(yaml.MappingEndEvent):
+            key_event = self.loader.peek_event()
+            key = self.value(depth + 1)
             if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise YamlProblem(Problem(where, key_node.start_mark.line + 1, "file", "a key must be plain text"))
+                raise self.problem(key_event, "a key must be plain text")
             key = str(key)
             if key in out:
-                raise YamlProblem(Problem(where, key_node.start_mark.line + 1, key, "key appears twice in one mapping"))
-            out[key] = _convert(loader, value_node, depth + 1, where)
-            out.key_lines[key] = key_node.start_mark.line + 1
+                raise YamlProblem(Problem(self.where, _line(key_event), key, "key appears twice in one mapping"))
+            out[key] = self.value(depth + 1)
+            out.key_lines[key] = _line(key_event)
+        self.loader.get_event()
         return out
-    if isinstance(node, yaml.SequenceNode):
-        seq = LocatedList(_convert(loader, item, depth + 1, where) for item in node.value)
-        seq.line = node.start_mark.line + 1
-        seq.item_lines = [item.start_mark.line + 1 for item in node.value]
-        return seq
-    assert isinstance(node, yaml.ScalarNode)
-    value = _scalar(loader, node)
-    if isinstance(value, str) and "\x00" in value:
-        # YAML's "\0" escape: no PostgreSQL text can hold it, so it is refused on every backend alike.
-        raise YamlProblem(
-            Problem(where, node.start_mark.line + 1, "file", "text must not contain a NUL character (\\0)")
-        )
-    return value
+
+
+def _parse(text: str, where: str, loader_class: type[yaml.SafeLoader]) -> Any:
+    loader = None
+    try:
+        loader = loader_class(text)
+        return _Document(loader, where).read()
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _parser_problem(where: str, text: str, exc: yaml.YAMLError) -> YamlProblem:
+    """What PyYAML's parser found wrong, at its line."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow in a file (NUL, most controls)
+        line = text[: exc.position].count("\n") + 1
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return YamlProblem(Problem(where, line, "file", f"character U+{character:04X} is not allowed in a YAML file"))
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        detail = exc.problem or exc.context or "unreadable"
+        if "expected <block end>" in detail or "mapping values are not allowed" in detail:
+            detail += " (check the indentation of this line and the one before)"
+        return YamlProblem(Problem(where, line, "file", f"malformed YAML: {detail}"))
+    return YamlProblem(Problem(where, 1, "file", f"malformed YAML: {exc}"))
 
 
 def read_yaml(path: Path) -> Any:
-    """Read one YAML document from `path`; raise `YamlProblem` with its location if it is bad."""
+    """Read one YAML document from `path`; raise `YamlProblem` with its location if it is bad.
+
+    A document libyaml cannot read is read again by PyYAML's own parser, whose messages say what it
+    found where (libyaml's say less, and count in bytes): the same file gets the same message on any
+    installation.
+    """
     where = display_path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlProblem(Problem(where, 0, "file", f"cannot read file: {exc.strerror}")) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise YamlProblem(Problem(where, 0, "file", f"file is larger than {MAX_FILE_BYTES} bytes"))
+        raw = read_regular_file(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise YamlProblem(Problem(where, 1, "file", exc.about("file"))) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlProblem(Problem(where, line, "file", "file is not valid UTF-8 text")) from None
     try:
-        loader = _NoAliasLoader(text)
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file (NUL, most controls)
-        line = text[: exc.position].count("\n") + 1
-        raise YamlProblem(
-            Problem(where, line, "file", f"character U+{exc.character:04X} is not allowed in a YAML file")
-        ) from None
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        return _convert(loader, node, 0, where)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        detail = exc.problem or exc.context or "unreadable"
-        if "expected <block end>" in detail or "mapping values are not allowed" in detail:
-            detail += " (check the indentation of this line and the one before)"
-        raise YamlProblem(Problem(where, line, "file", f"malformed YAML: {detail}")) from None
+        return _parse(text, where, _Loader)
     except yaml.YAMLError as exc:
-        raise YamlProblem(Problem(where, 0, "file", f"malformed YAML: {exc}")) from None
-    except RecursionError:
-        raise YamlProblem(Problem(where, 0, "file", "nested too deeply to read")) from None
-    finally:
-        loader.dispose()
+        if _Loader is yaml.SafeLoader:
+            raise _parser_problem(where, text, exc) from None
+        try:
+            _parse(text, where, yaml.SafeLoader)
+        except yaml.YAMLError as explained:
+            raise _parser_problem(where, text, explained) from None
+        raise _parser_problem(where, text, exc) from None

@@ -3,10 +3,13 @@
 N pieces of evidence over I issues x P parties, coded from generated articles
 (about 50 pieces each, several articles a day over two years). Each
 position's evidence follows a legal sequence of moves of the position machine
-(mostly reaffirmations, with softening, hardening, accepting and reneging
-between), a few pieces are issue-level or hypothetical, and every quote is a
+(mostly reaffirmations, with softening, hardening, accepting, reneging and
+reopening between; a move out of `agreed` is named where two lead to its
+stance), a few pieces are issue-level or hypothetical, and every quote is a
 sentence of its article's text (typed with straight quotes where the article
-has typographic ones), so the feed passes every check of an ingest.
+has typographic ones), so the feed passes every check of an ingest. Each
+piece carries its time of day (`said_at`, in the order of the feed), so one
+day's pieces on one position follow each other instead of contesting it.
 
     python benchmarks/synthetic.py --evidence 1000000 --out /tmp/feed-1m
 
@@ -24,7 +27,7 @@ import json
 import random
 import sys
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +66,15 @@ def synthetic_catalog(issues: int, parties: int) -> dict[str, Any]:
     }
 
 
-def _next_stance(rng: random.Random, current: str) -> str:
-    """A stance legal after `current`: usually the same one again (a reaffirmation)."""
+def _next_stance(rng: random.Random, current: str) -> tuple[str, str | None]:
+    """A stance legal after `current` (usually the same one again, a reaffirmation), and the move to name where
+    more than one leads there."""
     if current != Stance.UNKNOWN.value and rng.random() < REAFFIRM_SHARE:
-        return current
+        return current, None
     choices = [dest for (source, dest) in MOVES if source == current and dest != current]
-    return rng.choice(sorted(choices))
+    stance = rng.choice(sorted(choices))
+    leading = MOVES[(current, stance)]
+    return stance, (rng.choice(sorted(leading)).value if len(leading) > 1 else None)
 
 
 def feed_records(evidence: int, issues: int = 50, parties: int = 20, seed: int = 7) -> Iterator[dict[str, Any]]:
@@ -82,27 +88,35 @@ def feed_records(evidence: int, issues: int = 50, parties: int = 20, seed: int =
     positions = [(i, p) for i in issue_ids(issues) for p in party_ids(parties)]
     stances = dict.fromkeys(positions, Stance.UNKNOWN.value)
     articles_total = max(1, -(-evidence // PER_ARTICLE))
+    today, first_of_day = FIRST_DAY - timedelta(days=1), 0
     for a in range(articles_total):
         article_id = f"article-{a:06d}"
         day = FIRST_DAY + timedelta(days=a * DAYS // articles_total)
+        if day != today:
+            today, first_of_day = day, a * PER_ARTICLE
         sentences: list[str] = [f"Talks, day {a}.\n"]
         coded: list[dict[str, Any]] = []
         for n in range(a * PER_ARTICLE, min(evidence, (a + 1) * PER_ARTICLE)):
             issue, party = positions[rng.randrange(len(positions))]
             quote = f"Statement {n:07d}: {party}'s envoy spoke on {issue}."
             sentences.append(f"The envoy of {party} said: \u201c{quote.replace(chr(39), chr(0x2019))}\u201d\n")
+            said_at = (datetime.min + timedelta(seconds=n - first_of_day)).time().isoformat()
             item: dict[str, Any] = {"type": "evidence", "article": article_id, "id": f"e{n:07d}", "issue": issue}
             draw = rng.random()
             if draw < ISSUE_LEVEL_SHARE:
                 item.update(attribution="analysis", quote=quote)
             else:
+                move = None
                 if draw < ISSUE_LEVEL_SHARE + HYPOTHETICAL_SHARE:
                     stance, mode = rng.choice([s.value for s in Stance if s is not Stance.UNKNOWN]), "hypothetical"
                 else:
-                    stances[(issue, party)] = stance = _next_stance(rng, stances[(issue, party)])
+                    stance, move = _next_stance(rng, stances[(issue, party)])
+                    stances[(issue, party)] = stance
                     mode = "asserted"
                 item.update(party=party, stance=stance, quote=quote, speaker=f"Envoy of {party}")
-                item.update(attribution="direct", mode=mode)
+                item.update(attribution="direct", mode=mode, said_at=said_at)
+                if move is not None:
+                    item["move"] = move
             coded.append(item)
         yield {
             "type": "article",

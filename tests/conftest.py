@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -43,6 +44,20 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     """Never touch the user's default database."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
     monkeypatch.delenv("TRACKER_DB", raising=False)
+
+
+@pytest.fixture
+def never_waits_for_ever() -> Iterator[None]:
+    """Fail the test, rather than hang the suite, if the tracker waits for ever (on a FIFO, say)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise TimeoutError("the tracker waited for ever (on a FIFO, a device, a lock?)")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(120)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

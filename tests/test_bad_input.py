@@ -30,10 +30,14 @@ def test_validate_lists_every_problem_in_one_run(corpus: Corpus, run: Run) -> No
     edit(fixtures / KCS, "party: russia\n    stance: opposes", "party: usa_x\n    stance: opposes")
     edit(
         fixtures / "no-lasting-peace-without-territory.yaml",
-        "said_on: 2026-01-22\n    note: Finalised with Trump;",
-        "said_on: 2026-01-27\n    note: Finalised with Trump;",
+        "said_on: 2026-01-22\n    note: >-\n      Finalised with Trump,",
+        "said_on: 2026-01-27\n    note: >-\n      Finalised with Trump,",
     )
-    edit(fixtures / "abu-dhabi-round-two-day-two.yaml", "stance: supports", "stance: favours")
+    edit(
+        fixtures / "abu-dhabi-round-two-day-two.yaml",
+        "party: ukraine\n    stance: supports\n    quote: Zelenskyy",
+        "party: ukraine\n    stance: favours\n    quote: Zelenskyy",
+    )
     edit(
         seeds / "articles.yaml",
         "published_on: 2026-01-23\n    date_basis: inferred",
@@ -47,11 +51,22 @@ def test_validate_lists_every_problem_in_one_run(corpus: Corpus, run: Run) -> No
     assert "4 problem(s) found" in result.stderr
 
 
-def test_validate_clean_corpus(run: Run) -> None:
+def test_validate_clean_corpus_lists_only_its_warnings(run: Run) -> None:
+    """The bundled corpus has no problem; its three stances that rest only on Zelensky's account are warned of."""
     result = run("validate")
     assert result.exit_code == 0
-    assert result.stdout == ""
-    assert "ok: 5 article(s), 31 piece(s) of evidence" in result.stderr
+    assert [line.split(": warning: ")[1] for line in result.stdout.splitlines()] == [
+        f"{position} rests only on another party's report; no statement of its own confirms it"
+        for position in (
+            "security_guarantees/united_states 'agreed'",
+            "peacekeepers/europe 'supports'",
+            "security_guarantees/europe 'supports'",
+        )
+    ]
+    assert all(
+        line.startswith("fixtures/kremlin-confirms-abu-dhabi-talks.yaml:") for line in result.stdout.splitlines()
+    )
+    assert "ok: 5 article(s), 32 piece(s) of evidence, 3 warning(s)" in result.stderr
 
 
 def test_catalogue_errors(corpus: Corpus, run: Run) -> None:

@@ -78,7 +78,7 @@ def test_the_base_corpus_is_valid(run: Run, tmp_path: Path, seeded_db: str) -> N
 
 @pytest.mark.parametrize("name", case_names())
 def test_a_bad_input_gets_its_one_message_and_changes_nothing(
-    name: str, run: Run, tmp_path: Path, seeded_db: str
+    name: str, run: Run, tmp_path: Path, seeded_db: str, never_waits_for_ever: None
 ) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

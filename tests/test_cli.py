@@ -45,7 +45,7 @@ def test_tabular_formats_agree_cell_for_cell(query: str, run: Run, seeded_db: st
     md_rows = [line for line in md if line.startswith("| ") and not line.startswith("| ---")]
     assert len(md_rows) == len(rows)
     for csv_row, md_line in zip(rows, md_rows, strict=True):
-        cells = [c.strip().replace("\\", "") for c in md_line.strip("| ").split(" | ")]
+        cells = [c.strip().replace("\\", "") for c in md_line.removeprefix("| ").removesuffix(" |").split(" | ")]
         assert cells == [c.strip() for c in csv_row]
 
 

@@ -6,11 +6,11 @@ import hashlib
 import json
 import random
 from dataclasses import asdict, replace
-from datetime import date
+from datetime import date, time
 
 from tracker.corpus import bundled_corpus, load_corpus
 from tracker.evidence import Attribution, Evidence, Mode
-from tracker.machines import Stance
+from tracker.machines import Move, Stance
 
 
 def _defined_hash(evidence: Evidence) -> str:
@@ -19,8 +19,13 @@ def _defined_hash(evidence: Evidence) -> str:
     for left_out in ("source_path", "source_line", "stance_line", "prefix", "suffix"):
         del fields[left_out]
     fields["said_on"] = evidence.said_on.isoformat()
-    for name in ("stance", "attribution", "mode"):
+    for name in ("stance", "attribution", "mode", "move"):
         fields[name] = fields[name] and fields[name].value
+    for added in ("said_at", "move", "condition"):  # added later: in the digest only when set
+        if fields[added] is None:
+            del fields[added]
+    if "said_at" in fields:
+        fields["said_at"] = evidence.said_at.isoformat()  # type: ignore[union-attr]
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
@@ -70,5 +75,8 @@ def test_the_digest_spelled_out_agrees_with_its_definition_on_any_text() -> None
             stance=rng.choice([None, *Stance]),
             mode=rng.choice(list(Mode)),
             start=rng.randrange(10**6),
+            said_at=rng.choice([None, time(rng.randrange(24), rng.randrange(60))]),
+            move=rng.choice([None, *Move]),
+            condition=rng.choice([None, text()]),
         )
         assert item.content_hash() == _defined_hash(item)

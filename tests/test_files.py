@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import stat
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,17 +30,8 @@ BASE = Path(__file__).resolve().parent / "bad_inputs" / "base"
 
 
 @pytest.fixture(autouse=True)
-def _never_hang() -> Iterator[None]:
+def _every_test_here_ends(never_waits_for_ever: None) -> None:
     """A read or write that waits for ever fails the test instead of hanging the suite."""
-
-    def stop(signum: int, frame: object) -> None:
-        raise TimeoutError("waited for ever on a file")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(120)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
@@ -287,3 +276,25 @@ def test_write_output_through_dev_stdout_writes_the_descriptor(tmp_path: Path) -
     assert out.read_text() == "x\n" and not out.is_symlink()
     with pytest.raises(FileRefused, match="No such file or directory"):
         write_output(tmp_path / "missing" / "x.md", "x")
+
+
+TAKEN_KINDS = ["regular", "symlink to regular", "dangling symlink", "folder", "fifo", "device"]
+
+
+@settings(deadline=None, max_examples=40)
+@given(taken=st.lists(st.sampled_from(TAKEN_KINDS), max_size=4))
+def test_an_export_takes_the_first_free_name_and_leaves_every_taken_one_as_it_was(taken: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        names = [root / ("export.md" if n == 0 else f"export-{n + 1}.md") for n in range(len(taken))]
+        for path, kind in zip(names, taken, strict=True):
+            _make(path, kind, b"mine")
+        before = {p.name: (p.is_symlink(), p.lstat().st_mode) for p in root.iterdir()}
+        written = write_new_file(root, "export", ".md", "# new\n")
+        assert written.name == ("export.md" if not taken else f"export-{len(taken) + 1}.md")
+        assert written.read_text(encoding="utf-8") == "# new\n"
+        after = {p.name: (p.is_symlink(), p.lstat().st_mode) for p in root.iterdir() if p != written}
+        assert after == before
+        for path, kind in zip(names, taken, strict=True):
+            if kind in ("regular", "symlink to regular"):
+                assert path.read_bytes() == b"mine"

@@ -38,7 +38,7 @@ def test_the_same_files_again_write_nothing(run: Run, db: str) -> None:
     first = run("--db", db, "ingest")
     assert first.exit_code == 0 and first.stdout == ""
     counts, digest = table_counts(db), db_digest(db)
-    assert counts["evidence"] == 31 and counts["article"] == 5 and counts["ingest"] == 1
+    assert counts["evidence"] == 32 and counts["article"] == 5 and counts["ingest"] == 1
     again = run("--db", db, "ingest")
     assert again.exit_code == 0
     assert "nothing new" in again.stderr
@@ -60,8 +60,8 @@ def test_a_problem_anywhere_stores_nothing(corpus: Corpus, run: Run, db: str) ->
     edit(
         fixtures / "kremlin-confirms-abu-dhabi-talks.yaml",
         "party: ukraine\n    stance: opposes",
-        "party: ukraine\n    stance: demands",
-    )  # ... but then opposes -> demands crosses the middle
+        "party: ukraine\n    stance: demands\n    said_on: 2026-01-22",
+    )  # ... but then opposes, the next day, crosses the middle
     result = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
     assert result.exit_code == 1
     assert "illegal move: position donetsk_withdrawal/ukraine is 'demands'; no move leads to 'opposes'" in result.stderr
@@ -110,6 +110,7 @@ def test_an_edit_supersedes_and_known_at_answers_as_before(corpus: Corpus, run: 
     first = run("--db", db, "ingest", *args)
     t1 = recorded_at(first.stderr)
     edit(fixtures / KCS, "stance: opposes", "stance: counter_proposal")
+    edit(fixtures / KCS, "    mode: background\n", "")  # a statement of the day now: it moves the position
     second = run("--db", db, "ingest", *args)
     assert "1 piece(s) of evidence added, 1 superseded; 1 position(s) replayed" in second.stderr
     assert "  edited: kcs-02\n" in second.stderr
@@ -125,7 +126,7 @@ def test_an_edit_supersedes_and_known_at_answers_as_before(corpus: Corpus, run: 
     assert json.loads(before_anything.stdout)["positions"] == []
     assert "nothing was recorded by 2000-01-01" in before_anything.stderr
     counts = table_counts(db)
-    assert counts["evidence"] == 32 and counts["ingest"] == 2, "the old version is kept"
+    assert counts["evidence"] == 33 and counts["ingest"] == 2, "the old version is kept"
 
 
 def test_removed_evidence_returns_a_position_to_unknown_and_history_keeps_it(corpus: Corpus, run: Run, db: str) -> None:
@@ -134,7 +135,7 @@ def test_removed_evidence_returns_a_position_to_unknown_and_history_keeps_it(cor
     t1 = recorded_at(run("--db", db, "ingest", *args).stderr)
     path = fixtures / "kremlin-confirms-abu-dhabi-talks.yaml"
     text = path.read_text()
-    path.write_text(text[: text.index("  - id: kcat-03")] + text[text.index("  - id: kcat-04") :])
+    path.write_text(text[: text.index("  - id: kcat-03")] + text[text.index("  - id: kcat-06") :])
     second = run("--db", db, "ingest", *args)
     assert "0 piece(s) of evidence added, 1 superseded" in second.stderr
     assert "  removed: kcat-03\n" in second.stderr
@@ -168,11 +169,15 @@ def test_an_article_whose_text_changed_must_be_recoded(corpus: Corpus, run: Run,
 
 def test_non_asserted_modes_are_kept_and_shown_but_do_not_move(corpus: Corpus, run: Run, db: str) -> None:
     seeds, fixtures = corpus
-    edit(fixtures / "kremlin-confirms-abu-dhabi-talks.yaml", "stance: supports", "stance: supports\n    mode: future")
+    edit(
+        fixtures / "kremlin-confirms-abu-dhabi-talks.yaml",
+        "  - id: kcat-03\n    issue: peacekeepers\n    party: europe\n    stance: supports",
+        "  - id: kcat-03\n    issue: peacekeepers\n    party: europe\n    stance: supports\n    mode: future",
+    )
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
     assert stance_of(run, db, "peacekeepers", "europe") == "unknown"
     shown = run("--db", db, "history", "--issue", "peacekeepers", "--party", "europe")
-    assert "(future supports: not applied)" in shown.stdout and "kcat-03" in shown.stdout
+    assert "(future: supports, not applied)" in shown.stdout and "kcat-03" in shown.stdout
 
 
 def test_library_refuses_bad_corpus_with_problems(corpus: Corpus) -> None:

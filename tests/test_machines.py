@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from tracker.errors import IllegalMove
-from tracker.machines import MOVE_TABLE, MOVES, IssueMachine, Move, Stance, machine_description, machine_mermaid
+from tracker.errors import AmbiguousMove, IllegalMove
+from tracker.machines import (
+    MOVE_TABLE,
+    MOVES,
+    IssueMachine,
+    Move,
+    Stance,
+    choose_move,
+    machine_description,
+    machine_mermaid,
+)
 
 
 def test_one_machine_is_shared_by_every_party_of_an_issue() -> None:
@@ -21,16 +32,35 @@ def test_named_moves() -> None:
     machine = IssueMachine("peacekeepers")
     position = machine.position("ukraine")
     steps = [
-        ("opposes", Move.FIRST_STATEMENT),
-        ("opposes", Move.REAFFIRM),
-        ("counter_proposal", Move.SOFTEN),
-        ("open", Move.SOFTEN),
-        ("supports", Move.HARDEN),
-        ("agreed", Move.ACCEPT),
-        ("demands", Move.RENEGE),
+        ("opposes", None, Move.FIRST_STATEMENT),
+        ("opposes", None, Move.REAFFIRM),
+        ("counter_proposal", None, Move.SOFTEN),
+        ("open", None, Move.SOFTEN),
+        ("supports", None, Move.HARDEN),
+        ("agreed", None, Move.ACCEPT),
+        ("demands", "reopen", Move.REOPEN),
+        ("agreed", None, Move.ACCEPT),
+        ("opposes", None, Move.RENEGE),  # the one move to opposes: nothing to name
     ]
-    assert [machine.apply(position, stance) for stance, _ in steps] == [move for _, move in steps]
-    assert position.state == "demands"
+    assert [machine.apply(position, stance, move) for stance, move, _ in steps] == [move for _, _, move in steps]
+    assert position.state == "opposes"
+
+
+def test_leaving_agreed_for_a_stance_two_moves_reach_needs_the_move_named() -> None:
+    machine = IssueMachine("security_guarantees")
+    position = machine.position("ukraine")
+    machine.apply(position, "agreed")
+    with pytest.raises(AmbiguousMove) as unnamed:
+        machine.apply(position, "demands")
+    message = str(unnamed.value)
+    assert "security_guarantees/ukraine is 'agreed', and more than one move leads to 'demands'" in message
+    assert "renege (the party walks back what it agreed)" in message
+    assert "reopen (the agreement proves partial, or the party asks for more; no breach)" in message
+    assert "name the one meant with `move:`" in message
+    with pytest.raises(IllegalMove, match="'harden' does not lead to 'demands'"):
+        machine.apply(position, "demands", "harden")
+    assert position.state == "agreed"
+    assert machine.apply(position, "demands", "renege") is Move.RENEGE
 
 
 @pytest.mark.parametrize(
@@ -56,38 +86,62 @@ def test_crossing_the_middle_in_one_step_is_refused(start: str, target: str) -> 
     assert position.state == start
 
 
-def test_the_compiled_table_agrees_with_the_machine_on_every_state_and_stance() -> None:
-    """Ask the transitions Machine itself, trigger by trigger, which stance each move reaches."""
+def _decision(decide: Callable[[], Move]) -> str:
+    try:
+        return decide().value
+    except AmbiguousMove:
+        return "ambiguous"
+    except IllegalMove:
+        return "illegal"
+
+
+def test_the_compiled_table_agrees_with_the_machine_on_every_state_stance_and_move_name() -> None:
+    """Ask the transitions Machine itself, through its conditions, which move each piece of evidence makes."""
     machine = IssueMachine("znpp")
     for source in Stance:
         for target in Stance:
-            reached = []
-            for move in Move:
+            for named in (None, *(m.value for m in Move), "no_such_move"):
                 position = machine.position("probe")
                 machine.machine.set_state(source.value, model=position)
-                if position.may_trigger(move.value, stance=target.value):  # type: ignore[attr-defined]
-                    position.trigger(move.value, stance=target.value)
-                    reached.append(move)
+                by_machine = _decision(lambda: machine.apply(position, target.value, named))  # noqa: B023
+                by_table = _decision(lambda: choose_move(source.value, target.value, named))  # noqa: B023
+                assert by_machine == by_table, (source, target, named)
+                if by_machine not in ("illegal", "ambiguous"):
                     assert position.state == target.value
                 machine.release(position)
-            expected = MOVES.get((source.value, target.value))
-            assert reached == ([expected] if expected else []), (source, target)
-            assert machine.moves.get((source.value, target.value)) == expected
+            leading = tuple(m for m in Move if (source, target) in MOVE_TABLE[m])
+            assert (
+                MOVES.get((source.value, target.value), ())
+                == leading
+                == machine.moves.get((source.value, target.value), ())
+            )
 
 
-def test_the_table_is_declared_once_per_pair() -> None:
-    pairs = [pair for pairs in MOVE_TABLE.values() for pair in pairs]
-    assert len(pairs) == len(set(pairs)) == len(MOVES)
-    assert all(dest is not Stance.UNKNOWN for _, dest in pairs), "no evidence returns a position to unknown"
+def test_two_moves_lead_to_the_same_stance_only_out_of_agreed() -> None:
+    declared = [(pair, move) for move, pairs in MOVE_TABLE.items() for pair in pairs]
+    assert len(declared) == len(set(declared)) == sum(len(leading) for leading in MOVES.values())
+    assert all(dest is not Stance.UNKNOWN for (_, dest), _ in declared), "no evidence returns a position to unknown"
+    shared = {pair: leading for pair, leading in MOVES.items() if len(leading) > 1}
+    assert shared == {
+        (Stance.AGREED.value, s.value): (Move.RENEGE, Move.REOPEN)
+        for s in (Stance.DEMANDS, Stance.SUPPORTS, Stance.OPEN, Stance.COUNTER_PROPOSAL)
+    }
 
 
 def test_descriptions() -> None:
     described = machine_description("znpp", "Zaporizhzhia")
     assert described["initial"] == "unknown"
-    assert {"move": "renege", "from": "agreed", "to": "opposes"} in described["transitions"]
+    assert {
+        "move": "renege",
+        "from": "agreed",
+        "to": "opposes",
+        "means": "the party walks back what it agreed",
+    } in described["transitions"]
+    assert {"reopen", "renege"} <= {t["move"] for t in described["transitions"] if t["to"] == "demands"}
     mermaid = machine_mermaid("Zaporizhzhia (znpp)")
     assert "stateDiagram-v2" in mermaid
     assert "agreed --> opposes: renege" in mermaid
-    assert mermaid.count("-->") == len(MOVES) + 1  # and the initial arrow
+    assert "agreed --> demands: renege | reopen" in mermaid, "both moves out of agreed, on one arrow"
+    assert mermaid.count("-->") == len(MOVES) + 1  # an arrow per pair of stances, and the initial one
     assert "s_active" not in mermaid.replace("classDef s_active", ""), "no state drawn as the active one"
     assert mermaid.count("classDef s_default") == 1

@@ -20,10 +20,10 @@ from tracker.corpus import bundled_corpus, load_catalog, load_corpus
 from tracker.errors import IllegalMove, Problem, TrackerError
 from tracker.feed import feed_fill
 from tracker.ingest import corpus_fill, ingest, validate
-from tracker.machines import IssueMachine, Stance
+from tracker.machines import IssueMachine, Move, Stance
 from tracker.queries import history
 from tracker.store import Store
-from tracker.timeline import ReplayItem, replay_position
+from tracker.timeline import replay_item, replay_position
 
 BASE = Path(__file__).resolve().parent / "bad_inputs" / "base"
 FIXTURE = "fixtures/geneva-day-one.yaml"
@@ -115,28 +115,50 @@ def test_any_feed_ends_in_acceptance_or_a_tracker_error(lines: list[bytes]) -> N
             pass
 
 
+MOVE_NAMES = [None, None, None, *(m.value for m in Move)]
+
+
 @SETTINGS
-@given(coded=st.lists(st.tuples(st.sampled_from(STANCES), st.booleans()), max_size=12))
-def test_the_replay_moves_as_the_transitions_machine_does(coded: list[tuple[str, bool]]) -> None:
+@given(
+    coded=st.lists(
+        st.tuples(st.sampled_from(STANCES), st.sampled_from(["asserted", "hypothetical"]), st.sampled_from(MOVE_NAMES)),
+        max_size=12,
+    )
+)
+def test_the_replay_moves_as_the_transitions_machine_does(coded: list[tuple[str, str, str | None]]) -> None:
     """The replay's compiled table and the Machine agree on every move, and refuse the same evidence."""
     items = [
-        ReplayItem(
-            date(2026, 1, 1 + n), date(2026, 1, 1 + n), "a", 0, f"e{n:02d}", stance if asserted else None, n, "x", n
+        replay_item(
+            date(2026, 1, 1 + n),
+            None,
+            "direct",
+            date(2026, 1, 1 + n),
+            "a",
+            0,
+            1,
+            f"e{n:02d}",
+            stance,
+            mode,
+            move,
+            None,
+            n,
+            "x",
+            n,
         )
-        for n, (stance, asserted) in enumerate(coded)
+        for n, (stance, mode, move) in enumerate(coded)
     ]
     replayed = replay_position("znpp", "russia", items)
     machine = IssueMachine("znpp")
     position = machine.position("russia")
     expected: list[str | None] = []
     refused_at = None
-    for n, (stance, asserted) in enumerate(coded):
-        if not asserted:
+    for n, (stance, mode, move) in enumerate(coded):
+        if mode != "asserted":
             expected.append(None)
             continue
         try:
-            expected.append(machine.apply(position, stance).value)
-        except IllegalMove:
+            expected.append(machine.apply(position, stance, move).value)
+        except IllegalMove:  # AmbiguousMove too
             refused_at = n
             break
     if refused_at is None:

@@ -22,7 +22,7 @@ from tracker.corpus import choose_catalog
 from tracker.evidence import Mode
 from tracker.feed import feed_fill
 from tracker.ingest import run_ingest
-from tracker.machines import MOVES, Move, Stance
+from tracker.machines import Move, Stance, choose_move
 from tracker.queries import DiffReport, HistoryReport, StateReport, diff, history, state
 from tracker.report import MOVES_SHOWN, QUOTES_SHOWN, build_report
 from tracker.report_markdown import render_markdown
@@ -75,7 +75,7 @@ def replayed(records: Iterator[dict[str, Any]]) -> dict[tuple[str, str], list[Ti
         move, after = None, before
         if record["mode"] == Mode.ASSERTED.value:
             after = Stance(record["stance"])
-            move = MOVES[(before.value, after.value)]
+            move = choose_move(before.value, after.value, record.get("move"))
             if move is not Move.REAFFIRM:
                 since, entered = days[record["article"]], len(timeline)
         timeline.append(TimelineEntry(record["id"], days[record["article"]], before, after, move, since, entered))

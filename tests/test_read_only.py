@@ -89,7 +89,7 @@ def test_a_database_the_user_may_not_write_is_read_through_a_read_only_connectio
     store = Store(database_url(str(db))[0])
     try:
         with store.reading() as session:
-            assert session.execute(text("SELECT COUNT(*) FROM evidence")).scalar() == 31
+            assert session.execute(text("SELECT COUNT(*) FROM evidence")).scalar() == 32
             with pytest.raises(OperationalError, match="readonly"):
                 session.execute(text("UPDATE tracker_meta SET value = 'x'"))
     finally:

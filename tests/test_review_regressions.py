@@ -112,8 +112,12 @@ def test_a_reader_is_not_held_up_by_a_writer(seeded_db: str, run: Run) -> None:
 @pytest.mark.sqlite_only
 def test_a_failed_first_ingest_leaves_no_database(tmp_path: Path, run: Run) -> None:
     seeds, fixtures = write_trade_talks(tmp_path)
-    edit(fixtures / "brief.yaml", "stance: opposes", "stance: agreed")  # china: first statement agreed is legal
-    edit(fixtures / "brief.yaml", "party: Brussels\n    stance: demands", "party: china\n    stance: opposes")
+    edit(fixtures / "brief.yaml", "stance: opposes", "stance: agreed")  # china, the day after opposing: illegal
+    edit(
+        fixtures / "brief.yaml",
+        "party: Brussels\n    stance: demands",
+        "party: china\n    stance: opposes\n    said_on: 2030-04-30",
+    )
     db = tmp_path / "new" / "t.db"
     result = run("--db", str(db), "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
     assert result.exit_code == 1 and "illegal move" in result.stderr
@@ -154,7 +158,7 @@ def test_diff_window_excludes_from_and_includes_to(run: Run, seeded_db: str) -> 
     on_to = json.loads(run("--db", seeded_db, "diff", "2026-02-04", "2026-02-05", "--format", "json").stdout)
     assert {(c["issue"], c["party"]) for c in on_to["changes"]} == {
         ("donetsk_withdrawal", "ukraine"),
-        ("peacekeepers", "ukraine"),
+        ("security_guarantees", "ukraine"),
     }
 
 

@@ -47,7 +47,8 @@ def test_hostile_text_is_inert_in_every_format(tmp_path: Path, run: Run, new_db:
     table = run("--db", db, "history").stdout
     assert "\\x1b[31mred\\x1b[0m" in table and "<U+202E>esrever<U+202C>" in table
     assert "[$accent] [@click=app.quit] [/]" in table, "markup-like text is shown as it is"
-    [row] = list(csv.DictReader(io.StringIO(run("--db", db, "history", "--format", "csv").stdout)))
+    rows = csv.DictReader(io.StringIO(run("--db", db, "history", "--format", "csv").stdout))
+    [row] = [row for row in rows if row["party"] == "ukraine"]
     assert row["quote"].startswith("'=HYPERLINK("), "a spreadsheet shows the formula as text"
     moves = json.loads(run("--db", db, "history", "--format", "json").stdout)["moves"]
     assert moves[0]["evidence"]["quote"] == HOSTILE, "JSON carries the exact text, escaped"

@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import GOLDEN, Run
+from tests.test_corpus import write_trade_talks
 from tracker.store import database_url
 
 SCHEMA_3_INDEXES = {"ix_timeline_position_entries", "ix_evidence_article_said", "ix_article_title"}
 
 
+SCHEMA_4_ENTRIES = (
+    "issue, party, valid_from, seq, superseded_at, recorded_at, entered_seq, since, stance_from, stance_to, move, "
+    "backing, evidence_row_id"
+)
+ADDED_IN_5 = {
+    "evidence": ("said_at", "move", "condition"),
+    "timeline": ("not_applied", "basis", "condition", "contested_on"),
+    "issue": ("parent",),
+}
+
+
+def downgrade_to_schema_4(db: str) -> None:
+    """Turn a database into what schema version 4 wrote: no moves named, no times of day, conditions, contests."""
+    engine = create_engine(database_url(db)[0])
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_timeline_position_entries"))
+        for table, columns in ADDED_IN_5.items():
+            for column in columns:
+                conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        conn.execute(text(f"CREATE INDEX ix_timeline_position_entries ON timeline ({SCHEMA_4_ENTRIES})"))
+        conn.execute(text("UPDATE tracker_meta SET value = '4' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+
 def downgrade_to_schema_3(db: str) -> None:
     """Turn a database into what schema version 3 wrote: issue-level evidence not indexed by issue."""
+    downgrade_to_schema_4(db)
     engine = create_engine(database_url(db)[0])
     with engine.begin() as conn:
         conn.execute(text("DROP INDEX ix_evidence_issue_named"))
@@ -71,16 +99,21 @@ def index_names(db: str) -> set[str]:
         engine.dispose()
 
 
+CURRENT_BACKING = (
+    "SELECT issue, party, seq, backing FROM timeline WHERE superseded_at IS NULL ORDER BY issue, party, seq"
+)
+
+
 def test_a_schema_1_database_is_upgraded_on_first_read(run: Run, seeded_db: str) -> None:
-    backing = read(seeded_db, "SELECT row_id, backing FROM timeline ORDER BY row_id")
-    assert any(count > 1 for _, count in backing)
+    backing = read(seeded_db, CURRENT_BACKING)
+    assert any(count > 1 for *_, count in backing)
     downgrade_to_schema_1(seeded_db)
 
     result = run("--db", seeded_db, "state", "--as-of", "2026-02-06")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (GOLDEN / "state.txt").read_text(encoding="utf-8")
-    assert read(seeded_db, "SELECT row_id, backing FROM timeline ORDER BY row_id") == backing
-    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("4",)]
+    assert read(seeded_db, CURRENT_BACKING) == backing
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("5",)]
     indexes = index_names(seeded_db)
     assert {"ix_timeline_changes", "ix_evidence_issue_level", "ix_evidence_issue_named", *SCHEMA_3_INDEXES} <= indexes
     assert not any(name.endswith("_superseded_at") for name in indexes) and "ix_timeline_position" not in indexes
@@ -100,7 +133,7 @@ def test_a_schema_2_database_gets_the_covering_indexes_and_answers_as_before(run
         result = run("--db", seeded_db, *command)
         assert result.exit_code == 0, result.stderr
         assert result.stdout == (GOLDEN / golden).read_text(encoding="utf-8")
-    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("4",)]
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("5",)]
     indexes = index_names(seeded_db)
     assert SCHEMA_3_INDEXES <= indexes
     assert "ix_timeline_position_held" not in indexes and "ix_evidence_article" not in indexes
@@ -129,5 +162,33 @@ def test_a_schema_3_database_gets_issue_level_evidence_indexed_by_issue(run: Run
     result = run("--db", seeded_db, "state", "--as-of", "2026-02-06")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (GOLDEN / "state.txt").read_text(encoding="utf-8")
-    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("4",)]
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("5",)]
     assert "ix_evidence_issue_named" in index_names(seeded_db)
+
+
+def test_a_schema_4_database_is_replayed_under_the_new_rules_and_its_old_answers_kept(
+    run: Run, tmp_path: Path, db: str
+) -> None:
+    """Schema 4 knew one way out of `agreed` (renege): its evidence names it, and every position is replayed; the
+    timeline it had is superseded, so `--known-at` before the upgrade answers as the tracker did then."""
+    seeds, fixtures = write_trade_talks(tmp_path)
+    (fixtures / "brief.yaml").write_text(
+        "article: brief\nevidence:\n"
+        "  - id: b1\n    issue: steel\n    party: Brussels\n    stance: agreed\n"
+        "    quote: it insists on removing steel tariffs\n    attribution: direct\n    said_on: 2030-04-30\n"
+        "  - id: b2\n    issue: steel\n    party: Brussels\n    stance: demands\n    move: renege\n"
+        "    quote: Beijing rejected the idea outright\n    attribution: direct\n",
+        encoding="utf-8",
+    )
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    history = run("--db", db, "history", "--format", "json").stdout
+    downgrade_to_schema_4(db)
+    before_upgrade = read(db, "SELECT MAX(recorded_at) FROM ingest")[0][0]
+
+    assert run("--db", db, "history", "--format", "json").stdout == history
+    assert read(db, "SELECT id, move FROM evidence ORDER BY id") == [("b1", None), ("b2", "renege")]
+    assert read(db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("5",)]
+    [(upgrade,)] = read(db, "SELECT seeds FROM ingest WHERE seeds LIKE '(schema%'")
+    assert upgrade == "(schema 5 upgrade)"
+    old = run("--db", db, "history", "--known-at", str(before_upgrade).replace(" ", "T") + "Z", "--format", "csv")
+    assert old.exit_code == 0 and "renege" in old.stdout, "the timeline before the upgrade is still read"

@@ -41,6 +41,9 @@ class _Entry(BaseModel):
 class Issue(_Entry):
     title: str = Field(min_length=1, max_length=200)
     proposition: str = Field(min_length=1, max_length=500)
+    # A sub-proposal's issue (a free economic zone under a withdrawal): views group it under its parent, and a
+    # filter on the parent includes it. One level: a parent has no parent.
+    parent: str | None = Field(default=None, pattern=ID_PATTERN, max_length=64)
 
 
 class Party(_Entry):
@@ -84,6 +87,11 @@ class Catalog(BaseModel):
 
     def issue(self, issue_id: str) -> Issue:
         return next(i for i in self.issues if i.id == issue_id)
+
+    def with_children(self, issue_ids: list[str]) -> list[str]:
+        """The issues named and their sub-issues, in catalogue order."""
+        named = set(issue_ids)
+        return [i.id for i in self.issues if i.id in named or i.parent in named]
 
     def party(self, party_id: str) -> Party:
         return next(p for p in self.parties if p.id == party_id)
@@ -134,6 +142,40 @@ def _claim_problems(where: str, section: str, entries: list[tuple[int, Issue | P
     return problems
 
 
+def _parent_problems(where: str, issues: list[tuple[int, Issue | Party]]) -> list[Problem]:
+    """A parent must be another issue of the catalogue, itself without a parent."""
+    by_id = {entry.id: entry for _, entry in issues if isinstance(entry, Issue)}
+    problems = []
+    for line, entry in issues:
+        if not isinstance(entry, Issue) or entry.parent is None:
+            continue
+        parent = by_id.get(entry.parent)
+        if parent is None:
+            message = f"'{entry.parent}' is not an issue of this catalogue; known issues: {', '.join(by_id)}"
+        elif parent.id == entry.id:
+            message = "an issue cannot be its own parent"
+        elif parent.parent is not None:
+            message = f"'{parent.id}' is itself a sub-issue of '{parent.parent}'; sub-issues go one level deep"
+        else:
+            continue
+        problems.append(Problem(where, line, "issues.parent", message))
+    return problems
+
+
+def grouped(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
+    """The issues in catalogue order, each sub-issue moved to follow its parent (and its elder siblings)."""
+    children: dict[str, list[Issue]] = {}
+    for issue in issues:
+        if issue.parent is not None:
+            children.setdefault(issue.parent, []).append(issue)
+    ordered: list[Issue] = []
+    for issue in issues:
+        if issue.parent is None or issue.parent not in {i.id for i in issues}:
+            ordered.append(issue)
+            ordered.extend(children.get(issue.id, []))
+    return tuple(ordered)
+
+
 def load_catalog(path: Path) -> Catalog:
     """Read and check a catalogue file; raise `CatalogError` listing every problem."""
     where = display_path(path)
@@ -163,6 +205,7 @@ def load_catalog(path: Path) -> Catalog:
             except ValidationError as exc:
                 problems.extend(located_problems(exc, where, item, model, prefix=f"{section}[{index}]."))
         problems.extend(_claim_problems(where, section, entries[section]))
+    problems.extend(_parent_problems(where, entries["issues"]))
     if problems:
         raise CatalogError(problems)
     title = doc.get("title", "Negotiation")
@@ -170,6 +213,6 @@ def load_catalog(path: Path) -> Catalog:
         source=where,
         section_lines={section: doc.line_of(section) for section in ("issues", "parties")},
         title=str(title),
-        issues=tuple(e for _, e in entries["issues"] if isinstance(e, Issue)),
+        issues=grouped(tuple(e for _, e in entries["issues"] if isinstance(e, Issue))),
         parties=tuple(e for _, e in entries["parties"] if isinstance(e, Party)),
     )

@@ -123,6 +123,7 @@ def _report_ingest(summary: IngestSummary, store: Store) -> None:
             f"nothing new: {store.safe_url} already holds everything in this corpus "
             f"({summary.evidence_total} piece(s) of evidence)"
         )
+        _report_warnings(summary)
         return
     assert summary.recorded_at is not None
     _say(
@@ -133,6 +134,13 @@ def _report_ingest(summary: IngestSummary, store: Store) -> None:
         + ("; catalogue updated" if summary.catalog_changed else "")
     )
     _report_evidence_changes(summary.evidence_changes)
+    _report_warnings(summary)
+
+
+def _report_warnings(summary: IngestSummary) -> None:
+    """Non-fatal findings, one `path:line: field: warning: ...` line each (validate lists them as its data)."""
+    for warning in summary.warnings:
+        click.echo(str(warning), err=True)
 
 
 def _report_evidence_changes(changes: dict[str, list[str]], limit: int = 12) -> None:
@@ -362,7 +370,10 @@ def validate_command(
     else:
         change = "an ingest would change the database" + (" (the catalogue too)" if summary.catalog_changed else "")
     articles = summary.articles_total if given.articles is None else given.articles
-    _say(f"ok: {articles} article(s), {summary.evidence_total} piece(s) of evidence{against}; {change}")
+    for warning in summary.warnings:
+        _emit(f"{warning}\n")
+    warned = f", {len(summary.warnings)} warning(s)" if summary.warnings else ""
+    _say(f"ok: {articles} article(s), {summary.evidence_total} piece(s) of evidence{against}{warned}; {change}")
     if store is not None:
         _report_evidence_changes(summary.evidence_changes)
 

@@ -300,6 +300,9 @@ def check_evidence(
         source_path=source,
         source_line=item.line,
         stance_line=item.line_of("stance"),
+        said_at=coded.said_at,
+        move=coded.move,
+        condition=coded.condition,
     )
 
 

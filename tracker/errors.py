@@ -67,21 +67,52 @@ class CorpusError(DataError):
 
 
 class IllegalMove(TrackerError):
-    """A stance that the position's machine cannot reach from its current state."""
+    """A stance that the position's machine cannot reach from its current state (or not by the move named)."""
 
-    def __init__(self, issue: str, party: str, state: str, stance: str, allowed: dict[str, list[str]]) -> None:
-        self.issue, self.party, self.state, self.stance, self.allowed = (
+    def __init__(
+        self, issue: str, party: str, state: str, stance: str, allowed: dict[str, list[str]], named: str | None = None
+    ) -> None:
+        self.issue, self.party, self.state, self.stance, self.allowed, self.named = (
             issue,
             party,
             state,
             stance,
             allowed,
+            named,
         )
         allowed_text = "; ".join(f"{move} -> {', '.join(dests)}" for move, dests in allowed.items())
+        reaches = f"'{named}' does not lead to '{stance}'" if named else f"no move leads to '{stance}'"
         super().__init__(
-            f"illegal move: position {issue}/{party} is '{state}'; no move leads to '{stance}' "
-            f"(allowed: {allowed_text or 'none'})"
+            f"illegal move: position {issue}/{party} is '{state}'; {reaches} (allowed: {allowed_text or 'none'})"
         )
+
+    def of(self, issue: str, party: str) -> IllegalMove:
+        """The same refusal, told of a position."""
+        return IllegalMove(issue, party, self.state, self.stance, self.allowed, self.named)
+
+
+class AmbiguousMove(IllegalMove):
+    """More than one move leads from the stance held to the one coded, and the evidence names none of them."""
+
+    def __init__(self, issue: str, party: str, state: str, stance: str, choices: dict[str, str]) -> None:
+        self.choices = choices
+        TrackerError.__init__(
+            self,
+            f"position {issue}/{party} is '{state}', and more than one move leads to '{stance}': "
+            + "; ".join(f"{move} ({meaning})" for move, meaning in choices.items())
+            + "; name the one meant with `move:`",
+        )
+        self.issue, self.party, self.state, self.stance, self.allowed, self.named = (
+            issue,
+            party,
+            state,
+            stance,
+            {},
+            None,
+        )
+
+    def of(self, issue: str, party: str) -> AmbiguousMove:
+        return AmbiguousMove(issue, party, self.state, self.stance, self.choices)
 
 
 class StoreError(TrackerError):

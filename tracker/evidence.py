@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from json.encoder import encode_basestring_ascii as _encode_string
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tracker.machines import Stance
+from tracker.machines import Move, Stance
 
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$"
 
@@ -29,12 +29,15 @@ class Attribution(StrEnum):
 
 
 class Mode(StrEnum):
-    """PLOVER's auxiliary modes; only asserted evidence moves a position."""
+    """PLOVER's auxiliary modes, and background; only asserted evidence moves a position."""
 
     ASSERTED = "asserted"
     HYPOTHETICAL = "hypothetical"
     FUTURE = "future"
     NEGATED = "negated"
+    # A restatement of a stance held before the article ("Kyiv has long refused..."): it supports the stance
+    # held when it matches it, never moves a position, and is a contradiction to check when it does not match.
+    BACKGROUND = "background"
 
 
 class DateBasis(StrEnum):
@@ -91,7 +94,15 @@ class EvidenceIn(BaseModel):
     speaker: str | None = Field(default=None, max_length=200)
     attribution: Attribution
     said_on: date | None = Field(default=None, description="When it was said; defaults to the article's date")
+    said_at: time | None = Field(
+        default=None, description="Time of day it was said (HH:MM, quoted in YAML): orders one day's evidence"
+    )
     mode: Mode = Mode.ASSERTED
+    move: Move | None = Field(
+        default=None,
+        description="The move meant, where more than one leads to the stance (out of agreed: renege or reopen)",
+    )
+    condition: str | None = Field(default=None, max_length=2000, description="The stance holds on this condition")
     note: str | None = Field(default=None, max_length=5000)
 
     @field_validator("quote")
@@ -106,7 +117,7 @@ class EvidenceIn(BaseModel):
             )
         return quote
 
-    @field_validator("party", "speaker", "note")
+    @field_validator("party", "speaker", "note", "condition")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value if value is None or value.strip() else None
@@ -119,6 +130,8 @@ class EvidenceIn(BaseModel):
             raise ValueError("party: a stance needs a party (issue-level evidence has neither)")
         if self.stance is Stance.UNKNOWN:
             raise ValueError("stance: 'unknown' is the absence of evidence, not a stance to code")
+        if self.party is None and (self.move is not None or self.condition is not None):
+            raise ValueError("party: a move or a condition is a party's (issue-level evidence has neither)")
         return self
 
 
@@ -157,6 +170,9 @@ class Evidence:
     source_path: str  # absolute, so a message makes sense from any folder
     source_line: int
     stance_line: int
+    said_at: time | None = None
+    move: Move | None = None
+    condition: str | None = None
 
     def content_hash(self) -> str:
         """Identity of the coded content; the same content is never stored twice.
@@ -165,12 +181,16 @@ class Evidence:
         tests), written out here because an ingest computes a million of them.
         """
         encode = _encode_string
+        # Fields added since the first digests are written only when set: evidence without them keeps its digest.
+        condition = f'"condition": {encode(self.condition)}, ' if self.condition is not None else ""
+        move = f', "move": {encode(self.move)}' if self.move is not None else ""
+        said_at = f', "said_at": "{self.said_at.isoformat()}"' if self.said_at is not None else ""
         return hashlib.sha256(
             (
-                f'{{"article": {encode(self.article)}, "attribution": {encode(self.attribution)}, '
+                f'{{"article": {encode(self.article)}, "attribution": {encode(self.attribution)}, {condition}'
                 f'"end": {self.end}, "id": {encode(self.id)}, "issue": {encode(self.issue)}, '
-                f'"mode": {encode(self.mode)}, "note": {_json(self.note)}, "party": {_json(self.party)}, '
-                f'"quote": {encode(self.quote)}, "said_on": "{self.said_on.isoformat()}", '
+                f'"mode": {encode(self.mode)}{move}, "note": {_json(self.note)}, "party": {_json(self.party)}, '
+                f'"quote": {encode(self.quote)}{said_at}, "said_on": "{self.said_on.isoformat()}", '
                 f'"speaker": {_json(self.speaker)}, "stance": {_json(self.stance)}, '
                 f'"start": {self.start}}}'
             ).encode()

@@ -36,7 +36,7 @@ from tracker.catalog import Catalog
 from tracker.corpus import Corpus, bundled_corpus, load_corpus
 from tracker.errors import CorpusError, Problem, display_path
 from tracker.evidence import Article, Attribution, Evidence, Mode
-from tracker.machines import Stance
+from tracker.machines import Move, Stance
 from tracker.store import (
     TITLE_KEY,
     ArticleRow,
@@ -50,7 +50,7 @@ from tracker.store import (
     TimelineRow,
     stored_title,
 )
-from tracker.timeline import PositionKey, ReplayItem, TimelineEntry, replay_position
+from tracker.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
 
 Progress = Callable[[str], None]
 
@@ -71,6 +71,7 @@ class IngestSummary:
     articles_total: int = 0
     evidence_changes: dict[str, list[str]] = field(default_factory=dict)
     catalog_changed: bool = False
+    warnings: list[Problem] = field(default_factory=list)  # non-fatal findings, `path:line: field: warning: ...`
 
     @property
     def changed(self) -> bool:
@@ -98,11 +99,18 @@ _ARTICLE_COMPARED = ("sha256", "title", "outlet", "url", "published_on", "date_b
 
 
 def _catalog_rows(catalog: Catalog) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    issues = [
-        dict(id=i.id, ordinal=n, title=i.title, proposition=i.proposition, aliases=json.dumps(list(i.aliases)))
+    issues: list[dict[str, object]] = [
+        dict(
+            id=i.id,
+            ordinal=n,
+            title=i.title,
+            proposition=i.proposition,
+            aliases=json.dumps(list(i.aliases)),
+            parent=i.parent,
+        )
         for n, i in enumerate(catalog.issues)
     ]
-    parties = [
+    parties: list[dict[str, object]] = [
         dict(id=p.id, ordinal=n, name=p.name, aliases=json.dumps(list(p.aliases)))
         for n, p in enumerate(catalog.parties)
     ]
@@ -120,6 +128,7 @@ def _stored_catalog(conn: Connection) -> tuple[list[dict[str, object]], list[dic
                 col(IssueRow.title),
                 col(IssueRow.proposition),
                 col(IssueRow.aliases),
+                col(IssueRow.parent),
             )
             .where(col(IssueRow.superseded_at).is_(None))
             .order_by(col(IssueRow.ordinal))
@@ -211,6 +220,7 @@ class Ingest:
         self.first_new_row_id = self.next_row_id
         self.deferred_indexes = self._defer_indexes() if write and self.next_row_id == 1 else []
         self.published_on = {article_id: stored.published_on for article_id, stored in self.stored_articles.items()}
+        self.article_sha256 = {article_id: stored.sha256 for article_id, stored in self.stored_articles.items()}
         self.articles_added = 0
         self.articles_superseded: list[int] = []
         self.redated: set[str] = set()
@@ -231,6 +241,12 @@ class Ingest:
         self.article_rows: list[dict[str, Any]] = []
         self.total = 0
         self.articles_total = 0
+        self.warnings: list[Problem] = []
+        # The spans coded so far in the article being read, with the position and id of each: a quote coded
+        # twice for one position is worth a second look. Evidence comes article by article (a fixture, or a
+        # feed's run of lines), so only the current article's are kept.
+        self.spans_of: str | None = None
+        self.spans: dict[tuple[int, int, str, str | None], str] = {}
 
     def _defer_indexes(self) -> list[Index]:
         """Into empty tables, rows go in first and their indexes are built after, each in one sorted pass:
@@ -251,6 +267,7 @@ class Ingest:
         if coded:
             self.coded.add(article.id)
         self.published_on[article.id] = article.published_on
+        self.article_sha256[article.id] = article.sha256
         stored = self.stored_articles.get(article.id)
         compared = tuple(getattr(article, c) for c in _ARTICLE_COMPARED)
         if stored is not None and stored.compared == compared:
@@ -267,9 +284,36 @@ class Ingest:
             if stored.sha256 != article.sha256:
                 self.text_changed.add(article.id)
 
+    def warn(self, path: str, line: int, field: str, message: str) -> None:
+        self.warnings.append(Problem(display_path(path), line, field, f"warning: {message}"))
+
+    def _look_twice(self, item: Evidence) -> None:
+        """Warnings about one piece of evidence on its own."""
+        if item.speaker is not None and item.attribution is Attribution.ANALYSIS:
+            self.warn(
+                item.source_path,
+                item.source_line,
+                "speaker",
+                f"'{item.speaker}' is named on analysis evidence (the outlet's own words); "
+                "if they said it, it is direct or reported",
+            )
+        if item.article != self.spans_of:
+            self.spans_of, self.spans = item.article, {}
+        span = (item.start, item.end, item.issue, item.party)
+        first = self.spans.setdefault(span, item.id)
+        if first != item.id:
+            position = f"{item.issue}/{item.party}" if item.party else item.issue
+            self.warn(
+                item.source_path,
+                item.source_line,
+                "quote",
+                f"the same quote of this article is coded for {position} as '{first}' too; check that both are meant",
+            )
+
     def add_evidence(self, item: Evidence) -> None:
         """A checked piece of evidence of an article already given."""
         self.total += 1
+        self._look_twice(item)
         digest = item.content_hash()
         stored = self.stored_evidence.get(item.id)
         if stored is not None:
@@ -296,7 +340,10 @@ class Ingest:
                     item.speaker,
                     PLAIN[item.attribution],
                     self.evidence_rows.bind("said_on", item.said_on),
+                    self.evidence_rows.bind("said_at", item.said_at),
                     PLAIN[item.mode],
+                    PLAIN[item.move],
+                    item.condition,
                     item.note,
                     item.source_path,
                     item.source_line,
@@ -322,13 +369,19 @@ class Ingest:
             self.touched.add(position)
         if position is not None:
             self.positions[position].append(
-                ReplayItem(
+                replay_item(
                     item.said_on,
+                    item.said_at,
+                    PLAIN[item.attribution],  # type: ignore[arg-type]
                     self.published_on[item.article],
-                    item.article,
+                    self.article_sha256[item.article],
                     item.start,
+                    item.end,
                     item.id,
-                    PLAIN[item.stance] if item.mode is ASSERTED else None,
+                    PLAIN[item.stance],
+                    PLAIN[item.mode],  # type: ignore[arg-type]
+                    PLAIN[item.move],
+                    item.condition,
                     row_id,
                     item.source_path,
                     item.stance_line,
@@ -388,7 +441,7 @@ class Ingest:
         for index in self.deferred_indexes:
             index.create(self.conn)
         if not self._changes_anything():
-            return IngestSummary(None, 0, 0, 0, 0, 0, self.total, self.articles_total)
+            return IngestSummary(None, 0, 0, 0, 0, 0, self.total, self.articles_total, warnings=self._sorted_warnings())
         self._write_catalog()
         if self.progress:
             self.progress(f"timeline: {len(self.touched)} positions replayed, {moves} moves")
@@ -403,6 +456,7 @@ class Ingest:
             articles_total=self.articles_total,
             evidence_changes=self.evidence_changes(),
             catalog_changed=self.catalog_changed,
+            warnings=self._sorted_warnings(),
         )
         seeds, fixtures = self.sources
         self._write(
@@ -421,6 +475,9 @@ class Ingest:
             ],
         )
         return summary
+
+    def _sorted_warnings(self) -> list[Problem]:
+        return sorted(set(self.warnings))
 
     def evidence_changes(self) -> dict[str, list[str]]:
         """Evidence ids this ingest adds, edits (supersedes with a new version) and removes."""
@@ -494,11 +551,16 @@ class Ingest:
         rows = self.conn.execute(
             select(
                 col(EvidenceRow.said_on),
+                col(EvidenceRow.said_at),
+                col(EvidenceRow.attribution),
                 col(EvidenceRow.article),
                 col(EvidenceRow.start),
+                col(EvidenceRow.end),
                 col(EvidenceRow.id),
                 col(EvidenceRow.stance),
                 col(EvidenceRow.mode),
+                col(EvidenceRow.move),
+                col(EvidenceRow.condition),
                 col(EvidenceRow.row_id),
                 col(EvidenceRow.source_path),
                 col(EvidenceRow.stance_line),
@@ -510,19 +572,25 @@ class Ingest:
             )
         )
         return [
-            ReplayItem(
-                said_on,
-                self.published_on[article],
-                article,
-                start,
-                evidence_id,
-                stance if mode == "asserted" else None,
-                row_id,
-                source_path,
-                stance_line,
+            replay_item(
+                row.said_on,
+                row.said_at,
+                row.attribution,
+                self.published_on[row.article],
+                self.article_sha256[row.article],
+                row.start,
+                row.end,
+                row.id,
+                row.stance,
+                row.mode,
+                row.move,
+                row.condition,
+                row.row_id,
+                row.source_path,
+                row.stance_line,
             )
-            for said_on, article, start, evidence_id, stance, mode, row_id, source_path, stance_line in rows
-            if row_id is not None and evidence_id not in self.incoming and article not in self.coded
+            for row in rows
+            if row.id not in self.incoming and row.article not in self.coded
         ]
 
     def _replay(self) -> int:
@@ -531,13 +599,18 @@ class Ingest:
         rows: list[tuple[Any, ...]] = []
         kept_any = len(self.incoming) < len(self.stored_evidence)  # `incoming` holds only stored ids
         bind = self.timeline_rows.bind
-        for issue, party in sorted(self.touched):
+        # A trial (validate) replays every position it was given, to warn about each; an ingest what it touched.
+        replayed_here = sorted(self.touched if self.writes else self.touched | set(self.positions))
+        for issue, party in replayed_here:
             items = self.positions.pop((issue, party), [])
             if kept_any:
                 items += self._kept_items(issue, party)
             replayed = replay_position(issue, party, items)
             if isinstance(replayed, Problem):
                 self.problems.append(replayed)
+                continue
+            self._warn_of_replay(issue, party, items, replayed)
+            if (issue, party) not in self.touched:
                 continue
             if self.stored_evidence:
                 self._write(
@@ -560,9 +633,13 @@ class Ingest:
                         entry.stance_from,
                         entry.stance_to,
                         entry.move,
+                        entry.not_applied,
                         bind("since", entry.since),
                         entry.entered_seq,
                         entry.backing,
+                        entry.basis,
+                        entry.condition,
+                        bind("contested_on", entry.contested_on),
                         entry.evidence_row_id,
                     )
                 )
@@ -572,6 +649,47 @@ class Ingest:
                 rows = []
         self._bulk(self.timeline_rows, rows)
         return written + len(rows)
+
+    def _warn_of_replay(self, issue: str, party: str, items: list[ReplayItem], entries: list[TimelineEntry]) -> None:
+        """Warnings about what a position's evidence did: contests, contradictions, a stance resting on a report."""
+        by_row = {item.row_id: item for item in items}
+        for entry in entries:
+            item = by_row[entry.evidence_row_id]
+            if entry.not_applied == "contested" and entry.contested_on == item.said_on:
+                self.warn(
+                    item.source_path,
+                    item.stance_line,
+                    "stance",
+                    f"{issue}/{party} is contested on {item.said_on}: evidence of equal rank disagrees "
+                    f"('{item.stance}' here); the position holds at '{entry.stance_to}' until later evidence "
+                    "settles it (said_at orders one day's evidence)",
+                )
+            elif entry.not_applied == "contradicts":
+                self.warn(
+                    item.source_path,
+                    item.stance_line,
+                    "stance",
+                    f"background evidence says '{item.stance}', but {issue}/{party} holds '{entry.stance_to}': "
+                    "a contradiction to check",
+                )
+            elif item.mode == Mode.BACKGROUND.value and entry.stance_to == Stance.UNKNOWN.value:
+                self.warn(
+                    item.source_path,
+                    item.stance_line,
+                    "mode",
+                    f"background evidence restates a stance held before, but {issue}/{party} holds none yet: "
+                    "it moves nothing; code the first word on a position as asserted",
+                )
+        last = entries[-1] if entries else None
+        if last is not None and last.basis == "reported" and last.entered_seq >= 0:
+            entered = by_row[entries[last.entered_seq].evidence_row_id]
+            self.warn(
+                entered.source_path,
+                entered.stance_line,
+                "stance",
+                f"{issue}/{party} '{last.stance_to}' rests only on another party's report; "
+                "no statement of its own confirms it",
+            )
 
     def _write_catalog(self) -> None:
         if self.title_changed:
@@ -600,7 +718,10 @@ EVIDENCE_COLUMNS = (
     "speaker",
     "attribution",
     "said_on",
+    "said_at",
     "mode",
+    "move",
+    "condition",
     "note",
     "source_path",
     "source_line",
@@ -611,7 +732,10 @@ EVIDENCE_COLUMNS = (
 TIMELINE_COLUMNS = ("issue", "party", "recorded_at", *TimelineEntry._fields)
 ASSERTED = Mode.ASSERTED  # looked up once: a member lookup on an enum class is not free
 # Each stance, mode and attribution as the plain text the store keeps (and the drivers are given).
-PLAIN: dict[StrEnum | None, str | None] = {None: None, **{m: m.value for m in (*Stance, *Mode, *Attribution)}}
+PLAIN: dict[StrEnum | None, str | None] = {
+    None: None,
+    **{m: m.value for m in (*Stance, *Mode, *Attribution, *Move)},
+}
 
 
 def _some_ids(held: list[tuple[str, _StoredEvidence]], shown: int = 20) -> str:

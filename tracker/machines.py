@@ -4,8 +4,15 @@ Every issue has one `transitions` Machine, declared from the table below and
 shared by all the parties' position models (one Machine with many models, not
 a Machine per position). A move is named for what it means in a negotiation:
 a first statement, a reaffirmation, softening towards the middle, hardening
-towards a pole, accepting a deal, reneging on one. A stance that no move
-reaches from the current one is refused with `IllegalMove`.
+towards a pole, accepting a deal, and two ways out of one: reneging (the party
+walks back what it agreed) and reopening (the agreement proves partial, or the
+party asks for more, with no breach). A stance that no move reaches from the
+current one is refused with `IllegalMove`.
+
+Where more than one move leads from the stance held to the one coded (out of
+`agreed`), the evidence names its `move`; the Machine decides, through the
+conditions of its transitions, which trigger the evidence fires, and refuses
+evidence that names none or a move that does not lead there.
 
 Stances sit on one axis about the issue's proposition: demands > supports >
 open < counter_proposal < opposes, `open` in the middle. Softening moves
@@ -21,7 +28,7 @@ from typing import Any
 
 from transitions import EventData, Machine
 
-from tracker.errors import IllegalMove
+from tracker.errors import AmbiguousMove, IllegalMove
 
 
 class Stance(StrEnum):
@@ -41,12 +48,29 @@ class Move(StrEnum):
     HARDEN = "harden"
     ACCEPT = "accept"
     RENEGE = "renege"
+    REOPEN = "reopen"
 
 
 S = Stance
 KNOWN_STANCES: tuple[Stance, ...] = tuple(s for s in Stance if s is not S.UNKNOWN)
+# The two sides of the stance axis: for the issue's proposition, and against it (`open` and `agreed` are
+# neither: willingness, and a deal).
+FOR_PROPOSITION: frozenset[Stance] = frozenset({S.DEMANDS, S.SUPPORTS})
+AGAINST_PROPOSITION: frozenset[Stance] = frozenset({S.OPPOSES, S.COUNTER_PROPOSAL})
 
-# The declaration: every legal (from, to) pair, grouped by the move it is.
+# What each move means, in a coder's words (shown where a coder must choose one).
+MOVE_MEANINGS: dict[Move, str] = {
+    Move.FIRST_STATEMENT: "the party's first stance on record",
+    Move.REAFFIRM: "the party restates the stance it holds",
+    Move.SOFTEN: "towards open, the middle of the axis",
+    Move.HARDEN: "away from open, towards a pole",
+    Move.ACCEPT: "the party accepts the proposition as part of a deal",
+    Move.RENEGE: "the party walks back what it agreed",
+    Move.REOPEN: "the agreement proves partial, or the party asks for more; no breach",
+}
+
+# The declaration: every legal (from, to) pair, grouped by the move it is. Out of `agreed`, two moves lead to the
+# stances a party may reopen on: there the evidence names the one it is.
 MOVE_TABLE: dict[Move, tuple[tuple[Stance, Stance], ...]] = {
     Move.FIRST_STATEMENT: tuple((S.UNKNOWN, s) for s in KNOWN_STANCES),
     Move.REAFFIRM: tuple((s, s) for s in KNOWN_STANCES),
@@ -68,6 +92,7 @@ MOVE_TABLE: dict[Move, tuple[tuple[Stance, Stance], ...]] = {
     ),
     Move.ACCEPT: tuple((s, S.AGREED) for s in (S.DEMANDS, S.SUPPORTS, S.OPEN, S.COUNTER_PROPOSAL)),
     Move.RENEGE: tuple((S.AGREED, s) for s in KNOWN_STANCES if s is not S.AGREED),
+    Move.REOPEN: tuple((S.AGREED, s) for s in (S.DEMANDS, S.SUPPORTS, S.OPEN, S.COUNTER_PROPOSAL)),
 }
 
 
@@ -78,6 +103,16 @@ def _aims_at(stance: Stance) -> Any:
         return bool(event.kwargs.get("stance") == stance.value)
 
     condition.__name__ = f"stance_is_{stance.value}"
+    return condition
+
+
+def _named(move: Move) -> Any:
+    """A transition condition: the evidence names this move, or none."""
+
+    def condition(event: EventData) -> bool:
+        return event.kwargs.get("move") in (None, move.value)
+
+    condition.__name__ = f"move_is_{move.value}_or_unnamed"
     return condition
 
 
@@ -92,7 +127,7 @@ def declared_transitions(with_conditions: bool = True) -> list[dict[str, Any]]:
                 "dest": dest.value,
             }
             if with_conditions:
-                transition["conditions"] = [_aims_at(dest)]
+                transition["conditions"] = [_aims_at(dest), _named(move)]
             declared.append(transition)
     return declared
 
@@ -136,23 +171,31 @@ class IssueMachine:
     def allowed(self, stance: str) -> dict[str, list[str]]:
         return allowed_moves(self.moves, stance)
 
-    def apply(self, position: Position, stance: str) -> Move:
-        """Move `position` to `stance` by whichever move the machine allows; raise `IllegalMove` if none does."""
-        for move in self.machine.get_triggers(position.state):
-            if position.may_trigger(move, stance=stance):
-                position.trigger(move, stance=stance)
-                return Move(move)
-        raise IllegalMove(self.issue, position.party, position.state, stance, self.allowed(position.state))
+    def apply(self, position: Position, stance: str, move: str | None = None) -> Move:
+        """Move `position` to `stance` by the move the machine allows (the one `move` names, where several do).
+
+        `IllegalMove` if none does; `AmbiguousMove` if several do and `move` names none of them.
+        """
+        fits = [
+            trigger
+            for trigger in self.machine.get_triggers(position.state)
+            if position.may_trigger(trigger, stance=stance, move=move)
+        ]
+        if len(fits) > 1:
+            meanings = {trigger: MOVE_MEANINGS[Move(trigger)] for trigger in fits}
+            raise AmbiguousMove(self.issue, position.party, position.state, stance, meanings)
+        if not fits:
+            raise IllegalMove(self.issue, position.party, position.state, stance, self.allowed(position.state), move)
+        position.trigger(fits[0], stance=stance, move=move)
+        return Move(fits[0])
 
 
-def compile_moves(machine: Machine) -> dict[tuple[str, str], Move]:
-    """The machine's transitions as a lookup (from stance, to stance) -> move."""
-    table: dict[tuple[str, str], Move] = {}
+def compile_moves(machine: Machine) -> dict[tuple[str, str], tuple[Move, ...]]:
+    """The machine's transitions as a lookup (from stance, to stance) -> the moves leading there."""
+    table: dict[tuple[str, str], tuple[Move, ...]] = {}
     for transition in machine.get_transitions():
         key = (str(transition.source), str(transition.dest))
-        if key in table:
-            raise AssertionError(f"two moves lead from {key[0]} to {key[1]}")
-        table[key] = Move(transition_trigger(machine, transition))
+        table[key] = (*table.get(key, ()), Move(transition_trigger(machine, transition)))
     return table
 
 
@@ -163,16 +206,17 @@ def transition_trigger(machine: Machine, transition: Any) -> str:
     raise AssertionError("transition without an event")
 
 
-def allowed_moves(moves: dict[tuple[str, str], Move], stance: str) -> dict[str, list[str]]:
+def allowed_moves(moves: dict[tuple[str, str], tuple[Move, ...]], stance: str) -> dict[str, list[str]]:
     allowed: dict[str, list[str]] = {}
-    for (source, dest), move in moves.items():
+    for (source, dest), leading in moves.items():
         if source == stance:
-            allowed.setdefault(move.value, []).append(dest)
+            for move in leading:
+                allowed.setdefault(move.value, []).append(dest)
     return allowed
 
 
 # The table every position of every issue obeys, compiled once from a Machine.
-MOVES: dict[tuple[str, str], Move] = compile_moves(
+MOVES: dict[tuple[str, str], tuple[Move, ...]] = compile_moves(
     Machine(
         model=None,
         states=[s.value for s in Stance],
@@ -183,6 +227,21 @@ MOVES: dict[tuple[str, str], Move] = compile_moves(
 )
 
 
+def choose_move(held: str, stance: str, named: str | None) -> Move:
+    """The move from `held` to `stance` that the evidence makes, by the compiled table: as `IssueMachine.apply`.
+
+    `IllegalMove` (no move leads there, or not the one named) or `AmbiguousMove` (several do, none named);
+    the caller fills in the issue and party.
+    """
+    leading = MOVES.get((held, stance), ())
+    fits = [m for m in leading if named is None or m.value == named]
+    if len(fits) == 1:
+        return fits[0]
+    if fits:
+        raise AmbiguousMove("", "", held, stance, {m.value: MOVE_MEANINGS[m] for m in fits})
+    raise IllegalMove("", "", held, stance, allowed_moves(MOVES, held), named)
+
+
 def machine_description(issue: str, title: str) -> dict[str, Any]:
     """The machine of one issue as data (`tracker machines --format json`)."""
     return {
@@ -190,7 +249,11 @@ def machine_description(issue: str, title: str) -> dict[str, Any]:
         "title": title,
         "states": [s.value for s in Stance],
         "initial": S.UNKNOWN.value,
-        "transitions": [{"move": move.value, "from": source, "to": dest} for (source, dest), move in MOVES.items()],
+        "transitions": [
+            {"move": move.value, "from": source, "to": dest, "means": MOVE_MEANINGS[move]}
+            for (source, dest), leading in MOVES.items()
+            for move in leading
+        ],
     }
 
 

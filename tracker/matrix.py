@@ -48,6 +48,9 @@ class Cell(NamedTuple):
     since: date | None
     backing: int  # evidence behind the stance: the move that entered it and its reaffirmations
     changed: bool  # the stance changed on the matrix's date
+    basis: str | None  # the strongest attribution behind the stance
+    condition: str | None  # the condition it holds on
+    contested_on: date | None
 
 
 class Matrix(BaseModel):
@@ -110,6 +113,9 @@ def matrix(
                 since=since,
                 backing=entry.backing if entry else 0,
                 changed=since == as_of,
+                basis=entry.basis if entry else None,
+                condition=entry.condition if entry else None,
+                contested_on=entry.contested_on if entry else None,
             )
         cells[issue] = row
     return Matrix.model_construct(  # built here from checked rows; a thousand cells need no validation
@@ -192,6 +198,7 @@ def position_detail(
             party=party,
             date=valid_from,
             move=evidence.move,
+            not_applied=evidence.not_applied,
             stance_from=Stance(stance_from),
             stance_to=Stance(stance_to),
             evidence=evidence,

@@ -13,13 +13,14 @@ import csv
 import io
 import json
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
 from pydantic import BaseModel
 
-from tracker.queries import DiffReport, EvidenceRef, HistoryReport, StateReport
+from tracker.queries import DiffReport, EvidenceRef, HistoryReport, MoveStep, StateReport
 from tracker.untrusted import BIDI_AND_C1, safe_text
 
 FORMATS = ("table", "json", "csv", "md")
@@ -81,16 +82,40 @@ def state_table(report: StateReport) -> Table:
                 p.stance.value,
                 p.since,
                 len(p.evidence),
+                p.basis,
                 who(newest, p.party),
                 newest.id if newest else "",
+                p.condition,
+                p.contested.on if p.contested else "",
                 status[p.issue],
             ]
         )
     return Table(
         caption,
-        ["issue", "party", "stance", "since", "evidence", "newest source", "newest evidence", "issue status"],
+        [
+            "issue",
+            "party",
+            "stance",
+            "since",
+            "evidence",
+            "basis",
+            "newest source",
+            "newest evidence",
+            "condition",
+            "contested since",
+            "issue status",
+        ],
         rows,
     )
+
+
+def path_of(moves: Sequence[MoveStep]) -> str:
+    """A change's moves as read: the one move, or the path of several (`agreed → reopen → supports → ...`)."""
+    if len(moves) == 1:
+        return moves[0].move
+    if not moves:
+        return ""
+    return " → ".join([moves[0].stance_from.value, *(f"{m.move} → {m.stance_to.value}" for m in moves)])
 
 
 def diff_table(report: DiffReport) -> Table:
@@ -99,7 +124,7 @@ def diff_table(report: DiffReport) -> Table:
         caption += f", as recorded at {moment(report.known_at)}"
     rows = []
     for c in report.changes:
-        # The evidence that made the change: the newest move in the window that was not a reaffirmation.
+        # The evidence of the last move on the change's path: for a path of several, every move's evidence is named.
         cause = next((e for e in c.evidence if e.move not in (None, "reaffirm")), None)
         rows.append(
             [
@@ -108,10 +133,25 @@ def diff_table(report: DiffReport) -> Table:
                 c.stance_from.value,
                 c.stance_to.value,
                 c.since,
-                cause.move if cause else "",
+                path_of(c.moves) + (f" (contested since {c.contested.on})" if c.contested else ""),
                 who(cause, c.party),
-                cause.id if cause else "",
+                ", ".join(e for m in c.moves for e in m.evidence) or (cause.id if cause else ""),
                 cause.quote if cause else "",
+            ]
+        )
+    for contested in report.contested:
+        first = contested.contested.evidence[0] if contested.contested.evidence else None
+        rows.append(
+            [
+                contested.issue,
+                contested.party,
+                contested.stance.value,
+                contested.stance.value,
+                contested.contested.on,
+                "contested",
+                who(first, contested.party),
+                ", ".join(e.id for e in contested.contested.evidence),
+                first.quote if first else "",
             ]
         )
     for change in report.issue_changes:
@@ -136,24 +176,42 @@ def history_table(report: HistoryReport) -> Table:
     caption = "Moves over time"
     if report.known_at:
         caption += f", as recorded at {moment(report.known_at)}"
-    rows = [
-        [
-            m.issue,
-            m.party,
-            m.date,
-            m.move or f"({m.evidence.mode} {m.evidence.stance}: not applied)",
-            m.stance_from.value,
-            m.stance_to.value,
-            who(m.evidence, m.party),
-            m.evidence.id,
-            m.evidence.article,
-            m.evidence.quote,
+    rows: list[list[Any]] = []
+    issue_rows: dict[str, list[list[Any]]] = defaultdict(list)
+    for history in report.issues:
+        events: list[tuple[Any, int, list[Any]]] = [
+            (s.date, 1, [s.date, "status", s.status_from, s.status_to, "", "", "", ""]) for s in history.statuses
         ]
-        for m in report.moves
-    ]
+        events += [(e.date, 0, [e.date, "named", "", "", who(e), e.id, e.article, e.quote]) for e in history.evidence]
+        issue_rows[history.issue] = [[history.issue, "(issue)", *row] for _, _, row in sorted(events, key=_by_day)]
+    shown: set[str] = set()
+    for m in report.moves:
+        if m.issue not in shown:
+            rows.extend(issue_rows.pop(m.issue, []))
+            shown.add(m.issue)
+        rows.append(
+            [
+                m.issue,
+                m.party,
+                m.date,
+                m.move or f"({m.not_applied or m.evidence.mode}: {m.evidence.stance}, not applied)",
+                m.stance_from.value,
+                m.stance_to.value,
+                who(m.evidence, m.party),
+                m.evidence.id,
+                m.evidence.article,
+                m.evidence.quote,
+            ]
+        )
+    for remaining in issue_rows.values():
+        rows.extend(remaining)
     return Table(
         caption, ["issue", "party", "date", "move", "from", "to", "source", "evidence", "article", "quote"], rows
     )
+
+
+def _by_day(event: tuple[Any, int, list[Any]]) -> tuple[Any, int]:
+    return event[0], event[1]
 
 
 def _plain(table: Table) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
@@ -40,15 +40,25 @@ class EvidenceRef(BaseModel):
     article: str
     article_title: str
     date: date  # when it was said (said_on)
+    said_at: time | None = None  # the time of day, where the coder gave one
     quote: str
     speaker: str | None
     attribution: str
     mode: str
     stance: str | None = None  # as coded; for a non-asserted mode, the stance it did not move to
     move: str | None = None
+    not_applied: str | None = None  # why it moved nothing: its mode, background, contradicts, outranked, contested
+    condition: str | None = None  # the condition the stance holds on, as coded
     start: int
     end: int
     note: str | None = None
+
+
+class Contest(BaseModel):
+    """Evidence of equal rank disagreeing on one day: the position held, and is contested until settled."""
+
+    on: date
+    evidence: list[EvidenceRef]
 
 
 class PositionState(BaseModel):
@@ -57,6 +67,11 @@ class PositionState(BaseModel):
     stance: Stance
     since: date | None
     evidence: list[EvidenceRef]
+    # The strongest attribution among the evidence for the stance: `direct` (the party's own word), `reported`
+    # (another party or source says it), `analysis` (the outlet's characterisation); None while unknown.
+    basis: str | None = None
+    condition: str | None = None  # the condition the stance holds on, from the newest evidence for it
+    contested: Contest | None = None
 
 
 ISSUE_EVIDENCE_SHOWN = 10  # an issue's newest issue-level evidence in a state; `evidence_total` counts it all
@@ -76,6 +91,18 @@ class StateReport(BaseModel):
     issues: list[IssueState]
 
 
+class MoveStep(BaseModel):
+    """One move on the path of a change: from a stance to the next, on a day, on the word of some evidence."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    move: str
+    stance_from: Stance = Field(serialization_alias="from")
+    stance_to: Stance = Field(serialization_alias="to")
+    said_on: date
+    evidence: list[str]  # evidence ids
+
+
 class Change(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -85,6 +112,10 @@ class Change(BaseModel):
     stance_to: Stance = Field(serialization_alias="to")
     since: date | None
     evidence: list[EvidenceRef]
+    # The moves from the stance held at the diff's start to the one held at its end, in order: a path of
+    # several is never one move.
+    moves: list[MoveStep] = []
+    contested: Contest | None = None  # at the diff's end
     # How many pieces of evidence there are when `evidence` holds only the newest (diff's `evidence_limit`).
     evidence_total: int | None = Field(default=None, exclude=True)
 
@@ -99,6 +130,15 @@ class IssueChange(BaseModel):
     evidence_total: int | None = Field(default=None, exclude=True)  # as in `Change`
 
 
+class ContestedPosition(BaseModel):
+    """A position that became contested between a diff's dates and still is at its end (its stance held)."""
+
+    issue: str
+    party: str
+    stance: Stance
+    contested: Contest
+
+
 class DiffReport(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -107,6 +147,7 @@ class DiffReport(BaseModel):
     known_at: datetime | None = None
     changes: list[Change]
     issue_changes: list[IssueChange] = []
+    contested: list[ContestedPosition] = []
 
 
 class HistoryMove(BaseModel):
@@ -115,15 +156,35 @@ class HistoryMove(BaseModel):
     issue: str
     party: str
     date: date
-    move: str | None  # None: evidence kept and shown, but its mode does not move the stance
+    move: str | None  # None: evidence kept and shown, but it moved nothing (`not_applied` says why)
+    not_applied: str | None = None
     stance_from: Stance = Field(serialization_alias="from")
     stance_to: Stance = Field(serialization_alias="to")
     evidence: EvidenceRef
 
 
+class StatusStep(BaseModel):
+    """An issue's status changing on a day."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    date: date
+    status_from: str = Field(serialization_alias="from")
+    status_to: str = Field(serialization_alias="to")
+
+
+class IssueHistory(BaseModel):
+    """How an issue itself moved: its status over time, and the issue-level evidence naming it."""
+
+    issue: str
+    statuses: list[StatusStep]
+    evidence: list[EvidenceRef]  # issue-level evidence, oldest first
+
+
 class HistoryReport(BaseModel):
     known_at: datetime | None = None
     moves: list[HistoryMove]
+    issues: list[IssueHistory] = []  # without a party filter: each issue's status changes and issue-level evidence
 
 
 def held_at(table: Any, known_at: datetime | None) -> ColumnElement[bool]:
@@ -145,13 +206,19 @@ def stored_catalog(session: Session, known_at: datetime | None = None) -> Catalo
         return cached[known_at]
     conn = session.connection()
     issue_rows = conn.execute(
-        sa_select(col(IssueRow.id), col(IssueRow.title), col(IssueRow.proposition), col(IssueRow.aliases))
+        sa_select(
+            col(IssueRow.id),
+            col(IssueRow.title),
+            col(IssueRow.proposition),
+            col(IssueRow.aliases),
+            col(IssueRow.parent),
+        )
         .where(held_at(IssueRow, known_at))
         .order_by(col(IssueRow.ordinal))
     )
     issues = tuple(
-        Issue(id=id_, title=title, proposition=proposition, aliases=tuple(json.loads(aliases)))
-        for id_, title, proposition, aliases in issue_rows
+        Issue(id=id_, title=title, proposition=proposition, aliases=tuple(json.loads(aliases)), parent=parent)
+        for id_, title, proposition, aliases, parent in issue_rows
     )
     party_rows = conn.execute(
         sa_select(col(PartyRow.id), col(PartyRow.name), col(PartyRow.aliases))
@@ -195,20 +262,24 @@ def held_article(known_at: datetime | None) -> tuple[Any, ColumnElement[bool]]:
     return ArticleRow, and_(col(ArticleRow.id) == col(EvidenceRow.article), held_at(ArticleRow, known_at))
 
 
-def ref_columns(move: Any = None) -> tuple[Any, ...]:
+def ref_columns(move: Any = None, not_applied: Any = None) -> tuple[Any, ...]:
     """The columns an `EvidenceRef` is built from (`ref_from_row`; see `held_article`), in the order of its
-    fields: the evidence row's, its article's title, and the move (by default the timeline entry's)."""
+    fields: the evidence row's, its article's title, and the move and why it moved nothing (by default the
+    timeline entry's)."""
     return (
         col(EvidenceRow.id),
         col(EvidenceRow.article),
         func.coalesce(col(ArticleRow.title), col(EvidenceRow.article)),
         col(EvidenceRow.said_on),
+        col(EvidenceRow.said_at),
         col(EvidenceRow.quote),
         col(EvidenceRow.speaker),
         col(EvidenceRow.attribution),
         col(EvidenceRow.mode),
         col(EvidenceRow.stance),
         col(TimelineRow.move) if move is None else move,
+        col(TimelineRow.not_applied) if not_applied is None else not_applied,
+        col(EvidenceRow.condition),
         col(EvidenceRow.start),
         col(EvidenceRow.end),
         col(EvidenceRow.note),
@@ -225,9 +296,10 @@ def ref_from_row(row: Sequence[Any], at: int = 0) -> EvidenceRef:
 
 
 def selection(catalog: Catalog, issues: list[str] | None, parties: list[str] | None) -> tuple[list[str], list[str]]:
-    """The catalogue's issue and party ids, in catalogue order, narrowed to the filters given."""
+    """The catalogue's issue and party ids, in catalogue order, narrowed to the filters given (an issue named
+    brings its sub-issues)."""
     return (
-        [i for i in catalog.issue_ids() if not issues or i in issues],
+        catalog.with_children(issues) if issues else catalog.issue_ids(),
         [p for p in catalog.party_ids() if not parties or p in parties],
     )
 
@@ -295,9 +367,14 @@ class LatestEntry(NamedTuple):
     stance_to: str
     since: date | None
     backing: int
+    basis: str | None
+    condition: str | None
+    contested_on: date | None
 
 
-_LATEST_COLUMNS = ("issue", "party", "seq", "entered_seq", "stance_to", "since", "backing")
+_LATEST_COLUMNS = (
+    *("issue", "party", "seq", "entered_seq", "stance_to", "since", "backing", "basis", "condition", "contested_on"),
+)
 
 
 def stance_held(entry: LatestEntry | None) -> tuple[Stance, date | None]:
@@ -449,6 +526,7 @@ def _history_move(row: Sequence[Any]) -> HistoryMove:
             "party": party,
             "date": valid_from,
             "move": evidence.move,
+            "not_applied": evidence.not_applied,
             "stance_from": _STANCES[stance_from],
             "stance_to": _STANCES[stance_to],
             "evidence": evidence,
@@ -462,7 +540,13 @@ def issue_evidence(
     """Each issue's issue-level evidence said on or before `as_of`, newest first (the newest `limit`, when
     given), and how much there is."""
     level = aliased(EvidenceRow)
-    newest_first = (col(level.said_on).desc(), col(level.article), col(level.start).desc())
+    # Newest first, whatever the articles' ids: by day, time of day, place in the text and quote.
+    newest_first = (
+        col(level.said_on).desc(),
+        col(level.said_at).desc().nulls_last(),
+        col(level.start).desc(),
+        col(level.quote),
+    )
     # Numbered and counted from the partial index `ix_evidence_issue_level`, before reading evidence rows.
     entries = (
         sa_select(
@@ -479,7 +563,7 @@ def issue_evidence(
         .subquery()
     )
     query = (
-        sa_select(col(EvidenceRow.issue), entries.c.total, *ref_columns(null()))
+        sa_select(col(EvidenceRow.issue), entries.c.total, *ref_columns(null(), null()))
         .join(entries, entries.c.row_id == col(EvidenceRow.row_id))
         .outerjoin(*held_article(known_at))
         .order_by(col(EvidenceRow.issue), entries.c.newest)
@@ -505,7 +589,8 @@ def status_at(
     moves = [latest[(issue, p)] for p in party_ids if (issue, p) in latest]
     stances = [Stance(latest[(issue, p)].stance_to) if (issue, p) in latest else Stance.UNKNOWN for p in party_ids]
     latest_since = max((m.since for m in moves if m.since is not None), default=None)
-    reopened = newest_named is not None and latest_since is not None and newest_named > latest_since
+    # Named a sticking point on the day of the last move, or after it: the issue is not settled.
+    reopened = newest_named is not None and latest_since is not None and newest_named >= latest_since
     return issue_status(stances, newest_named is not None, reopened)
 
 
@@ -570,10 +655,13 @@ def state(
     catalog = stored_catalog(session, known_at)
     issue_ids, party_ids = selection(catalog, issues, parties)
     latest, support = stances_and_support(session, as_of, known_at, issue_ids, party_ids)
+    contests = contested_evidence(session, known_at, latest)
     positions = []
     for issue in issue_ids:
         for party in party_ids:
-            stance, since = stance_held(latest.get((issue, party)))
+            entry = latest.get((issue, party))
+            stance, since = stance_held(entry)
+            backing = support.get((issue, party), [])
             # Built from stored, checked values: a thousand positions need no validation.
             positions.append(
                 trusted(
@@ -583,7 +671,10 @@ def state(
                         "party": party,
                         "stance": stance,
                         "since": since,
-                        "evidence": support.get((issue, party), []),
+                        "evidence": backing,
+                        "basis": entry.basis if entry else None,
+                        "condition": entry.condition if entry else None,
+                        "contested": contests.get((issue, party)),
                     },
                 )
             )
@@ -591,6 +682,69 @@ def state(
         session, as_of, known_at, issue_ids, catalog.party_ids(), latest if not parties else None
     )
     return StateReport.model_construct(as_of=as_of, known_at=known_at, positions=positions, issues=issue_states)
+
+
+def contested_evidence(
+    session: Session, known_at: datetime | None, latest: dict[tuple[str, str], LatestEntry]
+) -> dict[tuple[str, str], Contest]:
+    """For each position contested at its latest entry, the day and the evidence of equal rank that disagreed."""
+    contested = {key: entry.contested_on for key, entry in latest.items() if entry.contested_on is not None}
+    found: dict[tuple[str, str], Contest] = {}
+    for (issue, party), day in contested.items():
+        rows = session.connection().execute(
+            sa_select(*ref_columns())
+            .select_from(TimelineRow)
+            .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+            .outerjoin(*held_article(known_at))
+            .where(
+                col(TimelineRow.issue) == issue,
+                col(TimelineRow.party) == party,
+                col(TimelineRow.valid_from) == day,
+                col(TimelineRow.not_applied) == "contested",
+                held_at(TimelineRow, known_at),
+            )
+            .order_by(col(TimelineRow.seq))
+        )
+        found[(issue, party)] = Contest.model_construct(on=day, evidence=[ref_from_row(row) for row in rows])
+    return found
+
+
+def move_paths(
+    session: Session, date_from: date, date_to: date, known_at: datetime | None, positions: list[tuple[str, str]]
+) -> dict[tuple[str, str], list[MoveStep]]:
+    """The moves that changed each position's stance after `date_from`, up to `date_to`, in order."""
+    if not positions:
+        return {}
+    rows = session.connection().execute(
+        sa_select(
+            col(TimelineRow.issue),
+            col(TimelineRow.party),
+            col(TimelineRow.move),
+            col(TimelineRow.stance_from),
+            col(TimelineRow.stance_to),
+            col(TimelineRow.valid_from),
+            col(EvidenceRow.id),
+        )
+        .join(EvidenceRow, col(EvidenceRow.row_id) == col(TimelineRow.evidence_row_id))
+        .where(
+            *_applied_between(known_at, date_from, date_to),
+            col(TimelineRow.move) != "reaffirm",
+            tuple_(col(TimelineRow.issue), col(TimelineRow.party)).in_(positions),
+        )
+        .order_by(col(TimelineRow.issue), col(TimelineRow.party), col(TimelineRow.seq))
+    )
+    paths: dict[tuple[str, str], list[MoveStep]] = defaultdict(list)
+    for issue, party, move, stance_from, stance_to, said_on, evidence_id in rows:
+        paths[(issue, party)].append(
+            MoveStep.model_construct(
+                move=str(move),
+                stance_from=_STANCES[stance_from],
+                stance_to=_STANCES[stance_to],
+                said_on=said_on,
+                evidence=[evidence_id],
+            )
+        )
+    return paths
 
 
 def _moves_between(
@@ -626,7 +780,9 @@ def _moves_between(
         .subquery()
     )
     query = (
-        sa_select(entries.c.issue, entries.c.party, entries.c.seq, entries.c.total, *ref_columns(entries.c.move))
+        sa_select(
+            entries.c.issue, entries.c.party, entries.c.seq, entries.c.total, *ref_columns(entries.c.move, null())
+        )
         .select_from(entries)
         .join(EvidenceRow, col(EvidenceRow.row_id) == entries.c.evidence_row_id)
         .outerjoin(*held_article(known_at))
@@ -672,8 +828,18 @@ def diff(
                 changed.append((issue, party, old, new))
     evidence: dict[tuple[str, str], list[EvidenceRef]] = {}
     totals: dict[tuple[str, str], int] = {}
+    keys = [(i, p) for i, p, _, _ in changed]
+    paths = move_paths(session, date_from, date_to, known_at, keys)
+    newly_contested = {
+        (i, p): entry
+        for i in issue_ids
+        for p in party_ids
+        if (entry := after.get((i, p))) is not None
+        and entry.contested_on is not None
+        and entry.contested_on > date_from
+    }
+    contests = contested_evidence(session, known_at, {**{k: after[k] for k in keys if k in after}, **newly_contested})
     if changed:
-        keys = [(i, p) for i, p, _, _ in changed]
         evidence, totals = _moves_between(session, date_from, date_to, known_at, keys, evidence_limit)
     changes = [
         Change.model_construct(
@@ -684,6 +850,8 @@ def diff(
             since=stance_held(after.get((i, p)))[1],
             evidence=evidence.get((i, p), []),
             evidence_total=totals.get((i, p), 0) if evidence_limit is not None else None,
+            moves=paths.get((i, p), []),
+            contested=contests.get((i, p)),
         )
         for i, p, old, new in changed
     ]
@@ -692,6 +860,13 @@ def diff(
         date_to=date_to,
         known_at=known_at,
         changes=changes,
+        contested=[
+            ContestedPosition.model_construct(
+                issue=i, party=p, stance=stance_held(entry)[0], contested=contests[(i, p)]
+            )
+            for (i, p), entry in newly_contested.items()
+            if (i, p) not in keys
+        ],
         # A status is the issue's, whoever is shown; with a party filter only positions are compared.
         issue_changes=[]
         if parties
@@ -789,7 +964,7 @@ def _issue_movers(
     totals: dict[str, int] = defaultdict(int)
     for entries in (moves, named):
         query = (
-            sa_select(entries.c.issue, entries.c.total, *ref_columns(entries.c.move))
+            sa_select(entries.c.issue, entries.c.total, *ref_columns(entries.c.move, null()))
             .select_from(entries)
             .join(EvidenceRow, col(EvidenceRow.row_id) == entries.c.row_id)
             .outerjoin(*held_article(known_at))
@@ -803,7 +978,7 @@ def _issue_movers(
         for issue, count in counted.items():
             totals[issue] += count
     for refs in found.values():
-        refs.sort(key=lambda e: (e.date, e.article, e.start), reverse=True)
+        refs.sort(key=lambda e: (e.date, e.said_at or time.min, e.start, e.quote), reverse=True)
         if limit is not None:
             del refs[limit:]
     return found, totals
@@ -835,4 +1010,50 @@ def history(
     issue_order = {i: n for n, i in enumerate(issue_ids)}
     party_order = {p: n for n, p in enumerate(party_ids)}
     rows.sort(key=lambda r: (issue_order[r[0]], party_order[r[1]], r[2]))
-    return HistoryReport.model_construct(known_at=known_at, moves=[_history_move(row) for row in rows])
+    issue_histories = [] if parties else issue_history(session, known_at, issue_ids, catalog.party_ids(), until)
+    return HistoryReport.model_construct(
+        known_at=known_at, moves=[_history_move(row) for row in rows], issues=issue_histories
+    )
+
+
+def issue_history(
+    session: Session, known_at: datetime | None, issue_ids: list[str], party_ids: list[str], until: date | None
+) -> list[IssueHistory]:
+    """Each issue's status over time (recomputed on every day a stance changed or the issue was named) and its
+    issue-level evidence."""
+    last = until or date.max
+    level, _ = issue_evidence(session, last, known_at, issue_ids)
+    entries = session.connection().execute(
+        sa_select(*(getattr(TimelineRow, c) for c in _LATEST_COLUMNS), col(TimelineRow.valid_from))
+        .where(
+            held_at(TimelineRow, known_at),
+            col(TimelineRow.issue).in_(issue_ids),
+            col(TimelineRow.party).in_(party_ids),
+            col(TimelineRow.valid_from) <= last,
+        )
+        .order_by(col(TimelineRow.valid_from), col(TimelineRow.seq))
+    )
+    by_issue: dict[str, list[tuple[date, LatestEntry]]] = defaultdict(list)
+    for row in entries:
+        by_issue[row[0]].append((row[-1], LatestEntry(*row[:-1])))
+    histories = []
+    for issue in issue_ids:
+        named = sorted(e.date for e in level.get(issue, []) if e.mode == Mode.ASSERTED.value)
+        days = sorted({day for day, _ in by_issue[issue]} | set(named))
+        latest: dict[tuple[str, str], LatestEntry] = {}
+        moves = iter(by_issue[issue])
+        pending = next(moves, None)
+        status = status_at(issue, party_ids, latest, None)
+        steps = []
+        for day in days:
+            while pending is not None and pending[0] <= day:
+                latest[(issue, pending[1].party)] = pending[1]
+                pending = next(moves, None)
+            newest = max((d for d in named if d <= day), default=None)
+            now = status_at(issue, party_ids, latest, newest)
+            if now != status:
+                steps.append(StatusStep.model_construct(date=day, status_from=status, status_to=now))
+                status = now
+        evidence = sorted(level.get(issue, []), key=lambda e: (e.date, e.said_at or time.min, e.start, e.quote))
+        histories.append(IssueHistory.model_construct(issue=issue, statuses=steps, evidence=evidence))
+    return histories

@@ -20,13 +20,15 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from tracker.evidence import Attribution, Mode
-from tracker.machines import Stance
+from tracker.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Stance
 from tracker.queries import (
     Change,
+    Contest,
     EvidenceRef,
     HistoryMove,
     IssueChange,
     LatestEntry,
+    contested_evidence,
     diff,
     held_at,
     issue_evidence,
@@ -59,11 +61,38 @@ class CorpusSummary(BaseModel):
 class MatrixCell(BaseModel):
     stance: Stance
     since: date | None
+    basis: str | None = None  # direct, reported or analysis: the strongest attribution behind the stance
+    condition: str | None = None
+    contested_on: date | None = None
+
+    def qualifiers(self) -> list[str]:
+        return qualifiers(self.basis, self.condition, self.contested_on)
+
+
+def qualifiers(basis: str | None, condition: str | None, contested_on: date | None) -> list[str]:
+    """What a reader must know before taking a stance at its word, in words (see `QUALIFIERS_LEGEND`)."""
+    said = []
+    if basis in (Attribution.REPORTED.value, Attribution.ANALYSIS.value):
+        said.append(f"{basis} only")
+    if condition:
+        said.append("on a condition")
+    if contested_on is not None:
+        said.append(f"contested since {contested_on}")
+    return said
+
+
+QUALIFIERS_LEGEND = (
+    "*reported only*: the stance rests on another party's or a source's report, not on the party's own word; "
+    "*analysis only*: on the outlet's characterisation; *on a condition*: the party holds it on a condition "
+    "(given with its quotes); *contested*: on that day evidence of equal weight disagreed, and the stance "
+    "shown is the one held before it"
+)
 
 
 class MatrixRow(BaseModel):
     issue: str
     title: str
+    parent: str | None = None  # a sub-issue's parent: the row follows its parent's
     status: str
     cells: dict[str, MatrixCell]  # party id -> cell, in catalogue order
 
@@ -81,6 +110,9 @@ class PositionSection(BaseModel):
     name: str
     stance: Stance
     since: date | None
+    basis: str | None = None
+    condition: str | None = None
+    contested: Contest | None = None
     evidence: list[EvidenceRef]  # behind the current stance, newest first: the newest `quotes_shown`
     evidence_total: int  # all the pieces of evidence behind the current stance
     moves: list[HistoryMove]  # the newest `moves_shown` entries up to the report's date, oldest first
@@ -91,6 +123,7 @@ class PositionSection(BaseModel):
 class IssueSection(BaseModel):
     issue: str
     title: str
+    parent: str | None = None
     proposition: str
     status: str
     issue_evidence: list[EvidenceRef]  # issue-level evidence (no party), newest first: the newest `quotes_shown`
@@ -255,13 +288,9 @@ def _corpus_and_sources(
     return corpus, sources, len(in_corpus) - len(sources)
 
 
-_FOR = {Stance.DEMANDS, Stance.SUPPORTS}
-_AGAINST = {Stance.OPPOSES, Stance.COUNTER_PROPOSAL}
-
-
 def _side(stance: Stance) -> int:
     """+1 for the proposition, -1 against it, 0 open, agreed (a deal, not a side) or unknown."""
-    return 1 if stance in _FOR else -1 if stance in _AGAINST else 0
+    return 1 if stance in FOR_PROPOSITION else -1 if stance in AGAINST_PROPOSITION else 0
 
 
 def contradictions(moves: list[HistoryMove], window: timedelta = CONTRADICTION_WINDOW) -> list[Contradiction]:
@@ -270,14 +299,24 @@ def contradictions(moves: list[HistoryMove], window: timedelta = CONTRADICTION_W
     - opposite_sides: the party for the proposition and against it within `window` (agreeing to a deal is
       not a side: accepting one is a move, not a contradiction);
     - reported_differs: a stance another source reports for the party that differs from the party's own
-      (direct) statement nearest to it in time, within `window`.
+      (direct) statement nearest to it in time, within `window`;
+    - background_differs: a restatement of a stance held before that does not match the stance held then.
     """
     said = [
         (m.evidence, Stance(m.evidence.stance))
         for m in moves
         if m.evidence.mode == Mode.ASSERTED.value and m.evidence.stance
     ]
-    found: list[Contradiction] = []
+    found: list[Contradiction] = [
+        Contradiction(
+            kind="background_differs",
+            explanation=f"background evidence on {m.date} restates {m.evidence.stance}; "
+            f"the stance held then is {m.stance_to.value}",
+            evidence=[m.evidence],
+        )
+        for m in moves
+        if m.not_applied == "contradicts"
+    ]
     for n, (older, older_stance) in enumerate(said):
         for newer, newer_stance in said[n + 1 :]:
             if newer.date - older.date > window:
@@ -326,6 +365,7 @@ def build_report(
     catalog = stored_catalog(session, known_at)
     issue_ids, party_ids = selection(catalog, issues, parties)
     latest, support = stances_and_support(session, as_of, known_at, issue_ids, party_ids, QUOTES_SHOWN)
+    contests = contested_evidence(session, known_at, latest)
     moves = recent_moves(session, as_of, known_at, issue_ids, party_ids, MOVES_SHOWN)
     # An issue's status weighs every party, shown or not.
     every_party = latest_moves(session, as_of, known_at, issue_ids, catalog.party_ids())
@@ -344,7 +384,15 @@ def build_report(
         for party in party_ids:
             entry = latest.get((issue, party))
             stance, held_since = stance_held(entry)
-            cells[issue][party] = MatrixCell(stance=stance, since=held_since)
+            backing = support.get((issue, party), [])
+            condition = entry.condition if entry else None
+            cells[issue][party] = MatrixCell(
+                stance=stance,
+                since=held_since,
+                basis=entry.basis if entry else None,
+                condition=condition,
+                contested_on=entry.contested_on if entry else None,
+            )
             held = moves.get((issue, party), [])
             if stance is Stance.UNKNOWN and not held:
                 continue
@@ -354,7 +402,10 @@ def build_report(
                     name=names[party],
                     stance=stance,
                     since=held_since,
-                    evidence=support.get((issue, party), []),
+                    basis=entry.basis if entry else None,
+                    condition=condition,
+                    contested=contests.get((issue, party)),
+                    evidence=backing,
                     evidence_total=entry.backing if entry else 0,
                     moves=held,
                     # Entries are numbered from 0 in each position: the newest one's number counts those up to it.
@@ -377,13 +428,17 @@ def build_report(
         known_at=known_at,
         corpus=corpus,
         parties=[Party(id=p, name=names[p]) for p in party_ids],
-        matrix=[MatrixRow(issue=i, title=titles[i].title, status=statuses[i], cells=cells[i]) for i in issue_ids],
+        matrix=[
+            MatrixRow(issue=i, title=titles[i].title, parent=titles[i].parent, status=statuses[i], cells=cells[i])
+            for i in issue_ids
+        ],
         changes=changes,
         issue_changes=issue_changes,
         issues=[
             IssueSection(
                 issue=i,
                 title=titles[i].title,
+                parent=titles[i].parent,
                 proposition=titles[i].proposition,
                 status=statuses[i],
                 issue_evidence=named_evidence.get(i, []),

@@ -20,13 +20,16 @@ from tracker.machines import MOVES, Move, Stance
 from tracker.output import moment, who
 from tracker.queries import EvidenceRef
 from tracker.report import (
+    QUALIFIERS_LEGEND,
     IssueSection,
     LeftOut,
+    MatrixCell,
     PositionSection,
     Report,
     change_headings,
     left_out,
     moves_left_out,
+    qualifiers,
 )
 from tracker.untrusted import safe_text
 
@@ -68,30 +71,45 @@ def text(value: object) -> str:
     return escape(safe_text(" ".join(str(value).split())), quote=True)
 
 
-def _cell(stance: Stance, since: date | None) -> str:
-    if stance is Stance.UNKNOWN:
+def _cell(cell: MatrixCell) -> str:
+    if cell.stance is Stance.UNKNOWN:
         return '<td class="stance unknown">unknown</td>'
-    colour = STANCE_COLOUR[stance]
-    return f'<td class="stance" style="background:{colour}">{stance.value}<span>since {since}</span></td>'
+    colour = STANCE_COLOUR[cell.stance]
+    said = "".join(f"<span><em>{text(q)}</em></span>" for q in cell.qualifiers())
+    return (
+        f'<td class="stance" style="background:{colour}">{cell.stance.value}<span>since {cell.since}</span>{said}</td>'
+    )
 
 
 def _quote(ref: EvidenceRef, party: str | None) -> str:
     move = f", {ref.move}" if ref.move else ""
-    mode = f" <em>({ref.mode}: moves nothing)</em>" if ref.mode != "asserted" else ""
+    held_back = ref.not_applied or (ref.mode if ref.mode != "asserted" else None)
+    mode = f" <em>({text(held_back)}: moves nothing)</em>" if held_back else ""
+    condition = f'<p class="source"><em>On condition:</em> {text(ref.condition)}</p>' if ref.condition else ""
     return (
         f"<blockquote><p>{text(ref.quote)}</p>"
         f'<p class="source">— {text(who(ref, party))}, <cite>{text(ref.article_title)}</cite>, {ref.date} '
-        f"(<code>{text(ref.id)}</code>{move}){mode}</p></blockquote>"
+        f"(<code>{text(ref.id)}</code>{move}){mode}</p>{condition}</blockquote>"
     )
 
 
 def _matrix(report: Report) -> str:
     head = "".join(f"<th>{text(p.name)}</th>" for p in report.parties)
     rows = []
+    qualified = False
     for row in report.matrix:
-        cells = "".join(_cell(row.cells[p.id].stance, row.cells[p.id].since) for p in report.parties)
-        rows.append(f"<tr><th>{text(row.title)}</th>{cells}<td>{row.status.replace('_', ' ')}</td></tr>")
-    return f"<table><tr><th>Issue</th>{head}<th>Status</th></tr>{''.join(rows)}</table>"
+        cells = "".join(_cell(row.cells[p.id]) for p in report.parties)
+        qualified = qualified or any(row.cells[p.id].qualifiers() for p in report.parties)
+        title = f"↳ {text(row.title)}" if row.parent else text(row.title)
+        rows.append(f"<tr><th>{title}</th>{cells}<td>{row.status.replace('_', ' ')}</td></tr>")
+    legend = f'<p class="source">{_emphasised(QUALIFIERS_LEGEND)}.</p>' if qualified else ""
+    return f"<table><tr><th>Issue</th>{head}<th>Status</th></tr>{''.join(rows)}</table>{legend}"
+
+
+def _emphasised(markdown: str) -> str:
+    """The tracker's own legend, its *emphasis* as HTML (it holds no text from the store)."""
+    parts = escape(markdown).split("*")
+    return "".join(f"<em>{part}</em>" if n % 2 else part for n, part in enumerate(parts))
 
 
 def _timeline(section: IssueSection, report: Report, start: date) -> str:
@@ -163,6 +181,7 @@ _EDGE_STYLE = {
     Move.HARDEN: 'stroke="#b2182b"',
     Move.ACCEPT: 'stroke="#2166ac"',
     Move.RENEGE: 'stroke="#762a83" stroke-dasharray="5 3"',
+    Move.REOPEN: 'stroke="#e08214" stroke-dasharray="1 2"',
 }
 
 
@@ -176,15 +195,18 @@ def _machine(section: IssueSection) -> str:
         '<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="#555"/></marker></defs>'
     )
-    for (source, dest), move in sorted(MOVES.items()):
+    for (source, dest), move, nth in sorted(
+        ((pair, move, n) for pair, leading in MOVES.items() for n, move in enumerate(leading)), key=str
+    ):
         if move is Move.REAFFIRM:
             continue
         (x0, y0), (x1, y1) = _PLACE[Stance(source)], _PLACE[Stance(dest)]
-        # Opposite moves between two stances bend to opposite sides, so neither hides the other.
+        # Opposite moves between two stances bend to opposite sides, so neither hides the other; a second move
+        # between the same two stances bends further.
         forward = (x1, y1) > (x0, y0)
         dx, dy = x1 - x0, y1 - y0
         length = max((dx * dx + dy * dy) ** 0.5, 1)
-        bend = 16 if forward else -16
+        bend = (16 + 22 * nth) * (1 if forward else -1)
         mx, my = (x0 + x1) / 2 - dy / length * bend, (y0 + y1) / 2 + dx / length * bend
         # Start and end at the boxes' edges, not their centres, so the arrowheads show.
         sx, sy = x0 + dx / length * 40, y0 + dy / length * 14
@@ -209,7 +231,7 @@ def _machine(section: IssueSection) -> str:
             )
     parts.append(
         '<text x="5" y="228" font-size="10">soften (green), harden (red), accept (blue), '
-        "renege (purple, dashed), first statement (grey, dotted)</text></svg>"
+        "renege (purple, dashed), reopen (orange, dotted), first statement (grey, dotted)</text></svg>"
     )
     return "".join(parts)
 
@@ -220,7 +242,15 @@ def _left_out(note: LeftOut | None) -> list[str]:
 
 def _position(position: PositionSection, issue: str) -> str:
     since = f" since {position.since}" if position.since else ""
-    parts = [f"<h4>{text(position.name)}: {position.stance.value}{since}</h4>"]
+    contested_on = position.contested.on if position.contested else None
+    said = qualifiers(position.basis, position.condition, contested_on)
+    qualified = f" <small>({text('; '.join(said))})</small>" if said else ""
+    parts = [f"<h4>{text(position.name)}: {position.stance.value}{since}{qualified}</h4>"]
+    if position.condition:
+        parts.append(f"<p><em>On condition:</em> {text(position.condition)}</p>")
+    if position.contested:
+        parts.append(f"<p>Contested on {position.contested.on}: evidence of equal weight disagrees:</p>")
+        parts += [_quote(ref, position.party) for ref in position.contested.evidence]
     parts += [_quote(ref, position.party) for ref in position.evidence]
     parts += _left_out(
         left_out(
@@ -232,7 +262,8 @@ def _position(position: PositionSection, issue: str) -> str:
         if note:
             parts.append(f"<p>{text(note.what)} (all: <code>{text(note.command)}</code>):</p>")
         items = "".join(
-            f"<li>{m.date}: {m.move or f'({m.evidence.mode}, moves nothing)'}, {m.stance_from.value} → "
+            f"<li>{m.date}: {m.move or f'({m.not_applied or m.evidence.mode}, moves nothing)'}, "
+            f"{m.stance_from.value} → "
             f"{m.stance_to.value} (<code>{text(m.evidence.id)}</code>, {text(who(m.evidence, position.party))})</li>"
             for m in position.moves
         )
@@ -249,7 +280,7 @@ def _position(position: PositionSection, issue: str) -> str:
 def _issue(section: IssueSection, report: Report, start: date) -> str:
     parts = [
         f'<section class="issue" id="issue-{text(section.issue)}">',
-        f"<h3>{text(section.title)} ({section.status.replace('_', ' ')})</h3>",
+        f"<h3>{'↳ ' if section.parent else ''}{text(section.title)} ({section.status.replace('_', ' ')})</h3>",
         f'<p class="proposition">{text(section.proposition)}</p>',
         _timeline(section, report, start),
         _machine(section),

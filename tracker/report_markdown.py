@@ -13,6 +13,7 @@ from datetime import date
 from tracker.output import moment, who
 from tracker.queries import EvidenceRef
 from tracker.report import (
+    QUALIFIERS_LEGEND,
     IssueSection,
     LeftOut,
     PositionSection,
@@ -20,6 +21,7 @@ from tracker.report import (
     change_headings,
     left_out,
     moves_left_out,
+    qualifiers,
 )
 from tracker.untrusted import safe_text
 
@@ -45,9 +47,15 @@ def _quote(ref: EvidenceRef, party: str | None) -> list[str]:
     source = f"{md(who(ref, party))}, *{md(ref.article_title)}*, {ref.date.isoformat()} (`{ref.id}`"
     source += f", {ref.move})" if ref.move else ")"
     lines = [f"> {md(ref.quote)}", ">", f"> — {source}"]
-    if ref.mode != "asserted":
-        lines.append(f"> *{ref.mode}: moves nothing*")
+    if ref.condition:
+        lines.append(f"> *on condition:* {md(ref.condition)}")
+    if ref.not_applied or ref.mode != "asserted":
+        lines.append(f"> *{ref.not_applied or ref.mode}: moves nothing*")
     return [*lines, ""]
+
+
+def _qualified(words: str, qualifiers: list[str]) -> str:
+    return f"{words} ({'; '.join(qualifiers)})" if qualifiers else words
 
 
 def _matrix(report: Report) -> list[str]:
@@ -55,13 +63,20 @@ def _matrix(report: Report) -> list[str]:
     header = ["Issue", *(md(p.name) for p in report.parties), "Status"]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join(" --- " for _ in header) + "|")
+    qualified = False
     for row in report.matrix:
         cells = []
         for party in report.parties:
             cell = row.cells[party.id]
-            cells.append(f"{cell.stance.value} since {cell.since}" if cell.since else cell.stance.value)
-        lines.append(f"| {md(row.title)} | " + " | ".join(cells) + f" | {row.status.replace('_', ' ')} |")
-    return [*lines, ""]
+            words = f"{cell.stance.value} since {cell.since}" if cell.since else cell.stance.value
+            cells.append(_qualified(words, cell.qualifiers()))
+            qualified = qualified or bool(cell.qualifiers())
+        title = f"↳ {md(row.title)}" if row.parent else md(row.title)
+        lines.append(f"| {title} | " + " | ".join(cells) + f" | {row.status.replace('_', ' ')} |")
+    lines.append("")
+    if qualified:
+        lines += [QUALIFIERS_LEGEND + ".", ""]
+    return lines
 
 
 def _changes(report: Report) -> list[str]:
@@ -88,7 +103,18 @@ def _left_out(note: LeftOut | None) -> list[str]:
 
 def _position(position: PositionSection, issue: str) -> list[str]:
     since = f" since {position.since}" if position.since else ""
-    lines = [f"#### {md(position.name)}: {position.stance.value}{since}", ""]
+    contested_on = position.contested.on if position.contested else None
+    heading = _qualified(
+        f"{md(position.name)}: {position.stance.value}{since}",
+        qualifiers(position.basis, position.condition, contested_on),
+    )
+    lines = [f"#### {heading}", ""]
+    if position.condition:
+        lines += [f"On condition: {md(position.condition)}", ""]
+    if position.contested:
+        lines += [f"Contested on {position.contested.on}: evidence of equal weight disagrees:", ""]
+        for ref in position.contested.evidence:
+            lines += _quote(ref, position.party)
     for ref in position.evidence:
         lines += _quote(ref, position.party)
     lines += _left_out(
@@ -100,7 +126,7 @@ def _position(position: PositionSection, issue: str) -> list[str]:
         note = moves_left_out(position, issue)
         lines += [f"{md(note.what)} (all: `{note.command}`):" if note else "Moves:", ""]
         for move in position.moves:
-            what = move.move or f"({move.evidence.mode}, moves nothing)"
+            what = move.move or f"({move.not_applied or move.evidence.mode}, moves nothing)"
             lines.append(
                 f"- {move.date}: {what}, {move.stance_from.value} → {move.stance_to.value} "
                 f"(`{move.evidence.id}`, {md(who(move.evidence, position.party))})"
@@ -116,7 +142,11 @@ def _position(position: PositionSection, issue: str) -> list[str]:
 
 
 def _issue(section: IssueSection, as_of: date) -> list[str]:
-    lines = [f"### {md(section.title)} ({section.status.replace('_', ' ')})", "", f"*{md(section.proposition)}*", ""]
+    title = f"{md(section.title)} ({section.status.replace('_', ' ')})"
+    lines = [f"### {title}", ""]
+    if section.parent:
+        lines = [f"### ↳ {title}", "", f"A sub-issue of `{section.parent}`.", ""]
+    lines += [f"*{md(section.proposition)}*", ""]
     if not section.positions and not section.issue_evidence:
         lines += ["No evidence yet.", ""]
     for position in section.positions:

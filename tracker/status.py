@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from tracker.machines import Stance
+from tracker.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Stance
 
 
 class IssueStatus(StrEnum):
@@ -23,8 +23,9 @@ class IssueStatus(StrEnum):
     AGREED = "agreed"
 
 
-_FOR = {Stance.DEMANDS, Stance.SUPPORTS, Stance.AGREED}
-_AGAINST = {Stance.OPPOSES, Stance.COUNTER_PROPOSAL}
+# The sides of the stance axis (declared in `tracker.machines`); for a status, a deal sits with the proposition.
+_FOR = FOR_PROPOSITION | {Stance.AGREED}
+_AGAINST = AGAINST_PROPOSITION
 _POLES = {Stance.DEMANDS, Stance.OPPOSES}
 
 
@@ -39,8 +40,8 @@ def issue_status(stances: Iterable[Stance], issue_evidence: bool, reopened: bool
     - in_play: on the agenda otherwise (one party known, a soft split, or only
       issue-level evidence such as "one of the most sensitive issues").
 
-    `reopened`: an article named the issue a sticking point after the last
-    party moved; an agreed or converging issue is then in play again.
+    `reopened`: an article named the issue a sticking point on the day the last
+    party moved, or after; an agreed or converging issue is then in play again.
     """
     status = _status_of_stances(list(stances), issue_evidence)
     if reopened and status in (IssueStatus.AGREED, IssueStatus.CONVERGING):

@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from sqlmodel.sql.sqltypes import AutoString
 
 from tracker.errors import StoreError
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 MMAP_BYTES = 256 * 1024 * 1024  # SQLite readers map this much of the file instead of copying pages
 
 
@@ -81,6 +81,7 @@ class IssueRow(SQLModel, table=True):
     title: str = Field(max_length=200)
     proposition: str = Field(max_length=500)
     aliases: str = Field(max_length=4000)  # JSON list
+    parent: str | None = Field(default=None, max_length=64)  # the issue this one is a sub-issue of
     recorded_at: datetime = _recorded()
     superseded_at: datetime | None = _superseded()
 
@@ -174,7 +175,10 @@ class EvidenceRow(SQLModel, table=True):
     speaker: str | None = Field(default=None, max_length=200)
     attribution: str = Field(max_length=16)
     said_on: date
+    said_at: time | None = None
     mode: str = Field(max_length=16)
+    move: str | None = Field(default=None, max_length=32)  # the move the evidence names, where several lead
+    condition: str | None = Field(default=None, sa_type=String())
     note: str | None = Field(default=None, sa_type=String())
     source_path: str = Field(max_length=2000)  # absolute
     source_line: int  # the line of the evidence item
@@ -195,6 +199,7 @@ class TimelineRow(SQLModel, table=True):
             "ix_timeline_position_entries",
             *("issue", "party", "valid_from", "seq", "superseded_at", "recorded_at"),
             *("entered_seq", "since", "stance_from", "stance_to", "move", "backing", "evidence_row_id"),
+            *("not_applied", "basis", "condition", "contested_on"),
         ),
         Index("ix_timeline_valid_from", "valid_from"),
         # The dates on which some stance changed (the steps of time travel), read from the index alone.
@@ -216,10 +221,14 @@ class TimelineRow(SQLModel, table=True):
     valid_from: date
     stance_from: str = Field(max_length=32)
     stance_to: str = Field(max_length=32)
-    move: str | None = Field(default=None, max_length=32)  # None: shown, not applied (mode)
+    move: str | None = Field(default=None, max_length=32)  # None: shown, not applied (`not_applied` says why)
+    not_applied: str | None = Field(default=None, max_length=16)
     since: date | None = None
     entered_seq: int
     backing: int  # applied moves behind `stance_to`: the one that entered it and its reaffirmations
+    basis: str | None = Field(default=None, max_length=16)  # the strongest attribution among them
+    condition: str | None = Field(default=None, sa_type=String())  # as its newest applied evidence states it
+    contested_on: date | None = None  # the day evidence of equal rank disagreed, until later evidence settles it
     evidence_row_id: int = Field(foreign_key="evidence.row_id", index=True)
     recorded_at: datetime = _recorded()
     superseded_at: datetime | None = _superseded()
@@ -248,7 +257,7 @@ class BulkInsert:
         self.sql = (
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(marks)})"
         )
-        self._processors = {c: table.c[c].type.bind_processor(dialect) for c in columns}
+        self._processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns}
         self._bound: dict[tuple[str, Any], Any] = {}
 
     def bind(self, column: str, value: Any) -> Any:
@@ -262,43 +271,6 @@ class BulkInsert:
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         if rows:
             self.conn.exec_driver_sql(self.sql, rows)
-
-
-def _upgrade_1_to_2(conn: Connection) -> str:
-    """Schema 1 to 2: the timeline keeps how much evidence backs each stance; indexes for browsing."""
-    conn.exec_driver_sql("ALTER TABLE timeline ADD COLUMN backing INTEGER NOT NULL DEFAULT 0")
-    # A position's timeline is written whole by each replay, all with that ingest's recorded time; the entries
-    # from a stance's entering move on share its entered_seq. So the count of applied moves so far within that
-    # group is the backing: one pass with a window function (linear, where a correlated count is quadratic).
-    conn.exec_driver_sql(
-        "UPDATE timeline SET backing = counted.backing FROM ("
-        "SELECT row_id, COUNT(move) OVER (PARTITION BY issue, party, recorded_at, entered_seq ORDER BY seq "
-        "ROWS UNBOUNDED PRECEDING) AS backing FROM timeline WHERE entered_seq >= 0) AS counted "
-        "WHERE timeline.row_id = counted.row_id"
-    )
-    for table in ("issue", "party", "article", "evidence", "timeline"):
-        conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_superseded_at")
-    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position")  # now ix_timeline_position_entries
-    for index in (*TimelineRow.__table__.indexes, *EvidenceRow.__table__.indexes):  # type: ignore[attr-defined]
-        index.create(conn, checkfirst=True)
-    return "2"
-
-
-def _upgrade_2_to_3(conn: Connection) -> str:
-    """Schema 2 to 3: covering indexes, so that state, diff, history and reports read no table rows."""
-    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position_held")  # now ix_timeline_position_entries
-    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_evidence_article")  # now ix_evidence_article_said
-    for table in (TimelineRow.__table__, EvidenceRow.__table__, ArticleRow.__table__):  # type: ignore[attr-defined]
-        for index in table.indexes:
-            index.create(conn, checkfirst=True)
-    return "3"
-
-
-def _upgrade_3_to_4(conn: Connection) -> str:
-    """Schema 3 to 4: issue-level evidence indexed by issue, so each issue's newest is one seek."""
-    for index in EvidenceRow.__table__.indexes:  # type: ignore[attr-defined]
-        index.create(conn, checkfirst=True)
-    return "4"
 
 
 def _text_compares_as_on_sqlite(metadata: MetaData) -> None:
@@ -316,10 +288,6 @@ def _text_compares_as_on_sqlite(metadata: MetaData) -> None:
 
 
 _text_compares_as_on_sqlite(SQLModel.metadata)
-
-
-# Each older schema version this tracker upgrades in place, and how.
-UPGRADES: dict[str, Callable[[Connection], str]] = {"1": _upgrade_1_to_2, "2": _upgrade_2_to_3, "3": _upgrade_3_to_4}
 
 
 def default_db_path() -> Path:
@@ -465,6 +433,8 @@ class Store:
         if "tracker_meta" not in tables:
             raise StoreError(f"{self.safe_url} is not a tracker database")
         version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
+        from tracker.upgrades import UPGRADES  # the upgrades use these tables: imported once they are declared
+
         if version in UPGRADES and upgrade:
             while version in UPGRADES:
                 version = UPGRADES[version](conn)
@@ -485,6 +455,8 @@ class Store:
             if "tracker_meta" not in set(inspect(conn).get_table_names()):
                 return False
             version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
+            from tracker.upgrades import UPGRADES
+
             return version in UPGRADES
 
     def upgrade_if_needed(self) -> None:

@@ -53,6 +53,7 @@ class YamlProblem(Exception):
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML = "tag:yaml.org,2002:"
 _STR = f"{_YAML}str"
+_SEXAGESIMAL = {f"{_YAML}int", f"{_YAML}float"}
 _PLAIN_TAGS = {f"{_YAML}{kind}" for kind in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")}
 
 
@@ -109,8 +110,8 @@ class _Document:
 
     def scalar(self, event: yaml.ScalarEvent) -> Any:
         tag = self._tag(event, yaml.ScalarNode, event.value)
-        if tag == _STR:
-            value: Any = event.value
+        if tag == _STR or (tag in _SEXAGESIMAL and ":" in event.value):
+            value: Any = event.value  # YAML 1.1 reads 14:30 as the number 870; a time of day is meant
         else:
             node = yaml.ScalarNode(tag, event.value, style=event.style)
             try:

@@ -55,6 +55,11 @@ STATUS_STYLE = {
 }
 CHANGED_MARK = "*"
 COUNT_MARK = "\u00d7"  # the multiplication sign: "demands, times 3 pieces of evidence"
+# Marks of a stance not to take at its word (`tracker.report.qualifiers` says them in words).
+OTHERS_WORD_MARK = "~"  # rests only on another party's report or the outlet's analysis
+CONDITION_MARK = "?"  # holds on a condition
+CONTESTED_MARK = "!"  # contested: evidence of equal weight disagreed, the stance shown is the one held before
+MARKS_LEGEND = f"{OTHERS_WORD_MARK} others' word only · {CONDITION_MARK} on a condition · {CONTESTED_MARK} contested"
 
 
 def report_failure(screen: Screen[Any], event: Worker.StateChanged) -> None:
@@ -85,6 +90,17 @@ def cell_text(cell: Cell) -> Text:
     text = stance_text(cell.stance)
     if cell.stance is not Stance.UNKNOWN:
         text.append(f" {COUNT_MARK}{cell.backing}")
+    marks = "".join(
+        mark
+        for mark, shown in (
+            (OTHERS_WORD_MARK, cell.basis in ("reported", "analysis")),
+            (CONDITION_MARK, cell.condition is not None),
+            (CONTESTED_MARK, cell.contested_on is not None),
+        )
+        if shown
+    )
+    if marks:
+        text.append(f" {marks}", style="bold")
     text.append("\n")
     text.append(cell.since.isoformat() if cell.since else "", style="dim")
     if cell.changed:
@@ -114,8 +130,11 @@ def quote_text(ref: EvidenceRef, party: str | None) -> Text:
     text.append(f"— {safe_text(who(ref, party))}, ", style="bold")
     text.append(safe_text(ref.article_title))
     text.append(f", {ref.date.isoformat()}")
-    if ref.stance and ref.mode != "asserted":
-        text.append(f"  [{ref.mode}: {ref.stance}, moves nothing]", style="dim")
+    if ref.condition:
+        text.append(f"\non condition: {safe_text(ref.condition)}")
+    held_back = ref.not_applied or (ref.mode if ref.mode != "asserted" else None)
+    if ref.stance and held_back:
+        text.append(f"  [{held_back}: {ref.stance}, moves nothing]", style="dim")
     if ref.note:
         text.append(f"\nnote: {safe_text(ref.note)}", style="dim")
     return text
@@ -444,7 +463,10 @@ class TimelineBar(Widget):
                 text.append(mark, style="bold" if mark == "┼" else "dim")
         text.append(f" {last.isoformat()}\n")
         text.append(f"as of {self.as_of.isoformat()}", style="bold")
-        text.append(f" · {self.where()} · {CHANGED_MARK} changed that day · {COUNT_MARK}N evidence", style="dim")
+        text.append(
+            f" · {self.where()} · {CHANGED_MARK} changed that day · {COUNT_MARK}N evidence · {MARKS_LEGEND}",
+            style="dim",
+        )
         return text
 
     def on_click(self, event: events.Click) -> None:

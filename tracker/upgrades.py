@@ -1,0 +1,171 @@
+"""Upgrading a database made by an older version of the tracker, in place, in the caller's write transaction.
+
+Each step takes one schema version to the next; the last one builds every
+index the current tables declare, so that no step builds an index over columns
+a later step adds. Schema 5 changed how evidence said on one day is weighed,
+so its step replays every position: the old timeline is superseded, not
+deleted, and `--known-at` before the upgrade still answers as the tracker did.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlmodel import col
+
+from tracker.errors import Problem, StoreError
+from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, TimelineRow
+from tracker.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
+
+
+def _upgrade_1_to_2(conn: Connection) -> str:
+    """Schema 1 to 2: the timeline keeps how much evidence backs each stance; indexes for browsing."""
+    conn.exec_driver_sql("ALTER TABLE timeline ADD COLUMN backing INTEGER NOT NULL DEFAULT 0")
+    # A position's timeline is written whole by each replay, all with that ingest's recorded time; the entries
+    # from a stance's entering move on share its entered_seq. So the count of applied moves so far within that
+    # group is the backing: one pass with a window function (linear, where a correlated count is quadratic).
+    conn.exec_driver_sql(
+        "UPDATE timeline SET backing = counted.backing FROM ("
+        "SELECT row_id, COUNT(move) OVER (PARTITION BY issue, party, recorded_at, entered_seq ORDER BY seq "
+        "ROWS UNBOUNDED PRECEDING) AS backing FROM timeline WHERE entered_seq >= 0) AS counted "
+        "WHERE timeline.row_id = counted.row_id"
+    )
+    for table in ("issue", "party", "article", "evidence", "timeline"):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_superseded_at")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position")  # now ix_timeline_position_entries
+    return "2"  # the indexes are built by the last step, on the columns they cover
+
+
+def _upgrade_2_to_3(conn: Connection) -> str:
+    """Schema 2 to 3: covering indexes, so that state, diff, history and reports read no table rows."""
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position_held")  # now ix_timeline_position_entries
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_evidence_article")  # now ix_evidence_article_said
+    return "3"
+
+
+def _upgrade_3_to_4(conn: Connection) -> str:
+    """Schema 3 to 4: issue-level evidence indexed by issue, so each issue's newest is one seek (built last)."""
+    return "4"
+
+
+def _table(model: Any) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+# The columns schema 5 adds, each declared by its table model.
+_ADDED_IN_5: tuple[tuple[Any, str], ...] = (
+    (EvidenceRow, "said_at"),
+    (EvidenceRow, "move"),
+    (EvidenceRow, "condition"),
+    (TimelineRow, "not_applied"),
+    (TimelineRow, "basis"),
+    (TimelineRow, "condition"),
+    (TimelineRow, "contested_on"),
+    (IssueRow, "parent"),
+)
+
+
+def _upgrade_4_to_5(conn: Connection) -> str:
+    """Schema 4 to 5: evidence names its move, time of day and condition; the timeline says why evidence moved
+    nothing, what each stance rests on and whether it is contested; an issue may have a parent. Evidence that
+    left `agreed` names the move it made (schema 4 knew one, renege). Every position is replayed."""
+    quote = conn.dialect.identifier_preparer.quote
+    for model, name in _ADDED_IN_5:
+        table = _table(model)
+        kind = table.c[name].type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(name)} {kind}")
+    # Evidence that made a move sharing its two stances with another move names the move it made.
+    for shared in ("renege", "reopen"):
+        made = select(col(TimelineRow.evidence_row_id)).where(
+            col(TimelineRow.move) == shared, col(TimelineRow.superseded_at).is_(None)
+        )
+        conn.execute(update(EvidenceRow).where(col(EvidenceRow.row_id).in_(made)).values(move=shared))
+    _replay_every_position(conn)
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position_entries")  # it covers the new columns
+    for model in (IssueRow, ArticleRow, EvidenceRow, TimelineRow):
+        for index in _table(model).indexes:
+            index.create(conn, checkfirst=True)
+    return "5"
+
+
+def _replay_every_position(conn: Connection) -> None:
+    """Replay every position from its current evidence; supersede the old timeline, recorded as an ingest."""
+    rows = conn.execute(
+        select(
+            col(EvidenceRow.issue),
+            col(EvidenceRow.party),
+            col(EvidenceRow.said_on),
+            col(EvidenceRow.said_at),
+            col(EvidenceRow.attribution),
+            col(ArticleRow.published_on),
+            col(ArticleRow.sha256),
+            col(EvidenceRow.start),
+            col(EvidenceRow.end),
+            col(EvidenceRow.id),
+            col(EvidenceRow.stance),
+            col(EvidenceRow.mode),
+            col(EvidenceRow.move),
+            col(EvidenceRow.condition),
+            col(EvidenceRow.row_id),
+            col(EvidenceRow.source_path),
+            col(EvidenceRow.stance_line),
+        )
+        .join(ArticleRow, (col(ArticleRow.id) == col(EvidenceRow.article)) & col(ArticleRow.superseded_at).is_(None))
+        .where(col(EvidenceRow.superseded_at).is_(None), col(EvidenceRow.party).is_not(None))
+    )
+    positions: dict[PositionKey, list[ReplayItem]] = defaultdict(list)
+    for issue, party, *item in rows:
+        positions[(issue, str(party))].append(replay_item(*item))
+    replayed: dict[PositionKey, list[TimelineEntry]] = {}
+    problems: list[Problem] = []
+    for key in sorted(positions):
+        entries = replay_position(*key, positions[key])
+        if isinstance(entries, Problem):
+            problems.append(entries)
+        else:
+            replayed[key] = entries
+    if problems:
+        shown = "; ".join(str(p) for p in problems[:20]) + (
+            f"; and {len(problems) - 20} more" if len(problems) > 20 else ""
+        )
+        raise StoreError(
+            "cannot upgrade: under this version's rules some positions need their evidence re-coded "
+            f"(re-ingest the corpus into a new database to see every problem): {shown}"
+        )
+    latest = conn.execute(select(func.max(IngestRow.recorded_at))).scalar()
+    now = datetime.now(UTC)
+    if latest is not None and latest >= now:
+        now = latest + timedelta(microseconds=1)
+    conn.execute(update(TimelineRow).where(col(TimelineRow.superseded_at).is_(None)).values(superseded_at=now))
+    new_rows = [
+        {"issue": issue, "party": party, "recorded_at": now, **entry._asdict()}
+        for (issue, party), entries in replayed.items()
+        for entry in entries
+    ]
+    for start in range(0, len(new_rows), 5000):
+        conn.execute(insert(TimelineRow), new_rows[start : start + 5000])
+    conn.execute(
+        insert(IngestRow),
+        [
+            dict(
+                recorded_at=now,
+                seeds="(schema 5 upgrade)",
+                fixtures="(every position replayed)",
+                positions_replayed=len(replayed),
+            )
+        ],
+    )
+
+
+# Each older schema version this tracker upgrades in place, and how.
+UPGRADES: dict[str, Callable[[Connection], str]] = {
+    "1": _upgrade_1_to_2,
+    "2": _upgrade_2_to_3,
+    "3": _upgrade_3_to_4,
+    "4": _upgrade_4_to_5,
+}

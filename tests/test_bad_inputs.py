@@ -7,7 +7,7 @@ start of the line, paths relative to the case's corpus). Every case must exit
 1 with that one line and nothing else on stderr, no traceback, and leave the
 database exactly as it was (a digest of every row before and after). `make`
 writes a file the test needs too big to keep (`bytes` of it, or a FIFO with
-`fifo`, or a folder with `folder`); `remove` takes a file of the base away. No message may carry a
+`fifo`, a folder with `folder`, a symlink to `symlink`); `remove` takes a file of the base away. No message may carry a
 raw control character, whatever the input held.
 """
 
@@ -54,6 +54,8 @@ def assemble(case: Path, into: Path) -> tuple[list[str], dict[str, Any]]:
         made.unlink(missing_ok=True)
         if meta["make"].get("fifo"):
             os.mkfifo(made)
+        elif meta["make"].get("symlink"):
+            made.symlink_to(meta["make"]["symlink"])
         elif meta["make"].get("folder"):
             made.mkdir()
         else:

@@ -15,6 +15,10 @@ import pytest
 import yaml
 
 from tests.conftest import FIXTURES, GOLDEN, REPO, Run
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synthetic import write_feed
+
 from tracker.store import Store, database_url
 
 QUERIES = {
@@ -255,3 +259,48 @@ def test_a_closed_pipe_ends_the_command_quietly_as_sigpipe_would(seeded_db: str)
     finally:
         os.close(write_end)
     assert result.stderr == b"" and result.returncode == 128 + 13
+
+
+def test_a_reader_that_leaves_in_the_middle_of_a_long_answer_ends_it_quietly(tmp_path: Path) -> None:
+    """One large write to a pipe whose reader leaves comes back short: the rest must not be dropped silently."""
+    feed, catalog = write_feed(tmp_path / "feed", 3000)
+    db = str(tmp_path / "big.db")
+    tracker = [sys.executable, "-m", "tracker", "--db", db]
+    subprocess.run(
+        [*tracker, "ingest", "--jsonl", str(feed), "--catalog", str(catalog)], check=True, capture_output=True
+    )
+    reader = subprocess.Popen([*tracker, "history"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    assert reader.stdout.read(1) == b"M"
+    reader.stdout.close()
+    assert reader.wait() == 141 and reader.stderr.read() == b""
+
+
+def test_stdout_closed_or_an_ascii_terminal_never_crash(seeded_db: str) -> None:
+    closed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, sys; os.close(1); sys.stdout = None; from tracker.cli import main; main()",
+            "--db",
+            seeded_db,
+            "state",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert closed.returncode == 2 and closed.stderr == "error: standard output is closed\n"
+    ascii_only = subprocess.run(
+        [sys.executable, "-m", "tracker", "--db", seeded_db, "history", "--issue", "donetsk", "--party", "russia"],
+        capture_output=True,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert ascii_only.returncode == 0 and b"Russia\\u2019s demand" in ascii_only.stdout
+
+
+@pytest.mark.parametrize("typed", ["2026-02-06\n2026", "2026-02-06x2026", "2026-02-06T1", "2026-02-06T12:00+5"])
+def test_a_recorded_time_python_would_merely_put_up_with_is_refused(typed: str, run: Run, seeded_db: str) -> None:
+    result = run("--db", seeded_db, "state", "--known-at", typed)
+    assert result.exit_code == 2 and "is not an ISO date or datetime" in result.stderr

@@ -298,3 +298,51 @@ def test_an_export_takes_the_first_free_name_and_leaves_every_taken_one_as_it_wa
         for path, kind in zip(names, taken, strict=True):
             if kind in ("regular", "symlink to regular"):
                 assert path.read_bytes() == b"mine"
+
+
+# -- what a hostile sweep found -----------------------------------------------------------------------------------
+
+
+@pytest.mark.sqlite_only
+def test_symlink_loops_named_on_the_command_line_are_bad_usage(database: Path, run: Run) -> None:
+    folder = database.parent
+    (folder / "loop.db").symlink_to("loop.db")
+    (folder / "loop.md").symlink_to("loop.md")
+    for args in (
+        ("--db", "loop.db", "state"),
+        ("--db", "loop.db", "ingest"),
+        ("--db", "case.db", "report", "-o", "loop.md"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, (args, result.stderr)
+        assert "symlink loop" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/full"])
+def test_a_device_is_no_database_and_nothing_is_written_beside_it(run: Run, device: str) -> None:
+    result = run("--db", device, "ingest")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: cannot use database '{device}': it is not a regular file (a device, a FIFO?); "
+        "a SQLite database is a file\n"
+    )
+    assert not Path(f"{device}-journal").exists() and not Path(f"{device}-wal").exists()
+
+
+def test_a_feed_from_a_device_is_refused_at_once_and_a_pipe_is_read(run: Run, tmp_path: Path) -> None:
+    result = run("--db", str(tmp_path / "t.db"), "ingest", "--jsonl", "/dev/zero")
+    assert result.exit_code == 1
+    assert (
+        result.stderr == "/dev/zero:1: file: the feed is a device (or a terminal): give a file, or pipe the feed in\n"
+    )
+    assert not (tmp_path / "t.db").exists()
+    feed = BASE.parent / "38-feed-not-json" / "feed.jsonl"
+    article = feed.read_text(encoding="utf-8").splitlines()[0] + "\n"
+    piped = subprocess.run(
+        [sys.executable, "-m", "tracker", "--db", str(tmp_path / "p.db"), "ingest", "--jsonl", "-"],
+        input=article,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert piped.returncode == 0 and "1 article(s) added" in piped.stderr, piped.stderr

@@ -117,3 +117,18 @@ def test_a_read_only_reader_still_sees_what_a_writer_has_committed(
             store.dispose()
     finally:
         writer.close()
+
+
+def test_writing_onto_a_read_only_medium_is_one_line_and_leaves_nothing(
+    read_only_copy: tuple[Path, Path], run: Run
+) -> None:
+    _, copy = read_only_copy
+    folder = copy.parent
+    for args in (
+        ("--db", str(copy), "report", "-o", str(folder / "new.md")),
+        ("--db", str(folder / "new.db"), "ingest"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["tracker.db"]

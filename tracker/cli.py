@@ -104,13 +104,33 @@ class _ReaderGone(Exception):
 
 def _emit(text: str) -> None:
     """Data on stdout, flushed here so that a full disk or a closed pipe is told now, not at exit."""
+    out = sys.stdout
+    if out is None:  # started with stdout closed (`tracker state >&-`)
+        raise OutputError("standard output is closed")
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            descriptor = out.fileno()
+        except (AttributeError, OSError, ValueError):  # not a file (a test's capture): written as text
+            out.write(text)
+            out.flush()
+            return
+        out.flush()
+        _write_whole(descriptor, text.encode(out.encoding or "utf-8", errors="backslashreplace"))
     except BrokenPipeError:
         raise _ReaderGone from None
     except OSError as exc:
         raise OutputError(f"cannot write to standard output: {exc.strerror}") from None
+
+
+def _write_whole(descriptor: int, data: bytes, chunk: int = 65536) -> None:
+    """Write all of `data`, a pipe's worth at a time: a reader that goes away is an error on the next write.
+
+    (One large write to a pipe whose reader leaves returns short, and Python's buffered file then drops the
+    rest without a word.)
+    """
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view[:chunk]) :]
 
 
 def _progress(message: str) -> None:
@@ -243,10 +263,10 @@ def _corpus_options(f: F) -> F:
     f = click.option(
         "--jsonl",
         "feed",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=click.Path(exists=True, dir_okay=False, path_type=Path, allow_dash=True),
         default=None,
         help="A JSONL feed of machine-coded articles and evidence, one JSON object per line "
-        "(instead of --seeds and --fixtures).",
+        "(instead of --seeds and --fixtures; - reads it from stdin).",
     )(f)
     f = click.option(
         "--fixtures",
@@ -313,6 +333,8 @@ def _input(
     store: Store | None, seeds: Path | None, fixtures: Path | None, catalog_file: Path | None, feed: Path | None
 ) -> _Input:
     if feed is not None:
+        if str(feed) == "-":
+            feed = Path("/dev/stdin")
         if seeds is not None or fixtures is not None:
             raise UsageError("give either --jsonl or --seeds/--fixtures, not both")
         catalog = choose_catalog(feed.parent, catalog_file, _catalog_held(store))
@@ -521,6 +543,10 @@ def _show_click_error(exc: click.ClickException) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of `tracker`: run the CLI and map every failure to its exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        # Text a terminal's encoding cannot show (an ASCII locale) is written as escapes, never a crash.
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         # Without standalone mode, click returns the code of `ctx.exit(code)` instead of exiting.
         code = cli.main(args=argv, prog_name="tracker", standalone_mode=False)

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from tracker.catalog import Catalog, load_catalog
 from tracker.errors import CorpusError, Problem, display_path
 from tracker.evidence import Article, ArticleMeta, Evidence, EvidenceIn
-from tracker.files import FileRefused, read_regular_file
+from tracker.files import FileRefused, read_regular_file, resolved
 from tracker.grounding import Anchor, Normalised, WordIndex, closest_passage, find_all, normalise
 from tracker.problems import located_problems
 from tracker.yamlfile import Located, LocatedList, YamlProblem, read_yaml
@@ -68,13 +68,15 @@ def choose_catalog(fixtures: Path, catalog_file: Path | None = None, stored: Cat
     return load_catalog(bundled_corpus()[1] / CATALOG_FILE)
 
 
-def _inside(folder: Path, name: str) -> Path | None:
-    """`folder/name` if it stays inside `folder` (no absolute paths, no `..` escapes)."""
-    candidate = (folder / name).resolve()
+def _inside(folder: Path, name: str) -> Path | str:
+    """`folder/name` if it stays inside `folder` (no absolute paths, no `..` escapes); else why not."""
     try:
-        candidate.relative_to(folder.resolve())
+        candidate = resolved(folder / name)
+        candidate.relative_to(resolved(folder))
+    except FileRefused as exc:
+        return exc.about(f"'{name}'")
     except ValueError:
-        return None
+        return f"'{name}' is outside the seeds folder"
     return candidate
 
 
@@ -146,8 +148,8 @@ def load_articles(seeds: Path) -> LoadedArticles:
             problems.append(Problem(where, item.line_of("id"), "id", f"duplicate article id '{meta.id}'"))
             continue
         path = _inside(seeds, meta.file)
-        if path is None:
-            problems.append(Problem(where, item.line_of("file"), "file", f"'{meta.file}' is outside the seeds folder"))
+        if isinstance(path, str):
+            problems.append(Problem(where, item.line_of("file"), "file", path))
             continue
         read = _read_article_text(path, where, item.line_of("file"))
         if isinstance(read, Problem):
@@ -379,7 +381,7 @@ def load_fixtures(
         if not isinstance(items, LocatedList):
             problems.append(Problem(where, doc.line_of("evidence"), "evidence", "must be a list"))
             continue
-        source = str(path.resolve())
+        source = str(path.absolute())  # a loop in the folder is refused when the file is read
         for index, item in enumerate(items):
             if not isinstance(item, Located):
                 problems.append(Problem(where, items.item_lines[index], f"evidence[{index}]", "must be a mapping"))

@@ -11,6 +11,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A date, "T" (or a space), a time to the minute or finer, and a zone if any: nothing Python would merely put up with.
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?")
 
 
 def parse_date(text: str) -> date:
@@ -34,6 +36,8 @@ def parse_recorded_time(text: str) -> datetime:
         if len(text) == 10:
             return datetime.combine(parse_date(text), time.max, tzinfo=UTC)
         parse_date(text[:10])
+        if not ISO_DATETIME.fullmatch(text):
+            raise ValueError(text)
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"{text!r} is not an ISO date or datetime (2026-02-06 or 2026-02-06T12:00:00Z)") from None

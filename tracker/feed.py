@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 from collections import defaultdict
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -82,7 +83,7 @@ class FeedReader:
     def __init__(self, path: Path, catalog: Catalog, run: Ingest) -> None:
         self.path = path
         self.where = display_path(path)
-        self.source = str(path.resolve())
+        self.source = str(path.absolute())
         self.catalog = catalog
         self.run = run
         self.problems: list[Problem] = []
@@ -93,6 +94,9 @@ class FeedReader:
         self.waiting: dict[str, list[tuple[int, FeedEvidence]]] = defaultdict(list)
 
     def read(self) -> list[Problem]:
+        kind = _unreadable_kind(self.path)
+        if kind is not None:
+            return [Problem(self.where, 1, "file", f"the feed is {kind}: give a file, or pipe the feed in")]
         try:
             with self.path.open("rb") as lines:
                 number = 0
@@ -113,7 +117,12 @@ class FeedReader:
             if article_id in self.broken:
                 continue  # its article's line has problems, reported there
             for number, _ in waiting:
-                self._problem(number, "article", f"unknown article '{article_id}' (no article line with this id)")
+                self._problem(
+                    number,
+                    "article",
+                    f"unknown article '{article_id}' (no article line with this id: a feed gives each article's "
+                    "line with its evidence)",
+                )
         return sorted(self.problems, key=lambda p: p.line)
 
     def _problem(self, line: int, field: str, message: str) -> None:
@@ -132,6 +141,8 @@ class FeedReader:
                 if isinstance(record, FeedArticle):
                     self.broken.add(record.id)  # its evidence is not checked: the cause is reported here
                 return
+        if (b"\\ud" in raw or b"\\uD" in raw) and self._lone_surrogates(number, record):
+            return
         if b"\\u0000" in raw:  # JSON's NUL escape: no PostgreSQL text can hold it, so it is refused everywhere
             fields = [k for k, v in record.model_dump().items() if isinstance(v, str) and "\x00" in v and k != "text"]
             if fields:
@@ -145,6 +156,21 @@ class FeedReader:
                 self.waiting[record.article].append((number, record))
         else:
             self._article(number, record)
+
+    def _lone_surrogates(self, number: int, record: FeedArticle | FeedEvidence) -> bool:
+        """Whether a text of the line holds half of a UTF-16 pair (JSON's "\\ud800"), which is no character at all."""
+        found = False
+        for name, value in record.model_dump().items():
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    code = ord(value[exc.start])
+                    self._problem(number, name, f"holds a lone surrogate (\\u{code:04x}), which is no character")
+                    found = True
+        if found and isinstance(record, FeedArticle):
+            self.broken.add(record.id)
+        return found
 
     def _repeated_keys(self, number: int, raw: bytes) -> bool:
         """Whether a key appears twice on the line (each is a problem): JSON readers keep the last one quietly.
@@ -179,6 +205,12 @@ class FeedReader:
             return None
         except UnicodeDecodeError as exc:
             self._problem(number, "line", f"not UTF-8 (bad byte at column {exc.start + 1})")
+            return None
+        except RecursionError:
+            self._problem(number, "line", "not a feed line: JSON nested deeper than Python can read")
+            return None
+        except ValueError as exc:  # a number of more digits than Python converts
+            self._problem(number, "line", f"not valid JSON: {exc}")
             return None
         if not isinstance(value, dict):
             self._problem(number, "line", "must be a JSON object with a 'type' of 'article' or 'evidence'")
@@ -236,6 +268,19 @@ class FeedReader:
             self.problems.append(duplicate)
             return
         self.run.add_evidence(checked)
+
+
+def _unreadable_kind(path: Path) -> str | None:
+    """What the feed's path is, where a feed cannot come from it: a folder or a device (a pipe or a file can)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # said when it is opened
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device (or a terminal)"
+    return None
 
 
 def feed_fill(path: Path, catalog: Catalog) -> Fill:

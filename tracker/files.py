@@ -40,6 +40,14 @@ class FileRefused(Exception):
         return f"cannot read {name}: {self}" if self.unreadable else f"{name} {self}"
 
 
+def resolved(path: Path) -> Path:
+    """`path` made absolute, through its symlinks; `FileRefused` for a symlink loop (or a path it cannot follow)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: Python before 3.13 reports a loop so
+        raise FileRefused("is a symlink loop (or a path that cannot be followed)") from None
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
@@ -90,13 +98,13 @@ def database_files(sqlite_file: Path | None) -> list[Path]:
 
 def _same_file(target: Path, protected: Iterable[Path]) -> bool:
     """Whether `target` is one of `protected`, however spelled: by resolved path, or by device and inode."""
-    resolved = target.resolve()
+    real = resolved(target)
     try:
         mine = target.stat()
     except OSError:
         mine = None
     for path in protected:
-        if path.resolve() == resolved:
+        if resolved(path) == real:
             return True
         if mine is not None:
             try:
@@ -147,7 +155,7 @@ def write_output(target: Path, text: str, protected: Iterable[Path] = ()) -> Non
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         _write_stream(target, data)
         return
-    real = target.resolve()
+    real = resolved(target)
     partial = real.with_name(f".{real.name}.{secrets.token_hex(4)}.partial")
     try:
         created = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
@@ -159,7 +167,7 @@ def write_output(target: Path, text: str, protected: Iterable[Path] = ()) -> Non
             os.chmod(partial, stat.S_IMODE(existing.st_mode))
         os.replace(partial, real)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        _remove(partial)
         raise FileRefused(str(exc.strerror)) from None
 
 
@@ -208,4 +216,12 @@ def write_new_file(folder: Path, stem: str, suffix: str, text: str, tries: int =
     except OSError as exc:
         raise FileRefused(f"cannot write in {folder}: {exc.strerror}") from None
     finally:
+        _remove(partial)
+
+
+def _remove(partial: Path) -> None:
+    """Remove a partial file if it was made (where it could not be, on a read-only medium, there is none)."""
+    try:
         partial.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -425,9 +425,10 @@ def stances_and_support(
 
     One query: a seek per position for the date it entered its stance, then its entries from that date on
     (from the index), each with its evidence row and article title. A position whose stance is unknown
-    has no entry in either result.
+    has no support, and its latest entry only if it has evidence (a contest, a hypothetical).
     """
-    start = _newest("since", as_of, known_at)
+    # From the day the stance was entered; a position with no stance yet from its newest entry.
+    start: Any = func.coalesce(_newest("since", as_of, known_at), _newest("valid_from", as_of, known_at))
     if limit is not None:  # from the date of the `limit`-th newest applied entry, when the stance is older
         nth = _newest("valid_from", as_of, known_at, nth=limit, applied=True)
         start = case((nth > start, nth), else_=start)

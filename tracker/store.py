@@ -317,7 +317,15 @@ def database_url(db: str | None) -> tuple[str, bool]:
         )
     if "://" in db:
         return db, False
-    return f"sqlite:///{Path(db).expanduser().resolve()}", False
+    path = Path(db).expanduser()
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):
+        raise StoreError(f"cannot use database {db!r}: a symlink loop (or a path that cannot be followed)") from None
+    if real.exists() and not real.is_file():
+        kind = "a folder" if real.is_dir() else "not a regular file (a device, a FIFO?)"
+        raise StoreError(f"cannot use database {db!r}: it is {kind}; a SQLite database is a file")
+    return f"sqlite:///{real}", False
 
 
 def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
@@ -500,7 +508,13 @@ class Store:
             )
         new_file = self.sqlite_file is not None and not self.sqlite_file.exists()
         if self.sqlite_file is not None:
-            self.sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+            folder = self.sqlite_file.parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder of {self.safe_url}: {exc.strerror}") from None
+            if new_file and not os.access(folder, os.W_OK | os.X_OK):
+                raise StoreError(f"cannot create {self.safe_url}: its folder may not be written (read-only?)")
         try:
             with self._errors(), self.engine.connect() as conn:
                 if self.sqlite_file is not None:
@@ -546,7 +560,10 @@ class Store:
         self.engine.dispose()
         assert self.sqlite_file is not None
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{self.sqlite_file}{suffix}").unlink(missing_ok=True)
+            try:
+                Path(f"{self.sqlite_file}{suffix}").unlink(missing_ok=True)
+            except OSError:
+                pass  # what cannot be removed was not made either (a read-only folder)
 
     def is_empty(self) -> bool:
         """True when nothing has been ingested: no file, no tables, or no ingest yet."""

@@ -454,3 +454,15 @@ def test_renaming_an_article_flips_no_stance(run: Run, new_db: NewDb, tmp_path: 
         answers.append((held["stance"], held["contested"]["on"] if held["contested"] else None))
         shutil.rmtree(root)
     assert answers == [("unknown", "2026-03-01")] * 2
+
+
+def test_background_on_the_same_side_as_the_stance_held_is_no_contradiction(run: Run, db: str, tmp_path: Path) -> None:
+    """ "North has long refused" beside North's counter-proposal restates its side in other words."""
+    talks = Talks().article("a1", "2026-03-01", "North proposed a shared berth instead of access.")
+    talks.article("a2", "2026-03-10", "North has long refused access, the paper recalls.")
+    talks.code("a1", "North proposed a shared berth instead of access", party="north", stance="counter_proposal")
+    talks.code("a2", "North has long refused access", party="north", stance="opposes", mode="background")
+    result = ingested(run, db, talks, tmp_path)
+    assert result.exit_code == 0 and "contradiction" not in result.stderr
+    assert moves_of(run, db)[-1] == ("a2-1", None, "background")
+    assert position(run, db, "2026-03-10")["stance"] == "counter_proposal"

@@ -979,7 +979,8 @@ def _issue_movers(
         for issue, count in counted.items():
             totals[issue] += count
     for refs in found.values():
-        refs.sort(key=lambda e: (e.date, e.said_at or time.min, e.start, e.quote), reverse=True)
+        # Newest first; on one day, the issue-level evidence (what names the issue) before the positions' moves.
+        refs.sort(key=lambda e: (e.date, e.move is None, e.said_at or time.min, e.start, e.quote), reverse=True)
         if limit is not None:
             del refs[limit:]
     return found, totals

@@ -25,8 +25,10 @@ later asserted evidence settles it.
 **What never moves a position.** Evidence in a hypothetical, future or negated
 mode is kept and shown. Background evidence (a restatement of a stance held
 before the article) supports the stance held when it matches it; when it
-matches the stance held before that day it restates the old one (`background`);
-otherwise it is a `contradicts` to check.
+matches the stance held before that day, or sits on the same side of the axis
+as the stance held ("has long refused" beside a counter-proposal), it
+restates it in other words (`background`); otherwise it is a `contradicts` to
+check.
 
 Each entry also carries what a state needs without reading every entry: the
 date the stance was entered, how many applied entries back it, the strongest
@@ -44,7 +46,7 @@ from itertools import groupby
 from typing import NamedTuple
 
 from tracker.errors import IllegalMove, Problem, display_path
-from tracker.machines import Move, Stance, choose_move
+from tracker.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Move, Stance, choose_move
 
 PositionKey = tuple[str, str]
 
@@ -235,7 +237,7 @@ class _Replay:
             if item.mode == BACKGROUND and item.stance is not None:
                 if item.stance == self.stance and self.stance != UNKNOWN:
                     self.support(item)
-                elif item.stance == day_began:
+                elif item.stance == day_began or _same_side(item.stance, self.stance):
                     self.entry(item, self.stance, None, BACKGROUND)
                 else:
                     self.entry(item, self.stance, None, "contradicts")
@@ -256,6 +258,15 @@ class _Replay:
         for item in asserted:
             self.entry(item, self.stance, None, "contested" if item in deciding else "outranked")
         return None
+
+
+_SIDES = {stance.value: n for n, side in enumerate((FOR_PROPOSITION, AGAINST_PROPOSITION)) for stance in side}
+
+
+def _same_side(stance: str, held: str) -> bool:
+    """Two stances on one side of the axis ("has long refused" beside a counter-proposal): no contradiction."""
+    side = _SIDES.get(stance)
+    return side is not None and side == _SIDES.get(held)
 
 
 def replay_position(issue: str, party: str, items: list[ReplayItem]) -> list[TimelineEntry] | Problem:

@@ -112,6 +112,11 @@ def status_text(status: str) -> Text:
     return Text(status.replace("_", " "), style=STATUS_STYLE.get(status, ""))
 
 
+def issue_titles(matrix: Matrix) -> dict[str, str]:
+    """Each issue's title as the matrix shows it: a sub-issue under its parent, marked `↳`."""
+    return {i.id: f"↳ {i.title}" if i.parent else i.title for i in matrix.catalog.issues}
+
+
 def issue_text(title: str, status: str, width: int) -> Text:
     text = plain(title)
     text.truncate(width, overflow="ellipsis")  # by cells, so wide characters count double
@@ -212,7 +217,7 @@ class MatrixTable(DataTable[Text]):
         """Redraw the cells that differ from the matrix shown (a step of the date); False if one no longer fits."""
         assert self.shown is not None
         before = self.shown
-        titles = {i.id: i.title for i in matrix.catalog.issues}
+        titles = issue_titles(matrix)
         changed: list[tuple[str, str, Text]] = []
         for issue in matrix.issues:
             for party in self.page:
@@ -243,7 +248,7 @@ class MatrixTable(DataTable[Text]):
         self, matrix: Matrix, page: list[str], widths: dict[str, int], at: tuple[str, str | None] | None
     ) -> None:
         names = {p.id: p.name for p in matrix.catalog.parties}
-        titles = {i.id: i.title for i in matrix.catalog.issues}
+        titles = issue_titles(matrix)
         row, column = self.cursor_coordinate
         self.clear(columns=True)
         label = Text("Issue / status", style="bold")

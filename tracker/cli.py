@@ -7,6 +7,7 @@ stdout carries data only; diagnostics go to stderr. Exit codes: 0 success,
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import signal
@@ -137,7 +138,10 @@ def _progress(message: str) -> None:
     _say(f"  {message}")
 
 
-def _report_ingest(summary: IngestSummary, store: Store) -> None:
+def _report_ingest(summary: IngestSummary, store: Store, warn: bool = True) -> None:
+    """What an ingest did, on stderr; and its warnings, unless not `warn` (`tracker validate` lists them)."""
+    if not warn:
+        summary = dataclasses.replace(summary, warnings=[])
     if not summary.changed:
         _say(
             f"nothing new: {store.safe_url} already holds everything in this corpus "
@@ -204,7 +208,8 @@ def _open_store(ctx: click.Context, seed_default: bool = True) -> Store:
         if not seed_default:
             return store
         _say(f"Creating the tracker database {store.safe_url} from the bundled corpus...")
-        _report_ingest(seed_from_bundled_corpus(store, progress=_progress), store)
+        # The bundled corpus's own warnings are not the new user's to act on: `tracker validate` lists them.
+        _report_ingest(seed_from_bundled_corpus(store, progress=_progress), store, warn=False)
     return store
 
 

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tracker.grounding import WordIndex, find_all, normalise
+from tracker.domain.grounding import WordIndex, find_all, normalise
 
 ARTICLE = "one-long-article"
 

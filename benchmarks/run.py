@@ -43,12 +43,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import write_feed
 
-from tracker.catalog import Catalog
-from tracker.matrix import matrix
-from tracker.queries import diff, history, state, stored_catalog
-from tracker.report import build_report
-from tracker.report_render import render_report
-from tracker.store import Store
+from tracker.domain.catalog import Catalog
+from tracker.read.briefing import build_report
+from tracker.read.browse import matrix
+from tracker.read.queries import diff, history, state, stored_catalog
+from tracker.render.report import render_report
+from tracker.store.database import Store
 
 BARS = {
     "ingest_per_s": (">=", 50_000),

@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 
-from tracker.machines import MOVES, Stance
+from tracker.domain.machines import MOVES, Stance
 
 FIRST_DAY = date(2024, 1, 1)
 DAYS = 730

@@ -12,9 +12,9 @@ Textual's `run_test` at 120x36. Measured in the same run, side by side:
   posts it) to the first frame that shows the matrix as of the previous
   change date, and to the frame with the selected position's evidence
   (read once the date rests);
-- the library query behind a step (`tracker.matrix.matrix`) on its own, so
+- the library query behind a step (`tracker.read.browse.matrix`) on its own, so
   the ratio shows what the UI adds;
-- the baseline: `tracker.queries.state` at the same dates, the query the CLI's
+- the baseline: `tracker.read.queries.state` at the same dates, the query the CLI's
   `state` runs, which reads every piece of evidence behind every stance.
 
 Figures are medians; the machines are shared and noisy.
@@ -35,9 +35,9 @@ from typing import Any
 
 from textual import events
 
-from tracker.matrix import change_dates, matrix
-from tracker.queries import state
-from tracker.store import Store
+from tracker.read.browse import change_dates, matrix
+from tracker.read.queries import state
+from tracker.store.database import Store
 from tracker.tui.app import TrackerApp
 from tracker.tui.matrix_screen import MatrixScreen
 from tracker.tui.widgets import EvidenceTable, MatrixTable

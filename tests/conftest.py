@@ -24,7 +24,7 @@ from sqlalchemy import Engine, create_engine, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from tracker.cli import main
-from tracker.store import database_url
+from tracker.store.database import database_url
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -19,7 +19,7 @@ from tests.conftest import FIXTURES, GOLDEN, REPO, Run
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import write_feed
 
-from tracker.store import Store, database_url
+from tracker.store.database import Store, database_url
 
 QUERIES = {
     "state": ("state", "--as-of", "2026-02-06"),

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import REPO, SEEDS, NewDb, Run
-from tracker.corpus import load_corpus
-from tracker.evidence import DateBasis
+from tracker.domain.evidence import DateBasis
+from tracker.ingest.corpus import load_corpus
 
 SHARED_SEEDS = REPO.parent / "shared" / "seeds"
 

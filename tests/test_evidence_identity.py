@@ -8,9 +8,9 @@ import random
 from dataclasses import asdict, replace
 from datetime import date, time
 
-from tracker.corpus import bundled_corpus, load_corpus
-from tracker.evidence import Attribution, Evidence, Mode
-from tracker.machines import Move, Stance
+from tracker.domain.evidence import Attribution, Evidence, Mode
+from tracker.domain.machines import Move, Stance
+from tracker.ingest.corpus import bundled_corpus, load_corpus
 
 
 def _defined_hash(evidence: Evidence) -> str:

@@ -17,9 +17,9 @@ import pytest
 
 from benchmarks.synthetic import write_feed
 from tests.conftest import db_digest
-from tracker.matrix import matrix
-from tracker.queries import state
-from tracker.store import Store, database_url
+from tracker.read.browse import matrix
+from tracker.read.queries import state
+from tracker.store.database import Store, database_url
 
 AS_OF = date(2025, 6, 30)
 KILL_AFTER_S = (0.6, 0.9, 1.2, 1.5, 1.8, 2.1, 2.4)  # from the start; its imports take about half a second

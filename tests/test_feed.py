@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy import create_engine, inspect
 
 from tests.conftest import FIXTURES, SEEDS, Run, db_digest
-from tracker.store import EvidenceRow, TimelineRow, database_url
+from tracker.store.database import EvidenceRow, TimelineRow, database_url
 
 
 def bundled_as_feed(path: Path) -> Path:

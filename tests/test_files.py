@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Run, db_digest
-from tracker.corpus import load_corpus
-from tracker.errors import CorpusError
-from tracker.files import FileRefused, read_regular_file, write_new_file, write_output
+from tracker.domain.errors import CorpusError
+from tracker.domain.files import FileRefused, read_regular_file, write_new_file, write_output
+from tracker.ingest.corpus import load_corpus
 
 BASE = Path(__file__).resolve().parent / "bad_inputs" / "base"
 
@@ -270,7 +270,8 @@ def test_an_export_never_writes_over_anything(tmp_path: Path) -> None:
 
 def test_write_output_through_dev_stdout_writes_the_descriptor(tmp_path: Path) -> None:
     out = tmp_path / "out.txt"
-    code = "from pathlib import Path; from tracker.files import write_output; write_output(Path('/dev/stdout'), 'x\\n')"
+    code = "from pathlib import Path; from tracker.domain.files import write_output; "
+    code += "write_output(Path('/dev/stdout'), 'x\\n')"
     with out.open("w") as stdout:
         subprocess.run([sys.executable, "-c", code], stdout=stdout, check=True)
     assert out.read_text() == "x\n" and not out.is_symlink()

@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.corpus import Grounder
-from tracker.evidence import Article, DateBasis
-from tracker.grounding import _PUNCTUATION, WordIndex, closest_passage, find_all, normalise, normalise_quote
+from tracker.domain.evidence import Article, DateBasis
+from tracker.domain.grounding import _PUNCTUATION, WordIndex, closest_passage, find_all, normalise, normalise_quote
+from tracker.ingest.corpus import Grounder
 
 TEXT = (
     "Ushakov said the talks were \u201cuseful in every\n  respect\u201d \u2026 "

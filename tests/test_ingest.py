@@ -11,10 +11,10 @@ import pytest
 
 from tests.conftest import Run, db_digest, table_counts
 from tests.test_bad_input import KCS, edit
-from tracker.corpus import load_corpus
-from tracker.errors import CorpusError
-from tracker.ingest import ingest
-from tracker.store import Store, database_url
+from tracker.domain.errors import CorpusError
+from tracker.ingest.corpus import load_corpus
+from tracker.ingest.ingest import ingest
+from tracker.store.database import Store, database_url
 
 Corpus = tuple[Path, Path]
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tracker.errors import AmbiguousMove, IllegalMove
-from tracker.machines import (
+from tracker.domain.errors import AmbiguousMove, IllegalMove
+from tracker.domain.machines import (
     MOVE_TABLE,
     MOVES,
     IssueMachine,

@@ -16,14 +16,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.corpus import bundled_corpus, load_catalog, load_corpus
-from tracker.errors import IllegalMove, Problem, TrackerError
-from tracker.feed import feed_fill
-from tracker.ingest import corpus_fill, ingest, validate
-from tracker.machines import IssueMachine, Move, Stance
-from tracker.queries import history
-from tracker.store import Store
-from tracker.timeline import replay_item, replay_position
+from tracker.domain.errors import IllegalMove, Problem, TrackerError
+from tracker.domain.machines import IssueMachine, Move, Stance
+from tracker.domain.timeline import replay_item, replay_position
+from tracker.ingest.corpus import bundled_corpus, load_catalog, load_corpus
+from tracker.ingest.feed import feed_fill
+from tracker.ingest.ingest import corpus_fill, ingest, validate
+from tracker.read.queries import history
+from tracker.store.database import Store
 
 BASE = Path(__file__).resolve().parent / "bad_inputs" / "base"
 FIXTURE = "fixtures/geneva-day-one.yaml"

@@ -18,15 +18,15 @@ from typing import Any
 import pytest
 
 from benchmarks.synthetic import FIRST_DAY, feed_records, write_feed
-from tracker.corpus import choose_catalog
-from tracker.evidence import Mode
-from tracker.feed import feed_fill
-from tracker.ingest import run_ingest
-from tracker.machines import Move, Stance, choose_move
-from tracker.queries import DiffReport, HistoryReport, StateReport, diff, history, state
-from tracker.report import MOVES_SHOWN, QUOTES_SHOWN, build_report
-from tracker.report_markdown import render_markdown
-from tracker.store import Store
+from tracker.domain.evidence import Mode
+from tracker.domain.machines import Move, Stance, choose_move
+from tracker.ingest.corpus import choose_catalog
+from tracker.ingest.feed import feed_fill
+from tracker.ingest.ingest import run_ingest
+from tracker.read.briefing import MOVES_SHOWN, QUOTES_SHOWN, build_report
+from tracker.read.queries import DiffReport, HistoryReport, StateReport, diff, history, state
+from tracker.render.markdown import render_markdown
+from tracker.store.database import Store
 
 DATES = [FIRST_DAY + timedelta(days=n) for n in (0, 3, 45, 200, 366, 500, 729, 800)]
 SIZE = dict(evidence=4000, issues=5, parties=4, seed=11)

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from tests.conftest import Run
-from tracker.store import Store, database_url
+from tracker.store.database import Store, database_url
 
 pytestmark = pytest.mark.sqlite_only
 READS = [

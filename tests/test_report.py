@@ -16,11 +16,11 @@ from markdown_it import MarkdownIt
 
 from tests.conftest import GOLDEN, Run
 from tests.test_untrusted_text import HOSTILE, hostile_corpus
-from tracker.machines import Stance
-from tracker.queries import EvidenceRef, HistoryMove
-from tracker.report import build_report, contradictions
-from tracker.report_markdown import md
-from tracker.store import Store, database_url
+from tracker.domain.machines import Stance
+from tracker.read.briefing import build_report, contradictions
+from tracker.read.queries import EvidenceRef, HistoryMove
+from tracker.render.markdown import md
+from tracker.store.database import Store, database_url
 
 
 def report(db: str, as_of: date, since: date | None = None):  # type: ignore[no-untyped-def]

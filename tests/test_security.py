@@ -11,14 +11,14 @@ TRACKER = Path(__file__).resolve().parent.parent / "tracker"
 # Statements the tracker builds as text, each from names it declares itself (never from input):
 # the schema upgrades' DDL over its own table, column and index names (each column's type compiled by the
 # dialect), SQLite PRAGMAs with constant values,
-# the PostgreSQL write lock's constant key. (`store.BulkInsert` writes its INSERT from its own column
+# the PostgreSQL write lock's constant key. (`tracker.store.database.BulkInsert` writes its INSERT from its own column
 # names, quoted by the dialect, and binds every value.)
 BUILT_FROM_DECLARED_NAMES = {
     ("upgrades.py", 'conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_superseded_at")'),
     ("upgrades.py", 'conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(name)} {kind}")'),
-    ("store.py", 'conn.connection.dbapi_connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")'),
-    ("store.py", 'cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")'),
-    ("store.py", 'conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")'),
+    ("database.py", 'conn.connection.dbapi_connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")'),
+    ("database.py", 'cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")'),
+    ("database.py", 'conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")'),
 }
 
 

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import NewDb, Run
-from tracker.corpus import load_corpus
-from tracker.ingest import ingest
-from tracker.queries import diff, history, state
-from tracker.store import Store
+from tracker.ingest.corpus import load_corpus
+from tracker.ingest.ingest import ingest
+from tracker.read.queries import diff, history, state
+from tracker.store.database import Store
 
 CATALOG = {
     "title": "Harbour talks",

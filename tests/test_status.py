@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.machines import Stance
-from tracker.status import issue_status
+from tracker.domain.machines import Stance
+from tracker.domain.status import issue_status
 
 U, D, S, OP, C, X, A = (
     Stance.UNKNOWN,

@@ -22,8 +22,8 @@ from textual.widgets import DataTable, Input, Log, SelectionList, TextArea
 from tests.conftest import GOLDEN, ON_POSTGRESQL, NewDb, Run
 from tests.test_corpus import write_trade_talks
 from tests.test_untrusted_text import HOSTILE, hostile_corpus, ingest_long_hostile_corpus
-from tracker.machines import Stance
-from tracker.store import Store, database_url
+from tracker.domain.machines import Stance
+from tracker.store.database import Store, database_url
 from tracker.tui.app import SeedingScreen, TrackerApp
 from tracker.tui.dialogs import DatePrompt, DiffPrompt, FilterDialog, HelpScreen, KnownAtPrompt
 from tracker.tui.matrix_screen import MatrixScreen

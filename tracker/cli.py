@@ -23,21 +23,21 @@ import click
 from sqlmodel import Session
 
 from tracker import __version__
-from tracker.catalog import Catalog
-from tracker.corpus import bundled_corpus, choose_catalog, load_corpus
-from tracker.dates import parse_date, parse_recorded_time
-from tracker.errors import DataError, ExitCode, OutputError, TrackerError, UsageError, display_path
-from tracker.evidence import SCHEMA_KINDS, fixture_schema
-from tracker.feed import feed_fill
-from tracker.files import FileRefused, database_files, write_output
-from tracker.ingest import Fill, IngestSummary, corpus_fill, run_ingest, seed_from_bundled_corpus, validate
-from tracker.machines import machine_description, machine_mermaid
-from tracker.output import FORMATS, moment, render, to_json
-from tracker.queries import diff, first_recorded, history, state, stored_catalog
-from tracker.report import Report, build_report
-from tracker.report_render import REPORT_FORMATS, render_report
-from tracker.store import Store, database_url
-from tracker.untrusted import safe_text
+from tracker.domain.catalog import Catalog
+from tracker.domain.dates import parse_date, parse_recorded_time
+from tracker.domain.errors import DataError, ExitCode, OutputError, TrackerError, UsageError, display_path
+from tracker.domain.evidence import SCHEMA_KINDS, fixture_schema
+from tracker.domain.files import FileRefused, database_files, write_output
+from tracker.domain.machines import machine_description, machine_mermaid
+from tracker.domain.untrusted import safe_text
+from tracker.ingest.corpus import bundled_corpus, choose_catalog, load_corpus
+from tracker.ingest.feed import feed_fill
+from tracker.ingest.ingest import Fill, IngestSummary, corpus_fill, run_ingest, seed_from_bundled_corpus, validate
+from tracker.read.briefing import Report, build_report
+from tracker.read.queries import diff, first_recorded, history, state, stored_catalog
+from tracker.render.output import FORMATS, moment, render, to_json
+from tracker.render.report import REPORT_FORMATS, render_report
+from tracker.store.database import Store, database_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 # The status of a program killed by SIGPIPE, as a shell reports it: a closed pipe stops a command as it stops `cat`.
@@ -71,7 +71,7 @@ def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") ->
 
 
 class Parsed(click.ParamType):  # type: ignore[type-arg]
-    """A value typed as text and read by one of `tracker.dates`' parsers; its message on a bad one."""
+    """A value typed as text and read by one of `tracker.domain.dates`' parsers; its message on a bad one."""
 
     def __init__(self, name: str, parse: Callable[[str], Any], kind: type) -> None:
         self.name, self.parse, self.kind = name, parse, kind
@@ -177,10 +177,10 @@ def _report_evidence_changes(changes: dict[str, list[str]], limit: int = 12) -> 
 
 def _store(ctx: click.Context) -> Store:
     """The store named by `--db`/TRACKER_DB, or the default one; opened once, closed when the command ends."""
-    store: Store | None = ctx.meta.get("tracker.store")
+    store: Store | None = ctx.meta.get("tracker.store.database")
     if store is None:
         url, _ = database_url(ctx.meta.get("tracker.db"))
-        store = ctx.meta["tracker.store"] = Store(url)
+        store = ctx.meta["tracker.store.database"] = Store(url)
         ctx.call_on_close(store.dispose)
     return store
 

@@ -1,7 +1,7 @@
 """The terminal UI's application: the store it reads, first-run setup, and the keys every screen shares.
 
 The UI is a front end like the CLI: it reads through the same library
-functions (`tracker.matrix`, `tracker.queries`), each call on its own read
+functions (`tracker.read.browse`, `tracker.read.queries`), each call on its own read
 snapshot in a worker thread, and holds no domain logic of its own.
 """
 
@@ -20,9 +20,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Log, Static
 
-from tracker.errors import TrackerError
-from tracker.ingest import seed_from_bundled_corpus
-from tracker.store import Store
+from tracker.domain.errors import TrackerError
+from tracker.ingest.ingest import seed_from_bundled_corpus
+from tracker.store.database import Store
 from tracker.tui.dialogs import DatePrompt, FilterDialog, HelpScreen, KeyList
 from tracker.tui.matrix_screen import MatrixScreen
 from tracker.tui.screens import ArticleScreen, DiffScreen

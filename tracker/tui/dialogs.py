@@ -1,7 +1,7 @@
 """Dialogs of the terminal UI: typed dates, the diff's two dates, filters, and the keys.
 
 Each is a modal screen that dismisses with its answer (None when cancelled
-with Escape); dates are parsed by `tracker.dates`, as on the command line.
+with Escape); dates are parsed by `tracker.domain.dates`, as on the command line.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from tracker.catalog import Catalog
-from tracker.dates import parse_date, parse_recorded_time
-from tracker.output import moment
+from tracker.domain.catalog import Catalog
+from tracker.domain.dates import parse_date, parse_recorded_time
+from tracker.render.output import moment
 from tracker.tui.widgets import plain
 
 

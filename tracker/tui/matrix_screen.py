@@ -17,13 +17,13 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
-from tracker.catalog import Catalog
-from tracker.dates import shifted
-from tracker.files import FileRefused, write_new_file
-from tracker.matrix import Matrix, PositionDetail, change_dates, matrix, position_detail
-from tracker.output import moment
-from tracker.report import build_report
-from tracker.report_markdown import render_markdown
+from tracker.domain.catalog import Catalog
+from tracker.domain.dates import shifted
+from tracker.domain.files import FileRefused, write_new_file
+from tracker.read.briefing import build_report
+from tracker.read.browse import Matrix, PositionDetail, change_dates, matrix, position_detail
+from tracker.render.markdown import render_markdown
+from tracker.render.output import moment
 from tracker.tui.dialogs import DatePrompt, DiffPrompt, FilterDialog, KnownAtPrompt
 from tracker.tui.screens import EVIDENCE_PAGE, ArticleScreen, DiffScreen, TrackerScreen
 from tracker.tui.widgets import EvidenceTable, MatrixTable, QuoteView, TimelineBar

@@ -15,10 +15,10 @@ from textual.widgets import DataTable, Footer, Header, Static, TextArea
 from textual.widgets.text_area import Selection
 from textual.worker import Worker, get_current_worker
 
-from tracker.matrix import ArticleText, article_text
-from tracker.queries import DiffReport, EvidenceRef, diff
+from tracker.domain.untrusted import safe_text
+from tracker.read.browse import ArticleText, article_text
+from tracker.read.queries import DiffReport, EvidenceRef, diff
 from tracker.tui.widgets import EvidenceTable, QuoteView, plain, report_failure, stance_text, status_text
-from tracker.untrusted import safe_text
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp

@@ -20,12 +20,12 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 from textual.worker import Worker, WorkerState
 
-from tracker.errors import TrackerError
-from tracker.machines import Stance
-from tracker.matrix import Cell, Matrix
-from tracker.output import who
-from tracker.queries import EvidenceRef
-from tracker.untrusted import safe_text
+from tracker.domain.errors import TrackerError
+from tracker.domain.machines import Stance
+from tracker.domain.untrusted import safe_text
+from tracker.read.browse import Cell, Matrix
+from tracker.read.queries import EvidenceRef
+from tracker.render.output import who
 
 # A word per stance that reads without colour; the colours only repeat it.
 STANCE_LABEL = {
@@ -55,7 +55,7 @@ STATUS_STYLE = {
 }
 CHANGED_MARK = "*"
 COUNT_MARK = "\u00d7"  # the multiplication sign: "demands, times 3 pieces of evidence"
-# Marks of a stance not to take at its word (`tracker.report.qualifiers` says them in words).
+# Marks of a stance not to take at its word (`tracker.read.briefing.qualifiers` says them in words).
 OTHERS_WORD_MARK = "~"  # rests only on another party's report or the outlet's analysis
 CONDITION_MARK = "?"  # holds on a condition
 CONTESTED_MARK = "!"  # contested: evidence of equal weight disagreed, the stance shown is the one held before

@@ -7,7 +7,7 @@
 
 Each takes `known_at` to answer as the tracker would have at that recorded
 time (the bitemporal view): rows recorded after it, or superseded before it,
-are invisible. Results are pydantic models; formatting is `tracker.output`'s job.
+are invisible. Results are pydantic models; formatting is `tracker.render.output`'s job.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from tracker.catalog import Catalog, Issue, Party
-from tracker.evidence import Mode
-from tracker.machines import Stance
-from tracker.status import issue_status
-from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, PartyRow, TimelineRow, stored_title
+from tracker.domain.catalog import Catalog, Issue, Party
+from tracker.domain.evidence import Mode
+from tracker.domain.machines import Stance
+from tracker.domain.status import issue_status
+from tracker.store.database import ArticleRow, EvidenceRow, IngestRow, IssueRow, PartyRow, TimelineRow, stored_title
 
 
 class EvidenceRef(BaseModel):

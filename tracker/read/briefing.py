@@ -19,9 +19,9 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from tracker.evidence import Attribution, Mode
-from tracker.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Stance
-from tracker.queries import (
+from tracker.domain.evidence import Attribution, Mode
+from tracker.domain.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Stance
+from tracker.read.queries import (
     Change,
     Contest,
     EvidenceRef,
@@ -41,7 +41,7 @@ from tracker.queries import (
     status_at,
     stored_catalog,
 )
-from tracker.store import ArticleRow, EvidenceRow
+from tracker.store.database import ArticleRow, EvidenceRow
 
 # Two statements of one party this many days apart or fewer are read together for contradictions.
 CONTRADICTION_WINDOW = timedelta(days=14)

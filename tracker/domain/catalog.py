@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from tracker.errors import CatalogError, Problem, display_path
-from tracker.problems import located_problems
-from tracker.yamlfile import Located, LocatedList, YamlProblem, read_yaml
+from tracker.domain.errors import CatalogError, Problem, display_path
+from tracker.domain.problems import located_problems
+from tracker.domain.yamlfile import Located, LocatedList, YamlProblem, read_yaml
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 

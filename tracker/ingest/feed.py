@@ -31,13 +31,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from tracker.catalog import Catalog
-from tracker.corpus import Duplicates, Grounder, check_evidence, text_problem
-from tracker.errors import Problem, display_path
-from tracker.evidence import REF_PATTERN, Article, ArticleMeta, EvidenceIn
-from tracker.ingest import Fill, Ingest
-from tracker.problems import located_problems
-from tracker.yamlfile import Located
+from tracker.domain.catalog import Catalog
+from tracker.domain.errors import Problem, display_path
+from tracker.domain.evidence import REF_PATTERN, Article, ArticleMeta, EvidenceIn
+from tracker.domain.problems import located_problems
+from tracker.domain.yamlfile import Located
+from tracker.ingest.corpus import Duplicates, Grounder, check_evidence, text_problem
+from tracker.ingest.ingest import Fill, Ingest
 
 MAX_LINE_BYTES = 4 * 1024 * 1024  # an article's text is at most 1 MiB; JSON escapes can make it longer
 BYTE_ORDER_MARK = b"\xef\xbb\xbf"

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from tracker.errors import Problem, display_path
-from tracker.files import FileRefused, read_regular_file
+from tracker.domain.errors import Problem, display_path
+from tracker.domain.files import FileRefused, read_regular_file
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 20

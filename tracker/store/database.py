@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlmodel import Field, Session, SQLModel, create_engine
 from sqlmodel.sql.sqltypes import AutoString
 
-from tracker.errors import StoreError
+from tracker.domain.errors import StoreError
 
 SCHEMA_VERSION = "5"
 MMAP_BYTES = 256 * 1024 * 1024  # SQLite readers map this much of the file instead of copying pages
@@ -441,7 +441,7 @@ class Store:
         if "tracker_meta" not in tables:
             raise StoreError(f"{self.safe_url} is not a tracker database")
         version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
-        from tracker.upgrades import UPGRADES  # the upgrades use these tables: imported once they are declared
+        from tracker.store.upgrades import UPGRADES  # the upgrades use these tables: imported once they are declared
 
         if version in UPGRADES and upgrade:
             while version in UPGRADES:
@@ -463,7 +463,7 @@ class Store:
             if "tracker_meta" not in set(inspect(conn).get_table_names()):
                 return False
             version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
-            from tracker.upgrades import UPGRADES
+            from tracker.store.upgrades import UPGRADES
 
             return version in UPGRADES
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from tracker.output import moment, who
-from tracker.queries import EvidenceRef
-from tracker.report import (
+from tracker.domain.untrusted import safe_text
+from tracker.read.briefing import (
     QUALIFIERS_LEGEND,
     IssueSection,
     LeftOut,
@@ -23,7 +22,8 @@ from tracker.report import (
     moves_left_out,
     qualifiers,
 )
-from tracker.untrusted import safe_text
+from tracker.read.queries import EvidenceRef
+from tracker.render.output import moment, who
 
 # Every character CommonMark (and GitHub's emoji shortcodes, pandoc's gfm reader) could read as markup;
 # a backslash before ASCII punctuation always renders as the character itself.

@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from tracker.errors import Problem
-from tracker.machines import KNOWN_STANCES
-from tracker.yamlfile import Located
+from tracker.domain.errors import Problem
+from tracker.domain.machines import KNOWN_STANCES
+from tracker.domain.yamlfile import Located
 
 
 def _shown(value: Any) -> str:

@@ -18,11 +18,11 @@ from pydantic import BaseModel
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from tracker.catalog import Catalog
-from tracker.errors import UsageError
-from tracker.evidence import Mode
-from tracker.machines import Stance
-from tracker.queries import (
+from tracker.domain.catalog import Catalog
+from tracker.domain.errors import UsageError
+from tracker.domain.evidence import Mode
+from tracker.domain.machines import Stance
+from tracker.read.queries import (
     EvidenceRef,
     HistoryMove,
     held_article,
@@ -36,7 +36,7 @@ from tracker.queries import (
     status_at,
     stored_catalog,
 )
-from tracker.store import ArticleRow, EvidenceRow, TimelineRow
+from tracker.store.database import ArticleRow, EvidenceRow, TimelineRow
 
 
 class Cell(NamedTuple):

@@ -45,8 +45,8 @@ from datetime import date, time
 from itertools import groupby
 from typing import NamedTuple
 
-from tracker.errors import IllegalMove, Problem, display_path
-from tracker.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Move, Stance, choose_move
+from tracker.domain.errors import IllegalMove, Problem, display_path
+from tracker.domain.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Move, Stance, choose_move
 
 PositionKey = tuple[str, str]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
-from tracker.untrusted import safe_text
+from tracker.domain.untrusted import safe_text
 
 
 class ExitCode(IntEnum):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tracker.output import to_json
-from tracker.report import Report
-from tracker.report_html import render_html
-from tracker.report_markdown import render_markdown
+from tracker.read.briefing import Report
+from tracker.render.html import render_html
+from tracker.render.markdown import render_markdown
+from tracker.render.output import to_json
 
 REPORT_FORMATS = ("md", "html", "json")
 

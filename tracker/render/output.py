@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tracker.queries import DiffReport, EvidenceRef, HistoryReport, MoveStep, StateReport
-from tracker.untrusted import BIDI_AND_C1, safe_text
+from tracker.domain.untrusted import BIDI_AND_C1, safe_text
+from tracker.read.queries import DiffReport, EvidenceRef, HistoryReport, MoveStep, StateReport
 
 FORMATS = ("table", "json", "csv", "md")
 

@@ -19,13 +19,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tracker.catalog import Catalog, load_catalog
-from tracker.errors import CorpusError, Problem, display_path
-from tracker.evidence import Article, ArticleMeta, Evidence, EvidenceIn
-from tracker.files import FileRefused, read_regular_file, resolved
-from tracker.grounding import Anchor, Normalised, WordIndex, closest_passage, find_all, normalise
-from tracker.problems import located_problems
-from tracker.yamlfile import Located, LocatedList, YamlProblem, read_yaml
+from tracker.domain.catalog import Catalog, load_catalog
+from tracker.domain.errors import CorpusError, Problem, display_path
+from tracker.domain.evidence import Article, ArticleMeta, Evidence, EvidenceIn
+from tracker.domain.files import FileRefused, read_regular_file, resolved
+from tracker.domain.grounding import Anchor, Normalised, WordIndex, closest_passage, find_all, normalise
+from tracker.domain.problems import located_problems
+from tracker.domain.yamlfile import Located, LocatedList, YamlProblem, read_yaml
 
 ARTICLE_INDEX = "articles.yaml"
 CATALOG_FILE = "catalog.yaml"
@@ -46,7 +46,7 @@ class Corpus:
 
 def bundled_corpus() -> tuple[Path, Path]:
     """The seeds and fixtures shipped with the tracker (installed, or in a source checkout)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # tracker/
     installed = package / "corpus"
     if (installed / "seeds").is_dir():
         return installed / "seeds", installed / "fixtures"

@@ -32,12 +32,13 @@ from sqlalchemy import Index, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
-from tracker.catalog import Catalog
-from tracker.corpus import Corpus, bundled_corpus, load_corpus
-from tracker.errors import CorpusError, Problem, display_path
-from tracker.evidence import Article, Attribution, Evidence, Mode
-from tracker.machines import Move, Stance
-from tracker.store import (
+from tracker.domain.catalog import Catalog
+from tracker.domain.errors import CorpusError, Problem, display_path
+from tracker.domain.evidence import Article, Attribution, Evidence, Mode
+from tracker.domain.machines import Move, Stance
+from tracker.domain.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
+from tracker.ingest.corpus import Corpus, bundled_corpus, load_corpus
+from tracker.store.database import (
     TITLE_KEY,
     ArticleRow,
     BulkInsert,
@@ -50,7 +51,6 @@ from tracker.store import (
     TimelineRow,
     stored_title,
 )
-from tracker.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
 
 Progress = Callable[[str], None]
 

@@ -15,11 +15,10 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from tracker.dates import shifted
-from tracker.machines import MOVES, Move, Stance
-from tracker.output import moment, who
-from tracker.queries import EvidenceRef
-from tracker.report import (
+from tracker.domain.dates import shifted
+from tracker.domain.machines import MOVES, Move, Stance
+from tracker.domain.untrusted import safe_text
+from tracker.read.briefing import (
     QUALIFIERS_LEGEND,
     IssueSection,
     LeftOut,
@@ -31,7 +30,8 @@ from tracker.report import (
     moves_left_out,
     qualifiers,
 )
-from tracker.untrusted import safe_text
+from tracker.read.queries import EvidenceRef
+from tracker.render.output import moment, who
 
 STANCE_COLOUR = {
     Stance.UNKNOWN: "#d0d0d0",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from tracker.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Stance
+from tracker.domain.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Stance
 
 
 class IssueStatus(StrEnum):
@@ -23,7 +23,7 @@ class IssueStatus(StrEnum):
     AGREED = "agreed"
 
 
-# The sides of the stance axis (declared in `tracker.machines`); for a status, a deal sits with the proposition.
+# The sides of the stance axis (declared in `tracker.domain.machines`); for a status, a deal sits with the proposition.
 _FOR = FOR_PROPOSITION | {Stance.AGREED}
 _AGAINST = AGAINST_PROPOSITION
 _POLES = {Stance.DEMANDS, Stance.OPPOSES}

@@ -2,7 +2,7 @@
 
 Plain pydantic models validate everything a person types (fixtures, article
 metadata) before anything is stored; the grounded `Evidence` is what the rest
-of the tracker works with. Table models live in `tracker.store` and are never
+of the tracker works with. Table models live in `tracker.store.database` and are never
 used to validate input.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tracker.machines import Move, Stance
+from tracker.domain.machines import Move, Stance
 
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$"
 

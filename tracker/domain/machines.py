@@ -28,7 +28,7 @@ from typing import Any
 
 from transitions import EventData, Machine
 
-from tracker.errors import AmbiguousMove, IllegalMove
+from tracker.domain.errors import AmbiguousMove, IllegalMove
 
 
 class Stance(StrEnum):

@@ -18,9 +18,9 @@ from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
-from tracker.errors import Problem, StoreError
-from tracker.store import ArticleRow, EvidenceRow, IngestRow, IssueRow, TimelineRow
-from tracker.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
+from tracker.domain.errors import Problem, StoreError
+from tracker.domain.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
+from tracker.store.database import ArticleRow, EvidenceRow, IngestRow, IssueRow, TimelineRow
 
 
 def _upgrade_1_to_2(conn: Connection) -> str:

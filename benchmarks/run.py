@@ -46,9 +46,11 @@ from synthetic import write_feed
 from tracker.domain.catalog import Catalog
 from tracker.read.briefing import build_report
 from tracker.read.browse import matrix
-from tracker.read.queries import diff, history, state, stored_catalog
+from tracker.read.diff import diff
+from tracker.read.history import history
+from tracker.read.opening import Database
+from tracker.read.state import state
 from tracker.render.report import render_report
-from tracker.store.database import Store
 
 BARS = {
     "ingest_per_s": (">=", 50_000),
@@ -102,36 +104,36 @@ def query_dates(count: int) -> list[date]:
     return [first + timedelta(days=days * (k + 1) // (count + 1)) for k in range(count)]
 
 
-def tracker_reads(store: Store, dates: list[date]) -> dict[str, Any]:
+def tracker_reads(database: Database, dates: list[date]) -> dict[str, Any]:
     """Medians of the library's read queries, each in its own read snapshot as a command would run it."""
-    with store.reading() as session:
-        catalog: Catalog = stored_catalog(session)
+    with database.reading() as session:
+        catalog: Catalog = session.catalog()
     positions = [(i, p) for i in catalog.issue_ids() for p in catalog.party_ids()]
     timings: dict[str, list[float]] = {"state": [], "positions": [], "diff": [], "history": []}
     answers: dict[str, list[dict[tuple[str, str], str]]] = {"state": [], "positions": []}
     for k, when in enumerate(dates):
         # The stances alone first (as pandas computes them; the terminal UI's query), so that they do not
         # read pages the full state just cached.
-        with store.reading() as session:
+        with database.reading() as session:
             seconds, grid = timed(lambda w=when: matrix(session, w))  # type: ignore[misc]
             timings["positions"].append(ms(seconds))
             answers["positions"].append(
                 {(c.issue, c.party): c.stance.value for row in grid.cells.values() for c in row.values()}
             )
-        with store.reading() as session:
+        with database.reading() as session:
             seconds, report = timed(lambda w=when: state(session, w))  # type: ignore[misc]
             timings["state"].append(ms(seconds))
             answers["state"].append({(p.issue, p.party): p.stance.value for p in report.positions})
-        with store.reading() as session:
+        with database.reading() as session:
             timings["diff"].append(ms(timed(lambda w=when: diff(session, w - timedelta(days=7), w))[0]))  # type: ignore[misc]
         issue, party = positions[(k * 37) % len(positions)]
-        with store.reading() as session:
+        with database.reading() as session:
             timings["history"].append(
                 ms(timed(lambda i=issue, p=party: history(session, issues=[i], parties=[p]))[0])  # type: ignore[misc]
             )
     report_s = []
     for when in dates[-3:]:
-        with store.reading() as session:
+        with database.reading() as session:
             seconds, _ = timed(
                 lambda w=when: render_report(build_report(session, w, since=w - timedelta(days=7)), "md")  # type: ignore[misc]
             )
@@ -208,10 +210,10 @@ def main() -> int:
     print("ingesting it", file=sys.stderr)
     ingest_s, ingest_rss_mb = ingest(db, feed, catalog)
     dates = query_dates(args.dates)
-    store = Store(f"sqlite:///{db}")
+    database = Database(str(db))
     print("timing the tracker's queries", file=sys.stderr)
-    reads = tracker_reads(store, dates)
-    store.dispose()
+    reads = tracker_reads(database, dates)
+    database.close()
     print("timing the terminal UI", file=sys.stderr)
     ui = terminal_ui(db, args.steps, work / "tui.json")
     print("timing pandas", file=sys.stderr)

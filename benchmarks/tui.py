@@ -14,7 +14,7 @@ Textual's `run_test` at 120x36. Measured in the same run, side by side:
   (read once the date rests);
 - the library query behind a step (`tracker.read.browse.matrix`) on its own, so
   the ratio shows what the UI adds;
-- the baseline: `tracker.read.queries.state` at the same dates, the query the CLI's
+- the baseline: `tracker.read.state.state` at the same dates, the query the CLI's
   `state` runs, which reads every piece of evidence behind every stance.
 
 Figures are medians; the machines are shared and noisy.
@@ -36,8 +36,8 @@ from typing import Any
 from textual import events
 
 from tracker.read.browse import change_dates, matrix
-from tracker.read.queries import state
-from tracker.store.database import Store
+from tracker.read.opening import Database
+from tracker.read.state import state
 from tracker.tui.app import TrackerApp
 from tracker.tui.matrix_screen import MatrixScreen
 from tracker.tui.widgets import EvidenceTable, MatrixTable
@@ -51,7 +51,7 @@ async def _until(condition: Any, timeout: float = 60.0) -> None:
         await asyncio.sleep(0.0005)
 
 
-async def measure_ui(store: Store, start: date, steps: int) -> dict[str, Any]:
+async def measure_ui(database: Database, start: date, steps: int) -> dict[str, Any]:
     """Time to the first paint that shows the matrix, at start and after each step of the date."""
     drawn: dict[date, float] = {}  # when the matrix as of a date was put into the table
     paints: list[float] = []  # when the app wrote a frame to the terminal
@@ -66,7 +66,7 @@ async def measure_ui(store: Store, start: date, steps: int) -> dict[str, Any]:
 
     MatrixTable.show = show  # type: ignore[method-assign]
     began = time.perf_counter()
-    app = TrackerApp(store, as_of=start)
+    app = TrackerApp(database, as_of=start)
     real_display = app._display
 
     def display(screen: Any, renderable: Any) -> None:
@@ -106,11 +106,11 @@ async def measure_ui(store: Store, start: date, steps: int) -> dict[str, Any]:
     return {"first_screen_s": first_screen, "step_ms": step_ms, "detail_ms": detail_ms, "dates": visited}
 
 
-def measure_queries(store: Store, dates: list[date]) -> dict[str, list[float]]:
+def measure_queries(database: Database, dates: list[date]) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = {"matrix_ms": [], "state_ms": []}
     for when in dates:
         for key, query in (("matrix_ms", matrix), ("state_ms", state)):
-            with store.reading() as session:
+            with database.reading() as session:
                 started = time.perf_counter()
                 query(session, when)
                 timings[key].append((time.perf_counter() - started) * 1000)
@@ -123,17 +123,14 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
-    url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
-    store = Store(url)
-    with store.reading() as session:
+    database = Database(args.db)
+    with database.reading() as session:
         dates = change_dates(session)
-        from sqlalchemy import text
-
-        evidence = session.connection().execute(text("SELECT COUNT(*) FROM evidence")).scalar()
+        evidence = session.snapshot.scalar("SELECT COUNT(*) AS evidence FROM evidence")
     if not dates:
         parser.error("the database holds no change of position")
-    ui = asyncio.run(measure_ui(store, dates[-1], args.steps))
-    queries = measure_queries(store, ui["dates"])
+    ui = asyncio.run(measure_ui(database, dates[-1], args.steps))
+    queries = measure_queries(database, ui["dates"])
     figures = {
         "evidence": evidence,
         "tui_first_screen_s": round(ui["first_screen_s"], 3),
@@ -164,7 +161,7 @@ def main() -> int:
         print(f"{what:<32}{figure}" + (f"  ({remark})" if remark else ""))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    store.dispose()
+    database.close()
     return 0
 
 

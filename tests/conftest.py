@@ -16,7 +16,9 @@ import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +26,9 @@ from sqlalchemy import Engine, create_engine, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from tracker.cli import main
-from tracker.store.database import database_url
+from tracker.read.opening import Database
+from tracker.read.reading import Reading
+from tracker.store.address import database_url
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -212,3 +216,14 @@ def table_counts(db: str) -> dict[str, int]:
             }
     finally:
         engine.dispose()
+
+
+@contextmanager
+def reading(db: str, known_at: datetime | None = None) -> Iterator[Reading]:
+    """One read of the database `db` (a `--db`: a path or a URL), as the command line and the terminal UI read."""
+    database = Database(db)
+    try:
+        with database.reading(known_at) as held:
+            yield held
+    finally:
+        database.close()

@@ -19,7 +19,8 @@ from tests.conftest import FIXTURES, GOLDEN, REPO, Run
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import write_feed
 
-from tracker.store.database import Store, database_url
+from tracker.store.address import database_url
+from tracker.store.database import Store
 
 QUERIES = {
     "state": ("state", "--as-of", "2026-02-06"),

@@ -23,7 +23,8 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from tests.conftest import FIXTURES, ON_POSTGRESQL, SEEDS, NewDb, Run, table_counts
-from tracker.store.database import WRITE_LOCK, Store, database_url
+from tracker.store.address import database_url
+from tracker.store.database import WRITE_LOCK, Store
 
 QUERIES = [
     ("state", "--as-of", "2026-01-24", "--format", "json"),

@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic import write_feed
-from tests.conftest import db_digest
+from tests.conftest import db_digest, reading
 from tracker.read.browse import matrix
-from tracker.read.queries import state
-from tracker.store.database import Store, database_url
+from tracker.read.state import state
 
 AS_OF = date(2025, 6, 30)
 KILL_AFTER_S = (0.6, 0.9, 1.2, 1.5, 1.8, 2.1, 2.4)  # from the start; its imports take about half a second
@@ -38,12 +37,8 @@ def feeds(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def state_json(db: str) -> str:
-    store = Store(database_url(db)[0])
-    try:
-        with store.reading() as session:
-            return state(session, AS_OF).model_dump_json()
-    finally:
-        store.dispose()
+    with reading(db) as held:
+        return state(held, AS_OF).model_dump_json()
 
 
 @pytest.mark.sqlite_only
@@ -93,26 +88,21 @@ def test_readers_see_the_old_state_or_the_new_one_while_an_ingest_writes(db: str
     ingest = subprocess.Popen(ingest_command(db, second), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def browse() -> None:  # the terminal UI's query, from another thread, as its workers run it
-        store = Store(database_url(db)[0])
         try:
             while ingest.poll() is None:
-                with store.reading() as session:
-                    matrix(session, AS_OF)
+                with reading(db) as held:
+                    matrix(held, AS_OF)
         except BaseException as exc:
             failures.append(exc)
-        finally:
-            store.dispose()
 
     browser = threading.Thread(target=browse)
     browser.start()
-    store = Store(database_url(db)[0])
     try:
         while ingest.poll() is None:
-            with store.reading() as session:
-                seen.add(state(session, AS_OF).model_dump_json())
+            with reading(db) as held:
+                seen.add(state(held, AS_OF).model_dump_json())
             reads += 1
     finally:
-        store.dispose()
         browser.join()
     assert ingest.wait() == 0, ingest.stderr.read() if ingest.stderr else ""
     new = state_json(db)

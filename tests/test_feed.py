@@ -14,7 +14,8 @@ import yaml
 from sqlalchemy import create_engine, inspect
 
 from tests.conftest import FIXTURES, SEEDS, Run, db_digest
-from tracker.store.database import EvidenceRow, TimelineRow, database_url
+from tracker.store.address import database_url
+from tracker.store.database import EvidenceRow, TimelineRow
 
 
 def bundled_as_feed(path: Path) -> Path:

@@ -14,7 +14,8 @@ from tests.test_bad_input import KCS, edit
 from tracker.domain.errors import CorpusError
 from tracker.ingest.corpus import load_corpus
 from tracker.ingest.ingest import ingest
-from tracker.store.database import Store, database_url
+from tracker.store.address import database_url
+from tracker.store.database import Store
 
 Corpus = tuple[Path, Path]
 

@@ -16,13 +16,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import reading
 from tracker.domain.errors import IllegalMove, Problem, TrackerError
 from tracker.domain.machines import IssueMachine, Move, Stance
 from tracker.domain.timeline import replay_item, replay_position
 from tracker.ingest.corpus import bundled_corpus, load_catalog, load_corpus
 from tracker.ingest.feed import feed_fill
 from tracker.ingest.ingest import corpus_fill, ingest, validate
-from tracker.read.queries import history
+from tracker.read.history import history
 from tracker.store.database import Store
 
 BASE = Path(__file__).resolve().parent / "bad_inputs" / "base"
@@ -205,8 +206,8 @@ SAME_DAY = [
 
 
 def timeline_of(store: Store) -> str:
-    with store.reading() as session:
-        return history(session).model_dump_json()
+    with reading(store.url) as held:
+        return history(held).model_dump_json()
 
 
 @SETTINGS

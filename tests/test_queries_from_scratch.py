@@ -18,13 +18,17 @@ from typing import Any
 import pytest
 
 from benchmarks.synthetic import FIRST_DAY, feed_records, write_feed
+from tests.conftest import reading
 from tracker.domain.evidence import Mode
 from tracker.domain.machines import Move, Stance, choose_move
 from tracker.ingest.corpus import choose_catalog
 from tracker.ingest.feed import feed_fill
 from tracker.ingest.ingest import run_ingest
 from tracker.read.briefing import MOVES_SHOWN, QUOTES_SHOWN, build_report
-from tracker.read.queries import DiffReport, HistoryReport, StateReport, diff, history, state
+from tracker.read.diff import diff
+from tracker.read.history import history
+from tracker.read.models import EVIDENCE_SHOWN, DiffReport, HistoryReport, StateReport
+from tracker.read.state import state
 from tracker.render.markdown import render_markdown
 from tracker.store.database import Store
 
@@ -51,7 +55,7 @@ class TimelineEntry:
 
 @dataclass
 class Scratch:
-    store: Store
+    db: str
     timelines: dict[tuple[str, str], list[TimelineEntry]]
     issues: list[str]
     parties: list[str]
@@ -89,8 +93,8 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
     catalog = choose_catalog(folder)
     store = Store(f"sqlite:///{folder / 'tracker.db'}")
     run_ingest(store, catalog, feed_fill(feed, catalog), ("synthetic", "synthetic"))
-    yield Scratch(store, replayed(feed_records(**SIZE)), catalog.issue_ids(), catalog.party_ids())
     store.dispose()
+    yield Scratch(str(folder / "tracker.db"), replayed(feed_records(**SIZE)), catalog.issue_ids(), catalog.party_ids())
 
 
 def entries_until(scratch: Scratch, key: tuple[str, str], as_of: date) -> list[TimelineEntry]:
@@ -109,8 +113,9 @@ def expected_stance(scratch: Scratch, key: tuple[str, str], as_of: date) -> tupl
 
 def test_a_state_is_the_replayed_positions(scratch: Scratch) -> None:
     for as_of in DATES:
-        with scratch.store.reading() as session:
-            report = state(session, as_of)
+        with reading(scratch.db) as held:
+            report = state(held, as_of, evidence=None)
+            bounded = state(held, as_of)
         assert [(p.issue, p.party) for p in report.positions] == [
             (i, p) for i in scratch.issues for p in scratch.parties
         ]
@@ -119,13 +124,17 @@ def test_a_state_is_the_replayed_positions(scratch: Scratch) -> None:
             assert (position.stance, position.since) == (stance, since), (position.issue, position.party, as_of)
             assert [e.id for e in position.evidence] == behind
             assert all(e.mode == Mode.ASSERTED.value and e.move for e in position.evidence)
+            assert position.evidence_total == len(behind)
+        for position, full in zip(bounded.positions, report.positions, strict=True):
+            assert position.evidence == full.evidence[:EVIDENCE_SHOWN]
+            assert position.evidence_total == full.evidence_total
 
 
 def test_a_diff_is_the_replayed_changes_and_the_moves_between(scratch: Scratch) -> None:
     for date_from, date_to in [(DATES[1], DATES[2]), (DATES[3], DATES[3] + timedelta(days=7)), (DATES[0], DATES[-1])]:
-        with scratch.store.reading() as session:
-            full = diff(session, date_from, date_to)
-            limited = diff(session, date_from, date_to, evidence_limit=3)
+        with reading(scratch.db) as held:
+            full = diff(held, date_from, date_to, evidence=None)
+            limited = diff(held, date_from, date_to, evidence=3)
         expected = {}
         for key in ((i, p) for i in scratch.issues for p in scratch.parties):
             old = expected_stance(scratch, key, date_from)[0]
@@ -146,23 +155,26 @@ def test_a_diff_is_the_replayed_changes_and_the_moves_between(scratch: Scratch) 
 
 def test_a_positions_history_is_its_replayed_timeline(scratch: Scratch) -> None:
     key = (scratch.issues[2], scratch.parties[1])
-    with scratch.store.reading() as session:
-        report = history(session, issues=[key[0]], parties=[key[1]])
-        until = history(session, issues=[key[0]], parties=[key[1]], until=DATES[3])
+    with reading(scratch.db) as held:
+        report = history(held, issues=[key[0]], parties=[key[1]], limit=None)
+        until = history(held, issues=[key[0]], parties=[key[1]], until=DATES[3], limit=None)
+        newest = history(held, issues=[key[0]], parties=[key[1]], limit=5)
     timeline = scratch.timelines[key]
     assert [(m.evidence.id, m.move, m.stance_from, m.stance_to, m.date) for m in report.moves] == [
         (e.evidence_id, e.move.value if e.move else None, e.stance_from, e.stance_to, e.valid_from) for e in timeline
     ]
     assert [m.evidence.id for m in until.moves] == [e.evidence_id for e in timeline if e.valid_from <= DATES[3]]
+    assert [m.evidence.id for m in newest.moves] == [e.evidence_id for e in timeline][-5:]
+    assert [(c.issue, c.party, c.shown, c.total) for c in newest.left_out] == [(*key, 5, len(timeline))]
 
 
 def test_results_built_from_rows_are_what_validation_gives(scratch: Scratch) -> None:
     """The queries build their models from stored rows without validating; the result is the same."""
-    with scratch.store.reading() as session:
+    with reading(scratch.db) as held:
         results: list[StateReport | DiffReport | HistoryReport] = [
-            state(session, DATES[4]),
-            diff(session, DATES[3], DATES[4]),
-            history(session, issues=[scratch.issues[0]], parties=[scratch.parties[0]]),
+            state(held, DATES[4]),
+            diff(held, DATES[3], DATES[4]),
+            history(held, issues=[scratch.issues[0]], parties=[scratch.parties[0]]),
         ]
     for result in results:
         validated = type(result).model_validate(result.model_dump())
@@ -172,8 +184,8 @@ def test_results_built_from_rows_are_what_validation_gives(scratch: Scratch) -> 
 
 def test_a_briefing_holds_the_newest_quotes_and_moves_and_counts_the_rest(scratch: Scratch) -> None:
     as_of, since = DATES[5], DATES[5] - timedelta(days=120)
-    with scratch.store.reading() as session:
-        report = build_report(session, as_of, since)
+    with reading(scratch.db) as held:
+        report = build_report(held, as_of, since)
     shown = 0
     for section in report.issues:
         for position in section.positions:

@@ -15,11 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 
-from tests.conftest import Run
-from tracker.store.database import Store, database_url
+from tests.conftest import Run, reading
+from tracker.domain.errors import StoreError
 
 pytestmark = pytest.mark.sqlite_only
 READS = [
@@ -86,14 +84,10 @@ def test_a_database_the_user_may_not_write_is_read_through_a_read_only_connectio
     assert run("--db", str(db), "ingest").exit_code == 0
     for side in ("-wal", "-shm"):
         Path(f"{db}{side}").unlink(missing_ok=True)
-    store = Store(database_url(str(db))[0])
-    try:
-        with store.reading() as session:
-            assert session.execute(text("SELECT COUNT(*) FROM evidence")).scalar() == 32
-            with pytest.raises(OperationalError, match="readonly"):
-                session.execute(text("UPDATE tracker_meta SET value = 'x'"))
-    finally:
-        store.dispose()
+    with reading(str(db)) as held:
+        assert held.snapshot.scalar("SELECT COUNT(*) AS evidence FROM evidence") == 32
+        with pytest.raises(StoreError, match="readonly"):
+            held.snapshot.rows("UPDATE tracker_meta SET value = 'x'")
     assert not Path(f"{db}-shm").exists(), "read as it is on disk: no shared-memory file made beside it"
 
 
@@ -108,13 +102,9 @@ def test_a_read_only_reader_still_sees_what_a_writer_has_committed(
         writer.execute("INSERT INTO tracker_meta (key, value) VALUES ('committed_by_a_writer', 'yes')")
         writer.commit()
         assert Path(f"{db}-wal").exists()
-        store = Store(database_url(str(db))[0])
-        try:
-            with store.reading() as session:
-                seen = session.execute(text("SELECT value FROM tracker_meta WHERE key = 'committed_by_a_writer'"))
-                assert seen.scalar() == "yes"
-        finally:
-            store.dispose()
+        with reading(str(db)) as held:
+            seen = held.snapshot.scalar("SELECT value FROM tracker_meta WHERE key = 'committed_by_a_writer'")
+            assert seen == "yes"
     finally:
         writer.close()
 

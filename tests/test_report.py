@@ -14,22 +14,17 @@ import jsonschema
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.conftest import GOLDEN, Run
+from tests.conftest import GOLDEN, Run, reading
 from tests.test_untrusted_text import HOSTILE, hostile_corpus
 from tracker.domain.machines import Stance
 from tracker.read.briefing import build_report, contradictions
-from tracker.read.queries import EvidenceRef, HistoryMove
+from tracker.read.models import EvidenceRef, HistoryMove
 from tracker.render.markdown import md
-from tracker.store.database import Store, database_url
 
 
 def report(db: str, as_of: date, since: date | None = None):  # type: ignore[no-untyped-def]
-    store = Store(database_url(db)[0])
-    try:
-        with store.reading() as session:
-            return build_report(session, as_of, since)
-    finally:
-        store.dispose()
+    with reading(db) as held:
+        return build_report(held, as_of, since)
 
 
 def test_the_briefing_holds_the_matrix_the_changes_and_the_sources(seeded_db: str) -> None:

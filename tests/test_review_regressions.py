@@ -12,7 +12,8 @@ from sqlalchemy import create_engine, text
 from tests.conftest import NewDb, Run, db_digest
 from tests.test_bad_input import edit
 from tests.test_corpus import write_trade_talks
-from tracker.store.database import IngestRow, Store, database_url
+from tracker.store.address import database_url
+from tracker.store.database import IngestRow, Store
 
 
 def write_big_catalogue(root: Path, issues: int = 50, parties: int = 20) -> tuple[Path, Path]:

@@ -20,10 +20,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import NewDb, Run
+from tests.conftest import NewDb, Run, reading
 from tracker.ingest.corpus import load_corpus
 from tracker.ingest.ingest import ingest
-from tracker.read.queries import diff, history, state
+from tracker.read.diff import diff
+from tracker.read.history import history
+from tracker.read.state import state
 from tracker.store.database import Store
 
 CATALOG = {
@@ -399,15 +401,12 @@ def _answers(talks: Talks, root: Path, names: list[str]) -> str | None:
             ingest(store, load_corpus(seeds, fixtures), "seeds", "fixtures")
         except Exception as exc:  # a corpus the machine refuses: it must be refused whatever the names
             return f"refused: {type(exc).__name__}"
-        with store.reading() as session:
+        with reading(store.url) as held:
             answers = [
-                state(session, day_of).model_dump(mode="json", by_alias=True)
-                for day_of in map(_date, sorted(set(DAYS)))
+                state(held, day_of).model_dump(mode="json", by_alias=True) for day_of in map(_date, sorted(set(DAYS)))
             ]
-            answers.append(
-                diff(session, _date("2026-02-28"), _date("2026-03-03")).model_dump(mode="json", by_alias=True)
-            )
-            answers.append(history(session).model_dump(mode="json", by_alias=True))
+            answers.append(diff(held, _date("2026-02-28"), _date("2026-03-03")).model_dump(mode="json", by_alias=True))
+            answers.append(history(held).model_dump(mode="json", by_alias=True))
     finally:
         store.dispose()
     text = json.dumps(answers, sort_keys=True)

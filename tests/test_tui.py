@@ -23,7 +23,7 @@ from tests.conftest import GOLDEN, ON_POSTGRESQL, NewDb, Run
 from tests.test_corpus import write_trade_talks
 from tests.test_untrusted_text import HOSTILE, hostile_corpus, ingest_long_hostile_corpus
 from tracker.domain.machines import Stance
-from tracker.store.database import Store, database_url
+from tracker.read.opening import Database
 from tracker.tui.app import SeedingScreen, TrackerApp
 from tracker.tui.dialogs import DatePrompt, DiffPrompt, FilterDialog, HelpScreen, KnownAtPrompt
 from tracker.tui.matrix_screen import MatrixScreen
@@ -50,32 +50,51 @@ def matrix_screen(app: TrackerApp) -> MatrixScreen:
 
 async def loaded(app: TrackerApp, pilot: Pilot[int], as_of: date | None = None) -> MatrixScreen:
     """Wait for the matrix (as of `as_of`) and the selected position's panes."""
-    await until(pilot, lambda: isinstance(app.screen, MatrixScreen) and app.screen.query_one(MatrixTable).shown)
-    screen = matrix_screen(app)
-    table = screen.query_one(MatrixTable)
-    await until(pilot, lambda: table.shown is not None and (as_of is None or table.shown.as_of == as_of))
+    # The matrix screen is pushed before its widgets are mounted: wait for the table a user sees, drawn.
     await until(
         pilot,
         lambda: (
-            table.position_at_cursor() is None
-            or (screen.detail is not None and screen.detail.as_of == screen.as_of and screen._detail_timer is None)
+            isinstance(app.screen, MatrixScreen)
+            and any(table.shown is not None for table in app.screen.query(MatrixTable))
         ),
     )
+    screen = matrix_screen(app)
+    table = screen.query_one(MatrixTable)
+    await until(pilot, lambda: table.shown is not None and (as_of is None or table.shown.as_of == as_of))
+    await until(pilot, screen.showing_selected)
     await pilot.pause(0.05)
     return screen
+
+
+class ToldApp(TrackerApp):
+    """The terminal UI, keeping what its notifications tell the user for the test to read."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.told: list[tuple[str, str]] = []  # (title, message)
+
+    def notify(self, message: Any, *args: Any, **kwargs: Any) -> None:
+        self.told.append((str(kwargs.get("title", "")), str(message)))
+        super().notify(message, *args, **kwargs)
+
+
+def told(app: TrackerApp, words: str) -> bool:
+    """Whether a notification has told the user `words` (in its title or its message)."""
+    assert isinstance(app, ToldApp)
+    return any(words in title or words in message for title, message in app.told)
 
 
 def drive(
     db: str, scenario: Scenario, as_of: date | None = date(2026, 2, 6), size: tuple[int, int] = (120, 36)
 ) -> None:
     async def main() -> None:
-        store = Store(database_url(db)[0])
-        app = TrackerApp(store, as_of=as_of)
+        database = Database(db)
+        app = ToldApp(database, as_of=as_of)
         try:
             async with app.run_test(size=size, notifications=True) as pilot:
                 await scenario(app, pilot)
         finally:
-            store.dispose()
+            database.close()
 
     asyncio.run(main())
 
@@ -161,10 +180,8 @@ def test_a_click_on_the_timeline_goes_to_the_nearest_change_date(seeded_db: str)
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         screen = await loaded(app, pilot)
         bar = screen.query_one(TimelineBar)
-        start, end = bar._track
-        first, last = bar.dates[0], bar.dates[-1]
         for when in reversed(bar.dates):  # a click on each tick, as drawn (after the padding)
-            tick = start + bar._column(when, first, last, end - start + 1)
+            tick = bar.column_of(when)
             await pilot.click(TimelineBar, offset=(bar.styles.padding.left + tick, 0))
             await loaded(app, pilot, when)
             assert screen.as_of == when
@@ -175,12 +192,12 @@ def test_a_click_on_the_timeline_goes_to_the_nearest_change_date(seeded_db: str)
 def test_a_read_that_fails_is_shown_and_the_ui_goes_on(seeded_db: str) -> None:
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         screen = await loaded(app, pilot)
-        app.store.dispose()
+        app.database.close()
         if not ON_POSTGRESQL:
             Path(seeded_db).rename(seeded_db + ".moved")
-        app.store = Store(database_url(seeded_db + ".absent")[0])  # a file, or a server database, not there
+        app.database = Database(seeded_db + ".absent")  # a file, or a server database, not there
         await pilot.press("left_square_bracket")
-        await until(pilot, lambda: any("Cannot read" in (n.title or "") for n in app._notifications))
+        await until(pilot, lambda: told(app, "Cannot read"))
         assert app.is_running and isinstance(app.screen, MatrixScreen)
         assert screen.query_one(MatrixTable).shown is not None
 
@@ -248,7 +265,7 @@ def test_more_reads_another_page_up_to_a_bound(seeded_db: str, monkeypatch: pyte
         await pilot.press("m")
         await until(pilot, lambda: len(history.evidence) == 6)
         await pilot.press("m")
-        await until(pilot, lambda: any("tracker history" in str(n.message) for n in app._notifications))
+        await until(pilot, lambda: told(app, "tracker history"))
         assert len(history.evidence) == 6, "never more than the bound"
 
     drive(seeded_db, scenario)
@@ -408,9 +425,9 @@ def test_party_columns_page_at_the_edge_in_a_narrow_terminal(seeded_db: str) -> 
 
 def test_the_first_run_builds_the_default_database_with_its_progress_on_screen() -> None:
     async def scenario() -> None:
-        store = Store(database_url(None)[0])  # the private XDG_DATA_HOME of this test
-        assert store.is_empty()
-        app = TrackerApp(store, as_of=date(2026, 2, 6), seed_first=True)
+        database = Database(None)  # the private XDG_DATA_HOME of this test
+        assert database.is_empty()
+        app = TrackerApp(database, as_of=date(2026, 2, 6), seed_first=True)
         progress: list[str] = []
         async with app.run_test(size=(120, 36)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, SeedingScreen))
@@ -418,9 +435,9 @@ def test_the_first_run_builds_the_default_database_with_its_progress_on_screen()
             await until(pilot, lambda: bool(progress.extend(log.lines) or isinstance(app.screen, MatrixScreen)))
             screen = await loaded(app, pilot)
             assert cell(screen, "donetsk_withdrawal", "russia") is Stance.DEMANDS
-        store.dispose()
+        database.close()
         assert any("evidence" in line for line in progress)
-        assert not Store(database_url(None)[0]).is_empty()
+        assert not Database(None).is_empty()
 
     asyncio.run(scenario())
 
@@ -521,10 +538,10 @@ def test_a_result_that_arrives_after_a_newer_request_is_dropped(
 
     real_matrix = matrix_screen_module.matrix
 
-    def slow_when_unfiltered(session: Any, as_of: date, known_at: Any, issues: Any, parties: Any) -> Any:
+    def slow_when_unfiltered(held: Any, as_of: date, issues: Any, parties: Any) -> Any:
         if issues is None:
             time.sleep(0.8)
-        return real_matrix(session, as_of, known_at, issues, parties)
+        return real_matrix(held, as_of, issues, parties)
 
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         screen = await loaded(app, pilot)
@@ -551,7 +568,7 @@ def test_paths_and_errors_in_notifications_are_text(
         await loaded(app, pilot)
         await pilot.press("x")
         await until(pilot, lambda: (folder / "positions-2026-02-06.md").exists())
-        await until(pilot, lambda: any("Wrote" in str(n.message) for n in app._notifications))
+        await until(pilot, lambda: told(app, "Wrote"))
         await pilot.pause(0.2)  # the toast is drawn
         assert app.is_running
         assert "[@click=app.quit]" in app.export_screenshot().replace("&#160;", " ")

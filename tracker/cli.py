@@ -12,32 +12,25 @@ import io
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlmodel import Session
 
 from tracker import __version__
-from tracker.domain.catalog import Catalog
 from tracker.domain.dates import parse_date, parse_recorded_time
 from tracker.domain.errors import DataError, ExitCode, OutputError, TrackerError, UsageError, display_path
-from tracker.domain.evidence import SCHEMA_KINDS, fixture_schema
-from tracker.domain.files import FileRefused, database_files, write_output
-from tracker.domain.machines import machine_description, machine_mermaid
 from tracker.domain.untrusted import safe_text
-from tracker.ingest.corpus import bundled_corpus, choose_catalog, load_corpus
-from tracker.ingest.feed import feed_fill
-from tracker.ingest.ingest import Fill, IngestSummary, corpus_fill, run_ingest, seed_from_bundled_corpus, validate
-from tracker.read.briefing import Report, build_report
-from tracker.read.queries import diff, first_recorded, history, state, stored_catalog
-from tracker.render.output import FORMATS, moment, render, to_json
-from tracker.render.report import REPORT_FORMATS, render_report
-from tracker.store.database import Store, database_url
+from tracker.render.formats import FORMATS, REPORT_FORMATS, SCHEMA_KINDS, schema_file
+
+if TYPE_CHECKING:  # the rest loads only in the command that needs it: `tracker --version` answers at once
+    from tracker.api import Tracker
+    from tracker.domain.catalog import Catalog
+    from tracker.ingest.ingest import Fill, IngestSummary
+    from tracker.read.opening import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
 # The status of a program killed by SIGPIPE, as a shell reports it: a closed pipe stops a command as it stops `cat`.
@@ -138,20 +131,20 @@ def _progress(message: str) -> None:
     _say(f"  {message}")
 
 
-def _report_ingest(summary: IngestSummary, store: Store, warn: bool = True) -> None:
+def _report_ingest(summary: IngestSummary, where: str, warn: bool = True) -> None:
     """What an ingest did, on stderr; and its warnings, unless not `warn` (`tracker validate` lists them)."""
     if not warn:
         summary = dataclasses.replace(summary, warnings=[])
     if not summary.changed:
         _say(
-            f"nothing new: {store.safe_url} already holds everything in this corpus "
+            f"nothing new: {where} already holds everything in this corpus "
             f"({summary.evidence_total} piece(s) of evidence)"
         )
         _report_warnings(summary)
         return
     assert summary.recorded_at is not None
     _say(
-        f"ingested into {store.safe_url} at {summary.recorded_at.isoformat()}: "
+        f"ingested into {where} at {summary.recorded_at.isoformat()}: "
         f"{summary.articles_added} article(s) added, {summary.articles_superseded} superseded; "
         f"{summary.evidence_added} piece(s) of evidence added, {summary.evidence_superseded} superseded; "
         f"{summary.positions_replayed} position(s) replayed"
@@ -175,73 +168,37 @@ def _report_evidence_changes(changes: dict[str, list[str]], limit: int = 12) -> 
             _say(f"  {what}: {shown}")
 
 
-def _store(ctx: click.Context) -> Store:
-    """The store named by `--db`/TRACKER_DB, or the default one; opened once, closed when the command ends."""
-    store: Store | None = ctx.meta.get("tracker.store.database")
-    if store is None:
-        url, _ = database_url(ctx.meta.get("tracker.db"))
-        store = ctx.meta["tracker.store.database"] = Store(url)
-        ctx.call_on_close(store.dispose)
-    return store
+def _database(ctx: click.Context) -> Database:
+    """The database named by `--db`/TRACKER_DB, or the default one; closed when the command ends."""
+    database: Database | None = ctx.meta.get("tracker.database")
+    if database is None:
+        from tracker.read.opening import Database
+
+        database = ctx.meta["tracker.database"] = Database(ctx.meta.get("tracker.db"), say=_say)
+        ctx.call_on_close(database.close)
+    return database
 
 
-def _open_store(ctx: click.Context, seed_default: bool = True) -> Store:
-    """The store to query: the default one is built from the bundled corpus on first use.
-
-    With `seed_default` False an empty default store is returned as it is (the terminal UI builds it, showing
-    its progress on screen).
-    """
-    _, is_default = database_url(ctx.meta.get("tracker.db"))
-    store = _store(ctx)
-    if store.needs_upgrade():
-        _say(f"Upgrading {store.safe_url} to the current schema, once...")
-        store.upgrade_if_needed()
-    if not is_default and not store.exists():
-        raise UsageError(f"no database at {store.safe_url}; create it with `tracker --db {store.safe_url} ingest`")
-    if not is_default:
-        with store.reading():
-            pass  # refuses, once, a file that is not a tracker database
-    if store.is_empty():
-        if not is_default:
-            _say(f"warning: {store.safe_url} holds no evidence yet; load some with `tracker ingest`")
-            return store
-        if not seed_default:
-            return store
-        _say(f"Creating the tracker database {store.safe_url} from the bundled corpus...")
+def _ready(ctx: click.Context) -> Database:
+    """The database, ready to read: the default one is built from the bundled corpus on first use."""
+    database = _database(ctx)
+    summary = database.ready(_progress)
+    if summary is not None:
         # The bundled corpus's own warnings are not the new user's to act on: `tracker validate` lists them.
-        _report_ingest(seed_from_bundled_corpus(store, progress=_progress), store, warn=False)
-    return store
+        _report_ingest(summary, database.where, warn=False)
+    return database
 
 
-def _warn_if_before_anything(session: Session, known_at: datetime | None) -> None:
-    first = first_recorded(session) if known_at is not None else None
-    if known_at is not None and first is not None and known_at < first:
-        _say(f"warning: nothing was recorded by {moment(known_at)}; the first ingest was at {moment(first)}")
+def _tracker(ctx: click.Context) -> Tracker:
+    """The tracker's Python API over the database, ready to answer."""
+    from tracker.api import Tracker
 
-
-def _ids(session: Session, kind: str, names: tuple[str, ...], known_at: datetime | None = None) -> list[str] | None:
-    """The ids that `--issue`/`--party` names stand for (ids, names or aliases), then or now."""
-    if not names:
-        return None
-    catalogs = [stored_catalog(session, known_at), stored_catalog(session)] if known_at else [stored_catalog(session)]
-    resolved = []
-    for name in names:
-        found = next((c.resolve(kind, name) for c in catalogs if c.resolve(kind, name)), None)
-        if found is None:
-            raise UsageError(f"unknown {kind} '{name}' ({catalogs[-1].suggestion(kind, name)})")
-        resolved.append(found)
-    return resolved
-
-
-@contextmanager
-def _query(
-    ctx: click.Context, known_at: datetime | None, issues: tuple[str, ...], parties: tuple[str, ...]
-) -> Iterator[tuple[Session, list[str] | None, list[str] | None]]:
-    """One read snapshot for a whole command: the filters are resolved in the catalogue it queries."""
-    store = _open_store(ctx)
-    with store.reading() as session:
-        _warn_if_before_anything(session, known_at)
-        yield session, _ids(session, "issue", issues, known_at), _ids(session, "party", parties, known_at)
+    tracker = Tracker(_database(ctx), say=_say, progress=_progress)
+    summary = tracker.ready()
+    if summary is not None:
+        # The bundled corpus's own warnings are not the new user's to act on: `tracker validate` lists them.
+        _report_ingest(summary, tracker.where, warn=False)
+    return tracker
 
 
 def _filters(f: F) -> F:
@@ -309,11 +266,11 @@ def tui_command(ctx: click.Context, as_of: date | None = None, known_at: datetim
         raise UsageError(
             "the terminal UI needs a terminal; scripts use `tracker state`, `diff`, `history` (see `tracker --help`)"
         )
-    _, is_default = database_url(ctx.meta.get("tracker.db"))
-    store = _open_store(ctx, seed_default=False)
+    database = _database(ctx)
+    database.ready(seed=False)  # an empty default database is built on screen, its progress shown
     from tracker.tui.app import run  # Textual loads only for the UI
 
-    ctx.exit(run(store, as_of, known_at, seed_first=is_default and store.is_empty()))
+    ctx.exit(run(database, as_of, known_at, seed_first=database.is_default and database.is_empty()))
 
 
 @dataclass(frozen=True)
@@ -326,28 +283,37 @@ class _Input:
     articles: int | None  # known before the ingest for seeds and fixtures; counted by the ingest for a feed
 
 
-def _catalog_held(store: Store | None) -> Catalog | None:
-    """The catalogue a store holds, for a corpus that brings none of its own."""
-    if store is None or not store.exists() or store.is_empty():
+def _catalog_held(database: Database | None) -> Catalog | None:
+    """The catalogue a database holds, for a corpus that brings none of its own."""
+    if database is None or database.is_empty():
         return None
-    with store.reading() as session:
-        return stored_catalog(session)
+    with database.reading() as reading:
+        return reading.catalog()
 
 
 def _input(
-    store: Store | None, seeds: Path | None, fixtures: Path | None, catalog_file: Path | None, feed: Path | None
+    database: Database | None,
+    seeds: Path | None,
+    fixtures: Path | None,
+    catalog_file: Path | None,
+    feed: Path | None,
 ) -> _Input:
+    from tracker.ingest.corpus import bundled_corpus, choose_catalog, load_corpus
+    from tracker.ingest.ingest import corpus_fill
+
     if feed is not None:
+        from tracker.ingest.feed import feed_fill
+
         if str(feed) == "-":
             feed = Path("/dev/stdin")
         if seeds is not None or fixtures is not None:
             raise UsageError("give either --jsonl or --seeds/--fixtures, not both")
-        catalog = choose_catalog(feed.parent, catalog_file, _catalog_held(store))
+        catalog = choose_catalog(feed.parent, catalog_file, _catalog_held(database))
         where = display_path(feed)
         return _Input(catalog, feed_fill(feed, catalog), (where, where), None)
     default_seeds, default_fixtures = bundled_corpus()
     seeds, fixtures = seeds or default_seeds, fixtures or default_fixtures
-    corpus = load_corpus(seeds, fixtures, catalog_file, _catalog_held(store))
+    corpus = load_corpus(seeds, fixtures, catalog_file, _catalog_held(database))
     return _Input(
         corpus.catalog, corpus_fill(corpus), (display_path(seeds), display_path(fixtures)), len(corpus.articles)
     )
@@ -361,13 +327,15 @@ def ingest_command(
     ctx: click.Context, seeds: Path | None, fixtures: Path | None, feed: Path | None, catalog_file: Path | None
 ) -> None:
     """Load articles and evidence: all or nothing, and idempotent."""
-    store = _store(ctx)
+    from tracker.ingest.ingest import run_ingest
+
+    database = _database(ctx)
     progress = _progress if _stderr_is_terminal() else None
-    given = _input(store, seeds, fixtures, catalog_file, feed)
+    given = _input(database, seeds, fixtures, catalog_file, feed)
     if progress:
         progress(f"reading {' and '.join(dict.fromkeys(given.sources))}")
-    summary = run_ingest(store, given.catalog, given.fill, given.sources, progress=progress)
-    _report_ingest(summary, store)
+    summary = run_ingest(database.store(), given.catalog, given.fill, given.sources, progress=progress)
+    _report_ingest(summary, database.where)
 
 
 @cli.command("validate")
@@ -378,19 +346,21 @@ def validate_command(
     ctx: click.Context, seeds: Path | None, fixtures: Path | None, feed: Path | None, catalog_file: Path | None
 ) -> None:
     """Run every check of ingest and write nothing; list every problem as path:line: field: message."""
-    store: Store | None = _store(ctx)
-    if store is not None and not store.exists():
-        store = None  # nothing stored yet: check the corpus on its own
+    from tracker.ingest.ingest import validate
+
+    database: Database | None = _database(ctx)
+    if database is not None and not database.exists():
+        database = None  # nothing stored yet: check the corpus on its own
     try:
-        given = _input(store, seeds, fixtures, catalog_file, feed)
-        summary = validate(store, given.catalog, given.fill)
+        given = _input(database, seeds, fixtures, catalog_file, feed)
+        summary = validate(database.store() if database else None, given.catalog, given.fill)
     except DataError as exc:
         for problem in exc.problems:
             _emit(f"{problem}\n")
         _say(f"{len(exc.problems)} problem(s) found")
         ctx.exit(ExitCode.BAD_DATA)
-    against = f" against {store.safe_url}" if store else ""
-    if store is None:
+    against = f" against {database.where}" if database else ""
+    if database is None:
         change = "nothing is stored yet: an ingest would add all of it"
     elif not summary.changed:
         change = "nothing new to ingest"
@@ -401,14 +371,25 @@ def validate_command(
         _emit(f"{warning}\n")
     warned = f", {len(summary.warnings)} warning(s)" if summary.warnings else ""
     _say(f"ok: {articles} article(s), {summary.evidence_total} piece(s) of evidence{against}{warned}; {change}")
-    if store is not None:
+    if database is not None:
         _report_evidence_changes(summary.evidence_changes)
+
+
+def _evidence_option(f: F) -> F:
+    return click.option(
+        "--evidence",
+        type=click.Choice(("newest", "all")),
+        default="newest",
+        show_default=True,
+        help="The newest 10 pieces of evidence behind each answer, with their total, or all of them.",
+    )(f)
 
 
 @cli.command("state")
 @click.option("--as-of", type=DATE, default=None, help="Date of the positions [default: today].")
 @_known_at_option
 @_filters
+@_evidence_option
 @format_option()
 @db_option()
 @click.pass_context
@@ -418,12 +399,12 @@ def state_command(
     known_at: datetime | None,
     issues: tuple[str, ...],
     parties: tuple[str, ...],
+    evidence: str,
     fmt: str,
 ) -> None:
     """Where every party stands on every issue, as of a date (everything said on it included)."""
-    with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
-        report = state(session, as_of or datetime.now(UTC).date(), known_at, issue_ids, party_ids)
-    _emit(render(report, fmt))
+    answer = _tracker(ctx).state(as_of, issues=issues, parties=parties, known_at=known_at, evidence=evidence)  # type: ignore[arg-type]
+    _emit(_rendered(answer, fmt))
 
 
 @cli.command("diff")
@@ -431,6 +412,7 @@ def state_command(
 @click.argument("date_to", metavar="TO", type=DATE)
 @_known_at_option
 @_filters
+@_evidence_option
 @format_option()
 @db_option()
 @click.pass_context
@@ -441,29 +423,68 @@ def diff_command(
     known_at: datetime | None,
     issues: tuple[str, ...],
     parties: tuple[str, ...],
+    evidence: str,
     fmt: str,
 ) -> None:
-    """What changed between two dates, with the evidence that changed it."""
+    """What changed between two dates: every change with its whole path of moves, and the evidence behind it."""
     if date_from > date_to:
         raise UsageError(f"FROM ({date_from}) is after TO ({date_to})")
-    with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
-        report = diff(session, date_from, date_to, known_at, issue_ids, party_ids)
-    _emit(render(report, fmt))
+    answer = _tracker(ctx).diff(
+        date_from,
+        date_to,
+        issues=issues,
+        parties=parties,
+        known_at=known_at,
+        evidence=evidence,  # type: ignore[arg-type]
+    )
+    _emit(_rendered(answer, fmt))
 
 
 @cli.command("history")
 @_known_at_option
 @_filters
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="The newest N moves of each position [default: 100].",
+)
+@click.option("--all", "every", is_flag=True, help="Every move of each position.")
 @format_option()
 @db_option()
 @click.pass_context
 def history_command(
-    ctx: click.Context, known_at: datetime | None, issues: tuple[str, ...], parties: tuple[str, ...], fmt: str
+    ctx: click.Context,
+    known_at: datetime | None,
+    issues: tuple[str, ...],
+    parties: tuple[str, ...],
+    limit: int | None,
+    every: bool,
+    fmt: str,
 ) -> None:
-    """The moves of each position over time, with the evidence for each."""
-    with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
-        report = history(session, known_at, issue_ids, party_ids)
-    _emit(render(report, fmt))
+    """The moves of each position over time, with the evidence for each (the newest 100 per position)."""
+    from tracker.read.models import MOVES_SHOWN
+
+    if every and limit is not None:
+        raise UsageError("give --limit N or --all, not both")
+    answer = _tracker(ctx).history(
+        issues=issues, parties=parties, known_at=known_at, limit=None if every else limit or MOVES_SHOWN
+    )
+    _emit(_rendered(answer, fmt))
+    if answer.left_out:
+        cut = answer.left_out
+        _say(
+            f"note: {len(cut)} position(s) have older moves not listed "
+            f"(e.g. {cut[0].issue} x {cut[0].party}: {cut[0].shown} of {cut[0].total}); "
+            "--limit N or --all lists more"
+        )
+
+
+def _rendered(answer: Any, fmt: str) -> str:
+    from tracker.render.output import render
+
+    return render(answer, fmt)
 
 
 @cli.command("report")
@@ -486,17 +507,18 @@ def report_command(
     output: str,
 ) -> None:
     """A briefing to paste or send: positions, what changed, the quotes behind them, sources."""
-    as_of = as_of or datetime.now(UTC).date()
-    if since is not None and since > as_of:
-        raise UsageError(f"--since ({since}) is after --as-of ({as_of})")
-    with _query(ctx, known_at, issues, parties) as (session, issue_ids, party_ids):
-        briefing = build_report(session, as_of, since, known_at, issue_ids, party_ids)
+    from tracker.render.report import render_report
+
+    tracker = _tracker(ctx)
+    briefing = tracker.report(as_of, since, issues=issues, parties=parties, known_at=known_at)
     text = render_report(briefing, fmt)
     if output == "-":
         _emit(text)
         return
+    from tracker.domain.files import FileRefused, database_files, write_output
+
     try:
-        write_output(Path(output), text, database_files(_store(ctx).sqlite_file))
+        write_output(Path(output), text, database_files(tracker.database.file))
     except FileRefused as exc:
         raise OutputError(f"cannot write {output}: {exc}") from None
     _say(f"wrote {output}")
@@ -509,34 +531,42 @@ def report_command(
 @click.pass_context
 def machines_command(ctx: click.Context, issues: tuple[str, ...], fmt: str) -> None:
     """The position state machines: stances and the named moves between them."""
-    with _query(ctx, None, issues, ()) as (session, issue_ids, _):
-        catalog = stored_catalog(session)
-    chosen = [i for i in catalog.issues if issue_ids is None or i.id in issue_ids]
+    from tracker.domain.machines import machine_description, machine_mermaid
+    from tracker.read.held import catalog_names
+
+    database = _ready(ctx)
+    with database.snapshot() as snapshot:
+        names = catalog_names(snapshot)
+    chosen = list(names.titles)
+    if issues:
+        named = []
+        for name in issues:
+            found = names.issues.resolve(name)
+            if found is None:
+                raise UsageError(f"unknown issue '{name}' ({names.issues.suggestion(name)})")
+            named.append(found)
+        chosen = [issue for issue in chosen if issue in named]
     if fmt == "json":
-        _emit(to_json({"machines": [machine_description(i.id, i.title) for i in chosen]}) + "\n")
+        import json
+
+        machines = [machine_description(issue, names.titles[issue]) for issue in chosen]
+        _emit(json.dumps({"machines": machines}, ensure_ascii=False, indent=2) + "\n")
         return
     if len(chosen) == 1:
-        title = f"{chosen[0].title} ({chosen[0].id})"
-    elif issue_ids is None:
+        title = f"{names.titles[chosen[0]]} ({chosen[0]})"
+    elif not issues:
         title = "Position machine of every issue"
     else:
-        title = "Position machine of " + ", ".join(i.id for i in chosen)
+        title = "Position machine of " + ", ".join(chosen)
     _emit(machine_mermaid(title))
 
 
 @cli.command("schema")
-@click.argument("kind", type=click.Choice((*SCHEMA_KINDS, "report")), default="fixture")
+@click.argument("kind", type=click.Choice(SCHEMA_KINDS), default="fixture")
 @db_option()
 def schema_command(kind: str) -> None:
     """JSON Schema of a fixture file (or of articles.yaml, or of `report --format json`)."""
-    if kind == "report":
-        schema = {
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            **Report.model_json_schema(mode="serialization", by_alias=True),
-        }
-        _emit(to_json(schema) + "\n")
-        return
-    _emit(to_json(fixture_schema(kind)) + "\n")
+    _emit(schema_file(kind).read_text(encoding="utf-8"))
 
 
 def _show_click_error(exc: click.ClickException) -> None:

@@ -8,14 +8,13 @@ names analysts actually write.
 
 from __future__ import annotations
 
-import difflib
-import re
 from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tracker.domain.errors import CatalogError, Problem, display_path
+from tracker.domain.names import Names, name_key
 from tracker.domain.problems import located_problems
 from tracker.domain.yamlfile import Located, LocatedList, YamlProblem, read_yaml
 
@@ -59,10 +58,6 @@ def _names(entry: Issue | Party) -> tuple[str, ...]:
     return (entry.id, _display_name(entry), *entry.aliases)
 
 
-def _key(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", name.strip().casefold())
-
-
 class Catalog(BaseModel):
     """Issues and parties, in the order they are shown."""
 
@@ -97,31 +92,22 @@ class Catalog(BaseModel):
         return next(p for p in self.parties if p.id == party_id)
 
     @cached_property
-    def _lookups(self) -> dict[str, dict[str, str]]:
-        """For each kind, every name people use (normalised) -> id; built once per catalogue."""
-        lookups: dict[str, dict[str, str]] = {}
-        for kind, entries in (("issue", self.issues), ("party", self.parties)):
-            table = lookups.setdefault(kind, {})
-            for entry in entries:
-                for name in _names(entry):
-                    table.setdefault(_key(name), entry.id)
-        return lookups
+    def _names(self) -> dict[str, Names]:
+        """For each kind, every name people use -> id; built once per catalogue."""
+        return {
+            "issue": Names("issue", ((i.id, _names(i)) for i in self.issues)),
+            "party": Names("party", ((p.id, _names(p)) for p in self.parties)),
+        }
 
-    def _lookup(self, kind: str) -> dict[str, str]:
-        return self._lookups[kind]
+    def names(self, kind: str) -> Names:
+        return self._names[kind]
 
     def resolve(self, kind: str, name: str) -> str | None:
         """The id of the issue or party that `name` (an id or an alias, any case) names."""
-        table = self._lookup(kind)
-        found = table.get(name)  # a name already in its normal form (an id, mostly) needs no normalising
-        return found if found is not None else table.get(_key(name))
+        return self._names[kind].resolve(name)
 
     def suggestion(self, kind: str, name: str) -> str:
-        ids = self.issue_ids() if kind == "issue" else self.party_ids()
-        close = difflib.get_close_matches(_key(name), list(self._lookup(kind)), n=1)
-        hint = f"did you mean '{self._lookup(kind)[close[0]]}'? " if close else ""
-        plural = "issues" if kind == "issue" else "parties"
-        return f"{hint}known {plural}: {', '.join(ids)}"
+        return self._names[kind].suggestion(name)
 
 
 def _claim_problems(where: str, section: str, entries: list[tuple[int, Issue | Party]]) -> list[Problem]:
@@ -130,11 +116,11 @@ def _claim_problems(where: str, section: str, entries: list[tuple[int, Issue | P
     problems: list[Problem] = []
     owners: dict[str, str] = {}
     for line, entry in entries:
-        if _key(entry.id) in owners and owners[_key(entry.id)] == entry.id:
+        if name_key(entry.id) in owners and owners[name_key(entry.id)] == entry.id:
             problems.append(Problem(where, line, f"{section}.id", f"duplicate {kind} id '{entry.id}'"))
             continue
         for name in _names(entry):
-            owner = owners.setdefault(_key(name), entry.id)
+            owner = owners.setdefault(name_key(name), entry.id)
             if owner != entry.id:
                 what = "id" if name == entry.id else "name" if name in (_display_name(entry),) else "alias"
                 message = f"{what} '{name}' is already claimed by {kind} '{owner}'"

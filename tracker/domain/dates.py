@@ -55,3 +55,10 @@ def shifted(day: date, days: int) -> date:
         return day + timedelta(days=days)
     except OverflowError:
         return date.max if days > 0 else date.min
+
+
+def moment(value: datetime) -> str:
+    """A recorded time as typed: a date when it is the end of a day, else an ISO datetime in UTC."""
+    if value.time() == time.max:
+        return value.date().isoformat()
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

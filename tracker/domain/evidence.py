@@ -220,6 +220,3 @@ def fixture_schema(kind: str = "fixture") -> dict[str, object]:
         if stance:  # `unknown` is the absence of evidence, never coded
             stance["enum"] = [s for s in stance["enum"] if s != "unknown"]
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
-
-
-SCHEMA_KINDS = ("fixture", "articles")

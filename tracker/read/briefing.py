@@ -15,33 +15,24 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from pydantic import BaseModel
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
 
 from tracker.domain.evidence import Attribution, Mode
 from tracker.domain.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Stance
-from tracker.read.queries import (
-    Change,
-    Contest,
-    EvidenceRef,
-    HistoryMove,
-    IssueChange,
-    LatestEntry,
-    contested_evidence,
-    diff,
-    held_at,
-    issue_evidence,
-    latest_moves,
-    newest_named,
-    recent_moves,
-    selection,
-    stance_held,
-    stances_and_support,
-    status_at,
-    stored_catalog,
+from tracker.read.diff import diff
+from tracker.read.held import held
+from tracker.read.history import newest_moves
+from tracker.read.models import Change, Contest, EvidenceRef, HistoryMove, IssueChange
+from tracker.read.reading import Entry, Reading
+
+CORPUS = (
+    "SELECT e.article AS article, COUNT(*) AS evidence, MIN(e.said_on) AS first_said_on, "
+    f"MAX(e.said_on) AS last_said_on FROM evidence e WHERE {held('e')} AND e.said_on <= :as_of GROUP BY e.article"
 )
-from tracker.store.database import ArticleRow, EvidenceRow
+ARTICLES = (
+    "SELECT a.id AS id, a.title AS title, a.outlet AS outlet, a.url AS url, a.published_on AS published_on, "
+    f"a.date_basis AS date_basis, a.date_evidence AS date_evidence FROM article a WHERE {held('a')} "
+    "ORDER BY a.published_on, a.id"
+)
 
 # Two statements of one party this many days apart or fewer are read together for contradictions.
 CONTRADICTION_WINDOW = timedelta(days=14)
@@ -231,59 +222,34 @@ def moves_left_out(position: PositionSection, issue: str) -> LeftOut | None:
     )
 
 
-def _corpus_and_sources(
-    session: Session, as_of: date, known_at: datetime | None, cited: set[str]
-) -> tuple[CorpusSummary, list[Source], int]:
+def _corpus_and_sources(reading: Reading, as_of: date, cited: set[str]) -> tuple[CorpusSummary, list[Source], int]:
     """The evidence said on or before `as_of` and the articles it comes from or published by then; the
     articles in `cited` as sources, and how many others there are.
 
     One pass over the index `ix_evidence_article_said` counts each article's evidence; article texts are
     not read.
     """
-    conn = session.connection()
-    coded = {
-        article: (count, first, last)
-        for article, count, first, last in conn.execute(
-            sa_select(
-                col(EvidenceRow.article), func.count(), func.min(EvidenceRow.said_on), func.max(EvidenceRow.said_on)
-            )
-            .where(held_at(EvidenceRow, known_at), col(EvidenceRow.said_on) <= as_of)
-            .group_by(col(EvidenceRow.article))
-        ).all()
-    }
-    articles = conn.execute(
-        sa_select(
-            col(ArticleRow.id),
-            col(ArticleRow.title),
-            col(ArticleRow.outlet),
-            col(ArticleRow.url),
-            col(ArticleRow.published_on),
-            col(ArticleRow.date_basis),
-            col(ArticleRow.date_evidence),
-        )
-        .where(held_at(ArticleRow, known_at))
-        .order_by(col(ArticleRow.published_on), col(ArticleRow.id))
-    ).all()
-    in_corpus = [row for row in articles if row.published_on <= as_of or row.id in coded]
+    coded = {row["article"]: row for row in reading.rows(CORPUS, as_of=as_of)}
+    in_corpus = [row for row in reading.rows(ARTICLES) if row["published_on"] <= as_of or row["id"] in coded]
     sources = [
         Source(
-            id=row.id,
-            title=row.title,
-            outlet=row.outlet,
-            url=row.url,
-            published_on=row.published_on,
-            date_inferred=row.date_basis != "stated",
-            date_evidence=row.date_evidence,
-            evidence=coded[row.id][0] if row.id in coded else 0,
+            id=row["id"],
+            title=row["title"],
+            outlet=row["outlet"],
+            url=row["url"],
+            published_on=row["published_on"],
+            date_inferred=row["date_basis"] != "stated",
+            date_evidence=row["date_evidence"],
+            evidence=coded[row["id"]]["evidence"] if row["id"] in coded else 0,
         )
         for row in in_corpus
-        if row.id in cited
+        if row["id"] in cited
     ]
     corpus = CorpusSummary(
         articles=len(in_corpus),
-        evidence=sum(count for count, _, _ in coded.values()),
-        first_said_on=min((first for _, first, _ in coded.values()), default=None),
-        last_said_on=max((last for _, _, last in coded.values()), default=None),
+        evidence=sum(row["evidence"] for row in coded.values()),
+        first_said_on=min((row["first_said_on"] for row in coded.values()), default=None),
+        last_said_on=max((row["last_said_on"] for row in coded.values()), default=None),
     )
     return corpus, sources, len(in_corpus) - len(sources)
 
@@ -350,67 +316,58 @@ def contradictions(moves: list[HistoryMove], window: timedelta = CONTRADICTION_W
 
 
 def build_report(
-    session: Session,
+    reading: Reading,
     as_of: date,
     since: date | None = None,
-    known_at: datetime | None = None,
     issues: list[str] | None = None,
     parties: list[str] | None = None,
 ) -> Report:
-    """The briefing as of `as_of` (with what changed since `since`), from one read snapshot.
+    """The briefing as of `as_of` (with what changed since `since`), from one reading.
 
     Bounded whatever the size of the store: the newest quotes and moves of each position, and of each
     change, with counts of the rest (see QUOTES_SHOWN, MOVES_SHOWN).
     """
-    catalog = stored_catalog(session, known_at)
-    issue_ids, party_ids = selection(catalog, issues, parties)
-    latest, support = stances_and_support(session, as_of, known_at, issue_ids, party_ids, QUOTES_SHOWN)
-    contests = contested_evidence(session, known_at, latest)
-    moves = recent_moves(session, as_of, known_at, issue_ids, party_ids, MOVES_SHOWN)
-    # An issue's status weighs every party, shown or not.
-    every_party = latest_moves(session, as_of, known_at, issue_ids, catalog.party_ids())
-    named = newest_named(session, as_of, known_at, issue_ids)
-    statuses = {i: status_at(i, catalog.party_ids(), every_party, named.get(i)) for i in issue_ids}
-    named_evidence, named_totals = issue_evidence(session, as_of, known_at, issue_ids, QUOTES_SHOWN)
+    catalog = reading.catalog()
+    grid = reading.grid(as_of, issues, parties, evidence=QUOTES_SHOWN)
+    issue_ids, party_ids = grid.issues, grid.parties
+    moves = newest_moves(reading, as_of, issue_ids, party_ids, MOVES_SHOWN)
+    named_evidence, named_totals = reading.issue_evidence(as_of, issue_ids, QUOTES_SHOWN)
     # Issue statuses weigh every party, so their changes are read without the party filter.
-    changed = diff(session, since, as_of, known_at, issues, evidence_limit=QUOTES_SHOWN) if since is not None else None
-    changes = [c for c in changed.changes if not parties or c.party in parties] if changed else []
-    issue_changes = changed.issue_changes if changed else []
+    changed = diff(reading, since, as_of, issues, evidence=QUOTES_SHOWN) if since is not None else None
+    changes: list[Change] = [c for c in changed.changes if not parties or c.party in parties] if changed else []
+    issue_changes: list[IssueChange] = changed.issue_changes if changed else []
     titles = {i.id: i for i in catalog.issues}
     names = {p.id: p.name for p in catalog.parties}
     by_issue: dict[str, list[PositionSection]] = defaultdict(list)
     cells: dict[str, dict[str, MatrixCell]] = defaultdict(dict)
     for issue in issue_ids:
         for party in party_ids:
-            entry = latest.get((issue, party))
-            stance, held_since = stance_held(entry)
-            backing = support.get((issue, party), [])
-            condition = entry.condition if entry else None
+            position = grid.at(issue, party)
+            entry = position.entry
             cells[issue][party] = MatrixCell(
-                stance=stance,
-                since=held_since,
+                stance=position.stance,
+                since=position.since,
                 basis=entry.basis if entry else None,
-                condition=condition,
+                condition=entry.condition if entry else None,
                 contested_on=entry.contested_on if entry else None,
             )
-            held = moves.get((issue, party), [])
-            if stance is Stance.UNKNOWN and not held:
+            held_moves = moves.get((issue, party), [])
+            if position.stance is Stance.UNKNOWN and not held_moves:
                 continue
             by_issue[issue].append(
                 PositionSection(
                     party=party,
                     name=names[party],
-                    stance=stance,
-                    since=held_since,
+                    stance=position.stance,
+                    since=position.since,
                     basis=entry.basis if entry else None,
-                    condition=condition,
-                    contested=contests.get((issue, party)),
-                    evidence=backing,
+                    condition=entry.condition if entry else None,
+                    contested=position.contest,
+                    evidence=position.support,
                     evidence_total=entry.backing if entry else 0,
-                    moves=held,
-                    # Entries are numbered from 0 in each position: the newest one's number counts those up to it.
-                    moves_total=_entries_up_to(held, every_party.get((issue, party))),
-                    contradictions=contradictions(held),
+                    moves=held_moves,
+                    moves_total=_entries_up_to(held_moves, entry),
+                    contradictions=contradictions(held_moves),
                 )
             )
     cited = {ref.article for change in changes for ref in change.evidence}
@@ -420,16 +377,16 @@ def build_report(
         for section in sections:
             cited |= {ref.article for ref in section.evidence}
             cited |= {move.evidence.article for move in section.moves}
-    corpus, sources, not_cited = _corpus_and_sources(session, as_of, known_at, cited)
+    corpus, sources, not_cited = _corpus_and_sources(reading, as_of, cited)
     return Report(
         title=catalog.title,
         as_of=as_of,
         since=since,
-        known_at=known_at,
+        known_at=reading.known_at,
         corpus=corpus,
         parties=[Party(id=p, name=names[p]) for p in party_ids],
         matrix=[
-            MatrixRow(issue=i, title=titles[i].title, parent=titles[i].parent, status=statuses[i], cells=cells[i])
+            MatrixRow(issue=i, title=titles[i].title, parent=titles[i].parent, status=grid.status[i], cells=cells[i])
             for i in issue_ids
         ],
         changes=changes,
@@ -440,7 +397,7 @@ def build_report(
                 title=titles[i].title,
                 parent=titles[i].parent,
                 proposition=titles[i].proposition,
-                status=statuses[i],
+                status=grid.status[i],
                 issue_evidence=named_evidence.get(i, []),
                 issue_evidence_total=named_totals.get(i, 0),
                 positions=by_issue.get(i, []),
@@ -452,6 +409,6 @@ def build_report(
     )
 
 
-def _entries_up_to(moves: list[HistoryMove], newest: LatestEntry | None) -> int:
+def _entries_up_to(moves: list[HistoryMove], newest: Entry | None) -> int:
     """How many timeline entries a position has up to the report's date (its newest entry's number + 1)."""
     return newest.seq + 1 if newest is not None else len(moves)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from tracker.domain.dates import shifted
+from tracker.domain.dates import moment, shifted
 from tracker.domain.machines import MOVES, Move, Stance
 from tracker.domain.untrusted import safe_text
 from tracker.read.briefing import (
@@ -30,8 +30,8 @@ from tracker.read.briefing import (
     moves_left_out,
     qualifiers,
 )
-from tracker.read.queries import EvidenceRef
-from tracker.render.output import moment, who
+from tracker.read.models import EvidenceRef
+from tracker.render.output import who
 
 STANCE_COLOUR = {
     Stance.UNKNOWN: "#d0d0d0",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from tracker.domain.dates import moment
 from tracker.domain.untrusted import safe_text
 from tracker.read.briefing import (
     QUALIFIERS_LEGEND,
@@ -22,8 +23,8 @@ from tracker.read.briefing import (
     moves_left_out,
     qualifiers,
 )
-from tracker.read.queries import EvidenceRef
-from tracker.render.output import moment, who
+from tracker.read.models import EvidenceRef
+from tracker.render.output import who
 
 # Every character CommonMark (and GitHub's emoji shortcodes, pandoc's gfm reader) could read as markup;
 # a backslash before ASCII punctuation always renders as the character itself.

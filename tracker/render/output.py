@@ -15,15 +15,13 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, time
 from typing import Any
 
 from pydantic import BaseModel
 
+from tracker.domain.dates import moment
 from tracker.domain.untrusted import BIDI_AND_C1, safe_text
-from tracker.read.queries import DiffReport, EvidenceRef, HistoryReport, MoveStep, StateReport
-
-FORMATS = ("table", "json", "csv", "md")
+from tracker.read.models import DiffReport, EvidenceRef, HistoryReport, MoveStep, StateReport
 
 # Inside JSON strings C0 is already escaped by `json`; the rest must be too.
 _UNSAFE_IN_JSON = re.compile(f"[{BIDI_AND_C1}]")
@@ -58,13 +56,6 @@ def who(ref: EvidenceRef | None, party: str | None = None) -> str:
     if party and ref.attribution == "direct":
         return f"{party} ({ref.attribution})"
     return ref.attribution
-
-
-def moment(value: datetime) -> str:
-    """A recorded time as typed: a date when it is the end of a day, else an ISO datetime in UTC."""
-    if value.time() == time.max:
-        return value.date().isoformat()
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def state_table(report: StateReport) -> Table:

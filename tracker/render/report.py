@@ -7,8 +7,6 @@ from tracker.render.html import render_html
 from tracker.render.markdown import render_markdown
 from tracker.render.output import to_json
 
-REPORT_FORMATS = ("md", "html", "json")
-
 
 def render_report(report: Report, fmt: str) -> str:
     if fmt == "json":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
@@ -25,9 +24,14 @@ from sqlmodel import Field, Session, SQLModel, create_engine
 from sqlmodel.sql.sqltypes import AutoString
 
 from tracker.domain.errors import StoreError
-
-SCHEMA_VERSION = "5"
-MMAP_BYTES = 256 * 1024 * 1024  # SQLite readers map this much of the file instead of copying pages
+from tracker.store.address import (
+    MMAP_BYTES,
+    POSTGRESQL_DRIVER,
+    POSTGRESQL_INSTALL,
+    SCHEMA_VERSION,
+    prepare_sqlite,
+    read_only_uri,
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -290,54 +294,13 @@ def _text_compares_as_on_sqlite(metadata: MetaData) -> None:
 _text_compares_as_on_sqlite(SQLModel.metadata)
 
 
-def default_db_path() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "negotiation-tracker" / "tracker.db"
-
-
-# The PostgreSQL driver the tracker is tested with, named in the URL (SQLAlchemy's default is psycopg2).
-POSTGRESQL_DRIVER = "psycopg"
-POSTGRESQL_INSTALL = "pip install 'negotiation-tracker[postgres]'"
-
 # Ingests into one PostgreSQL database take this transaction-level advisory lock, one at a time.
 WRITE_LOCK = 727217
 
 
-def database_url(db: str | None) -> tuple[str, bool]:
-    """A SQLAlchemy URL for `--db` (a URL or a file path); and whether it is the default database."""
-    if not db:
-        return f"sqlite:///{default_db_path()}", True
-    if db.rstrip("/") in ("sqlite:", "sqlite:///:memory:") or db.endswith(":memory:"):
-        raise StoreError("an in-memory database keeps nothing from one command to the next; give a file or a server")
-    scheme = db.partition("://")[0].lower()
-    if scheme in ("postgresql", "postgres"):
-        raise StoreError(
-            f"name the PostgreSQL driver in the URL: postgresql+{POSTGRESQL_DRIVER}://USER:PASSWORD@HOST/DBNAME "
-            f"(psycopg 3: {POSTGRESQL_INSTALL}), not {scheme}://"
-        )
-    if "://" in db:
-        return db, False
-    path = Path(db).expanduser()
-    try:
-        real = path.resolve()
-    except (OSError, RuntimeError):
-        raise StoreError(f"cannot use database {db!r}: a symlink loop (or a path that cannot be followed)") from None
-    if real.exists() and not real.is_file():
-        kind = "a folder" if real.is_dir() else "not a regular file (a device, a FIFO?)"
-        raise StoreError(f"cannot use database {db!r}: it is {kind}; a SQLite database is a file")
-    return f"sqlite:///{real}", False
-
-
 def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
     # Let SQLAlchemy's BEGIN (below) drive transactions instead of pysqlite's own.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at checkpoints, never corrupt
-    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages per connection: browsed indexes stay in memory
-    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # read through a shared memory map, not a copy per connection
-    cursor.close()
+    prepare_sqlite(dbapi_connection)
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -387,19 +350,13 @@ class Store:
         self._read_only: Engine | None = None
 
     def _reader(self) -> Engine:
-        """The engine reads go through: a SQLite file this process may not write is opened read-only.
-
-        Reads never write, so they work on a read-only medium, a mounted backup, or a file the user may only
-        read. Where a writer is about (its write-ahead log is there), the file is opened read-only
-        (`mode=ro`) and still sees it; where none is, nothing can be writing that cannot write the folder,
-        and the file is read as it is (`immutable=1`), which needs no shared-memory file beside it.
-        """
+        """The engine reads go through: a SQLite file this process may not write is opened read-only
+        (`tracker.store.address.read_only_uri`)."""
         file = self.sqlite_file
-        if file is None or not file.exists() or (os.access(file, os.W_OK) and os.access(file.parent, os.W_OK)):
+        uri = read_only_uri(file) if file is not None else None
+        if uri is None:
             return self.engine
         if self._read_only is None:
-            flags = "mode=ro" if Path(f"{file}-wal").exists() else "immutable=1"
-            uri = f"file:{urllib.parse.quote(str(file.resolve()))}?{flags}"
             self._read_only = create_engine(
                 "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
             )

@@ -1,7 +1,7 @@
 """The terminal UI's application: the store it reads, first-run setup, and the keys every screen shares.
 
 The UI is a front end like the CLI: it reads through the same library
-functions (`tracker.read.browse`, `tracker.read.queries`), each call on its own read
+functions (`tracker.read`), each call on its own read
 snapshot in a worker thread, and holds no domain logic of its own.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
@@ -21,8 +22,8 @@ from textual.screen import Screen
 from textual.widgets import Log, Static
 
 from tracker.domain.errors import TrackerError
-from tracker.ingest.ingest import seed_from_bundled_corpus
-from tracker.store.database import Store
+from tracker.read.opening import Database
+from tracker.read.reading import Reading
 from tracker.tui.dialogs import DatePrompt, FilterDialog, HelpScreen, KeyList
 from tracker.tui.matrix_screen import MatrixScreen
 from tracker.tui.screens import ArticleScreen, DiffScreen
@@ -33,14 +34,14 @@ T = TypeVar("T")
 class SeedingScreen(Screen[None]):
     """First run: the default database is built from the bundled corpus, with its progress shown."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, database: Database) -> None:
         super().__init__()
-        self.store = store
+        self.database = database
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Static(
-                Text(f"Creating the tracker database {self.store.safe_url} from the bundled corpus…", style="bold")
+                Text(f"Creating the tracker database {self.database.where} from the bundled corpus…", style="bold")
             )
             yield Log(id="progress", highlight=False)
 
@@ -55,7 +56,7 @@ class SeedingScreen(Screen[None]):
             self.app.call_from_thread(log.write_line, message)
 
         try:
-            summary = seed_from_bundled_corpus(self.store, progress=progress)
+            summary = self.database.seed(progress)
         except TrackerError as exc:
             self.app.call_from_thread(
                 partial(self.app.exit, return_code=int(exc.exit_code), message=Text(f"error: {exc}"))
@@ -68,7 +69,7 @@ class SeedingScreen(Screen[None]):
 class TrackerApp(App[int]):
     """Where the parties stand, as of any date, with the evidence for every position."""
 
-    CSS_PATH = "tracker.tcss"
+    CSS_PATH = Path(__file__).resolve().parent / "tracker.tcss"  # absolute: a subclass elsewhere finds it too
     TITLE = "Negotiation tracker"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,13 +80,13 @@ class TrackerApp(App[int]):
 
     def __init__(
         self,
-        store: Store,
+        database: Database,
         as_of: date | None = None,
         known_at: datetime | None = None,
         seed_first: bool = False,
     ) -> None:
         super().__init__()
-        self.store = store
+        self.database = database
         self.start_as_of = as_of or self.today()
         self.start_known_at = known_at
         self.seed_first = seed_first
@@ -94,15 +95,16 @@ class TrackerApp(App[int]):
     def today() -> date:
         return datetime.now(UTC).date()
 
-    def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run one library query on its own read snapshot (called from worker threads)."""
-        with self.store.reading() as session:
-            return query(session, *args, **kwargs)
+    def read(self, known_at: datetime | None, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one read of the library on its own snapshot, as held at `known_at` (called from worker threads)."""
+        reading: Reading
+        with self.database.reading(known_at) as reading:
+            return query(reading, *args, **kwargs)
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         if self.seed_first:  # the matrix reads the database only once it is built
-            self.push_screen(SeedingScreen(self.store), self._open_matrix)
+            self.push_screen(SeedingScreen(self.database), self._open_matrix)
         else:
             self._open_matrix()
 
@@ -155,8 +157,8 @@ _TABLE_KEYS: list[BindingType] = [
 ]
 
 
-def run(store: Store, as_of: date | None, known_at: datetime | None, seed_first: bool) -> int:
+def run(database: Database, as_of: date | None, known_at: datetime | None, seed_first: bool) -> int:
     """Run the terminal UI until the user quits; its exit code."""
-    app = TrackerApp(store, as_of, known_at, seed_first)
+    app = TrackerApp(database, as_of, known_at, seed_first)
     app.run()
     return app.return_code or 0

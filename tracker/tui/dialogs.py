@@ -20,8 +20,7 @@ from textual.widgets import Button, DataTable, Input, Label, SelectionList, Stat
 from textual.widgets.selection_list import Selection
 
 from tracker.domain.catalog import Catalog
-from tracker.domain.dates import parse_date, parse_recorded_time
-from tracker.render.output import moment
+from tracker.domain.dates import moment, parse_date, parse_recorded_time
 from tracker.tui.widgets import plain
 
 

@@ -18,12 +18,12 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
 from tracker.domain.catalog import Catalog
-from tracker.domain.dates import shifted
+from tracker.domain.dates import moment, shifted
 from tracker.domain.files import FileRefused, write_new_file
 from tracker.read.briefing import build_report
-from tracker.read.browse import Matrix, PositionDetail, change_dates, matrix, position_detail
+from tracker.read.browse import change_dates, matrix, position_detail
+from tracker.read.models import Matrix, PositionDetail
 from tracker.render.markdown import render_markdown
-from tracker.render.output import moment
 from tracker.tui.dialogs import DatePrompt, DiffPrompt, FilterDialog, KnownAtPrompt
 from tracker.tui.screens import EVIDENCE_PAGE, ArticleScreen, DiffScreen, TrackerScreen
 from tracker.tui.widgets import EvidenceTable, MatrixTable, QuoteView, TimelineBar
@@ -122,8 +122,8 @@ class MatrixScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="dates", exit_on_error=False)
     def _read_dates_and_matrix(self, view: View, request: int) -> None:
-        dates = self.tracker.read(change_dates, view.known_at, view.issues, view.parties)
-        loaded = self.tracker.read(matrix, view.as_of, view.known_at, view.issues, view.parties)
+        dates = self.tracker.read(view.known_at, change_dates, view.issues, view.parties)
+        loaded = self.tracker.read(view.known_at, matrix, view.as_of, view.issues, view.parties)
         self.app.call_from_thread(self._reloaded, view, request, dates, loaded)
 
     def _reloaded(self, view: View, request: int, dates: list[date], loaded: Matrix) -> None:
@@ -144,7 +144,7 @@ class MatrixScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="matrix", exit_on_error=False)
     def _read_matrix(self, view: View, request: int) -> None:
-        loaded = self.tracker.read(matrix, view.as_of, view.known_at, view.issues, view.parties)
+        loaded = self.tracker.read(view.known_at, matrix, view.as_of, view.issues, view.parties)
         self.app.call_from_thread(self._show, request, loaded)
 
     def _show(self, request: int, loaded: Matrix) -> None:
@@ -181,7 +181,7 @@ class MatrixScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, view: View, issue: str, party: str, limit: int) -> None:
-        detail = self.tracker.read(position_detail, issue, party, view.as_of, view.known_at, limit)
+        detail = self.tracker.read(view.known_at, position_detail, issue, party, view.as_of, limit)
         self.app.call_from_thread(self._show_detail, view, detail)
 
     def _show_detail(self, view: View, detail: PositionDetail) -> None:
@@ -209,6 +209,19 @@ class MatrixScreen(TrackerScreen):
         self.query_one("#evidence", EvidenceTable).show(detail.evidence, detail.party)
         if not detail.evidence:
             self.query_one("#quote", QuoteView).show(None, empty="No evidence: the position is unknown on this date.")
+
+    def showing_selected(self) -> bool:
+        """Whether the panes below show the position under the cursor as of the date shown (or none is chosen)."""
+        position = self.query_one(MatrixTable).position_at_cursor()
+        if position is None:
+            return True
+        detail = self.detail
+        return (
+            self._detail_timer is None
+            and detail is not None
+            and (detail.issue, detail.party) == position
+            and detail.as_of == self.as_of
+        )
 
     def _position_changed(self) -> None:
         """Load the selected position's panes once the cursor or the date rests (the matrix draws first)."""
@@ -350,7 +363,7 @@ class MatrixScreen(TrackerScreen):
 
         Written whole to `stem.md` in `folder`, or `stem-2.md` and so on: never over anything already there.
         """
-        briefing = self.tracker.read(build_report, view.as_of, None, view.known_at, view.issues, view.parties)
+        briefing = self.tracker.read(view.known_at, build_report, view.as_of, None, view.issues, view.parties)
         try:
             path = write_new_file(folder, stem, ".md", render_markdown(briefing))
         except FileRefused as exc:

@@ -16,8 +16,9 @@ from textual.widgets.text_area import Selection
 from textual.worker import Worker, get_current_worker
 
 from tracker.domain.untrusted import safe_text
-from tracker.read.browse import ArticleText, article_text
-from tracker.read.queries import DiffReport, EvidenceRef, diff
+from tracker.read.browse import article_text
+from tracker.read.diff import diff
+from tracker.read.models import ArticleText, DiffReport, EvidenceRef
 from tracker.tui.widgets import EvidenceTable, QuoteView, plain, report_failure, stance_text, status_text
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class ArticleScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load(self) -> None:
-        article = self.tracker.read(article_text, self.evidence.article, self.known_at)
+        article = self.tracker.read(self.known_at, article_text, self.evidence.article)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, article)
 
@@ -137,13 +138,7 @@ class DiffScreen(TrackerScreen):
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def load(self) -> None:
         report = self.tracker.read(
-            diff,
-            self.date_from,
-            self.date_to,
-            self.known_at,
-            self.issues,
-            self.parties,
-            evidence_limit=EVIDENCE_PAGE,
+            self.known_at, diff, self.date_from, self.date_to, self.issues, self.parties, evidence=EVIDENCE_PAGE
         )
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, report)

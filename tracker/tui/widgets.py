@@ -23,8 +23,7 @@ from textual.worker import Worker, WorkerState
 from tracker.domain.errors import TrackerError
 from tracker.domain.machines import Stance
 from tracker.domain.untrusted import safe_text
-from tracker.read.browse import Cell, Matrix
-from tracker.read.queries import EvidenceRef
+from tracker.read.models import Cell, EvidenceRef, Matrix
 from tracker.render.output import who
 
 # A word per stance that reads without colour; the colours only repeat it.
@@ -414,7 +413,7 @@ class TimelineBar(Widget):
         super().__init__(id=id)
         self.dates: list[date] = []
         self.as_of: date | None = None
-        self._track: tuple[int, int] = (0, 0)  # first and last column of the track
+        self.track: tuple[int, int] = (0, 0)  # first and last column of the track, as last drawn
 
     def show(self, dates: list[date], as_of: date) -> None:
         self.dates, self.as_of = dates, as_of
@@ -432,6 +431,13 @@ class TimelineBar(Widget):
     def _column(self, when: date, first: date, last: date, width: int) -> int:
         days = (last - first).days or 1
         return max(0, min(width - 1, round((when - first).days * (width - 1) / days)))
+
+    def column_of(self, when: date) -> int:
+        """The column of the track (from the content's left edge) where the tick of `when` is drawn."""
+        span = self._span()
+        assert span is not None, "nothing drawn yet"
+        start, end = self.track
+        return start + self._column(when, span[0], span[1], end - start + 1)
 
     def where(self) -> str:
         """Where the date shown stands among the change dates, in words."""
@@ -460,7 +466,7 @@ class TimelineBar(Widget):
         here = self._column(self.as_of, first, last, width)
         marker = "◀" if self.as_of < first else "▶" if self.as_of > last else "●"
         text = Text(f"{first.isoformat()} ")
-        self._track = (len(text), len(text) + width - 1)
+        self.track = (len(text), len(text) + width - 1)
         for n, mark in enumerate(track):
             if n == here:
                 text.append(marker, style="bold reverse")
@@ -476,7 +482,7 @@ class TimelineBar(Widget):
 
     def on_click(self, event: events.Click) -> None:
         span = self._span()
-        start, end = self._track
+        start, end = self.track
         offset = event.get_content_offset(self)  # without the padding
         if span is None or not self.dates or offset is None or offset.y != 0 or not start <= offset.x <= end:
             return

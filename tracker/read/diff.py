@@ -1,0 +1,232 @@
+"""What changed between two dates, and the evidence that changed it: `tracker diff`.
+
+A change is a position whose stance differs between the two dates, with the
+path of moves between them (never labelled as one move), the newest evidence
+of the window and how much there is; an issue change is an issue whose status
+differs, with what moved it. Positions that became contested in the window
+and still are are listed too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, time
+
+from tracker.domain.machines import Stance
+from tracker.read.held import held
+from tracker.read.models import (
+    EVIDENCE_SHOWN,
+    Change,
+    ContestedPosition,
+    DiffReport,
+    EvidenceRef,
+    IssueChange,
+    MoveStep,
+)
+from tracker.read.reading import ARTICLE, Entry, Key, Reading, evidence_ref, ref_columns, stance_of
+
+WINDOW = "t.valid_from > :date_from AND t.valid_from <= :date_to"
+PATHS = (
+    "SELECT t.issue AS issue, t.party AS party, t.seq AS seq, t.move AS move, t.stance_from AS stance_from, "
+    "t.stance_to AS stance_to, t.valid_from AS valid_from, e.id AS evidence_id "
+    f"FROM timeline t JOIN evidence e ON e.row_id = t.evidence_row_id WHERE {held('t')} AND {WINDOW} "
+    "AND t.move IS NOT NULL AND t.move != 'reaffirm' AND t.issue IN :issues AND t.party IN :parties "
+    "ORDER BY t.issue, t.party, t.seq"
+)
+# Each position's applied entries in the window, numbered newest first and counted from the index, before
+# evidence rows are read for the newest `:limit`.
+BETWEEN = (
+    "SELECT ranked.total AS total, ranked.issue AS issue, ranked.party AS party, ranked.seq AS seq, "
+    f"{ref_columns('ranked.move', 'NULL')} FROM (SELECT t.issue AS issue, t.party AS party, t.seq AS seq, "
+    "t.move AS move, t.evidence_row_id AS evidence_row_id, "
+    "ROW_NUMBER() OVER (PARTITION BY t.issue, t.party ORDER BY t.seq DESC) AS newest_rank, "
+    "COUNT(*) OVER (PARTITION BY t.issue, t.party) AS total FROM timeline t "
+    f"WHERE {held('t')} AND {WINDOW} AND t.move IS NOT NULL AND t.issue IN :issues AND t.party IN :parties) ranked "
+    f"JOIN evidence e ON e.row_id = ranked.evidence_row_id {ARTICLE} WHERE ranked.newest_rank <= :limit"
+)
+# What moved an issue: its positions' moves other than reaffirmations, and asserted issue-level evidence; each
+# kind ranked by day (ties share a rank) and counted before evidence rows are read.
+ISSUE_MOVES = (
+    f"SELECT ranked.total AS total, ranked.issue AS issue, {ref_columns('ranked.move', 'NULL')} FROM "
+    "(SELECT t.issue AS issue, t.move AS move, t.evidence_row_id AS row_id, "
+    "RANK() OVER (PARTITION BY t.issue ORDER BY t.valid_from DESC) AS newest_rank, "
+    f"COUNT(*) OVER (PARTITION BY t.issue) AS total FROM timeline t WHERE {held('t')} AND {WINDOW} "
+    "AND t.move IS NOT NULL AND t.move != 'reaffirm' AND t.issue IN :issues) ranked "
+    f"JOIN evidence e ON e.row_id = ranked.row_id {ARTICLE} WHERE ranked.newest_rank <= :limit"
+)
+ISSUE_NAMED = (
+    f"SELECT ranked.total AS total, ranked.issue AS issue, {ref_columns('NULL', 'NULL')} FROM "
+    "(SELECT e.issue AS issue, e.row_id AS row_id, RANK() OVER (PARTITION BY e.issue ORDER BY e.said_on DESC) "
+    f"AS newest_rank, COUNT(*) OVER (PARTITION BY e.issue) AS total FROM evidence e WHERE {held('e')} "
+    "AND e.party IS NULL AND e.mode = 'asserted' AND e.said_on > :date_from AND e.said_on <= :date_to "
+    f"AND e.issue IN :issues) ranked JOIN evidence e ON e.row_id = ranked.row_id {ARTICLE} "
+    "WHERE ranked.newest_rank <= :limit"
+)
+ALL = 2**31  # a limit that keeps everything
+
+
+def diff(
+    reading: Reading,
+    date_from: date,
+    date_to: date,
+    issues: list[str] | None = None,
+    parties: list[str] | None = None,
+    evidence: int | None = EVIDENCE_SHOWN,
+) -> DiffReport:
+    """The positions whose stance differs between `date_from` and `date_to`, with the moves and evidence between.
+
+    `evidence` keeps each change's newest pieces of evidence (all of them when None); the paths of moves are
+    always whole.
+    """
+    issue_ids, party_ids = reading.selection(issues, parties)
+    every_party = reading.catalog().party_ids()
+    status_parties = party_ids if parties else every_party  # statuses weigh every party when all are shown
+    before = reading.latest(date_from, issue_ids, status_parties)
+    after = reading.latest(date_to, issue_ids, status_parties)
+    changed = [
+        (issue, party, stance_of(before.get((issue, party)))[0], stance_of(after.get((issue, party)))[0])
+        for issue in issue_ids
+        for party in party_ids
+        if stance_of(before.get((issue, party)))[0] is not stance_of(after.get((issue, party)))[0]
+    ]
+    keys = [(issue, party) for issue, party, _, _ in changed]
+    newly_contested = {
+        (issue, party): held_entry
+        for issue in issue_ids
+        for party in party_ids
+        if (held_entry := after.get((issue, party))) is not None
+        and held_entry.contested_on is not None
+        and held_entry.contested_on > date_from
+    }
+    contests = reading.contests({**{k: after[k] for k in keys if k in after}, **newly_contested})
+    paths = _paths(reading, date_from, date_to, keys)
+    evidence_of, totals = _between(reading, date_from, date_to, keys, evidence)
+    changes = [
+        Change.model_construct(
+            issue=issue,
+            party=party,
+            stance_from=old,
+            stance_to=new,
+            since=stance_of(after.get((issue, party)))[1],
+            evidence=evidence_of.get((issue, party), []),
+            evidence_total=totals.get((issue, party), 0),
+            moves=paths.get((issue, party), []),
+            contested=contests.get((issue, party)),
+        )
+        for issue, party, old, new in changed
+    ]
+    return DiffReport.model_construct(
+        date_from=date_from,
+        date_to=date_to,
+        known_at=reading.known_at,
+        changes=changes,
+        # A status is the issue's, whoever is shown; with a party filter only positions are compared.
+        issue_changes=[]
+        if parties
+        else _issue_changes(reading, date_from, date_to, issue_ids, before, after, evidence),
+        contested=[
+            ContestedPosition.model_construct(
+                issue=issue, party=party, stance=stance_of(held_entry)[0], contested=contests[(issue, party)]
+            )
+            for (issue, party), held_entry in newly_contested.items()
+            if (issue, party) not in keys
+        ],
+    )
+
+
+def _paths(reading: Reading, date_from: date, date_to: date, keys: list[Key]) -> dict[Key, list[MoveStep]]:
+    """The moves that changed each position's stance after `date_from`, up to `date_to`, in order."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    rows = reading.rows(
+        PATHS,
+        date_from=date_from,
+        date_to=date_to,
+        issues=sorted({issue for issue, _ in keys}),
+        parties=sorted({party for _, party in keys}),
+    )
+    paths: dict[Key, list[MoveStep]] = defaultdict(list)
+    for row in rows:
+        key = (row["issue"], row["party"])
+        if key in wanted:
+            paths[key].append(
+                MoveStep.model_construct(
+                    move=row["move"],
+                    stance_from=Stance(row["stance_from"]),
+                    stance_to=Stance(row["stance_to"]),
+                    said_on=row["valid_from"],
+                    evidence=[row["evidence_id"]],
+                )
+            )
+    return paths
+
+
+def _between(
+    reading: Reading, date_from: date, date_to: date, keys: list[Key], limit: int | None
+) -> tuple[dict[Key, list[EvidenceRef]], dict[Key, int]]:
+    """The applied moves of each position in the window, newest first (the newest `limit`), and how many."""
+    if not keys:
+        return {}, {}
+    wanted = set(keys)
+    rows = reading.rows(
+        BETWEEN,
+        date_from=date_from,
+        date_to=date_to,
+        issues=sorted({issue for issue, _ in keys}),
+        parties=sorted({party for _, party in keys}),
+        limit=ALL if limit is None else limit,
+    )
+    found: dict[Key, list[tuple[int, EvidenceRef]]] = defaultdict(list)
+    totals: dict[Key, int] = {}
+    for row in rows:
+        key = (row["issue"], row["party"])
+        if key in wanted:
+            found[key].append((row["seq"], evidence_ref(row)))
+            totals[key] = row["total"]
+    return {key: [ref for _, ref in sorted(refs, key=lambda r: r[0], reverse=True)] for key, refs in found.items()}, (
+        totals
+    )
+
+
+def _issue_changes(
+    reading: Reading,
+    date_from: date,
+    date_to: date,
+    issue_ids: list[str],
+    before: dict[Key, Entry],
+    after: dict[Key, Entry],
+    limit: int | None,
+) -> list[IssueChange]:
+    """Issues whose status differs, with what moved them (`before`/`after`: every party's latest entries)."""
+    old = reading.statuses(date_from, issue_ids, before)
+    new = reading.statuses(date_to, issue_ids, after)
+    changed = [issue for issue in issue_ids if old[issue] != new[issue]]
+    if not changed:
+        return []
+    found: dict[str, list[EvidenceRef]] = defaultdict(list)
+    totals: dict[str, int] = defaultdict(int)
+    for statement in (ISSUE_MOVES, ISSUE_NAMED):
+        counted: dict[str, int] = {}
+        for row in reading.rows(
+            statement, date_from=date_from, date_to=date_to, issues=changed, limit=ALL if limit is None else limit
+        ):
+            found[row["issue"]].append(evidence_ref(row))
+            counted[row["issue"]] = row["total"]
+        for issue, count in counted.items():
+            totals[issue] += count
+    for refs in found.values():
+        # Newest first; on one day, the issue-level evidence (what names the issue) before the positions' moves.
+        refs.sort(key=lambda e: (e.date, e.move is None, e.said_at or time.min, e.start, e.quote), reverse=True)
+        if limit is not None:
+            del refs[limit:]
+    return [
+        IssueChange.model_construct(
+            issue=issue,
+            status_from=old[issue],
+            status_to=new[issue],
+            evidence=found.get(issue, []),
+            evidence_total=totals.get(issue, 0),
+        )
+        for issue in changed
+    ]

@@ -1,0 +1,143 @@
+"""How positions moved over time: `tracker history`.
+
+Each selected position's timeline entries said by a date (the newest
+`MOVES_SHOWN` by default, every one on request, and what was left out), in
+catalogue order, then time; and, without a party filter, each issue's status
+changes and the issue-level evidence naming it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, time
+from typing import Any
+
+from tracker.domain.machines import Stance
+from tracker.read.held import held
+from tracker.read.models import (
+    MOVES_SHOWN,
+    HistoryMove,
+    HistoryReport,
+    IssueHistory,
+    LeftOut,
+    StatusStep,
+    trusted,
+)
+from tracker.read.reading import EVIDENCE, POSITIONS, REF, Entry, Key, Reading, entry, evidence_ref, status_at
+
+MOVE = "t.seq AS seq, t.valid_from AS valid_from, t.stance_from AS stance_from, t.stance_to AS stance_to"
+# Each position's entries from the day of its `:skip`+1-th newest said by `:until` (all when it has fewer).
+NEWEST_MOVES = (
+    "WITH positions AS MATERIALIZED (SELECT i.id AS issue, p.id AS party, COALESCE((SELECT t.valid_from FROM "
+    f"timeline t WHERE t.issue = i.id AND t.party = p.id AND t.valid_from <= :until AND {held('t')} "
+    f"ORDER BY t.valid_from DESC, t.seq DESC LIMIT 1 OFFSET :skip), :first_day) AS start {POSITIONS}) "
+    f"SELECT t.issue AS position_issue, t.party AS position_party, {MOVE}, {REF} FROM positions JOIN timeline t "
+    "ON t.issue = positions.issue AND t.party = positions.party AND t.valid_from >= positions.start "
+    f"AND t.valid_from <= :until AND {held('t')} {EVIDENCE}"
+)
+EVERY_MOVE = (
+    f"SELECT t.issue AS position_issue, t.party AS position_party, {MOVE}, {REF} FROM timeline t {EVIDENCE} "
+    f"WHERE {held('t')} AND t.issue IN :issues AND t.party IN :parties AND t.valid_from <= :until"
+)
+ISSUE_ENTRIES = (
+    "SELECT t.issue AS issue, t.party AS party, t.seq AS seq, t.entered_seq AS entered_seq, t.stance_to AS stance_to, "
+    "t.since AS since, t.backing AS backing, t.basis AS basis, t.condition AS held_condition, "
+    "t.contested_on AS contested_on, t.valid_from AS valid_from "
+    f"FROM timeline t WHERE {held('t')} AND t.issue IN :issues AND t.party IN :parties AND t.valid_from <= :until "
+    "ORDER BY t.valid_from, t.seq"
+)
+
+
+def history_move(row: dict[str, Any]) -> HistoryMove:
+    evidence = evidence_ref(row)
+    return trusted(
+        HistoryMove,
+        {
+            "issue": row["position_issue"],
+            "party": row["position_party"],
+            "date": row["valid_from"],
+            "move": evidence.move,
+            "not_applied": evidence.not_applied,
+            "stance_from": Stance(row["stance_from"]),
+            "stance_to": Stance(row["stance_to"]),
+            "evidence": evidence,
+        },
+    )
+
+
+def newest_moves(
+    reading: Reading, until: date, issues: list[str], parties: list[str], limit: int | None
+) -> dict[Key, list[HistoryMove]]:
+    """Each position's newest `limit` entries said by `until` (all when None), oldest first."""
+    if limit is None:
+        rows = reading.rows(EVERY_MOVE, until=until, issues=issues, parties=parties)
+    else:
+        rows = reading.rows(
+            NEWEST_MOVES, until=until, issues=issues, parties=parties, skip=limit - 1, first_day=date.min
+        )
+    found: dict[Key, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        found[(row["position_issue"], row["position_party"])].append(row)
+    moves = {}
+    for key, entries in found.items():
+        entries.sort(key=lambda row: row["seq"])
+        moves[key] = [history_move(row) for row in (entries if limit is None else entries[-limit:])]
+    return moves
+
+
+def history(
+    reading: Reading,
+    issues: list[str] | None = None,
+    parties: list[str] | None = None,
+    until: date | None = None,
+    limit: int | None = MOVES_SHOWN,
+) -> HistoryReport:
+    """The moves of the selected positions said by `until`: each position's newest `limit` (all when None)."""
+    issue_ids, party_ids = reading.selection(issues, parties)
+    last = until or date.max
+    moves = newest_moves(reading, last, issue_ids, party_ids, limit)
+    left_out = []
+    if limit is not None and any(len(shown) == limit for shown in moves.values()):
+        latest = reading.latest(last, issue_ids, party_ids)
+        for key, shown in moves.items():
+            total = latest[key].seq + 1 if key in latest else len(shown)  # entries are numbered from 0
+            if total > len(shown):
+                left_out.append(LeftOut(issue=key[0], party=key[1], shown=len(shown), total=total))
+    ordered = [moves[(issue, party)] for issue in issue_ids for party in party_ids if (issue, party) in moves]
+    return HistoryReport.model_construct(
+        known_at=reading.known_at,
+        moves=[move for position in ordered for move in position],
+        issues=[] if parties else issue_history(reading, issue_ids, last),
+        left_out=left_out,
+    )
+
+
+def issue_history(reading: Reading, issue_ids: list[str], until: date) -> list[IssueHistory]:
+    """Each issue's status over time (recomputed on every day a stance changed or the issue was named) and its
+    issue-level evidence."""
+    every_party = reading.catalog().party_ids()
+    level, _ = reading.issue_evidence(until, issue_ids, limit=None)
+    by_issue: dict[str, list[tuple[date, Entry]]] = defaultdict(list)
+    for row in reading.rows(ISSUE_ENTRIES, issues=issue_ids, parties=every_party, until=until):
+        by_issue[row["issue"]].append((row["valid_from"], entry(row)))
+    histories = []
+    for issue in issue_ids:
+        named = sorted(e.date for e in level.get(issue, []) if e.mode == "asserted")
+        days = sorted({day for day, _ in by_issue[issue]} | set(named))
+        latest: dict[Key, Entry] = {}
+        entries = iter(by_issue[issue])
+        pending = next(entries, None)
+        status = status_at(issue, every_party, latest, None)
+        steps = []
+        for day in days:
+            while pending is not None and pending[0] <= day:
+                latest[(issue, pending[1].party)] = pending[1]
+                pending = next(entries, None)
+            newest = max((d for d in named if d <= day), default=None)
+            now = status_at(issue, every_party, latest, newest)
+            if now != status:
+                steps.append(StatusStep.model_construct(date=day, status_from=status, status_to=now))
+                status = now
+        evidence = sorted(level.get(issue, []), key=lambda e: (e.date, e.said_at or time.min, e.start, e.quote))
+        histories.append(IssueHistory.model_construct(issue=issue, statuses=steps, evidence=evidence))
+    return histories

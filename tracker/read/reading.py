@@ -1,0 +1,336 @@
+"""One read of the store at one recorded time, and the pieces every answer is built from.
+
+A `Reading` is bound to a snapshot and to the recorded time it answers at (now,
+or `--known-at`): state, diff, history, the terminal UI's matrix and the
+briefing all go through one, so a rule (what is held at a time, what a stance's
+support is, what an issue's status is) lives here once. Its pieces:
+
+- the catalogue held, and the issues and parties a filter selects;
+- the position grid: each position's latest timeline entry as of a date (a seek
+  per position in `ix_timeline_position_entries`), with, when asked, the
+  newest evidence behind its stance, its contest and each issue's status;
+- issue-level evidence, and the newest naming of each issue.
+
+Rows are read by name; evidence is built into `EvidenceRef`s from the same
+columns everywhere (`REF`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from tracker.domain.catalog import Catalog, Issue, Party
+from tracker.domain.machines import Stance
+from tracker.domain.status import issue_status
+from tracker.read.connection import END_OF_TIME, Snapshot
+from tracker.read.held import CATALOG_ISSUES, CATALOG_PARTIES, TITLE, held
+from tracker.read.models import EVIDENCE_SHOWN, REF_FIELDS, Contest, EvidenceRef, trusted
+
+Key = tuple[str, str]  # (issue, party)
+
+
+def ref_columns(move: str = "t.move", not_applied: str = "t.not_applied") -> str:
+    """The columns an `EvidenceRef` is read from, named as its fields (`e` evidence, `a` its article)."""
+    return (
+        'e.id AS id, e.article AS article, COALESCE(a.title, e.article) AS article_title, e.said_on AS "date", '
+        "e.said_at AS said_at, e.quote AS quote, e.speaker AS speaker, e.attribution AS attribution, "
+        f"e.mode AS mode, e.stance AS stance, {move} AS move, {not_applied} AS not_applied, "
+        'e.condition AS condition, e.start AS start, e."end" AS "end", e.note AS note'
+    )
+
+
+REF = ref_columns()
+ARTICLE = f"LEFT JOIN article a ON a.id = e.article AND {held('a')}"
+EVIDENCE = f"JOIN evidence e ON e.row_id = t.evidence_row_id {ARTICLE}"
+ENTRY = (
+    "t.issue AS issue, t.party AS party, t.seq AS seq, t.entered_seq AS entered_seq, t.stance_from AS stance_from, "
+    "t.stance_to AS stance_to, t.since AS since, t.backing AS backing, t.basis AS basis, "
+    "t.condition AS held_condition, t.contested_on AS contested_on, t.valid_from AS valid_from"
+)
+# The catalogue's positions (issue x party held), narrowed to `:issues` and `:parties`.
+POSITIONS = (
+    f"FROM issue i JOIN party p ON 1 = 1 WHERE {held('i')} AND {held('p')} AND i.id IN :issues AND p.id IN :parties"
+)
+
+
+def newest(column: str, nth: int = 0, applied: bool = False) -> str:
+    """A scalar subquery: `column` of a position's (`i` x `p`) `nth` newest timeline entry said by `:as_of`."""
+    only = " AND t.move IS NOT NULL" if applied else ""
+    return (
+        f"(SELECT t.{column} FROM timeline t WHERE t.issue = i.id AND t.party = p.id AND t.valid_from <= :as_of "
+        f"AND {held('t')}{only} ORDER BY t.valid_from DESC, t.seq DESC LIMIT 1 OFFSET {nth})"
+    )
+
+
+LATEST = (
+    f"WITH positions AS MATERIALIZED (SELECT {newest('row_id')} AS newest {POSITIONS}) "
+    f"SELECT {ENTRY} FROM timeline t WHERE t.row_id IN (SELECT newest FROM positions)"
+)
+# From the day each stance was entered (a position with no stance yet: from its newest entry), or from the
+# day of its `:limit`-th newest applied entry when that is later: the entries behind the stance, with evidence.
+SUPPORT = (
+    "WITH positions AS MATERIALIZED (SELECT i.id AS issue, p.id AS party, "
+    f"COALESCE({newest('since')}, {newest('valid_from')}) AS start, "
+    f"{newest('valid_from', nth=EVIDENCE_SHOWN - 1, applied=True)} AS nth_applied, "
+    f"{newest('entered_seq')} AS start_seq {POSITIONS}) "
+    f"SELECT {ENTRY}, {REF} FROM positions JOIN timeline t ON t.issue = positions.issue "
+    "AND t.party = positions.party AND t.valid_from >= CASE WHEN :bounded = 1 AND positions.nth_applied "
+    "> positions.start THEN positions.nth_applied ELSE positions.start END "
+    f"AND t.valid_from <= :as_of AND t.seq >= positions.start_seq AND {held('t')} {EVIDENCE}"
+)
+ISSUE_EVIDENCE = (
+    "SELECT counted.total AS total, counted.newest AS newest_rank, e.issue AS issue, "
+    f"{ref_columns('NULL', 'NULL')} FROM (SELECT e.row_id AS row_id, COUNT(*) OVER (PARTITION BY e.issue) AS total, "
+    "ROW_NUMBER() OVER (PARTITION BY e.issue ORDER BY e.said_on DESC, e.said_at DESC NULLS LAST, e.start DESC, "
+    "e.quote, e.article, e.id) AS newest FROM evidence e "
+    "WHERE e.party IS NULL AND e.said_on <= :as_of AND e.issue IN :issues "
+    f"AND {held('e')}) counted JOIN evidence e ON e.row_id = counted.row_id {ARTICLE} "
+    "WHERE counted.newest <= :limit ORDER BY e.issue, counted.newest"
+)
+NEWEST_NAMED = (
+    "SELECT i.id AS issue, (SELECT e.said_on FROM evidence e WHERE e.issue = i.id AND e.party IS NULL "
+    f"AND e.mode = 'asserted' AND e.said_on <= :as_of AND {held('e')} ORDER BY e.said_on DESC LIMIT 1) AS said_on "
+    f"FROM issue i WHERE i.id IN :issues AND {held('i')}"
+)
+CONTESTED = (
+    f"SELECT t.issue AS issue, t.party AS party, {REF} FROM timeline t {EVIDENCE} "
+    "WHERE t.issue = :issue AND t.party = :party AND t.valid_from = :day AND t.not_applied = 'contested' "
+    f"AND {held('t')} ORDER BY t.seq"
+)
+FIRST_RECORDED = "SELECT MIN(recorded_at) AS first_recorded FROM ingest"
+
+
+class Entry(NamedTuple):
+    """A position's latest timeline entry as of a date: what it stood at then."""
+
+    issue: str
+    party: str
+    seq: int
+    entered_seq: int
+    stance_to: str
+    since: date | None
+    backing: int
+    basis: str | None
+    condition: str | None
+    contested_on: date | None
+
+
+def entry(row: dict[str, Any]) -> Entry:
+    return Entry(
+        row["issue"],
+        row["party"],
+        row["seq"],
+        row["entered_seq"],
+        row["stance_to"],
+        row["since"],
+        row["backing"],
+        row["basis"],
+        row["held_condition"],
+        row["contested_on"],
+    )
+
+
+def evidence_ref(row: dict[str, Any]) -> EvidenceRef:
+    return trusted(EvidenceRef, {name: row[name] for name in REF_FIELDS})
+
+
+def stance_of(found: Entry | None) -> tuple[Stance, date | None]:
+    """The stance a position's latest entry leaves it in, and since when (unknown, None: no entry)."""
+    return (Stance(found.stance_to), found.since) if found else (Stance.UNKNOWN, None)
+
+
+@dataclass
+class Position:
+    """One cell of the grid: the latest entry, and (when asked) the newest evidence behind the stance."""
+
+    entry: Entry | None
+    support: list[EvidenceRef] = field(default_factory=list)
+    contest: Contest | None = None
+
+    @property
+    def stance(self) -> Stance:
+        return stance_of(self.entry)[0]
+
+    @property
+    def since(self) -> date | None:
+        return stance_of(self.entry)[1]
+
+
+@dataclass
+class Grid:
+    """Every selected position as of a date, and each selected issue's status (which weighs every party)."""
+
+    as_of: date
+    issues: list[str]
+    parties: list[str]
+    positions: dict[Key, Position]
+    status: dict[str, str]
+
+    def at(self, issue: str, party: str) -> Position:
+        return self.positions[(issue, party)]
+
+
+class Reading:
+    """What the tracker holds at `known_at` (None: now), read through one snapshot."""
+
+    def __init__(self, snapshot: Snapshot, known_at: datetime | None = None) -> None:
+        self.snapshot = snapshot
+        self.known_at = known_at
+        self._catalog: Catalog | None = None
+
+    def now(self) -> Reading:
+        """The same snapshot, read as held now."""
+        return self if self.known_at is None else Reading(self.snapshot)
+
+    def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        return self.snapshot.rows(sql, known_at=self.known_at or END_OF_TIME, **params)
+
+    def catalog(self) -> Catalog:
+        """The catalogue held (read once per reading)."""
+        if self._catalog is None:
+            issues = tuple(
+                Issue(
+                    id=row["id"],
+                    title=row["title"],
+                    proposition=row["proposition"],
+                    aliases=tuple(json.loads(row["aliases"])),
+                    parent=row["parent"],
+                )
+                for row in self.rows(CATALOG_ISSUES)
+            )
+            parties = tuple(
+                Party(id=row["id"], name=row["name"], aliases=tuple(json.loads(row["aliases"])))
+                for row in self.rows(CATALOG_PARTIES)
+            )
+            title = self.snapshot.scalar(TITLE)
+            self._catalog = Catalog(issues=issues, parties=parties, **({"title": title} if title else {}))
+        return self._catalog
+
+    def first_recorded(self) -> datetime | None:
+        """When the first ingest was recorded: nothing is known at any earlier time."""
+        value: datetime | None = self.snapshot.scalar(FIRST_RECORDED)
+        return value
+
+    def selection(self, issues: list[str] | None, parties: list[str] | None) -> tuple[list[str], list[str]]:
+        """The catalogue's issue and party ids, in catalogue order, narrowed to the filters given (an issue
+        named brings its sub-issues)."""
+        catalog = self.catalog()
+        return (
+            catalog.with_children(issues) if issues else catalog.issue_ids(),
+            [p for p in catalog.party_ids() if not parties or p in parties],
+        )
+
+    def latest(self, as_of: date, issues: list[str], parties: list[str]) -> dict[Key, Entry]:
+        """For each position, its latest timeline entry said by `as_of` (positions with none are absent)."""
+        found = self.rows(LATEST, as_of=as_of, issues=issues, parties=parties)
+        return {(row["issue"], row["party"]): entry(row) for row in found}
+
+    def supported(
+        self, as_of: date, issues: list[str], parties: list[str], limit: int | None = EVIDENCE_SHOWN
+    ) -> tuple[dict[Key, Entry], dict[Key, list[EvidenceRef]]]:
+        """Each position's latest entry, and the evidence behind its stance, newest first: the newest `limit`
+        (all, when None); the entry's `backing` counts them all.
+
+        One query: a seek per position for the day it entered its stance, then its entries from that day on.
+        """
+        if limit is not None and limit != EVIDENCE_SHOWN:
+            raise ValueError(f"the support of a stance is read {EVIDENCE_SHOWN} or all at a time")
+        rows = self.rows(SUPPORT, as_of=as_of, issues=issues, parties=parties, bounded=int(limit is not None))
+        by_position: dict[Key, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            by_position[(row["issue"], row["party"])].append(row)
+        latest: dict[Key, Entry] = {}
+        support: dict[Key, list[EvidenceRef]] = {}
+        for key, found in by_position.items():
+            found.sort(key=lambda row: row["seq"], reverse=True)
+            newest_entry = latest[key] = entry(found[0])
+            behind = [row for row in found if row["seq"] >= newest_entry.entered_seq and row["move"] is not None]
+            support[key] = [evidence_ref(row) for row in behind[:limit]]
+        return latest, support
+
+    def contests(self, latest: dict[Key, Entry]) -> dict[Key, Contest]:
+        """For each position contested at its latest entry, the day and the evidence of equal rank that disagreed."""
+        found: dict[Key, Contest] = {}
+        for key, held_entry in latest.items():
+            if held_entry.contested_on is not None:
+                rows = self.rows(CONTESTED, issue=key[0], party=key[1], day=held_entry.contested_on)
+                refs = [evidence_ref(row) for row in rows]
+                found[key] = Contest.model_construct(on=held_entry.contested_on, evidence=refs)
+        return found
+
+    def issue_evidence(
+        self, as_of: date, issues: list[str], limit: int | None = EVIDENCE_SHOWN
+    ) -> tuple[dict[str, list[EvidenceRef]], dict[str, int]]:
+        """Each issue's issue-level evidence said by `as_of`, newest first (the newest `limit`; all when None),
+        and how much there is. Numbered and counted from the partial index `ix_evidence_issue_level`."""
+        rows = self.rows(ISSUE_EVIDENCE, as_of=as_of, issues=issues, limit=limit if limit is not None else 2**31)
+        found: dict[str, list[EvidenceRef]] = defaultdict(list)
+        totals: dict[str, int] = {}
+        for row in rows:
+            found[row["issue"]].append(evidence_ref(row))
+            totals[row["issue"]] = row["total"]
+        return found, totals
+
+    def newest_named(self, as_of: date, issues: list[str]) -> dict[str, date]:
+        """For each issue, the day of its newest asserted issue-level evidence said by `as_of`: one seek each."""
+        return {
+            row["issue"]: row["said_on"]
+            for row in self.rows(NEWEST_NAMED, as_of=as_of, issues=issues)
+            if row["said_on"] is not None
+        }
+
+    def statuses(self, as_of: date, issues: list[str], latest: dict[Key, Entry] | None = None) -> dict[str, str]:
+        """Each issue's status as of `as_of`, weighing every party of the catalogue (`latest` when it has them)."""
+        every_party = self.catalog().party_ids()
+        if latest is None:
+            latest = self.latest(as_of, issues, every_party)
+        named = self.newest_named(as_of, issues)
+        return {issue: status_at(issue, every_party, latest, named.get(issue)) for issue in issues}
+
+    def grid(
+        self,
+        as_of: date,
+        issues: list[str] | None = None,
+        parties: list[str] | None = None,
+        evidence: int | None = 0,
+    ) -> Grid:
+        """The one position grid: every selected position as of `as_of`, and each selected issue's status.
+
+        With `evidence` 0 only the latest entries are read (the matrix); otherwise the newest `evidence` pieces
+        behind each stance (all, when None) and each contest too (state, the briefing).
+        """
+        issue_ids, party_ids = self.selection(issues, parties)
+        contests: dict[Key, Contest] = {}
+        support: dict[Key, list[EvidenceRef]] = {}
+        if evidence == 0:
+            latest = self.latest(as_of, issue_ids, party_ids)
+        else:
+            latest, support = self.supported(as_of, issue_ids, party_ids, evidence)
+            contests = self.contests(latest)
+        every_party = self.catalog().party_ids()
+        whole = latest if party_ids == every_party else None  # statuses weigh every party, shown or not
+        positions = {
+            (issue, party): Position(
+                latest.get((issue, party)), support.get((issue, party), []), contests.get((issue, party))
+            )
+            for issue in issue_ids
+            for party in party_ids
+        }
+        return Grid(as_of, issue_ids, party_ids, positions, self.statuses(as_of, issue_ids, whole))
+
+
+def status_at(issue: str, party_ids: list[str], latest: dict[Key, Entry], newest_named: date | None) -> str:
+    """An issue's status from every party's latest entry and the day of the newest issue-level evidence naming it.
+
+    A negated or hypothetical "sticking point" puts nothing on the agenda (`newest_named` counts asserted
+    evidence only). Named a sticking point on the day of the last move, or after it: the issue is not settled.
+    """
+    found = [latest[(issue, p)] for p in party_ids if (issue, p) in latest]
+    stances = [stance_of(latest.get((issue, p)))[0] for p in party_ids]
+    latest_since = max((f.since for f in found if f.since is not None), default=None)
+    reopened = newest_named is not None and latest_since is not None and newest_named >= latest_since
+    return issue_status(stances, newest_named is not None, reopened)

@@ -51,3 +51,18 @@ def test_a_readme_example_is_what_the_command_prints(command: str, run: Run, see
         pytest.skip("rewrote the README's example: review the diff")
     expected = dict(examples())[command]
     assert output == expected
+
+
+PYTHON_EXAMPLE = re.compile(r"### From Python\n.*?```python\n(.*?)```\n\n```text\n(.*?)```", re.S)
+
+
+def test_the_python_example_prints_what_the_readme_says(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run as a reader would paste it: on the default database, built from the bundled corpus on first use."""
+    match = PYTHON_EXAMPLE.search(README.read_text(encoding="utf-8"))
+    assert match, "the README has a From Python section with an example and its output"
+    code, expected = match.groups()
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("python-example")))
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out == expected

@@ -257,3 +257,50 @@ def test_a_redated_article_whose_evidence_is_not_recoded_is_refused(
     recoded = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
     assert recoded.exit_code == 0, recoded.stderr  # with its fixture, its evidence takes the new date
     assert "edited: adr1-01" in recoded.stderr
+
+
+@pytest.fixture
+def in_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every feed, however small, checked by worker processes in segments of a few lines."""
+    import tracker.ingest.feed as feed_module
+
+    monkeypatch.setattr(feed_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(feed_module, "SEGMENT_LINES", 3)
+
+
+def test_workers_give_the_positions_one_process_gives(run: Run, tmp_path: Path, in_segments: None) -> None:
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    lines = feed.read_text(encoding="utf-8").splitlines(keepends=True)
+    # Evidence before its article, in another segment than it: checked once every article is known.
+    moved = [n for n, line in enumerate(lines) if '"type": "evidence"' in line][-1]
+    feed.write_text("".join([lines[moved], *lines[:moved], *lines[moved + 1 :]]), encoding="utf-8")
+    answers = []
+    for jobs in ("1", "2"):
+        db = str(tmp_path / f"jobs{jobs}.db")
+        result = run("--db", db, "ingest", "--jobs", jobs, "--jsonl", str(feed))
+        assert result.exit_code == 0, result.stderr
+        answers.append([run("--db", db, *command).stdout for command in (["history", "--all"], ["state"])])
+    assert answers[0] == answers[1]
+
+
+def test_workers_find_every_problem_one_process_finds(run: Run, tmp_path: Path, in_segments: None) -> None:
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    lines = feed.read_text(encoding="utf-8").splitlines(keepends=True)
+    article = next(line for line in lines if '"type": "article"' in line)
+    evidence = [line for line in lines if '"type": "evidence"' in line]
+    broken = json.loads(evidence[0])
+    broken["quote"] = "words the article never says"
+    orphan = {**json.loads(evidence[1]), "id": "orphan-1", "article": "no-such-article"}
+    bad = [
+        *lines,
+        article,  # an article id given twice, segments apart
+        evidence[2],  # a piece of evidence given twice
+        json.dumps(broken) + "\n",
+        json.dumps(orphan) + "\n",
+        "not json\n",
+    ]
+    feed.write_text("".join(bad), encoding="utf-8")
+    found = [run("validate", "--jobs", jobs, "--jsonl", str(feed)) for jobs in ("1", "2")]
+    assert [r.exit_code for r in found] == [1, 1]
+    assert found[0].stdout == found[1].stdout
+    assert len(found[0].stdout.splitlines()) == 5, found[0].stdout

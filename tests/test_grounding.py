@@ -126,3 +126,9 @@ def test_an_article_coded_many_times_over_is_indexed_and_grounds_the_same(tmp_pa
         assert text[anchor.start : anchor.end] == f"Point {n} stands"
     assert grounder._normalised["long"].words is not None, "indexed once coded more than INDEX_AFTER times"
     assert grounder.anchors("long", "Point 20 stands.")[0][0].start == text.index("Point 20 stands.")
+
+
+def test_the_listed_whitespace_is_what_python_calls_whitespace() -> None:
+    from tracker.domain.grounding import WHITESPACE
+
+    assert set(WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}

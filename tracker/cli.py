@@ -215,6 +215,13 @@ def _known_at_option(f: F) -> F:
 
 def _corpus_options(f: F) -> F:
     f = click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="Worker processes checking a big feed's lines [default: the machine's cores].",
+    )(f)
+    f = click.option(
         "--catalog",
         "catalog_file",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -297,6 +304,7 @@ def _input(
     fixtures: Path | None,
     catalog_file: Path | None,
     feed: Path | None,
+    jobs: int | None,
 ) -> _Input:
     from tracker.ingest.corpus import bundled_corpus, choose_catalog, load_corpus
     from tracker.ingest.ingest import corpus_fill
@@ -310,7 +318,7 @@ def _input(
             raise UsageError("give either --jsonl or --seeds/--fixtures, not both")
         catalog = choose_catalog(feed.parent, catalog_file, _catalog_held(database))
         where = display_path(feed)
-        return _Input(catalog, feed_fill(feed, catalog), (where, where), None)
+        return _Input(catalog, feed_fill(feed, catalog, jobs or os.cpu_count() or 1), (where, where), None)
     default_seeds, default_fixtures = bundled_corpus()
     seeds, fixtures = seeds or default_seeds, fixtures or default_fixtures
     corpus = load_corpus(seeds, fixtures, catalog_file, _catalog_held(database))
@@ -324,14 +332,19 @@ def _input(
 @db_option()
 @click.pass_context
 def ingest_command(
-    ctx: click.Context, seeds: Path | None, fixtures: Path | None, feed: Path | None, catalog_file: Path | None
+    ctx: click.Context,
+    seeds: Path | None,
+    fixtures: Path | None,
+    feed: Path | None,
+    catalog_file: Path | None,
+    jobs: int | None,
 ) -> None:
     """Load articles and evidence: all or nothing, and idempotent."""
     from tracker.ingest.ingest import run_ingest
 
     database = _database(ctx)
     progress = _progress if _stderr_is_terminal() else None
-    given = _input(database, seeds, fixtures, catalog_file, feed)
+    given = _input(database, seeds, fixtures, catalog_file, feed, jobs)
     if progress:
         progress(f"reading {' and '.join(dict.fromkeys(given.sources))}")
     summary = run_ingest(database.store(), given.catalog, given.fill, given.sources, progress=progress)
@@ -343,7 +356,12 @@ def ingest_command(
 @db_option()
 @click.pass_context
 def validate_command(
-    ctx: click.Context, seeds: Path | None, fixtures: Path | None, feed: Path | None, catalog_file: Path | None
+    ctx: click.Context,
+    seeds: Path | None,
+    fixtures: Path | None,
+    feed: Path | None,
+    catalog_file: Path | None,
+    jobs: int | None,
 ) -> None:
     """Run every check of ingest and write nothing; list every problem as path:line: field: message."""
     from tracker.ingest.ingest import validate
@@ -352,7 +370,7 @@ def validate_command(
     if database is not None and not database.exists():
         database = None  # nothing stored yet: check the corpus on its own
     try:
-        given = _input(database, seeds, fixtures, catalog_file, feed)
+        given = _input(database, seeds, fixtures, catalog_file, feed, jobs)
         summary = validate(database.store() if database else None, given.catalog, given.fill)
     except DataError as exc:
         for problem in exc.problems:

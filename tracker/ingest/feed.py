@@ -21,11 +21,15 @@ before its evidence is read in one pass with little memory.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import multiprocessing
 import re
 import stat
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -33,7 +37,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from tracker.domain.catalog import Catalog
 from tracker.domain.errors import Problem, display_path
-from tracker.domain.evidence import REF_PATTERN, Article, ArticleMeta, EvidenceIn
+from tracker.domain.evidence import REF_PATTERN, Article, ArticleMeta, Evidence, EvidenceIn
 from tracker.domain.problems import located_problems
 from tracker.domain.yamlfile import Located
 from tracker.ingest.corpus import Duplicates, Grounder, check_evidence, text_problem
@@ -80,8 +84,9 @@ def _at(line: int) -> Located:
 class FeedReader:
     """One pass over a feed, giving each checked article and piece of evidence to an ingest."""
 
-    def __init__(self, path: Path, catalog: Catalog, run: Ingest) -> None:
+    def __init__(self, path: Path, catalog: Catalog, run: Ingest | Recorder, check_duplicates: bool = True) -> None:
         self.path = path
+        self.check_duplicates = check_duplicates  # off in a worker: the one reader that sees every line checks them
         self.where = display_path(path)
         self.source = str(path.absolute())
         self.catalog = catalog
@@ -98,21 +103,31 @@ class FeedReader:
         if kind is not None:
             return [Problem(self.where, 1, "file", f"the feed is {kind}: give a file, or pipe the feed in")]
         try:
-            with self.path.open("rb") as lines:
-                number = 0
-                while raw := lines.readline(MAX_LINE_BYTES):
-                    number += 1
-                    if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                        self._problem(number, "line", f"line is longer than {MAX_LINE_BYTES} bytes")
-                        while (rest := lines.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
-                            pass
-                        continue
-                    if number == 1:
-                        raw = raw.removeprefix(BYTE_ORDER_MARK)  # some tools begin UTF-8 files with one
-                    if raw.strip():
-                        self._line(number, raw)
+            for number, raw in self.numbered_lines():
+                self._line(number, raw)
         except OSError as exc:
             return [Problem(self.where, 1, "file", f"cannot read the feed: {exc.strerror}")]
+        return self.finish()
+
+    def numbered_lines(self) -> Iterator[tuple[int, bytes]]:
+        """The feed's lines that hold something, numbered from 1; a line too long is a problem, and skipped."""
+        with self.path.open("rb") as lines:
+            number = 0
+            while raw := lines.readline(MAX_LINE_BYTES):
+                number += 1
+                if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                    self._problem(number, "line", f"line is longer than {MAX_LINE_BYTES} bytes")
+                    while (rest := lines.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                        pass
+                    continue
+                if number == 1:
+                    raw = raw.removeprefix(BYTE_ORDER_MARK)  # some tools begin UTF-8 files with one
+                if raw.strip():
+                    yield number, raw
+
+    def finish(self) -> list[Problem]:
+        """Evidence whose article never came is a problem (unless its article's line had one); every problem,
+        in the order of the lines."""
         for article_id, waiting in self.waiting.items():
             if article_id in self.broken:
                 continue  # its article's line has problems, reported there
@@ -263,10 +278,11 @@ class FeedReader:
         if isinstance(checked, list):
             self.problems.extend(checked)
             return
-        duplicate = self.duplicates.problem(checked, self.where, node)
-        if duplicate is not None:
-            self.problems.append(duplicate)
-            return
+        if self.check_duplicates:
+            duplicate = self.duplicates.problem(checked, self.where, node)
+            if duplicate is not None:
+                self.problems.append(duplicate)
+                return
         self.run.add_evidence(checked)
 
 
@@ -283,10 +299,137 @@ def _unreadable_kind(path: Path) -> str | None:
     return None
 
 
-def feed_fill(path: Path, catalog: Catalog) -> Fill:
-    """Give an ingest the articles and evidence of a JSONL feed."""
+def feed_fill(path: Path, catalog: Catalog, jobs: int = 1) -> Fill:
+    """Give an ingest the articles and evidence of a JSONL feed; a big one checked by `jobs` worker processes."""
 
     def fill(run: Ingest) -> list[Problem]:
+        if jobs > 1 and _big_file(path):
+            return ParallelFeedReader(path, catalog, run, jobs).read()
         return FeedReader(path, catalog, run).read()
 
     return fill
+
+
+# A feed smaller than this is read in one process: starting workers would cost more than they save.
+PARALLEL_BYTES = 8 * 1024 * 1024
+SEGMENT_LINES = 2000  # lines a worker checks at a time
+_ARTICLE_LINE = re.compile(rb'"type"\s*:\s*"article"')
+
+
+def _big_file(path: Path) -> bool:
+    try:
+        found = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(found.st_mode) and found.st_size >= PARALLEL_BYTES
+
+
+class Recorder:
+    """What a worker's reader gives an ingest, kept to be sent to the one process that writes."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, Any]] = []
+        self.line = 0  # the line being read
+
+    def add_article(self, article: Article, coded: bool = True) -> None:
+        self.records.append(("article", (self.line, article)))
+
+    def add_evidence(self, item: Evidence, digest: str | None = None) -> None:
+        values = tuple(getattr(item, name) for name in _EVIDENCE_FIELDS)
+        self.records.append(("evidence", (values, item.content_hash())))  # digested here, not in the writer
+
+
+_EVIDENCE_FIELDS = tuple(field.name for field in dataclasses.fields(Evidence))
+Segment = list[tuple[int, bytes]]
+# A worker's answer: the records in the order of their lines, the problems, the articles whose lines had problems,
+# and the evidence whose article is not in the segment (checked by the reader that sees every article).
+Checked = tuple[list[tuple[str, Any]], list[Problem], set[str], list[tuple[int, FeedEvidence]]]
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(path: Path, catalog: Catalog) -> None:
+    _worker.update(path=path, catalog=catalog)
+
+
+def _check_segment(segment: Segment) -> Checked:
+    """In a worker: every check of one segment's lines that needs nothing outside it."""
+    recorder = Recorder()
+    reader = FeedReader(_worker["path"], _worker["catalog"], recorder, check_duplicates=False)
+    for number, raw in segment:
+        recorder.line = number
+        reader._line(number, raw)
+    waiting = [entry for entries in reader.waiting.values() for entry in entries]
+    return recorder.records, reader.problems, reader.broken, waiting
+
+
+class ParallelFeedReader(FeedReader):
+    """A feed checked by worker processes, a segment of lines each, feeding the one ingest in the order of its lines.
+
+    Each worker makes every check a line needs on its own (JSON, fields, the catalogue, grounding against an
+    article of its segment). What needs the whole feed is done here, as the one-process reader does it: an
+    article id or a piece of evidence given twice, and evidence whose article is in another segment (checked
+    here once every article is known). The problems are the same, in the order of the lines.
+    """
+
+    def __init__(self, path: Path, catalog: Catalog, run: Ingest, jobs: int) -> None:
+        super().__init__(path, catalog, run)
+        self.jobs = jobs
+        self.deferred: list[tuple[int, FeedEvidence]] = []
+
+    def read(self) -> list[Problem]:
+        context = multiprocessing.get_context("spawn")  # a clean process: nothing of the open transaction
+        try:
+            with ProcessPoolExecutor(
+                self.jobs, mp_context=context, initializer=_start_worker, initargs=(self.path, self.catalog)
+            ) as pool:
+                pending: deque[Future[Checked]] = deque()
+                for segment in self._segments():
+                    pending.append(pool.submit(_check_segment, segment))
+                    if len(pending) > 2 * self.jobs:  # a bounded number of segments in flight
+                        self._take(pending.popleft().result())
+                while pending:
+                    self._take(pending.popleft().result())
+        except OSError as exc:
+            return [Problem(self.where, 1, "file", f"cannot read the feed: {exc.strerror}")]
+        for number, record in sorted(self.deferred, key=lambda entry: entry[0]):
+            if record.article in self.articles:
+                self._evidence(number, record)
+            elif record.article not in self.broken:
+                self.waiting[record.article].append((number, record))
+        return self.finish()
+
+    def _segments(self) -> Iterator[Segment]:
+        """The lines, a segment at a time: cut before an article's line where one comes soon enough, so that an
+        article and its evidence are mostly checked together."""
+        segment: Segment = []
+        for number, raw in self.numbered_lines():
+            if len(segment) >= 2 * SEGMENT_LINES or (
+                len(segment) >= SEGMENT_LINES and _ARTICLE_LINE.search(raw, 0, 64)
+            ):
+                yield segment
+                segment = []
+            segment.append((number, raw))
+        if segment:
+            yield segment
+
+    def _take(self, checked: Checked) -> None:
+        records, problems, broken, waiting = checked
+        self.problems.extend(problems)
+        self.broken |= broken
+        self.deferred.extend(waiting)
+        for kind, value in records:
+            if kind == "article":
+                number, article = value
+                if article.id in self.articles or article.id in self.broken:
+                    self._problem(number, "id", f"duplicate article id '{article.id}'")
+                    continue
+                self.articles[article.id] = article
+                self.run.add_article(article)
+                continue
+            values, digest = value
+            evidence = Evidence(*values)
+            duplicate = self.duplicates.problem(evidence, self.where, _at(evidence.source_line))
+            if duplicate is not None:
+                self.problems.append(duplicate)
+                continue
+            self.run.add_evidence(evidence, digest)

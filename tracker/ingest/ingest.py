@@ -9,27 +9,31 @@ is replayed through its machine and its timeline rewritten (the old moves
 superseded, never deleted). Running the same input again finds nothing to
 change and writes nothing.
 
-An `Ingest` streams: rows are written as the evidence arrives, in the
-caller's one write transaction, and only what a replay needs is kept in
-memory, so a feed of a million pieces of evidence neither waits on the ORM nor
-holds a million models. Any problem, found while reading or at the end, raises
+An `Ingest` is the plan; its `Writer` carries it out as it goes. It streams:
+rows are written as the evidence arrives, in the caller's one write
+transaction, and only what a replay needs is kept in memory, so a feed of a
+million pieces of evidence neither waits on the ORM nor holds a million
+models. It reads of the store only what the incoming evidence could collide
+with, so one edited article costs what that article and its positions hold,
+not the store. Any problem, found while reading or at the end, raises
 `CorpusError` and the transaction is rolled back: the database is left
-exactly as it was. `tracker validate` runs the same ingest and always rolls
-back.
+exactly as it was. `tracker validate` runs the same plan with a writer that
+writes nothing.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from sqlalchemy import Index, func, insert, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from tracker.domain.catalog import Catalog
@@ -38,23 +42,21 @@ from tracker.domain.evidence import Article, Attribution, Evidence, Mode
 from tracker.domain.machines import Move, Stance
 from tracker.domain.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
 from tracker.ingest.corpus import Corpus, bundled_corpus, load_corpus
+from tracker.ingest.writer import StoreWriter, Writer
 from tracker.store.database import (
-    TITLE_KEY,
     ArticleRow,
-    BulkInsert,
     EvidenceRow,
     IngestRow,
     IssueRow,
-    MetaRow,
     PartyRow,
     Store,
-    TimelineRow,
     stored_title,
 )
 
 Progress = Callable[[str], None]
 
 BATCH = 5000  # rows written per statement
+SEEK_BATCH = 500  # ids sought in the store per statement
 ARTICLE_BATCH = 200  # articles are longer
 PROGRESS_EVERY = 100_000  # pieces of evidence between progress messages
 
@@ -153,8 +155,42 @@ def _next_recorded_at(conn: Connection) -> datetime:
     return now
 
 
-def _stored_articles(conn: Connection) -> dict[str, _StoredArticle]:
-    """The store's current articles, as much of each as an ingest compares."""
+_ARTICLE_HELD = aliased(ArticleRow)
+# A position's current evidence with its article's current date and digest (built once: a replay runs it per
+# position, and building a statement costs more than running it).
+_POSITION_EVIDENCE = (
+    select(
+        col(EvidenceRow.said_on),
+        col(EvidenceRow.said_at),
+        col(EvidenceRow.attribution),
+        col(EvidenceRow.article),
+        col(EvidenceRow.start),
+        col(EvidenceRow.end),
+        col(EvidenceRow.id),
+        col(EvidenceRow.stance),
+        col(EvidenceRow.mode),
+        col(EvidenceRow.move),
+        col(EvidenceRow.condition),
+        col(EvidenceRow.row_id),
+        col(EvidenceRow.source_path),
+        col(EvidenceRow.stance_line),
+        col(_ARTICLE_HELD.published_on),
+        col(_ARTICLE_HELD.sha256),
+    )
+    .join(
+        _ARTICLE_HELD,
+        (col(_ARTICLE_HELD.id) == col(EvidenceRow.article)) & col(_ARTICLE_HELD.superseded_at).is_(None),
+    )
+    .where(
+        col(EvidenceRow.issue) == bindparam("issue"),
+        col(EvidenceRow.party) == bindparam("party"),
+        col(EvidenceRow.superseded_at).is_(None),
+    )
+)
+
+
+def _stored_articles(conn: Connection, ids: list[str]) -> dict[str, _StoredArticle]:
+    """The stored current versions of the articles `ids`, as much of each as an ingest compares."""
     return {
         row.id: _StoredArticle(row.row_id, row.published_on, row.sha256, tuple(row[2:]))
         for row in conn.execute(
@@ -162,37 +198,80 @@ def _stored_articles(conn: Connection) -> dict[str, _StoredArticle]:
                 col(ArticleRow.id),
                 col(ArticleRow.row_id),
                 *(col(getattr(ArticleRow, c)) for c in _ARTICLE_COMPARED),
-            ).where(col(ArticleRow.superseded_at).is_(None))
+            ).where(col(ArticleRow.id).in_(ids), col(ArticleRow.superseded_at).is_(None))
         )
     }
 
 
-def _stored_evidence(conn: Connection) -> dict[str, _StoredEvidence]:
-    """The store's current evidence, as much of each as an ingest compares (plain rows, not models)."""
+_EVIDENCE_COMPARED = (
+    col(EvidenceRow.id),
+    col(EvidenceRow.row_id),
+    col(EvidenceRow.content_hash),
+    col(EvidenceRow.article),
+    col(EvidenceRow.issue),
+    col(EvidenceRow.party),
+    col(EvidenceRow.source_path),
+    col(EvidenceRow.source_line),
+)
+
+
+def _stored_evidence(conn: Connection, ids: list[str]) -> dict[str, _StoredEvidence]:
+    """The stored current versions of the evidence `ids` (plain rows, not models): one seek in `ix_evidence_id`."""
     return {
         row.id: _StoredEvidence(*row[1:])  # type: ignore[arg-type]
         for row in conn.execute(
-            select(
-                col(EvidenceRow.id),
-                col(EvidenceRow.row_id),
-                col(EvidenceRow.content_hash),
-                col(EvidenceRow.article),
-                col(EvidenceRow.issue),
-                col(EvidenceRow.party),
-                col(EvidenceRow.source_path),
-                col(EvidenceRow.source_line),
-            ).where(col(EvidenceRow.superseded_at).is_(None))
+            select(*_EVIDENCE_COMPARED).where(col(EvidenceRow.id).in_(ids), col(EvidenceRow.superseded_at).is_(None))
         )
     }
 
 
+def _evidence_of_articles(
+    conn: Connection, articles: list[str], before_row: int
+) -> Iterator[tuple[str, _StoredEvidence]]:
+    """The current evidence of `articles` stored before this ingest (rows numbered below `before_row`), a batch
+    of articles at a time (`ix_evidence_article_said`)."""
+    for start in range(0, len(articles), SEEK_BATCH):
+        chunk = articles[start : start + SEEK_BATCH]
+        for row in conn.execute(
+            select(*_EVIDENCE_COMPARED).where(
+                col(EvidenceRow.article).in_(chunk),
+                col(EvidenceRow.superseded_at).is_(None),
+                col(EvidenceRow.row_id) < before_row,
+            )
+        ):
+            yield row.id, _StoredEvidence(*row[1:])  # type: ignore[arg-type]
+
+
+def _evidence_outside(
+    conn: Connection, issues: list[str], parties: list[str], before_row: int
+) -> Iterator[tuple[str, _StoredEvidence]]:
+    """The current evidence stored before this ingest naming an issue or a party not among those given."""
+    for row in conn.execute(
+        select(*_EVIDENCE_COMPARED).where(
+            col(EvidenceRow.superseded_at).is_(None),
+            col(EvidenceRow.row_id) < before_row,
+            col(EvidenceRow.issue).not_in(issues)
+            | (col(EvidenceRow.party).is_not(None) & col(EvidenceRow.party).not_in(parties)),
+        )
+    ):
+        yield row.id, _StoredEvidence(*row[1:])  # type: ignore[arg-type]
+
+
 class Ingest:
-    """One ingest in progress inside the caller's write transaction.
+    """The plan of one ingest, carried out by its `Writer` as it goes.
 
     Give it articles (`add_article`) and the evidence coded from them
     (`add_evidence`, after its article), then `finish` with the problems the
     reading found; `finish` raises `CorpusError` if there are any, or any of its
-    own, and otherwise returns what changed.
+    own, and otherwise returns what changed. It decides what is added, edited,
+    removed and which positions are touched; the writer writes it (or, for a
+    trial, nothing).
+
+    It reads of the store only what the incoming articles and evidence could
+    collide with: their stored versions, sought by id a batch at a time, the
+    stored evidence of the articles given in full, and the kept evidence of
+    the positions it replays. An edit of one article into a store of a million
+    pieces of evidence reads that article's and its positions' rows.
     """
 
     def __init__(
@@ -201,10 +280,9 @@ class Ingest:
         catalog: Catalog,
         sources: tuple[str, str],
         progress: Progress | None = None,
-        write: bool = True,
+        writer: Writer | None = None,
     ) -> None:
         self.session = session
-        self.writes = write  # False: every check, nothing written (validate, in a read snapshot)
         self.sources = sources  # where the articles and the evidence came from, as the ingest's record says
         self.conn = session.connection()
         self.catalog = catalog
@@ -213,14 +291,17 @@ class Ingest:
         self.problems: list[Problem] = []
         self.catalog_changed = _catalog_rows(catalog) != _stored_catalog(self.conn)
         self.title_changed = catalog.title != stored_title(session)
-        self.stored_articles = _stored_articles(self.conn)
-        self.stored_evidence = _stored_evidence(self.conn)
         # Evidence rows get their ids here: the timeline refers to them, and the write lock is held.
         self.next_row_id = (self.conn.execute(select(func.max(EvidenceRow.row_id))).scalar() or 0) + 1
         self.first_new_row_id = self.next_row_id
-        self.deferred_indexes = self._defer_indexes() if write and self.next_row_id == 1 else []
-        self.published_on = {article_id: stored.published_on for article_id, stored in self.stored_articles.items()}
-        self.article_sha256 = {article_id: stored.sha256 for article_id, stored in self.stored_articles.items()}
+        self.stored_any = self.next_row_id > 1  # nothing stored: nothing to seek
+        self.writer = writer if writer is not None else Writer()
+        self.writer.start(self.at, fresh=not self.stored_any)
+        self.trial = type(self.writer) is Writer  # a check only (validate): it replays every position given
+        self.pending_articles: list[Article] = []
+        self.pending_evidence: list[tuple[Evidence, str | None]] = []
+        self.published_on: dict[str, date] = {}  # of the articles given
+        self.article_sha256: dict[str, str] = {}
         self.articles_added = 0
         self.articles_superseded: list[int] = []
         self.redated: set[str] = set()
@@ -234,9 +315,7 @@ class Ingest:
         self.removed: list[str] = []
         self.evidence_superseded: list[int] = []
         self.moved: list[tuple[Evidence, _StoredEvidence]] = []  # ids that were another article's
-        self.evidence_rows = BulkInsert(self.conn, EvidenceRow.__table__, EVIDENCE_COLUMNS)  # type: ignore[attr-defined]
-        self.timeline_rows = BulkInsert(self.conn, TimelineRow.__table__, TIMELINE_COLUMNS)  # type: ignore[attr-defined]
-        self.recorded = self.evidence_rows.bind("recorded_at", self.at)
+        self.recorded = self.writer.bind_evidence("recorded_at", self.at)
         self.rows: list[tuple[Any, ...]] = []
         self.article_rows: list[dict[str, Any]] = []
         self.total = 0
@@ -248,19 +327,6 @@ class Ingest:
         self.spans_of: str | None = None
         self.spans: dict[tuple[int, int, str, str | None], str] = {}
 
-    def _defer_indexes(self) -> list[Index]:
-        """Into empty tables, rows go in first and their indexes are built after, each in one sorted pass:
-        a million random-order index insertions would cost several times more. Same transaction, so a
-        failure rolls the indexes back too."""
-        if self.conn.execute(select(func.count()).select_from(TimelineRow)).scalar() != 0:
-            return []
-        dropped = []
-        for table in (EvidenceRow.__table__, TimelineRow.__table__):  # type: ignore[attr-defined]
-            for index in sorted(table.indexes, key=lambda i: i.name):
-                index.drop(self.conn)
-                dropped.append(index)
-        return dropped
-
     def add_article(self, article: Article, coded: bool = True) -> None:
         """An article of this ingest; unless not `coded`, its evidence follows, stated in full."""
         self.articles_total += 1
@@ -268,21 +334,30 @@ class Ingest:
             self.coded.add(article.id)
         self.published_on[article.id] = article.published_on
         self.article_sha256[article.id] = article.sha256
-        stored = self.stored_articles.get(article.id)
-        compared = tuple(getattr(article, c) for c in _ARTICLE_COMPARED)
-        if stored is not None and stored.compared == compared:
-            return
-        self.article_rows.append({**article.model_dump(), "recorded_at": self.at})
+        self.pending_articles.append(article)
+        if len(self.pending_articles) >= SEEK_BATCH:
+            self._settle_articles()
+
+    def _settle_articles(self) -> None:
+        """Compare the articles given since the last batch with their stored versions (one seek for them all)."""
+        articles, self.pending_articles = self.pending_articles, []
+        stored = _stored_articles(self.conn, [a.id for a in articles]) if self.stored_any and articles else {}
+        for article in articles:
+            held = stored.get(article.id)
+            compared = tuple(getattr(article, c) for c in _ARTICLE_COMPARED)
+            if held is not None and held.compared == compared:
+                continue
+            self.article_rows.append({**article.model_dump(), "recorded_at": self.at})
+            self.articles_added += 1
+            if held is not None:
+                self.articles_superseded.append(held.row_id)
+                if held.published_on != article.published_on:
+                    self.redated.add(article.id)  # same-day evidence is ordered by its article's date
+                if held.sha256 != article.sha256:
+                    self.text_changed.add(article.id)
         if len(self.article_rows) >= ARTICLE_BATCH:
-            self._write(insert(ArticleRow), self.article_rows)
+            self.writer.articles(self.article_rows)
             self.article_rows = []
-        self.articles_added += 1
-        if stored is not None:
-            self.articles_superseded.append(stored.row_id)
-            if stored.published_on != article.published_on:
-                self.redated.add(article.id)  # same-day evidence is ordered by its article's date
-            if stored.sha256 != article.sha256:
-                self.text_changed.add(article.id)
 
     def warn(self, path: str, line: int, field: str, message: str) -> None:
         self.warnings.append(Problem(display_path(path), line, field, f"warning: {message}"))
@@ -310,12 +385,26 @@ class Ingest:
                 f"the same quote of this article is coded for {position} as '{first}' too; check that both are meant",
             )
 
-    def add_evidence(self, item: Evidence) -> None:
-        """A checked piece of evidence of an article already given."""
+    def add_evidence(self, item: Evidence, digest: str | None = None) -> None:
+        """A checked piece of evidence of an article already given (and its `content_hash`, if known)."""
         self.total += 1
         self._look_twice(item)
-        digest = item.content_hash()
-        stored = self.stored_evidence.get(item.id)
+        self.pending_evidence.append((item, digest))
+        if len(self.pending_evidence) >= SEEK_BATCH:
+            self._settle_evidence()
+        if self.progress and self.total % PROGRESS_EVERY == 0:
+            self.progress(f"evidence: {self.total} checked")
+
+    def _settle_evidence(self) -> None:
+        """Compare the evidence given since the last batch with its stored versions (one seek for the batch)."""
+        self._settle_articles()  # their articles' changes decide what their evidence touches
+        items, self.pending_evidence = self.pending_evidence, []
+        stored = _stored_evidence(self.conn, [item.id for item, _ in items]) if self.stored_any and items else {}
+        for item, digest in items:
+            self._take(item, digest or item.content_hash(), stored.get(item.id))
+
+    def _take(self, item: Evidence, digest: str, stored: _StoredEvidence | None) -> None:
+        """One piece of evidence given, with its digest, beside its stored version (if any)."""
         if stored is not None:
             self.incoming.add(item.id)
         position = (item.issue, item.party) if item.party is not None else None
@@ -324,6 +413,7 @@ class Ingest:
         else:
             row_id = self.next_row_id
             self.next_row_id += 1
+            bind = self.writer.bind_evidence
             self.rows.append(
                 (
                     row_id,
@@ -339,8 +429,8 @@ class Ingest:
                     item.suffix,
                     item.speaker,
                     PLAIN[item.attribution],
-                    self.evidence_rows.bind("said_on", item.said_on),
-                    self.evidence_rows.bind("said_at", item.said_at),
+                    bind("said_on", item.said_on),
+                    bind("said_at", item.said_at),
                     PLAIN[item.mode],
                     PLAIN[item.move],
                     item.condition,
@@ -367,7 +457,7 @@ class Ingest:
                 self.touched.add(position)
         if position is not None and item.article in self.redated:
             self.touched.add(position)
-        if position is not None:
+        if position is not None and not self.writer.reads_back:
             self.positions[position].append(
                 replay_item(
                     item.said_on,
@@ -387,27 +477,17 @@ class Ingest:
                     item.stance_line,
                 )
             )
-        if self.progress and self.total % PROGRESS_EVERY == 0:
-            self.progress(f"evidence: {self.total} checked")
 
     def _flush(self) -> None:
-        self._bulk(self.evidence_rows, self.rows)
+        self.writer.evidence(self.rows)
         self.rows = []
-        self._write(insert(ArticleRow), self.article_rows)
+        self.writer.articles(self.article_rows)
         self.article_rows = []
-
-    def _write(self, statement: Any, rows: list[dict[str, Any]] | None = None) -> None:
-        """Every write of an ingest goes through here (or `_bulk`), so a check-only run writes nothing."""
-        if self.writes and (rows is None or rows):
-            self.conn.execute(statement, rows)
-
-    def _bulk(self, into: BulkInsert, rows: list[tuple[Any, ...]]) -> None:
-        if self.writes:
-            into.write(rows)
 
     def finish(self, reading_problems: Iterable[Problem] = ()) -> IngestSummary:
         """Supersede what is gone, replay what was touched; raise `CorpusError` on any problem."""
         self.problems.extend(reading_problems)
+        self._settle_evidence()
         self._flush()
         if self.progress:
             self.progress(f"checked {self.articles_total} article(s) and {self.total} piece(s) of evidence")
@@ -425,24 +505,21 @@ class Ingest:
         self._settle_stored_evidence()
         if self.problems:
             raise CorpusError(self.problems)
-        if self.articles_superseded:
-            for chunk in _chunks(self.articles_superseded):
-                self._write(update(ArticleRow).where(col(ArticleRow.row_id).in_(chunk)).values(superseded_at=self.at))
-        if self.evidence_superseded:
-            for chunk in _chunks(self.evidence_superseded):
-                self._write(update(EvidenceRow).where(col(EvidenceRow.row_id).in_(chunk)).values(superseded_at=self.at))
+        self.writer.supersede(ArticleRow, self.articles_superseded)
+        self.writer.supersede(EvidenceRow, self.evidence_superseded)
         if self.progress:
             self.progress(
                 f"evidence: {len(self.added) + len(self.edited)} new, {len(self.evidence_superseded)} superseded"
             )
+        self.writer.evidence_written()
         moves = self._replay()
         if self.problems:
             raise CorpusError(self.problems)
-        for index in self.deferred_indexes:
-            index.create(self.conn)
+        self.writer.finish()
         if not self._changes_anything():
             return IngestSummary(None, 0, 0, 0, 0, 0, self.total, self.articles_total, warnings=self._sorted_warnings())
-        self._write_catalog()
+        issues, parties = _catalog_rows(self.catalog) if self.catalog_changed else ([], [])
+        self.writer.catalog(self.catalog.title if self.title_changed else None, issues, parties)
         if self.progress:
             self.progress(f"timeline: {len(self.touched)} positions replayed, {moves} moves")
         summary = IngestSummary(
@@ -459,20 +536,17 @@ class Ingest:
             warnings=self._sorted_warnings(),
         )
         seeds, fixtures = self.sources
-        self._write(
-            insert(IngestRow),
-            [
-                dict(
-                    recorded_at=self.at,
-                    seeds=seeds,
-                    fixtures=fixtures,
-                    articles_added=summary.articles_added,
-                    articles_superseded=summary.articles_superseded,
-                    evidence_added=summary.evidence_added,
-                    evidence_superseded=summary.evidence_superseded,
-                    positions_replayed=summary.positions_replayed,
-                )
-            ],
+        self.writer.record(
+            dict(
+                recorded_at=self.at,
+                seeds=seeds,
+                fixtures=fixtures,
+                articles_added=summary.articles_added,
+                articles_superseded=summary.articles_superseded,
+                evidence_added=summary.evidence_added,
+                evidence_superseded=summary.evidence_superseded,
+                positions_replayed=summary.positions_replayed,
+            )
         )
         return summary
 
@@ -495,7 +569,8 @@ class Ingest:
         )
 
     def _settle_stored_evidence(self) -> None:
-        """The stored evidence this ingest did not give again, in one pass.
+        """The stored evidence this ingest did not give again: sought by article, and by catalogue entry only
+        when the catalogue changed.
 
         Of an article given in full, it is gone: superseded by nothing. Of an article whose text or date
         changed without being re-coded, it is refused (its quotes were found in the old text, and its
@@ -503,23 +578,19 @@ class Ingest:
         parties the catalogue has. Refusals are told once per article, and once per issue or party the
         catalogue drops, however much evidence each holds.
         """
-        issues, parties = set(self.catalog.issue_ids()), set(self.catalog.party_ids())
-        not_recoded: dict[str, list[tuple[str, _StoredEvidence]]] = defaultdict(list)
-        dropped: dict[tuple[str, str], list[tuple[str, _StoredEvidence]]] = defaultdict(list)
-        for evidence_id, stored in self.stored_evidence.items():
-            if evidence_id in self.incoming:
-                continue
-            if stored.article in self.coded:
+        if not self.stored_any:
+            return
+        for evidence_id, stored in _evidence_of_articles(self.conn, sorted(self.coded), self.first_new_row_id):
+            if evidence_id not in self.incoming:
                 self.removed.append(evidence_id)
                 self.evidence_superseded.append(stored.row_id)
                 if stored.party is not None:
                     self.touched.add((stored.issue, stored.party))
-            elif stored.article in self.text_changed or stored.article in self.redated:
+        not_recoded: dict[str, list[tuple[str, _StoredEvidence]]] = defaultdict(list)
+        changed_not_coded = sorted((self.text_changed | self.redated) - self.coded)
+        for evidence_id, stored in _evidence_of_articles(self.conn, changed_not_coded, self.first_new_row_id):
+            if evidence_id not in self.incoming:
                 not_recoded[stored.article].append((evidence_id, stored))
-            elif stored.issue not in issues:
-                dropped["issue", stored.issue].append((evidence_id, stored))
-            elif stored.party is not None and stored.party not in parties:
-                dropped["party", stored.party].append((evidence_id, stored))
         for article, held in not_recoded.items():
             first = min((stored for _, stored in held), key=lambda stored: (stored.source_path, stored.source_line))
             what = "text" if article in self.text_changed else "date"
@@ -532,6 +603,20 @@ class Ingest:
                     f"({_some_ids(held)}); include its fixture in this ingest",
                 )
             )
+        if self.catalog_changed:
+            self._dropped_from_the_catalog()
+
+    def _dropped_from_the_catalog(self) -> None:
+        """Kept evidence that names an issue or party the new catalogue no longer has is refused."""
+        issues, parties = set(self.catalog.issue_ids()), set(self.catalog.party_ids())
+        dropped: dict[tuple[str, str], list[tuple[str, _StoredEvidence]]] = defaultdict(list)
+        for evidence_id, stored in _evidence_outside(self.conn, sorted(issues), sorted(parties), self.first_new_row_id):
+            if evidence_id in self.incoming or stored.article in self.coded:
+                continue
+            if stored.issue not in issues:
+                dropped["issue", stored.issue].append((evidence_id, stored))
+            elif stored.party is not None and stored.party not in parties:
+                dropped["party", stored.party].append((evidence_id, stored))
         for (kind, name), held in dropped.items():
             section = "issues" if kind == "issue" else "parties"
             first = min((stored for _, stored in held), key=lambda stored: (stored.source_path, stored.source_line))
@@ -546,38 +631,27 @@ class Ingest:
                 )
             )
 
-    def _kept_items(self, issue: str, party: str) -> list[ReplayItem]:
-        """The stored evidence of a position that this ingest leaves as it was (neither given again nor removed)."""
-        rows = self.conn.execute(
-            select(
-                col(EvidenceRow.said_on),
-                col(EvidenceRow.said_at),
-                col(EvidenceRow.attribution),
-                col(EvidenceRow.article),
-                col(EvidenceRow.start),
-                col(EvidenceRow.end),
-                col(EvidenceRow.id),
-                col(EvidenceRow.stance),
-                col(EvidenceRow.mode),
-                col(EvidenceRow.move),
-                col(EvidenceRow.condition),
-                col(EvidenceRow.row_id),
-                col(EvidenceRow.source_path),
-                col(EvidenceRow.stance_line),
-            ).where(
-                col(EvidenceRow.issue) == issue,
-                col(EvidenceRow.party) == party,
-                col(EvidenceRow.superseded_at).is_(None),
-                col(EvidenceRow.row_id) < self.first_new_row_id,
-            )
-        )
+    def _stored_items(self, issue: str, party: str) -> list[ReplayItem]:
+        """The stored evidence of a position, with its article's date and digest as this ingest leaves them: one
+        seek in `ix_evidence_position`.
+
+        Read back after the writer wrote this ingest's evidence, it is all of the position's evidence; in a
+        trial, nothing was written, and it is what this ingest leaves as it was (neither given again nor
+        removed), beside what it holds in memory.
+        """
+        rows = self.conn.execute(_POSITION_EVIDENCE, {"issue": issue, "party": party})
+        if self.writer.reads_back:
+            return [
+                replay_item(*row[:3], *row[14:16], *row[4:14])  # type: ignore[arg-type]
+                for row in rows
+            ]
         return [
             replay_item(
                 row.said_on,
                 row.said_at,
                 row.attribution,
-                self.published_on[row.article],
-                self.article_sha256[row.article],
+                self.published_on.get(row.article, row.published_on),
+                self.article_sha256.get(row.article, row.sha256),
                 row.start,
                 row.end,
                 row.id,
@@ -594,36 +668,26 @@ class Ingest:
         ]
 
     def _replay(self) -> int:
-        """Replay every touched position and write its timeline; the number of moves written."""
+        """Replay every touched position and hand its timeline to the writer; the number of moves."""
         written = 0
-        rows: list[tuple[Any, ...]] = []
-        kept_any = len(self.incoming) < len(self.stored_evidence)  # `incoming` holds only stored ids
-        bind = self.timeline_rows.bind
+        bind = self.writer.bind_timeline
         # A trial (validate) replays every position it was given, to warn about each; an ingest what it touched.
-        replayed_here = sorted(self.touched if self.writes else self.touched | set(self.positions))
+        replayed_here = sorted(self.touched | set(self.positions) if self.trial else self.touched)
         for issue, party in replayed_here:
             items = self.positions.pop((issue, party), [])
-            if kept_any:
-                items += self._kept_items(issue, party)
+            if self.stored_any or self.writer.reads_back:
+                items += self._stored_items(issue, party)
             replayed = replay_position(issue, party, items)
             if isinstance(replayed, Problem):
                 self.problems.append(replayed)
                 continue
             self._warn_of_replay(issue, party, items, replayed)
-            if (issue, party) not in self.touched:
-                continue
-            if self.stored_evidence:
-                self._write(
-                    update(TimelineRow)
-                    .where(
-                        col(TimelineRow.issue) == issue,
-                        col(TimelineRow.party) == party,
-                        col(TimelineRow.superseded_at).is_(None),
-                    )
-                    .values(superseded_at=self.at)
-                )
-            for entry in replayed:
-                rows.append(
+            if (issue, party) not in self.touched or self.problems:
+                continue  # a problem found earlier rolls everything back: nothing more to write
+            self.writer.replace_timeline(
+                issue,
+                party,
+                [
                     (
                         issue,
                         party,
@@ -642,13 +706,11 @@ class Ingest:
                         bind("contested_on", entry.contested_on),
                         entry.evidence_row_id,
                     )
-                )
-            if len(rows) >= BATCH:  # a problem found later rolls these back with the rest
-                written += len(rows)
-                self._bulk(self.timeline_rows, rows)
-                rows = []
-        self._bulk(self.timeline_rows, rows)
-        return written + len(rows)
+                    for entry in replayed
+                ],
+            )
+            written += len(replayed)
+        return written
 
     def _warn_of_replay(self, issue: str, party: str, items: list[ReplayItem], entries: list[TimelineEntry]) -> None:
         """Warnings about what a position's evidence did: contests, contradictions, a stance resting on a report."""
@@ -691,45 +753,7 @@ class Ingest:
                 "no statement of its own confirms it",
             )
 
-    def _write_catalog(self) -> None:
-        if self.title_changed:
-            if self.writes:
-                self.session.merge(MetaRow(key=TITLE_KEY, value=self.catalog.title))
-        if self.catalog_changed:
-            issues, parties = _catalog_rows(self.catalog)
-            for table in (IssueRow, PartyRow):
-                self._write(update(table).where(col(table.superseded_at).is_(None)).values(superseded_at=self.at))
-            self._write(insert(IssueRow), [{**row, "recorded_at": self.at} for row in issues])
-            self._write(insert(PartyRow), [{**row, "recorded_at": self.at} for row in parties])
 
-
-EVIDENCE_COLUMNS = (
-    "row_id",
-    "id",
-    "article",
-    "issue",
-    "party",
-    "stance",
-    "quote",
-    "start",
-    "end",
-    "prefix",
-    "suffix",
-    "speaker",
-    "attribution",
-    "said_on",
-    "said_at",
-    "mode",
-    "move",
-    "condition",
-    "note",
-    "source_path",
-    "source_line",
-    "stance_line",
-    "content_hash",
-    "recorded_at",
-)
-TIMELINE_COLUMNS = ("issue", "party", "recorded_at", *TimelineEntry._fields)
 ASSERTED = Mode.ASSERTED  # looked up once: a member lookup on an enum class is not free
 # Each stance, mode and attribution as the plain text the store keeps (and the drivers are given).
 PLAIN: dict[StrEnum | None, str | None] = {
@@ -745,10 +769,6 @@ def _some_ids(held: list[tuple[str, _StoredEvidence]], shown: int = 20) -> str:
     return f"{len(ids)} piece(s) of evidence: {', '.join(ids[:shown])}{more}"
 
 
-def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
-
-
 Fill = Callable[[Ingest], list[Problem]]  # gives an ingest its articles and evidence; the problems found reading
 
 
@@ -762,7 +782,7 @@ def run_ingest(
 ) -> IngestSummary:
     """One ingest in one write transaction: committed, or (on a problem, or unless `keep`) rolled back."""
     with store.writing(keep=keep) as session:
-        run = Ingest(session, catalog, sources, progress)
+        run = Ingest(session, catalog, sources, progress, StoreWriter(session))
         return run.finish(fill(run))
 
 
@@ -797,7 +817,7 @@ def validate(store: Store | None, catalog: Catalog, fill: Fill) -> IngestSummary
     """
     if store is not None and not store.is_empty():
         with store.reading() as session:
-            run = Ingest(session, catalog, ("", ""), write=False)
+            run = Ingest(session, catalog, ("", ""))  # the base Writer: nothing is written
             return run.finish(fill(run))
     scratch = Store("sqlite://")  # in memory: the checks against an empty store
     try:

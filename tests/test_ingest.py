@@ -8,8 +8,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.conftest import Run, db_digest, table_counts
+from tests.conftest import NewDb, Run, db_digest, reading, table_counts
 from tests.test_bad_input import KCS, edit
 from tracker.domain.errors import CorpusError
 from tracker.ingest.corpus import load_corpus
@@ -206,3 +207,96 @@ def test_known_at_answers_with_the_catalogue_of_that_time(corpus: Corpus, run: R
     assert {p["party"] for p in now["positions"]} == {"russia", "ukraine", "united_states"}
     assert stance_of(run, db, "peacekeepers", "europe", "--known-at", t1) == "supports"
     assert run("--db", db, "state", "--party", "europe").exit_code == 2
+
+
+@pytest.fixture
+def fixtures_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the fixture files an ingest parses (not the article index nor the catalogue)."""
+    import tracker.ingest.corpus as corpus_module
+
+    names: list[str] = []
+    real = corpus_module.read_yaml
+
+    def read_yaml(path: Path, raw: bytes | None = None) -> object:
+        if path.name not in ("articles.yaml", "catalog.yaml"):
+            names.append(path.name)
+        return real(path, raw)
+
+    monkeypatch.setattr(corpus_module, "read_yaml", read_yaml)
+    return names
+
+
+def test_an_unchanged_fixture_is_not_read_again_and_an_edited_one_is(
+    corpus: Corpus, run: Run, db: str, new_db: NewDb, fixtures_read: list[str]
+) -> None:
+    seeds, fixtures = corpus
+    args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert run("--db", db, "ingest", *args).exit_code == 0
+    fixtures_read.clear()
+    again = run("--db", db, "ingest", *args)
+    assert fixtures_read == [] and "nothing new" in again.stderr and "(32 piece(s) of evidence)" in again.stderr
+    edit(fixtures / KCS, "stance: opposes", "stance: counter_proposal")
+    edit(fixtures / KCS, "    mode: background\n", "")
+    edited = run("--db", db, "ingest", *args)
+    assert fixtures_read == [KCS], "only the edited fixture is read"
+    assert "  edited: kcs-02\n" in edited.stderr and "1 position(s) replayed" in edited.stderr
+    fresh = new_db("fresh")
+    assert run("--db", fresh, "ingest", *args).exit_code == 0
+    for command in (["state", "--as-of", "2026-02-06"], ["history", "--all"]):
+        assert run("--db", db, *command).stdout == run("--db", fresh, *command).stdout
+
+
+def test_a_fixture_is_read_again_when_its_article_or_the_catalogue_changed(
+    corpus: Corpus, run: Run, db: str, fixtures_read: list[str]
+) -> None:
+    seeds, fixtures = corpus
+    args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert run("--db", db, "ingest", *args).exit_code == 0
+    edit(seeds / "articles.yaml", "title: Kremlin says first trilateral", "title: The Kremlin says first trilateral")
+    fixtures_read.clear()
+    assert run("--db", db, "ingest", *args).exit_code == 0
+    assert fixtures_read == [KCS], "its article's title changed"
+    edit(fixtures / "catalog.yaml", "title: Peacekeepers", "title: Foreign peacekeepers")
+    fixtures_read.clear()
+    changed = run("--db", db, "ingest", *args)
+    assert changed.exit_code == 0 and "catalogue updated" in changed.stderr
+    assert len(fixtures_read) == 5, "a new catalogue: every fixture is checked against it"
+
+
+def test_an_article_restated_by_a_feed_is_read_from_its_fixture_again(
+    corpus: Corpus, run: Run, db: str, tmp_path: Path, fixtures_read: list[str]
+) -> None:
+    seeds, fixtures = corpus
+    args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert run("--db", db, "ingest", *args).exit_code == 0
+    article = next(a for a in yaml.safe_load((seeds / "articles.yaml").read_text())["articles"] if a["id"] == KCS[:-5])
+    text = (seeds / article["file"]).read_text(encoding="utf-8")
+    line = {k: v for k, v in article.items() if k != "file"} | {"type": "article", "text": text}
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(line, default=str) + "\n", encoding="utf-8")  # the article, and no evidence
+    restated = run("--db", db, "ingest", "--jsonl", str(feed), "--catalog", str(fixtures / "catalog.yaml"))
+    assert "removed: kcs-01, kcs-02, kcs-03" in restated.stderr
+    fixtures_read.clear()
+    back = run("--db", db, "ingest", *args)
+    assert fixtures_read == [KCS] and "added: kcs-01, kcs-02, kcs-03" in back.stderr
+
+
+def test_an_ingest_between_reading_a_corpus_and_writing_it_is_not_undone(corpus: Corpus, run: Run, db: str) -> None:
+    """A fixture skipped as unchanged must still be as stored once the write lock is held."""
+    from tracker.ingest.corpus import FixtureDigest
+
+    seeds, fixtures = corpus
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    with reading(db) as held:
+        stored = {path: (a, FixtureDigest(*fields)) for path, (a, fields) in held.fixture_digests().items()}
+    checked = load_corpus(seeds, fixtures, stored_fixtures=stored)
+    assert checked.unchanged and not checked.evidence
+    edit(fixtures / KCS, "stance: opposes", "stance: counter_proposal")
+    edit(fixtures / KCS, "    mode: background\n", "")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    store = Store(database_url(db)[0])
+    try:
+        with pytest.raises(CorpusError, match="was changed by another ingest while this one read the corpus"):
+            ingest(store, checked, "s", "f")
+    finally:
+        store.dispose()

@@ -29,6 +29,7 @@ from tracker.render.formats import FORMATS, REPORT_FORMATS, SCHEMA_KINDS, schema
 if TYPE_CHECKING:  # the rest loads only in the command that needs it: `tracker --version` answers at once
     from tracker.api import Tracker
     from tracker.domain.catalog import Catalog
+    from tracker.ingest.corpus import FixtureDigest
     from tracker.ingest.ingest import Fill, IngestSummary
     from tracker.read.opening import Database
 
@@ -290,12 +291,18 @@ class _Input:
     articles: int | None  # known before the ingest for seeds and fixtures; counted by the ingest for a feed
 
 
-def _catalog_held(database: Database | None) -> Catalog | None:
-    """The catalogue a database holds, for a corpus that brings none of its own."""
+def _held(database: Database | None) -> tuple[Catalog | None, dict[str, tuple[str, FixtureDigest]]]:
+    """The catalogue a database holds (for a corpus that brings none of its own), and what each fixture was when
+    its article's evidence was stored from it (an ingest skips a fixture that is the same)."""
     if database is None or database.is_empty():
-        return None
+        return None, {}
+    from tracker.ingest.corpus import FixtureDigest
+
     with database.reading() as reading:
-        return reading.catalog()
+        digests = {
+            path: (article, FixtureDigest(*fields)) for path, (article, fields) in reading.fixture_digests().items()
+        }
+        return reading.catalog(), digests
 
 
 def _input(
@@ -305,6 +312,7 @@ def _input(
     catalog_file: Path | None,
     feed: Path | None,
     jobs: int | None,
+    skip_unchanged: bool = False,
 ) -> _Input:
     from tracker.ingest.corpus import bundled_corpus, choose_catalog, load_corpus
     from tracker.ingest.ingest import corpus_fill
@@ -316,12 +324,13 @@ def _input(
             feed = Path("/dev/stdin")
         if seeds is not None or fixtures is not None:
             raise UsageError("give either --jsonl or --seeds/--fixtures, not both")
-        catalog = choose_catalog(feed.parent, catalog_file, _catalog_held(database))
+        catalog = choose_catalog(feed.parent, catalog_file, _held(database)[0])
         where = display_path(feed)
         return _Input(catalog, feed_fill(feed, catalog, jobs or os.cpu_count() or 1), (where, where), None)
     default_seeds, default_fixtures = bundled_corpus()
     seeds, fixtures = seeds or default_seeds, fixtures or default_fixtures
-    corpus = load_corpus(seeds, fixtures, catalog_file, _catalog_held(database))
+    stored_catalog, stored_fixtures = _held(database)
+    corpus = load_corpus(seeds, fixtures, catalog_file, stored_catalog, stored_fixtures if skip_unchanged else None)
     return _Input(
         corpus.catalog, corpus_fill(corpus), (display_path(seeds), display_path(fixtures)), len(corpus.articles)
     )
@@ -344,7 +353,7 @@ def ingest_command(
 
     database = _database(ctx)
     progress = _progress if _stderr_is_terminal() else None
-    given = _input(database, seeds, fixtures, catalog_file, feed, jobs)
+    given = _input(database, seeds, fixtures, catalog_file, feed, jobs, skip_unchanged=True)
     if progress:
         progress(f"reading {' and '.join(dict.fromkeys(given.sources))}")
     summary = run_ingest(database.store(), given.catalog, given.fill, given.sources, progress=progress)

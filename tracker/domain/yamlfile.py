@@ -179,7 +179,15 @@ def _parser_problem(where: str, text: str, exc: yaml.YAMLError) -> YamlProblem:
     return YamlProblem(Problem(where, 1, "file", f"malformed YAML: {exc}"))
 
 
-def read_yaml(path: Path) -> Any:
+def read_file_for_yaml(path: Path) -> bytes:
+    """The bytes of a YAML file the tracker reads (a regular file, not too big); `YamlProblem` otherwise."""
+    try:
+        return read_regular_file(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise YamlProblem(Problem(display_path(path), 1, "file", exc.about("file"))) from None
+
+
+def read_yaml(path: Path, raw: bytes | None = None) -> Any:
     """Read one YAML document from `path`; raise `YamlProblem` with its location if it is bad.
 
     A document libyaml cannot read is read again by PyYAML's own parser, whose messages say what it
@@ -187,10 +195,8 @@ def read_yaml(path: Path) -> Any:
     installation.
     """
     where = display_path(path)
-    try:
-        raw = read_regular_file(path, MAX_FILE_BYTES)
-    except FileRefused as exc:
-        raise YamlProblem(Problem(where, 1, "file", exc.about("file"))) from None
+    if raw is None:  # (given when the caller has read the file already)
+        raw = read_file_for_yaml(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

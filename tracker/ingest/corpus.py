@@ -12,10 +12,11 @@ file per article of coded evidence, and `FIXTURES/catalog.yaml` the catalogue.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -25,12 +26,33 @@ from tracker.domain.evidence import Article, ArticleMeta, Evidence, EvidenceIn
 from tracker.domain.files import FileRefused, read_regular_file, resolved
 from tracker.domain.grounding import Anchor, Normalised, WordIndex, closest_passage, find_all, normalise
 from tracker.domain.problems import located_problems
-from tracker.domain.yamlfile import Located, LocatedList, YamlProblem, read_yaml
+from tracker.domain.yamlfile import Located, LocatedList, YamlProblem, read_file_for_yaml, read_yaml
 
 ARTICLE_INDEX = "articles.yaml"
 CATALOG_FILE = "catalog.yaml"
 MAX_ARTICLE_BYTES = 1024 * 1024
 ANY_ARTICLE = "*"  # in `broken`: the article index has problems, so any unknown article may be one of them
+
+
+class FixtureDigest(NamedTuple):
+    """What a fixture was when its article's evidence was last stored from it: an ingest that finds the file, its
+    article and the catalogue the same need not read it again."""
+
+    path: str  # the fixture file, resolved
+    sha256: str  # of its bytes
+    article: str  # of the article as the fixture was checked against (`article_digest`)
+    catalog: str  # of the catalogue (`catalog_digest`)
+
+
+def article_digest(article: Article) -> str:
+    """What an ingest compares of an article (its text's digest and its metadata), in one digest."""
+    values = [article.sha256, article.title, article.outlet, article.url, article.published_on.isoformat()]
+    values += [article.date_basis, article.date_evidence, article.file]
+    return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()
+
+
+def catalog_digest(catalog: Catalog) -> str:
+    return hashlib.sha256(catalog.model_dump_json().encode()).hexdigest()
 
 
 @dataclass
@@ -42,6 +64,10 @@ class Corpus:
     evidence: list[Evidence]
     # The articles whose evidence the fixtures state in full (one file per article).
     coded_articles: set[str] = field(default_factory=set)
+    # For each article coded, what its fixture was (stored, so that the next ingest can skip it if unchanged).
+    fixture_digests: dict[str, FixtureDigest] = field(default_factory=dict)
+    # The articles whose fixture, article and catalogue are as stored: not read again, their evidence kept.
+    unchanged: dict[str, FixtureDigest] = field(default_factory=dict)
 
 
 def bundled_corpus() -> tuple[Path, Path]:
@@ -308,19 +334,52 @@ def check_evidence(
     )
 
 
+@dataclass
+class LoadedFixtures:
+    evidence: list[Evidence]
+    coded: set[str]  # the articles whose evidence was read
+    problems: list[Problem]
+    digests: dict[str, FixtureDigest]  # of the fixtures read, by article
+    unchanged: dict[str, FixtureDigest]  # of the fixtures not read again, by article
+
+
 def load_fixtures(
-    fixtures: Path, catalog: Catalog, articles: dict[str, Article], broken: set[str] | None = None
-) -> tuple[list[Evidence], set[str], list[Problem]]:
+    fixtures: Path,
+    catalog: Catalog,
+    articles: dict[str, Article],
+    broken: set[str] | None = None,
+    stored: dict[str, tuple[str, FixtureDigest]] | None = None,
+) -> LoadedFixtures:
+    """Every fixture of the folder, checked; one whose bytes, article and catalogue are as `stored` says (the
+    article and digest stored for each resolved path) is not read again: its article's stored evidence stands."""
     problems: list[Problem] = []
     evidence: list[Evidence] = []
     coded: dict[str, str] = {}
+    digests: dict[str, FixtureDigest] = {}
+    unchanged: dict[str, FixtureDigest] = {}
     grounder = Grounder(articles)
     duplicates = Duplicates()
     files = sorted(p for p in fixtures.glob("*.y*ml") if p.name != CATALOG_FILE and p.suffix in {".yaml", ".yml"})
+    catalog_now = catalog_digest(catalog)
     for path in files:
         where = display_path(path)
         try:
-            doc = read_yaml(path)
+            raw = read_file_for_yaml(path)
+            resolved_path = str(path.resolve())
+            digest = hashlib.sha256(raw).hexdigest()
+            stored_as, known = stored.get(resolved_path, ("", None)) if stored else ("", None)
+            if (
+                known is not None
+                and known.sha256 == digest
+                and known.catalog == catalog_now
+                and stored_as in articles
+                and stored_as not in coded
+                and article_digest(articles[stored_as]) == known.article
+            ):
+                coded[stored_as] = where  # still the one fixture of its article
+                unchanged[stored_as] = known
+                continue
+            doc = read_yaml(path, raw)
         except YamlProblem as exc:
             problems.append(exc.problem)
             continue
@@ -395,7 +454,8 @@ def load_fixtures(
                 problems.append(duplicate)
                 continue
             evidence.append(checked)
-    return evidence, set(coded), problems
+        digests[article_id] = FixtureDigest(resolved_path, digest, article_digest(articles[article_id]), catalog_now)
+    return LoadedFixtures(evidence, set(coded) - set(unchanged), problems, digests, unchanged)
 
 
 class Duplicates:
@@ -451,9 +511,14 @@ class Duplicates:
 
 
 def load_corpus(
-    seeds: Path, fixtures: Path, catalog_file: Path | None = None, stored_catalog: Catalog | None = None
+    seeds: Path,
+    fixtures: Path,
+    catalog_file: Path | None = None,
+    stored_catalog: Catalog | None = None,
+    stored_fixtures: dict[str, tuple[str, FixtureDigest]] | None = None,
 ) -> Corpus:
-    """Read and check a whole corpus; raise `CorpusError` listing every problem found."""
+    """Read and check a whole corpus; raise `CorpusError` listing every problem found. A fixture that is as
+    `stored_fixtures` says (by resolved path) is not read again."""
     problems: list[Problem] = []
     for folder, what in ((seeds, "seeds"), (fixtures, "fixtures")):
         if not folder.is_dir():
@@ -466,8 +531,15 @@ def load_corpus(
         raise CorpusError(loaded.problems)
     # While articles.yaml has problems, a fixture naming an article it lacks is not reported twice.
     broken = loaded.broken | ({ANY_ARTICLE} if loaded.problems else set())
-    evidence, coded, evidence_problems = load_fixtures(fixtures, catalog, loaded.articles, broken)
-    problems = loaded.problems + evidence_problems
+    read = load_fixtures(fixtures, catalog, loaded.articles, broken, stored_fixtures)
+    problems = loaded.problems + read.problems
     if problems:
         raise CorpusError(problems)
-    return Corpus(catalog=catalog, articles=loaded.articles, evidence=evidence, coded_articles=coded)
+    return Corpus(
+        catalog=catalog,
+        articles=loaded.articles,
+        evidence=read.evidence,
+        coded_articles=read.coded,
+        fixture_digests=read.digests,
+        unchanged=read.unchanged,
+    )

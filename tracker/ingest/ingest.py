@@ -41,13 +41,14 @@ from tracker.domain.errors import CorpusError, Problem, display_path
 from tracker.domain.evidence import Article, Attribution, Evidence, Mode
 from tracker.domain.machines import Move, Stance
 from tracker.domain.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
-from tracker.ingest.corpus import Corpus, bundled_corpus, load_corpus
-from tracker.ingest.writer import StoreWriter, Writer
+from tracker.ingest.corpus import Corpus, FixtureDigest, bundled_corpus, load_corpus
+from tracker.ingest.writer import FIXTURE_KEY, StoreWriter, Writer
 from tracker.store.database import (
     ArticleRow,
     EvidenceRow,
     IngestRow,
     IssueRow,
+    MetaRow,
     PartyRow,
     Store,
     stored_title,
@@ -189,6 +190,26 @@ _POSITION_EVIDENCE = (
 )
 
 
+def _stored_fixture_digests(conn: Connection, articles: list[str]) -> dict[str, FixtureDigest]:
+    """The stored digest of each of `articles`' fixtures (an article last stated from a feed has none)."""
+    found: dict[str, FixtureDigest] = {}
+    for start in range(0, len(articles), SEEK_BATCH):
+        keys = [FIXTURE_KEY + article for article in articles[start : start + SEEK_BATCH]]
+        for key, value in conn.execute(select(col(MetaRow.key), col(MetaRow.value)).where(col(MetaRow.key).in_(keys))):
+            found[key.removeprefix(FIXTURE_KEY)] = FixtureDigest(*json.loads(value))
+    return found
+
+
+def _count_evidence_of_articles(conn: Connection, articles: list[str]) -> int:
+    total = 0
+    for start in range(0, len(articles), SEEK_BATCH):
+        chunk = articles[start : start + SEEK_BATCH]
+        total += conn.execute(
+            select(func.count()).where(col(EvidenceRow.article).in_(chunk), col(EvidenceRow.superseded_at).is_(None))
+        ).scalar_one()
+    return total
+
+
 def _stored_articles(conn: Connection, ids: list[str]) -> dict[str, _StoredArticle]:
     """The stored current versions of the articles `ids`, as much of each as an ingest compares."""
     return {
@@ -326,6 +347,13 @@ class Ingest:
         # feed's run of lines), so only the current article's are kept.
         self.spans_of: str | None = None
         self.spans: dict[tuple[int, int, str, str | None], str] = {}
+        self.fixture_digests: dict[str, FixtureDigest] = {}  # of the fixtures read, by article
+        self.unchanged: dict[str, FixtureDigest] = {}  # of the fixtures not read again, by article
+
+    def fixtures(self, read: dict[str, FixtureDigest], unchanged: dict[str, FixtureDigest]) -> None:
+        """What the fixtures of a folder corpus were (`read`), and which were not read again, being as stored."""
+        self.fixture_digests.update(read)
+        self.unchanged.update(unchanged)
 
     def add_article(self, article: Article, coded: bool = True) -> None:
         """An article of this ingest; unless not `coded`, its evidence follows, stated in full."""
@@ -503,6 +531,7 @@ class Ingest:
                     )
                 )
         self._settle_stored_evidence()
+        self._check_unchanged_fixtures()
         if self.problems:
             raise CorpusError(self.problems)
         self.writer.supersede(ArticleRow, self.articles_superseded)
@@ -516,6 +545,7 @@ class Ingest:
         if self.problems:
             raise CorpusError(self.problems)
         self.writer.finish()
+        self._write_fixture_digests()
         if not self._changes_anything():
             return IngestSummary(None, 0, 0, 0, 0, 0, self.total, self.articles_total, warnings=self._sorted_warnings())
         issues, parties = _catalog_rows(self.catalog) if self.catalog_changed else ([], [])
@@ -549,6 +579,32 @@ class Ingest:
             )
         )
         return summary
+
+    def _check_unchanged_fixtures(self) -> None:
+        """The fixtures not read again must still be as stored now that the write lock is held (an ingest between
+        reading the corpus and writing it may have restated their articles); their evidence counts in the total."""
+        if not self.unchanged:
+            return
+        held = _stored_fixture_digests(self.conn, list(self.unchanged))
+        for article, digest in self.unchanged.items():
+            if held.get(article) != digest:
+                self.problems.append(
+                    Problem(
+                        display_path(digest.path),
+                        1,
+                        "file",
+                        f"the evidence of article '{article}' was changed by another ingest while this one read "
+                        "the corpus; run the ingest again",
+                    )
+                )
+        self.total += _count_evidence_of_articles(self.conn, sorted(self.unchanged))
+
+    def _write_fixture_digests(self) -> None:
+        """Remember what each fixture read was; an article stated in full from elsewhere (a feed) forgets its."""
+        stored = _stored_fixture_digests(self.conn, sorted(self.coded)) if self.stored_any else {}
+        written = {a: d for a, d in self.fixture_digests.items() if a in self.coded and stored.get(a) != d}
+        forgotten = [a for a in self.coded if a not in self.fixture_digests and a in stored]
+        self.writer.fixture_digests(written, forgotten)
 
     def _sorted_warnings(self) -> list[Problem]:
         return sorted(set(self.warnings))
@@ -790,6 +846,7 @@ def corpus_fill(corpus: Corpus) -> Fill:
     """Give an ingest a corpus read from seeds and fixtures (already checked as it was read)."""
 
     def fill(run: Ingest) -> list[Problem]:
+        run.fixtures(corpus.fixture_digests, corpus.unchanged)
         for article in corpus.articles.values():
             run.add_article(article, coded=article.id in corpus.coded_articles)
         for item in corpus.evidence:

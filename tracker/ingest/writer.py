@@ -8,10 +8,12 @@ write by accident: no flag is threaded through the plan.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, func, insert, select, update
+from sqlalchemy import Index, delete, func, insert, select, update
 from sqlmodel import Session, SQLModel, col
 
 from tracker.store.database import (
@@ -26,6 +28,7 @@ from tracker.store.database import (
     TimelineRow,
 )
 
+FIXTURE_KEY = "fixture:"  # tracker_meta keys of the fixture digests, one per article: `fixture:ARTICLE`
 EVIDENCE_COLUMNS = (
     "row_id",
     "id",
@@ -106,6 +109,9 @@ class Writer:
 
     def record(self, row: dict[str, Any]) -> None:
         """The ingest's own record (`IngestRow`'s fields)."""
+
+    def fixture_digests(self, written: Mapping[str, tuple[str, ...]], forgotten: list[str]) -> None:
+        """What each article's fixture was when its evidence was stored from it; `forgotten`: stated from elsewhere."""
 
     def evidence_written(self) -> None:
         """The articles and evidence are written and superseded: the replay reads them next."""
@@ -194,6 +200,14 @@ class StoreWriter(Writer):
 
     def record(self, row: dict[str, Any]) -> None:
         self.conn.execute(insert(IngestRow), [row])
+
+    def fixture_digests(self, written: Mapping[str, tuple[str, ...]], forgotten: list[str]) -> None:
+        keys = [FIXTURE_KEY + article for article in [*written, *forgotten]]
+        for start in range(0, len(keys), 500):
+            self.conn.execute(delete(MetaRow).where(col(MetaRow.key).in_(keys[start : start + 500])))
+        if written:
+            rows = [{"key": FIXTURE_KEY + a, "value": json.dumps(list(d))} for a, d in written.items()]
+            self.conn.execute(insert(MetaRow), rows)
 
     def evidence_written(self) -> None:
         """The evidence's own indexes are built now: the replay seeks each position's evidence through them."""

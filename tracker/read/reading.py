@@ -101,6 +101,7 @@ CONTESTED = (
     "WHERE t.issue = :issue AND t.party = :party AND t.valid_from = :day AND t.not_applied = 'contested' "
     f"AND {held('t')} ORDER BY t.seq"
 )
+FIXTURE_DIGESTS = "SELECT key, value FROM tracker_meta WHERE key LIKE 'fixture:%'"
 FIRST_RECORDED = "SELECT MIN(recorded_at) AS first_recorded FROM ingest"
 
 
@@ -209,6 +210,15 @@ class Reading:
             title = self.snapshot.scalar(TITLE)
             self._catalog = Catalog(issues=issues, parties=parties, **({"title": title} if title else {}))
         return self._catalog
+
+    def fixture_digests(self) -> dict[str, tuple[str, list[str]]]:
+        """What each article's fixture was when its evidence was last stored from one, by the fixture's resolved
+        path: the article, and the digest's fields (`tracker.ingest.corpus.FixtureDigest`)."""
+        found = {}
+        for row in self.snapshot.rows(FIXTURE_DIGESTS):
+            digest = json.loads(row["value"])
+            found[digest[0]] = (row["key"].removeprefix("fixture:"), digest)
+        return found
 
     def first_recorded(self) -> datetime | None:
         """When the first ingest was recorded: nothing is known at any earlier time."""

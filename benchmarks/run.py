@@ -18,7 +18,13 @@
 4. the baseline an analyst would reach for: pandas reads the same JSONL and
    takes each position's latest stance as of the same dates. Its answers are
    checked against both of the tracker's, at every date and position, and the
-   ratios reported.
+   ratios reported;
+5. an edit into the big corpus (`benchmarks/incremental.py`): one article
+   re-ingested with a piece of evidence removed, and restored, beside the
+   ingest from scratch; and the whole feed re-ingested unchanged;
+6. the command line as a script calls it, each the median of 5 child
+   processes: `tracker --version`, and `tracker state` on the bundled corpus,
+   beside a bare `python -c pass`.
 
 Figures are medians: the machines are shared and noisy.
 """
@@ -41,6 +47,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import incremental
 from synthetic import write_feed
 
 from tracker.domain.catalog import Catalog
@@ -61,6 +68,10 @@ BARS = {
     "tui_first_screen_s": ("<=", 1.5),
     "tui_step_ms": ("<=", 50),
     "peak_rss_mb": ("<=", 1024),
+    "incremental_remove_s": ("<=", 1),
+    "incremental_peak_rss_mb": ("<=", 200),
+    "cli_version_s": ("<=", 0.15),
+    "cli_state_s": ("<=", 0.4),
 }
 
 
@@ -148,6 +159,31 @@ def tracker_reads(database: Database, dates: list[date]) -> dict[str, Any]:
     }
 
 
+def command_line(work: Path, runs: int = 5) -> dict[str, float]:
+    """Medians of whole processes, as a script runs them: the tracker's `--version` and `state` on the bundled
+    corpus (its database built first), and a bare interpreter."""
+    bundled = work / "bundled.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{bundled}{suffix}").unlink(missing_ok=True)
+    tracker = [sys.executable, "-m", "tracker"]
+    subprocess.run([*tracker, "--db", str(bundled), "ingest"], check=True, capture_output=True)
+    commands = {
+        "python_bare_s": [sys.executable, "-c", "pass"],
+        "cli_version_s": [*tracker, "--version"],
+        "cli_state_s": [*tracker, "--db", str(bundled), "state", "--as-of", "2026-02-06"],
+    }
+    figures = {}
+    for key, command in commands.items():
+        times = []
+        for _ in range(runs):
+            seconds, done = timed(lambda c=command: subprocess.run(c, capture_output=True))  # type: ignore[misc]
+            if done.returncode != 0:
+                raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr.decode()}")
+            times.append(seconds)
+        figures[key] = statistics.median(times)
+    return figures
+
+
 def terminal_ui(db: Path, steps: int, figures: Path) -> dict[str, Any]:
     """`benchmarks/tui.py` in a child process: the app starts as a person starts it, on its own heap."""
     command = [sys.executable, str(Path(__file__).with_name("tui.py")), "--db", str(db), "--steps", str(steps)]
@@ -218,6 +254,10 @@ def main() -> int:
     ui = terminal_ui(db, args.steps, work / "tui.json")
     print("timing pandas", file=sys.stderr)
     baseline = pandas_baseline(feed, dates)
+    print("timing an edit of one article, and the whole feed again", file=sys.stderr)
+    edit = incremental.measure(work, runs=3)
+    print("timing the command line", file=sys.stderr)
+    cli = command_line(work)
     # pandas has no row for a position without evidence: the tracker's `unknown`.
     latest = baseline.pop("latest")
     answers = reads.pop("answers")
@@ -234,6 +274,16 @@ def main() -> int:
         "ingest_s": round(ingest_s, 2),
         "ingest_per_s": round(args.evidence / ingest_s),
         "pandas_read_s": round(baseline["pandas_read_s"], 2),
+        "ingest_vs_pandas_read": round(ingest_s / baseline["pandas_read_s"], 1),
+        "incremental_remove_s": edit["incremental_remove_s"],
+        "incremental_restore_s": edit["incremental_restore_s"],
+        "incremental_peak_rss_mb": edit["incremental_peak_rss_mb"],
+        "scratch_vs_incremental": round(ingest_s / edit["incremental_remove_s"], 1),
+        "noop_reingest_s": edit["noop_reingest_s"],
+        "noop_reingest_peak_rss_mb": edit["noop_reingest_peak_rss_mb"],
+        "cli_version_s": round(cli["cli_version_s"], 3),
+        "cli_state_s": round(cli["cli_state_s"], 3),
+        "python_bare_s": round(cli["python_bare_s"], 3),
         "state_ms": round(reads["state_ms"], 2),
         "pandas_state_ms": round(baseline["pandas_state_ms"], 2),
         "state_vs_pandas": round(baseline["pandas_state_ms"] / reads["state_ms"], 2),

@@ -142,6 +142,41 @@ def write_feed(folder: Path, evidence: int, issues: int = 50, parties: int = 20,
     return feed, catalog
 
 
+def write_folder(folder: Path, evidence: int, issues: int = 50, parties: int = 20, seed: int = 7) -> tuple[Path, Path]:
+    """The same corpus as a folder an analyst keeps: `seeds/` (articles.yaml and a text file per article) and
+    `fixtures/` (catalog.yaml and a fixture per article, in YAML's flow style); their paths."""
+    seeds, fixtures = folder / "seeds", folder / "fixtures"
+    seeds.mkdir(parents=True, exist_ok=True)
+    fixtures.mkdir(parents=True, exist_ok=True)
+    (fixtures / CATALOG_FILE).write_text(
+        yaml.safe_dump(synthetic_catalog(issues, parties), sort_keys=False), encoding="utf-8"
+    )
+    index: list[str] = []
+    coded: list[dict[str, Any]] = []
+    article: dict[str, Any] | None = None
+
+    def flush() -> None:
+        if article is not None:
+            body = {
+                "article": article["id"],
+                "evidence": [{k: v for k, v in item.items() if k not in ("type", "article")} for item in coded],
+            }
+            (fixtures / f"{article['id']}.yaml").write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+
+    for record in feed_records(evidence, issues, parties, seed):
+        if record["type"] == "article":
+            flush()
+            article, coded = record, []
+            (seeds / f"{record['id']}.txt").write_text(record["text"], encoding="utf-8")
+            meta = {k: v for k, v in record.items() if k not in ("type", "text")}
+            index.append(json.dumps({**meta, "file": f"{record['id']}.txt"}, ensure_ascii=False))
+        else:
+            coded.append(record)
+    flush()
+    (seeds / "articles.yaml").write_text("articles:\n" + "".join(f"  - {line}\n" for line in index), encoding="utf-8")
+    return seeds, fixtures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evidence", type=int, default=100_000)
@@ -149,7 +184,12 @@ def main() -> int:
     parser.add_argument("--parties", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, required=True, help="folder to write feed.jsonl and catalog.yaml into")
+    parser.add_argument("--folder", action="store_true", help="write seeds/ and fixtures/ folders instead of a feed")
     args = parser.parse_args()
+    if args.folder:
+        seeds, fixtures = write_folder(args.out, args.evidence, args.issues, args.parties, args.seed)
+        print(f"{seeds} and {fixtures}", file=sys.stderr)
+        return 0
     feed, catalog = write_feed(args.out, args.evidence, args.issues, args.parties, args.seed)
     print(f"{feed} ({feed.stat().st_size // 1_000_000} MB) and {catalog}", file=sys.stderr)
     return 0

@@ -7,8 +7,10 @@ name the file, the line and the field, so a user can go straight to the fix.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 from pathlib import Path
 
 from tracker.domain.untrusted import safe_text
@@ -39,9 +41,15 @@ def display_path(path: Path | str) -> str:
     """A path as a user would type it: relative to the working directory when inside it."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.resolve().relative_to(_resolved_folder(os.getcwd())))
     except (ValueError, OSError, RuntimeError):  # outside the working folder, or a symlink loop
         return str(p)
+
+
+@lru_cache(maxsize=8)
+def _resolved_folder(folder: str) -> Path:
+    """The working folder through its symlinks (asked for every file of a corpus: resolved once)."""
+    return Path(folder).resolve()
 
 
 class TrackerError(Exception):

@@ -95,10 +95,10 @@ def choose_catalog(fixtures: Path, catalog_file: Path | None = None, stored: Cat
 
 
 def _inside(folder: Path, name: str) -> Path | str:
-    """`folder/name` if it stays inside `folder` (no absolute paths, no `..` escapes); else why not."""
+    """`folder/name` if it stays inside `folder` (resolved; no absolute paths, no `..` escapes); else why not."""
     try:
         candidate = resolved(folder / name)
-        candidate.relative_to(resolved(folder))
+        candidate.relative_to(folder)
     except FileRefused as exc:
         return exc.about(f"'{name}'")
     except ValueError:
@@ -126,9 +126,8 @@ def _read_article_text(path: Path, where: str, line: int) -> tuple[str, str] | P
         raw = read_regular_file(path, MAX_ARTICLE_BYTES)
     except FileRefused as exc:
         return Problem(where, line, "file", exc.about(display_path(path)))
-    problem = text_problem(raw, display_path(path))
-    if problem is not None:
-        return Problem(where, line, "file", problem)
+    if text_problem(raw, "") is not None:  # (the path is shown only when there is something to say)
+        return Problem(where, line, "file", str(text_problem(raw, display_path(path))))
     return raw.decode("utf-8"), hashlib.sha256(raw).hexdigest()
 
 
@@ -158,6 +157,10 @@ def load_articles(seeds: Path) -> LoadedArticles:
     problems: list[Problem] = []
     articles: dict[str, Article] = {}
     broken: set[str] = set()
+    try:
+        seeds_resolved = resolved(seeds)
+    except FileRefused:
+        seeds_resolved = seeds  # each article's own path says what is wrong
     for index_no, item in enumerate(items):
         line = items.item_lines[index_no]
         if not isinstance(item, Located):
@@ -173,7 +176,7 @@ def load_articles(seeds: Path) -> LoadedArticles:
         if meta.id in articles:
             problems.append(Problem(where, item.line_of("id"), "id", f"duplicate article id '{meta.id}'"))
             continue
-        path = _inside(seeds, meta.file)
+        path = _inside(seeds_resolved, meta.file)
         if isinstance(path, str):
             problems.append(Problem(where, item.line_of("file"), "file", path))
             continue
@@ -361,11 +364,13 @@ def load_fixtures(
     duplicates = Duplicates()
     files = sorted(p for p in fixtures.glob("*.y*ml") if p.name != CATALOG_FILE and p.suffix in {".yaml", ".yml"})
     catalog_now = catalog_digest(catalog)
+    folder_shown, folder_resolved = display_path(fixtures), fixtures.resolve()
     for path in files:
-        where = display_path(path)
+        linked = path.is_symlink()  # a file of the folder itself is named by the folder (resolved once)
+        where = display_path(path) if linked else str(Path(folder_shown) / path.name)
         try:
             raw = read_file_for_yaml(path)
-            resolved_path = str(path.resolve())
+            resolved_path = str(path.resolve() if linked else folder_resolved / path.name)
             digest = hashlib.sha256(raw).hexdigest()
             stored_as, known = stored.get(resolved_path, ("", None)) if stored else ("", None)
             if (

@@ -17,10 +17,24 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, MetaData, String, TypeDecorator, event, inspect, make_url, text
+from sqlalchemy import (
+    DateTime,
+    Index,
+    MetaData,
+    String,
+    TypeDecorator,
+    event,
+    func,
+    insert,
+    inspect,
+    make_url,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
-from sqlmodel import Field, Session, SQLModel, create_engine
+from sqlmodel import Field, Session, SQLModel, col, create_engine
 from sqlmodel.sql.sqltypes import AutoString
 
 from tracker.domain.errors import StoreError
@@ -51,14 +65,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def _recorded() -> Any:
-    return Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+class Bitemporal(SQLModel):
+    """What every table of the record shares: a row is one version of something, held from the time it was
+    recorded until (if ever) an edit or a removal supersedes it. Nothing is deleted; "what did the tracker say
+    at time K" reads the rows held at K (`tracker.read.held.held`)."""
 
-
-def _superseded() -> Any:
-    # Not indexed: nearly every row is current (NULL), so an index on it only lures the
-    # planner away from the position indexes.
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    row_id: int | None = Field(default=None, primary_key=True)
+    recorded_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    # Not indexed: nearly every row is current (NULL), so an index on it only lures the planner away from the
+    # position indexes.
+    superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class MetaRow(SQLModel, table=True):
@@ -68,6 +84,7 @@ class MetaRow(SQLModel, table=True):
 
 
 TITLE_KEY = "catalog_title"  # the negotiation's name, from the catalogue's `title`
+SCHEMA_KEY = "schema_version"
 
 
 def stored_title(session: Session) -> str | None:
@@ -75,38 +92,39 @@ def stored_title(session: Session) -> str | None:
     return row.value if row else None
 
 
-class IssueRow(SQLModel, table=True):
+def _schema_version_stored(conn: Connection) -> str | None:
+    value: str | None = conn.execute(select(col(MetaRow.value)).where(col(MetaRow.key) == SCHEMA_KEY)).scalar()
+    return value
+
+
+class IssueRow(Bitemporal, table=True):
     """One version of an issue of the catalogue (the catalogue is bitemporal too)."""
 
     __tablename__ = "issue"
-    row_id: int | None = Field(default=None, primary_key=True)
     id: str = Field(index=True, max_length=64)
     ordinal: int
     title: str = Field(max_length=200)
     proposition: str = Field(max_length=500)
     aliases: str = Field(max_length=4000)  # JSON list
     parent: str | None = Field(default=None, max_length=64)  # the issue this one is a sub-issue of
-    recorded_at: datetime = _recorded()
-    superseded_at: datetime | None = _superseded()
 
 
-class PartyRow(SQLModel, table=True):
+class PartyRow(Bitemporal, table=True):
     """One version of a party of the catalogue."""
 
     __tablename__ = "party"
-    row_id: int | None = Field(default=None, primary_key=True)
     id: str = Field(index=True, max_length=64)
     ordinal: int
     name: str = Field(max_length=200)
     aliases: str = Field(max_length=4000)  # JSON list
-    recorded_at: datetime = _recorded()
-    superseded_at: datetime | None = _superseded()
 
 
 class IngestRow(SQLModel, table=True):
+    """The record of one ingest that changed something: when, from where, and how much."""
+
     __tablename__ = "ingest"
     id: int | None = Field(default=None, primary_key=True)
-    recorded_at: datetime = _recorded()
+    recorded_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
     seeds: str = Field(max_length=2000)
     fixtures: str = Field(max_length=2000)
     articles_added: int = 0
@@ -116,11 +134,10 @@ class IngestRow(SQLModel, table=True):
     positions_replayed: int = 0
 
 
-class ArticleRow(SQLModel, table=True):
+class ArticleRow(Bitemporal, table=True):
     __tablename__ = "article"
     # An article's title, as held now or at a recorded time, from the index alone (every quote shows it).
     __table_args__ = (Index("ix_article_title", "id", "superseded_at", "recorded_at", "title"),)
-    row_id: int | None = Field(default=None, primary_key=True)
     id: str = Field(index=True, max_length=120)
     title: str = Field(max_length=300)
     outlet: str | None = Field(default=None, max_length=200)
@@ -132,11 +149,9 @@ class ArticleRow(SQLModel, table=True):
     source_path: str = Field(max_length=2000)
     sha256: str = Field(max_length=64)
     text: str = Field(sa_type=String())
-    recorded_at: datetime = _recorded()
-    superseded_at: datetime | None = _superseded()
 
 
-class EvidenceRow(SQLModel, table=True):
+class EvidenceRow(Bitemporal, table=True):
     __tablename__ = "evidence"
     __table_args__ = (
         Index("ix_evidence_position", "issue", "party", "said_on"),
@@ -165,7 +180,6 @@ class EvidenceRow(SQLModel, table=True):
             postgresql_where=text("party IS NULL"),
         ),
     )
-    row_id: int | None = Field(default=None, primary_key=True)
     id: str = Field(index=True, max_length=120)
     article: str = Field(max_length=120)
     issue: str = Field(max_length=64)
@@ -188,11 +202,9 @@ class EvidenceRow(SQLModel, table=True):
     source_line: int  # the line of the evidence item
     stance_line: int  # the line of its stance (where an illegal move is reported)
     content_hash: str = Field(max_length=64)
-    recorded_at: datetime = _recorded()
-    superseded_at: datetime | None = _superseded()
 
 
-class TimelineRow(SQLModel, table=True):
+class TimelineRow(Bitemporal, table=True):
     """One entry of a position's timeline, derived from one piece of evidence (a move, or none: `move` None)."""
 
     __tablename__ = "timeline"
@@ -218,7 +230,6 @@ class TimelineRow(SQLModel, table=True):
             postgresql_where=text("stance_from != stance_to"),
         ),
     )
-    row_id: int | None = Field(default=None, primary_key=True)
     issue: str = Field(max_length=64)
     party: str = Field(max_length=64)
     seq: int
@@ -234,8 +245,6 @@ class TimelineRow(SQLModel, table=True):
     condition: str | None = Field(default=None, sa_type=String())  # as its newest applied evidence states it
     contested_on: date | None = None  # the day evidence of equal rank disagreed, until later evidence settles it
     evidence_row_id: int = Field(foreign_key="evidence.row_id", index=True)
-    recorded_at: datetime = _recorded()
-    superseded_at: datetime | None = _superseded()
 
 
 class BulkInsert:
@@ -397,13 +406,13 @@ class Store:
             return None
         if "tracker_meta" not in tables:
             raise StoreError(f"{self.safe_url} is not a tracker database")
-        version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
+        version = _schema_version_stored(conn)
         from tracker.store.upgrades import UPGRADES  # the upgrades use these tables: imported once they are declared
 
         if version in UPGRADES and upgrade:
             while version in UPGRADES:
                 version = UPGRADES[version](conn)
-            conn.execute(text("UPDATE tracker_meta SET value = :v WHERE key = 'schema_version'"), {"v": version})
+            conn.execute(update(MetaRow).where(col(MetaRow.key) == SCHEMA_KEY).values(value=version))
         self._current = version == SCHEMA_VERSION
         if not self._current:
             raise StoreError(
@@ -419,7 +428,7 @@ class Store:
         with self._errors(), self._reader().connect() as conn, conn.begin():
             if "tracker_meta" not in set(inspect(conn).get_table_names()):
                 return False
-            version = conn.execute(text("SELECT value FROM tracker_meta WHERE key = 'schema_version'")).scalar()
+            version = _schema_version_stored(conn)
             from tracker.store.upgrades import UPGRADES
 
             return version in UPGRADES
@@ -491,10 +500,7 @@ class Store:
                             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
                         if self._schema_version(conn, upgrade=True) is None:
                             SQLModel.metadata.create_all(conn)
-                            conn.execute(
-                                text("INSERT INTO tracker_meta (key, value) VALUES ('schema_version', :v)"),
-                                {"v": SCHEMA_VERSION},
-                            )
+                            conn.execute(insert(MetaRow).values(key=SCHEMA_KEY, value=SCHEMA_VERSION))
                         yield session
                         session.flush()
                         if not keep:
@@ -530,7 +536,7 @@ class Store:
         with self._errors(), self._reader().connect() as conn, conn.begin():
             if self._schema_version(conn) is None:
                 return True
-            return conn.execute(text("SELECT COUNT(*) FROM ingest")).scalar() == 0
+            return conn.execute(select(func.count()).select_from(IngestRow)).scalar() == 0
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -96,8 +96,11 @@ def choose_catalog(fixtures: Path, catalog_file: Path | None = None, stored: Cat
 
 def _inside(folder: Path, name: str) -> Path | str:
     """`folder/name` if it stays inside `folder` (resolved; no absolute paths, no `..` escapes); else why not."""
+    plain = folder / name
+    if "/" not in name and "\\" not in name and name not in (".", "..") and not plain.is_symlink():
+        return plain  # a file of the folder itself: nothing to follow (a symlink or a path is resolved below)
     try:
-        candidate = resolved(folder / name)
+        candidate = resolved(plain)
         candidate.relative_to(folder)
     except FileRefused as exc:
         return exc.about(f"'{name}'")

@@ -73,10 +73,11 @@ LATEST = (
 # From the day each stance was entered (a position with no stance yet: from its newest entry), or from the
 # day of its `:limit`-th newest applied entry when that is later: the entries behind the stance, with evidence.
 SUPPORT = (
-    "WITH positions AS MATERIALIZED (SELECT i.id AS issue, p.id AS party, "
-    f"COALESCE({newest('since')}, {newest('valid_from')}) AS start, "
-    f"{newest('valid_from', nth=EVIDENCE_SHOWN - 1, applied=True)} AS nth_applied, "
-    f"{newest('entered_seq')} AS start_seq {POSITIONS}) "
+    "WITH newest AS MATERIALIZED (SELECT i.id AS issue, p.id AS party, "
+    f"{newest('row_id')} AS row_id, {newest('valid_from', nth=EVIDENCE_SHOWN - 1, applied=True)} AS nth_applied "
+    f"{POSITIONS}), positions AS MATERIALIZED (SELECT newest.issue AS issue, newest.party AS party, "
+    "COALESCE(n.since, n.valid_from) AS start, newest.nth_applied AS nth_applied, n.entered_seq AS start_seq "
+    "FROM newest JOIN timeline n ON n.row_id = newest.row_id) "
     f"SELECT {ENTRY}, {REF} FROM positions JOIN timeline t ON t.issue = positions.issue "
     "AND t.party = positions.party AND t.valid_from >= CASE WHEN :bounded = 1 AND positions.nth_applied "
     "> positions.start THEN positions.nth_applied ELSE positions.start END "

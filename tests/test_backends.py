@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Run, db_digest
-from tests.test_bad_input import edit
-from tests.test_corpus import write_trade_talks
+from tests.helpers import edit, write_trade_talks
 
 
 @pytest.mark.parametrize("scheme", ["postgresql", "postgres", "POSTGRESQL"])

@@ -14,7 +14,8 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.conftest import FIXTURES, GOLDEN, REPO, Run
+from tests.conftest import FIXTURES, GOLDEN, REPO, NewDb, Run
+from tests.helpers import write_trade_talks
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import write_feed
@@ -112,6 +113,31 @@ def test_default_database_is_built_from_the_bundled_corpus_on_first_use(run: Run
     assert second.stderr == "" and second.stdout == first.stdout
 
 
+def test_db_option_and_environment_choose_the_database(
+    tmp_path: Path, run: Run, new_db: NewDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds, fixtures = write_trade_talks(tmp_path)
+    trade = new_db("trade")
+    assert run("--db", trade, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    before = run("--db", trade, "state", "--as-of", "2030-06-01", "--format", "csv")
+    after = run("state", "--as-of", "2030-06-01", "--format", "csv", "--db", trade)
+    monkeypatch.setenv("TRACKER_DB", database_url(trade)[0])
+    from_env = run("state", "--as-of", "2030-06-01", "--format", "csv")
+    assert before.stdout == after.stdout == from_env.stdout
+    assert "steel_tariffs,eu,demands" in before.stdout
+    assert "Creating the tracker database" not in before.stderr + after.stderr + from_env.stderr
+    overridden = run("--db", str(tmp_path / "missing.db"), "state")
+    assert overridden.exit_code == 2, "--db wins over TRACKER_DB"
+
+
+def test_an_empty_db_option_or_in_memory_db_is_refused(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    for args in (("--db", "", "state"), ("--db", "sqlite://", "ingest"), ("--db", "sqlite:///:memory:", "ingest")):
+        result = run(*args)
+        assert result.exit_code == 2 and result.stdout == "", args
+    monkeypatch.setenv("TRACKER_DB", "")  # empty is unset, by the usual convention: the default database
+    assert run("state", "--as-of", "2026-02-06").exit_code == 0
+
+
 def test_machines(run: Run, seeded_db: str) -> None:
     mermaid = run("--db", seeded_db, "machines", "--issue", "znpp")
     assert mermaid.stdout.startswith("---\nZaporizhzhia nuclear plant (znpp)\n---\nstateDiagram-v2")
@@ -127,6 +153,11 @@ def test_machines(run: Run, seeded_db: str) -> None:
         "znpp",
         "peacekeepers",
     ]
+
+
+def test_machines_title_names_the_issues_chosen(run: Run, seeded_db: str) -> None:
+    two = run("--db", seeded_db, "machines", "--issue", "Donbas", "--issue", "NATO").stdout
+    assert two.startswith("---\nPosition machine of donetsk_withdrawal, nato_membership\n---\n")
 
 
 def test_schema_validates_every_bundled_fixture(run: Run) -> None:
@@ -189,6 +220,15 @@ def test_an_empty_database_says_so(run: Run, db: str) -> None:
     assert "holds no evidence yet" in result.stderr
 
 
+@pytest.mark.sqlite_only
+def test_a_blank_file_gets_one_message(tmp_path: Path, run: Run) -> None:
+    blank = tmp_path / "blank.db"
+    blank.touch()
+    result = run("--db", str(blank), "state")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {blank} holds no tracker data; load a corpus with `tracker ingest`\n"
+
+
 def test_names_and_titles_work_as_filters(run: Run, seeded_db: str) -> None:
     by_title = run(
         "--db",
@@ -224,6 +264,11 @@ def test_a_known_at_time_outside_the_calendar_in_utc_is_bad_usage(
     assert f"'{known_at}' is outside the times the tracker reads: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z" in (
         result.stderr
     )
+
+
+def test_dates_are_iso_only(run: Run, seeded_db: str) -> None:
+    assert run("--db", seeded_db, "state", "--as-of", "20260206").exit_code == 2
+    assert run("--db", seeded_db, "state", "--known-at", "20260206").exit_code == 2
 
 
 @pytest.mark.parametrize("extreme", ["0001-01-01", "9999-12-31"])

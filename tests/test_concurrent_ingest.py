@@ -4,7 +4,8 @@ The write lock (SQLite's, taken at BEGIN IMMEDIATE; on PostgreSQL a
 transaction-level advisory lock) takes them one after the other, and the
 second sees everything the first committed, the schema of a new database
 included. Each test holds the lock while it starts two `tracker ingest`
-processes, waits until both are queued behind it, then lets them race.
+processes, waits until both are queued behind it, then lets them race. A reader
+is never held up by the lock.
 """
 
 from __future__ import annotations
@@ -225,3 +226,12 @@ def test_a_file_another_program_holds_locked_is_a_clear_error(run: Run, db: str)
         holder.execute("ROLLBACK")
         holder.close()
     assert result.exit_code == 2 and result.stderr == f"error: database {db}: database is locked\n"
+
+
+def test_a_reader_is_not_held_up_by_a_writer(seeded_db: str, run: Run) -> None:
+    """A reader goes on while an ingest holds the write lock (SQLite's, in WAL mode; PostgreSQL's advisory lock)."""
+    store = Store(database_url(seeded_db)[0])
+    with store.writing():
+        result = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--format", "csv")
+        assert result.exit_code == 0 and "counter_proposal" in result.stdout
+    store.dispose()

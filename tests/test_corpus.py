@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import REPO, SEEDS, NewDb, Run
+from tests.helpers import write_trade_talks
 from tracker.domain.evidence import DateBasis
 from tracker.ingest.corpus import load_corpus
 
@@ -35,36 +36,6 @@ def test_seeds_are_kept_byte_for_byte() -> None:
     assert len(originals) == 5
     for original in originals:
         assert (SEEDS / original.name).read_bytes() == original.read_bytes()
-
-
-def write_trade_talks(root: Path) -> tuple[Path, Path]:
-    seeds, fixtures = root / "seeds", root / "fixtures"
-    seeds.mkdir()
-    fixtures.mkdir()
-    (fixtures / "catalog.yaml").write_text(
-        "title: Steel trade talks\n"
-        "issues:\n"
-        "  - id: steel_tariffs\n    title: Steel tariffs\n    proposition: Tariffs on steel are removed\n"
-        "    aliases: [steel]\n"
-        "parties:\n"
-        "  - id: eu\n    name: European Union\n    aliases: [Brussels]\n"
-        "  - id: china\n    name: China\n    aliases: [Beijing]\n"
-    )
-    (seeds / "brief.txt").write_text(
-        "Brussels said it insists on removing steel tariffs. Beijing rejected the idea outright.\n"
-    )
-    (seeds / "articles.yaml").write_text(
-        "articles:\n  - id: brief\n    file: brief.txt\n    title: Steel brief\n    published_on: 2030-05-01\n"
-        "    date_basis: inferred\n    date_evidence: the coder's note\n"
-    )
-    (fixtures / "brief.yaml").write_text(
-        "article: brief\nevidence:\n"
-        "  - id: b1\n    issue: steel\n    party: Brussels\n    stance: demands\n"
-        "    quote: it insists on removing steel tariffs\n    attribution: direct\n"
-        "  - id: b2\n    issue: steel_tariffs\n    party: china\n    stance: opposes\n"
-        "    quote: Beijing rejected the idea outright\n    attribution: analysis\n"
-    )
-    return seeds, fixtures
 
 
 def test_another_negotiation_with_its_own_catalogue(tmp_path: Path, run: Run, new_db: NewDb) -> None:

@@ -21,7 +21,10 @@ from tracker.read.browse import matrix
 from tracker.read.state import state
 
 AS_OF = date(2025, 6, 30)
-KILL_AFTER_S = (0.6, 0.9, 1.2, 1.5, 1.8, 2.1, 2.4)  # from the start; its imports take about half a second
+SECOND_FEED = 20_000  # pieces of evidence: about 1.5 s in the write transaction on a 2-core machine, unloaded
+# When to kill the second ingest, counted from the moment it holds the write lock: its transaction is open, and
+# (more so on a loaded machine) still open at the fifth of these.
+KILL_AFTER_LOCK_S = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 def ingest_command(db: str, feed: Path) -> list[str]:
@@ -32,8 +35,31 @@ def ingest_command(db: str, feed: Path) -> list[str]:
 def feeds(tmp_path: Path) -> tuple[Path, Path]:
     """Two feeds of the same synthetic negotiation: a small one, then a larger recoding of it."""
     first, _ = write_feed(tmp_path / "first", 2_000, issues=10, parties=5, seed=7)
-    second, _ = write_feed(tmp_path / "second", 60_000, issues=10, parties=5, seed=8)
+    second, _ = write_feed(tmp_path / "second", SECOND_FEED, issues=10, parties=5, seed=8)
     return first, second
+
+
+def holds_the_write_lock(db: str) -> bool:
+    """Whether a writer holds the write lock of the SQLite file `db` now (another ingest would have to wait)."""
+    probe = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:  # database is locked
+        return True
+    else:
+        probe.execute("ROLLBACK")
+        return False
+    finally:
+        probe.close()
+
+
+def wait_for_the_write_lock(db: str, ingest: subprocess.Popen[bytes]) -> None:
+    """Wait until the ingest holds the write lock: its one transaction has begun."""
+    deadline = time.monotonic() + 60
+    while not holds_the_write_lock(db):
+        assert ingest.poll() is None, "the ingest ended before it was seen writing"
+        assert time.monotonic() < deadline, "the ingest never took the write lock"
+        time.sleep(0.005)
 
 
 def state_json(db: str) -> str:
@@ -55,19 +81,20 @@ def test_an_ingest_killed_part_way_leaves_the_previous_database(
     assert subprocess.run(ingest_command(finished, second), capture_output=True).returncode == 0
     answer_after = state_json(finished)
     mid_way = 0
-    for delay in KILL_AFTER_S:
+    for delay in KILL_AFTER_LOCK_S:
         ingest = subprocess.Popen(ingest_command(db, second), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_the_write_lock(db, ingest)
         time.sleep(delay)
         ingest.send_signal(signal.SIGKILL)
         if ingest.wait() != -signal.SIGKILL:
             break  # it finished first
         with sqlite3.connect(db) as conn:
-            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)], f"killed after {delay} s"
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)], f"killed {delay} s in"
             committed = conn.execute("SELECT COUNT(*) FROM ingest").fetchone()[0] > 1
         if committed:
-            assert state_json(db) == answer_after, f"killed after {delay} s, after the commit"
+            assert state_json(db) == answer_after, f"killed {delay} s in, after the commit"
             break
-        assert db_digest(db) == before, f"killed after {delay} s"
+        assert db_digest(db) == before, f"killed {delay} s in"
         assert state_json(db) == answer
         mid_way += 1
     print(f"kills survived part-way through: {mid_way}")
@@ -86,6 +113,7 @@ def test_readers_see_the_old_state_or_the_new_one_while_an_ingest_writes(db: str
     failures: list[BaseException] = []
     reads = 0
     ingest = subprocess.Popen(ingest_command(db, second), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for_the_write_lock(db, ingest)  # every read below begins while the ingest's transaction is open
 
     def browse() -> None:  # the terminal UI's query, from another thread, as its workers run it
         try:
@@ -108,6 +136,7 @@ def test_readers_see_the_old_state_or_the_new_one_while_an_ingest_writes(db: str
     new = state_json(db)
     assert new != old
     assert not failures, failures
+    print(f"reads while the ingest wrote: {reads}")
     assert reads >= 3, "the readers did not overlap the ingest"
     assert seen <= {old, new}, "a reader saw half an ingest"
 
@@ -117,6 +146,7 @@ def test_the_command_line_reads_while_an_ingest_writes(db: str, feeds: tuple[Pat
     first, second = feeds
     assert subprocess.run(ingest_command(db, first), capture_output=True).returncode == 0
     ingest = subprocess.Popen(ingest_command(db, second), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_the_write_lock(db, ingest)  # the first reader starts while the ingest's transaction is open
     reader = [sys.executable, "-m", "tracker", "--db", db, "state", "--as-of", AS_OF.isoformat(), "--format", "csv"]
     answers = []
     while ingest.poll() is None:
@@ -124,4 +154,5 @@ def test_the_command_line_reads_while_an_ingest_writes(db: str, feeds: tuple[Pat
         assert done.returncode == 0 and "locked" not in done.stderr, done.stderr
         answers.append(done.stdout)
     assert ingest.wait() == 0
+    print(f"command-line reads while the ingest wrote: {len(answers)}")
     assert answers, "no read overlapped the ingest"

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import NewDb, Run, db_digest, reading, table_counts
-from tests.test_bad_input import KCS, edit
+from tests.helpers import KCS, Corpus, edit, write_trade_talks
 from tracker.domain.errors import CorpusError
 from tracker.ingest.corpus import load_corpus
 from tracker.ingest.ingest import ingest
 from tracker.store.address import database_url
-from tracker.store.database import Store
-
-Corpus = tuple[Path, Path]
+from tracker.store.database import IngestRow, Store
 
 
 def recorded_at(stderr: str) -> str:
@@ -87,6 +85,21 @@ def test_a_failure_while_writing_rolls_everything_back(corpus: Corpus, run: Run,
     assert db_digest(db) == before
 
 
+@pytest.mark.sqlite_only
+def test_a_failed_first_ingest_leaves_no_database(tmp_path: Path, run: Run) -> None:
+    seeds, fixtures = write_trade_talks(tmp_path)
+    edit(fixtures / "brief.yaml", "stance: opposes", "stance: agreed")  # china, the day after opposing: illegal
+    edit(
+        fixtures / "brief.yaml",
+        "party: Brussels\n    stance: demands",
+        "party: china\n    stance: opposes\n    said_on: 2030-04-30",
+    )
+    db = tmp_path / "new" / "t.db"
+    result = run("--db", str(db), "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert result.exit_code == 1 and "illegal move" in result.stderr
+    assert not db.exists() and not Path(f"{db}-wal").exists()
+
+
 def test_an_id_owned_by_another_stored_article_is_refused(corpus: Corpus, run: Run, db: str, tmp_path: Path) -> None:
     seeds, fixtures = corpus
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
@@ -129,6 +142,34 @@ def test_an_edit_supersedes_and_known_at_answers_as_before(corpus: Corpus, run: 
     assert "nothing was recorded by 2000-01-01" in before_anything.stderr
     counts = table_counts(db)
     assert counts["evidence"] == 33 and counts["ingest"] == 2, "the old version is kept"
+
+
+def test_a_corrected_article_date_replays_its_positions(tmp_path: Path, run: Run, new_db: NewDb) -> None:
+    """Same-day evidence is ordered by article date: the stored timeline must equal a fresh ingest's."""
+    seeds, fixtures = write_trade_talks(tmp_path)
+    (seeds / "later.txt").write_text("Brussels now says it could live with steel tariffs.\n")
+    edit(
+        seeds / "articles.yaml",
+        "articles:\n",
+        "articles:\n  - id: later\n    file: later.txt\n    title: Later\n"
+        "    published_on: 2030-05-03\n    date_basis: stated\n",
+    )
+    (fixtures / "later.yaml").write_text(
+        "article: later\nevidence:\n  - id: l1\n    issue: steel\n    party: eu\n    stance: supports\n"
+        "    quote: it could live with steel tariffs\n    attribution: direct\n    said_on: 2030-05-01\n"
+    )
+    edit(fixtures / "brief.yaml", "stance: demands\n", "stance: demands\n    said_on: 2030-05-01\n")
+    db = new_db("a")
+    args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert run("--db", db, "ingest", *args).exit_code == 0
+    edit(seeds / "articles.yaml", "published_on: 2030-05-01", "published_on: 2030-05-05")  # evidence unchanged
+    assert run("--db", db, "ingest", *args).exit_code == 0
+    fresh = new_db("fresh")
+    assert run("--db", fresh, "ingest", *args).exit_code == 0
+    query = ("history", "--issue", "steel", "--party", "eu", "--format", "json")
+    incremental = json.loads(run("--db", db, *query).stdout)["moves"]
+    assert incremental == json.loads(run("--db", fresh, *query).stdout)["moves"]
+    assert [m["evidence"]["id"] for m in incremental] == ["l1", "b1"]
 
 
 def test_removed_evidence_returns_a_position_to_unknown_and_history_keeps_it(corpus: Corpus, run: Run, db: str) -> None:
@@ -207,6 +248,31 @@ def test_known_at_answers_with_the_catalogue_of_that_time(corpus: Corpus, run: R
     assert {p["party"] for p in now["positions"]} == {"russia", "ukraine", "united_states"}
     assert stance_of(run, db, "peacekeepers", "europe", "--known-at", t1) == "supports"
     assert run("--db", db, "state", "--party", "europe").exit_code == 2
+
+
+def test_a_catalogue_only_change_is_reported(corpus: Corpus, run: Run, db: str) -> None:
+    seeds, fixtures = corpus
+    args = ("--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert run("--db", db, "ingest", *args).exit_code == 0
+    edit(fixtures / "catalog.yaml", "aliases: [Kyiv, Kiev]", "aliases: [Kiev]")
+    assert "(the catalogue too)" in run("--db", db, "validate", *args).stderr
+    assert "catalogue updated" in run("--db", db, "ingest", *args).stderr
+    assert run("--db", db, "state", "--party", "Kyiv").exit_code == 2
+
+
+def test_recorded_times_only_move_forward(run: Run, seeded_db: str, corpus: Corpus) -> None:
+    store = Store(database_url(seeded_db)[0])
+    future = datetime.now(UTC) + timedelta(days=365)
+    with store.writing() as session:
+        session.add(IngestRow(recorded_at=future, seeds="clock", fixtures="skew"))
+    store.dispose()
+    seeds, fixtures = corpus
+    edit(fixtures / "kremlin-constructive-spirit.yaml", "stance: opposes", "stance: counter_proposal")
+    result = run("--db", seeded_db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert result.exit_code == 0
+    recorded = datetime.fromisoformat(result.stderr.split(" at ")[1].split(": ")[0])
+    assert recorded > future
+    assert db_digest(seeded_db)
 
 
 @pytest.fixture

@@ -169,3 +169,13 @@ def test_history_of_one_position(run: Run, seeded_db: str) -> None:
         ("2026-01-22", "reaffirm", "agreed", "agreed", "nlpt-07"),
         ("2026-02-05", "reopen", "agreed", "supports", "adr2-10"),
     ]
+
+
+def test_diff_window_excludes_from_and_includes_to(run: Run, seeded_db: str) -> None:
+    on_from = json.loads(run("--db", seeded_db, "diff", "2026-02-05", "2026-02-06", "--format", "json").stdout)
+    assert on_from["changes"] == [], "what was said on FROM is already in the FROM state"
+    on_to = json.loads(run("--db", seeded_db, "diff", "2026-02-04", "2026-02-05", "--format", "json").stdout)
+    assert {(c["issue"], c["party"]) for c in on_to["changes"]} == {
+        ("donetsk_withdrawal", "ukraine"),
+        ("security_guarantees", "ukraine"),
+    }

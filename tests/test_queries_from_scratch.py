@@ -3,11 +3,13 @@
 The store answers from its indexed timeline; here every answer is checked against a replay of the same
 evidence through the position machines, with nothing read back from the database. The corpus has a few
 hundred pieces of evidence per position, so the briefing's bounds are exercised, and some statements
-in a non-asserted mode (shown, moving nothing).
+in a non-asserted mode (shown, moving nothing). And a catalogue of a thousand positions, each answered by state
+and diff.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +20,8 @@ from typing import Any
 import pytest
 
 from benchmarks.synthetic import FIRST_DAY, feed_records, write_feed
-from tests.conftest import reading
+from tests.conftest import NewDb, Run, reading
+from tests.helpers import write_big_catalogue
 from tracker.domain.evidence import Mode
 from tracker.domain.machines import Move, Stance, choose_move
 from tracker.ingest.corpus import choose_catalog
@@ -212,3 +215,16 @@ def test_a_briefing_holds_the_newest_quotes_and_moves_and_counts_the_rest(scratc
     assert f"The newest {MOVES_SHOWN} of {position.moves_total} moves (all: `tracker history --issue" in text
     assert f"older piece(s) of evidence:* `tracker diff {since} {as_of} --issue" in text
     assert f"The corpus's {report.sources_not_cited} other article(s) are not cited here." in text
+
+
+def test_state_and_diff_of_a_thousand_positions(tmp_path: Path, run: Run, new_db: NewDb) -> None:
+    seeds, fixtures = write_big_catalogue(tmp_path)
+    db = new_db("big")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    state = run("--db", db, "state", "--as-of", "2030-05-02", "--format", "json")
+    assert state.exit_code == 0, state.stderr
+    positions = json.loads(state.stdout)["positions"]
+    assert len(positions) == 1000 and all(len(p["evidence"]) == 1 for p in positions)
+    diff = run("--db", db, "diff", "2030-04-01", "2030-05-02", "--format", "json")
+    assert diff.exit_code == 0, diff.stderr
+    assert len(json.loads(diff.stdout)["changes"]) == 1000

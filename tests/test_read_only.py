@@ -2,7 +2,9 @@
 
 A SQLite reader in write-ahead-log mode needs a shared-memory file beside the
 database; where none is there and none may be made, the database is opened as
-it is on disk. An ingest into it says why it cannot, in one line.
+it is on disk. An ingest into it says why it cannot, in one line. (These are about SQLite files.)
+
+Nor does a read or `validate` write to a database that is not the tracker's: it is refused, left as it was.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
-from tests.conftest import Run, reading
+from tests.conftest import NewDb, Run, db_digest, reading
 from tracker.domain.errors import StoreError
+from tracker.store.address import database_url
+from tracker.store.database import Store
 
-pytestmark = pytest.mark.sqlite_only
 READS = [
     ("state", "--as-of", "2026-02-06"),
     ("diff", "2026-01-24", "2026-02-06"),
@@ -46,6 +50,7 @@ def read_only_copy(run: Run, tmp_path: Path) -> Iterator[tuple[Path, Path]]:
         subprocess.run(["umount", str(mount)], check=False)
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("command", READS)
 def test_reads_work_on_a_read_only_medium_and_answer_as_the_original(
     read_only_copy: tuple[Path, Path], run: Run, command: tuple[str, ...]
@@ -58,6 +63,7 @@ def test_reads_work_on_a_read_only_medium_and_answer_as_the_original(
     assert sorted(p.name for p in copy.parent.iterdir()) == ["tracker.db"], "nothing written beside it"
 
 
+@pytest.mark.sqlite_only
 def test_an_ingest_into_a_read_only_database_says_why_it_cannot(read_only_copy: tuple[Path, Path], run: Run) -> None:
     _, copy = read_only_copy
     before = copy.read_bytes()
@@ -77,6 +83,7 @@ def not_writable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "access", lambda path, mode: False if mode == os.W_OK else writable(path, mode))
 
 
+@pytest.mark.sqlite_only
 def test_a_database_the_user_may_not_write_is_read_through_a_read_only_connection(
     run: Run, tmp_path: Path, not_writable: None
 ) -> None:
@@ -91,6 +98,7 @@ def test_a_database_the_user_may_not_write_is_read_through_a_read_only_connectio
     assert not Path(f"{db}-shm").exists(), "read as it is on disk: no shared-memory file made beside it"
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_reader_still_sees_what_a_writer_has_committed(
     run: Run, tmp_path: Path, not_writable: None
 ) -> None:
@@ -109,6 +117,7 @@ def test_a_read_only_reader_still_sees_what_a_writer_has_committed(
         writer.close()
 
 
+@pytest.mark.sqlite_only
 def test_writing_onto_a_read_only_medium_is_one_line_and_leaves_nothing(
     read_only_copy: tuple[Path, Path], run: Run
 ) -> None:
@@ -122,3 +131,22 @@ def test_writing_onto_a_read_only_medium_is_one_line_and_leaves_nothing(
         assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, (args, result.stderr)
         assert "Traceback" not in result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["tracker.db"]
+
+
+def test_reads_and_validate_never_write_to_a_database_that_is_not_the_trackers(run: Run, new_db: NewDb) -> None:
+    foreign = new_db("invoices")
+    engine = create_engine(database_url(foreign)[0])
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE invoices (id INTEGER)"))
+    engine.dispose()
+    store = Store(database_url(foreign)[0])
+
+    def content() -> tuple[str, bytes | None]:
+        return db_digest(foreign), store.sqlite_file.read_bytes() if store.sqlite_file else None
+
+    before = content()
+    for args in (("validate",), ("state",)):
+        result = run("--db", foreign, *args)
+        assert result.exit_code == 2 and f"{store.safe_url} is not a tracker database" in result.stderr
+    assert content() == before
+    store.dispose()

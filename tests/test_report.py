@@ -15,7 +15,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tests.conftest import GOLDEN, Run, reading
-from tests.test_untrusted_text import HOSTILE, hostile_corpus
+from tests.helpers import HOSTILE, hostile_corpus
 from tracker.domain.machines import Stance
 from tracker.read.briefing import build_report, contradictions
 from tracker.read.models import EvidenceRef, HistoryMove

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import NewDb, Run, reading
+from tests.helpers import write_trade_talks
 from tracker.ingest.corpus import load_corpus
 from tracker.ingest.ingest import ingest
 from tracker.read.diff import diff
@@ -465,3 +466,16 @@ def test_background_on_the_same_side_as_the_stance_held_is_no_contradiction(run:
     assert result.exit_code == 0 and "contradiction" not in result.stderr
     assert moves_of(run, db)[-1] == ("a2-1", None, "background")
     assert position(run, db, "2026-03-10")["stance"] == "counter_proposal"
+
+
+def test_negated_issue_level_evidence_puts_nothing_on_the_agenda(tmp_path: Path, run: Run, new_db: NewDb) -> None:
+    seeds, fixtures = write_trade_talks(tmp_path)
+    (fixtures / "brief.yaml").write_text(
+        "article: brief\nevidence:\n  - id: n1\n    issue: steel\n    quote: removing steel tariffs\n"
+        "    attribution: analysis\n    mode: negated\n"
+    )
+    db = new_db("n")
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    [issue] = json.loads(run("--db", db, "state", "--as-of", "2030-06-01", "--format", "json").stdout)["issues"]
+    assert issue["status"] == "not_on_agenda"
+    assert [e["id"] for e in issue["evidence"]] == ["n1"], "kept and shown"

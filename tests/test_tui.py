@@ -20,8 +20,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Log, SelectionList, TextArea
 
 from tests.conftest import GOLDEN, ON_POSTGRESQL, NewDb, Run
-from tests.test_corpus import write_trade_talks
-from tests.test_untrusted_text import HOSTILE, hostile_corpus, ingest_long_hostile_corpus
+from tests.helpers import HOSTILE, hostile_corpus, ingest_long_hostile_corpus, write_trade_talks
 from tracker.domain.machines import Stance
 from tracker.read.opening import Database
 from tracker.tui.app import SeedingScreen, TrackerApp

@@ -10,30 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import NewDb, Run
-
-HOSTILE = (
-    '=HYPERLINK("http://x.example/","Kyiv agrees") said \x1b[31mred\x1b[0m and \x1b]8;;http://x.example\x07link'
-    "\x1b]8;;\x07 then \u202eesrever\u202c and [$accent] [@click=app.quit] [/] done."
-)
-
-
-def hostile_corpus(root: Path) -> tuple[Path, Path]:
-    seeds, fixtures = root / "seeds", root / "fixtures"
-    seeds.mkdir()
-    fixtures.mkdir()
-    (seeds / "hostile.txt").write_text(HOSTILE + "\n", encoding="utf-8")
-    (seeds / "articles.yaml").write_text(
-        "articles:\n  - id: hostile\n    file: hostile.txt\n    title: Hostile text\n    published_on: 2026-02-01\n"
-        "    date_basis: stated\n"
-    )
-    quote = json.dumps(HOSTILE)  # a YAML double-quoted scalar takes JSON escapes
-    (fixtures / "hostile.yaml").write_text(
-        "article: hostile\nevidence:\n"
-        f"  - id: h1\n    issue: znpp\n    party: ukraine\n    stance: supports\n    quote: {quote}\n"
-        "    attribution: direct\n",
-        encoding="utf-8",
-    )
-    return seeds, fixtures
+from tests.helpers import HOSTILE, MORE_HOSTILE, hostile_corpus, ingest_long_hostile_corpus
 
 
 def test_hostile_text_is_inert_in_every_format(tmp_path: Path, run: Run, new_db: NewDb) -> None:
@@ -52,21 +29,6 @@ def test_hostile_text_is_inert_in_every_format(tmp_path: Path, run: Run, new_db:
     assert row["quote"].startswith("'=HYPERLINK("), "a spreadsheet shows the formula as text"
     moves = json.loads(run("--db", db, "history", "--format", "json").stdout)["moves"]
     assert moves[0]["evidence"]["quote"] == HOSTILE, "JSON carries the exact text, escaped"
-
-
-MORE_HOSTILE = HOSTILE + " \x08\x7f\x9b31m\x1bP+q\x1b\\ \u200fmark\u200e <script>alert(1)</script> & <b>bold</b>"
-LONG_LINE = "word " * 20_000  # a 100,000-character line before the quote, on the same line
-
-
-def ingest_long_hostile_corpus(root: Path, run: Run, new_db: NewDb) -> str:
-    """A database of one article whose quote, full of hostile text, ends a 100,000-character line."""
-    seeds, fixtures = hostile_corpus(root)
-    (seeds / "hostile.txt").write_text(LONG_LINE + MORE_HOSTILE + "\n", encoding="utf-8")
-    fixture = fixtures / "hostile.yaml"
-    fixture.write_text(fixture.read_text().replace(json.dumps(HOSTILE), json.dumps(MORE_HOSTILE)), encoding="utf-8")
-    db = new_db("hostile-long")
-    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
-    return db
 
 
 def test_hostile_text_on_a_100000_character_line_is_inert_in_the_cli_and_the_reports(

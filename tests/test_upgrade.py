@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import GOLDEN, Run
-from tests.test_corpus import write_trade_talks
+from tests.helpers import write_trade_talks
 from tracker.store.address import database_url
 
 SCHEMA_3_INDEXES = {"ix_timeline_position_entries", "ix_evidence_article_said", "ix_article_title"}

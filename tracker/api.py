@@ -28,6 +28,7 @@ from tracker.read.models import (
     MOVES_SHOWN,
     DiffReport,
     HistoryReport,
+    IngestLog,
     StateReport,
 )
 from tracker.read.opening import Database, Say
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from tracker.domain.catalog import Catalog
     from tracker.ingest.ingest import IngestSummary
     from tracker.read.briefing import Report
+    from tracker.read.lookup import ArticleDetail, EvidenceDetail, SearchResult
     from tracker.read.reading import Reading
 
 T = TypeVar("T")
@@ -159,36 +161,71 @@ class Tracker:
         known_at: datetime | date | str | None = None,
         evidence: Evidence = "newest",
     ) -> DiffReport:
-        """What changed between two dates (the second: today when None), with every move's path and the newest
-        evidence of each change (`evidence="all"`: every piece)."""
+        """What changed between two dates (the second: the newest day with evidence when None), with every move's
+        path and the newest evidence of each change (`evidence="all"`: every piece)."""
         from tracker.read.diff import diff
 
         start = as_date(date_from, "date_from")
-        end = as_date(date_to, "date_to") if date_to is not None else datetime.now(UTC).date()
-        if start > end:
-            raise UsageError(f"FROM ({start}) is after TO ({end})")
+        end = as_date(date_to, "date_to") if date_to is not None else None
         limit = _evidence_limit(evidence)
-        return self.read(
-            known_at, lambda r: diff(r, start, end, *_filters(r, issues, parties, known_at is not None), evidence=limit)
-        )
+
+        def answer(r: Reading) -> DiffReport:
+            last = end if end is not None else max(r.newest_date() or start, start)
+            if start > last:
+                raise UsageError(f"FROM ({start}) is after TO ({last})")
+            return diff(r, start, last, *_filters(r, issues, parties, known_at is not None), evidence=limit)
+
+        return self.read(known_at, answer)
 
     def history(
         self,
         *,
         issues: Chosen = None,
         parties: Chosen = None,
+        since: Day | None = None,
+        until: Day | None = None,
         known_at: datetime | date | str | None = None,
         limit: int | None = MOVES_SHOWN,
     ) -> HistoryReport:
-        """The moves of each position over time with the evidence for each: the newest `limit` per position
-        (every one when None); `left_out` names the positions cut."""
+        """The moves of each position over time (said from `since` to `until`, both included) with the evidence
+        for each: the newest `limit` per position (every one when None); `left_out` names the positions cut."""
         from tracker.read.history import history
 
         if limit is not None and limit < 1:
             raise UsageError(f"limit: {limit} is not a number of moves (1 or more; None for all)")
+        first = as_date(since, "since") if since is not None else None
+        last = as_date(until, "until") if until is not None else None
+        if first is not None and last is not None and first > last:
+            raise UsageError(f"--since ({first}) is after --until ({last})")
         return self.read(
-            known_at, lambda r: history(r, *_filters(r, issues, parties, known_at is not None), limit=limit)
+            known_at,
+            lambda r: history(
+                r, *_filters(r, issues, parties, known_at is not None), until=last, limit=limit, since=first
+            ),
         )
+
+    def search(
+        self, text: str, *, known_at: datetime | date | str | None = None, limit: int | None = 50
+    ) -> SearchResult:
+        """Evidence whose quote, speaker or note holds `text`, and articles whose title does (any case): the
+        newest `limit` of each (all when None), with how many there are."""
+        from tracker.read.lookup import search
+
+        return self.read(known_at, lambda r: search(r, text, limit))
+
+    def show(self, identifier: str, *, known_at: datetime | date | str | None = None) -> EvidenceDetail | ArticleDetail:
+        """The piece of evidence with this id (its quote in context, its article, the move it made), or else the
+        article (its metadata and its evidence)."""
+        from tracker.read.lookup import show
+
+        return self.read(known_at, lambda r: show(r, identifier))
+
+    def log(self, *, known_at: datetime | date | str | None = None) -> IngestLog:
+        """Every ingest that changed the database, oldest first: when, from where, what it added, edited and
+        removed; each `recorded_at` is a time `known_at` can answer at."""
+        from tracker.read.browse import ingest_log
+
+        return self.read(known_at, ingest_log)
 
     def report(
         self,

@@ -59,9 +59,33 @@ def db_option(envvar: str | None = None) -> Callable[[F], F]:
 
 
 def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") -> Callable[[F], F]:
-    return click.option(
-        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help="Output format."
-    )
+    def options(f: F) -> F:
+        f = click.option(
+            "--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help="Output format."
+        )(f)
+        if choices is FORMATS:
+            f = click.option(
+                "--width",
+                type=click.IntRange(min=40),
+                default=None,
+                metavar="N",
+                help="Fit the table to N columns, cutting quotes and names with … [default: the terminal's width; "
+                "whole lines when not a terminal].",
+            )(f)
+        return f
+
+    return options
+
+
+def _table_width(width: int | None) -> int | None:
+    """The width a text table fits: `--width`, else a terminal's (COLUMNS first), else none (lines kept whole)."""
+    if width is not None:
+        return width
+    if sys.stdout is not None and sys.stdout.isatty():
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return None
 
 
 class Parsed(click.ParamType):  # type: ignore[type-arg]
@@ -428,15 +452,16 @@ def state_command(
     parties: tuple[str, ...],
     evidence: str,
     fmt: str,
+    width: int | None,
 ) -> None:
     """Where every party stands on every issue, as of a date (everything said on it included)."""
     answer = _tracker(ctx).state(as_of, issues=issues, parties=parties, known_at=known_at, evidence=evidence)  # type: ignore[arg-type]
-    _emit(_rendered(answer, fmt))
+    _emit(_rendered(answer, fmt, width))
 
 
 @cli.command("diff")
 @click.argument("date_from", metavar="FROM", type=DATE)
-@click.argument("date_to", metavar="TO", type=DATE)
+@click.argument("date_to", metavar="[TO]", type=DATE, required=False)
 @_known_at_option
 @_filters
 @_evidence_option
@@ -446,16 +471,16 @@ def state_command(
 def diff_command(
     ctx: click.Context,
     date_from: date,
-    date_to: date,
+    date_to: date | None,
     known_at: datetime | None,
     issues: tuple[str, ...],
     parties: tuple[str, ...],
     evidence: str,
     fmt: str,
+    width: int | None,
 ) -> None:
-    """What changed between two dates: every change with its whole path of moves, and the evidence behind it."""
-    if date_from > date_to:
-        raise UsageError(f"FROM ({date_from}) is after TO ({date_to})")
+    """What changed between two dates (TO: the newest day with evidence): every change with its whole path of
+    moves, and the evidence behind it."""
     answer = _tracker(ctx).diff(
         date_from,
         date_to,
@@ -464,10 +489,12 @@ def diff_command(
         known_at=known_at,
         evidence=evidence,  # type: ignore[arg-type]
     )
-    _emit(_rendered(answer, fmt))
+    _emit(_rendered(answer, fmt, width))
 
 
 @cli.command("history")
+@click.option("--since", type=DATE, default=None, help="Only moves said on or after this date.")
+@click.option("--until", type=DATE, default=None, help="Only moves said on or before this date.")
 @_known_at_option
 @_filters
 @click.option(
@@ -483,12 +510,15 @@ def diff_command(
 @click.pass_context
 def history_command(
     ctx: click.Context,
+    since: date | None,
+    until: date | None,
     known_at: datetime | None,
     issues: tuple[str, ...],
     parties: tuple[str, ...],
     limit: int | None,
     every: bool,
     fmt: str,
+    width: int | None,
 ) -> None:
     """The moves of each position over time, with the evidence for each (the newest 100 per position)."""
     from tracker.read.models import MOVES_SHOWN
@@ -496,9 +526,14 @@ def history_command(
     if every and limit is not None:
         raise UsageError("give --limit N or --all, not both")
     answer = _tracker(ctx).history(
-        issues=issues, parties=parties, known_at=known_at, limit=None if every else limit or MOVES_SHOWN
+        issues=issues,
+        parties=parties,
+        since=since,
+        until=until,
+        known_at=known_at,
+        limit=None if every else limit or MOVES_SHOWN,
     )
-    _emit(_rendered(answer, fmt))
+    _emit(_rendered(answer, fmt, width))
     if answer.left_out:
         cut = answer.left_out
         _say(
@@ -508,10 +543,10 @@ def history_command(
         )
 
 
-def _rendered(answer: Any, fmt: str) -> str:
+def _rendered(answer: Any, fmt: str, width: int | None) -> str:
     from tracker.render.output import render
 
-    return render(answer, fmt)
+    return render(answer, fmt, _table_width(width))
 
 
 @cli.command("report")
@@ -549,6 +584,46 @@ def report_command(
     except FileRefused as exc:
         raise OutputError(f"cannot write {output}: {exc}") from None
     _say(f"wrote {output}")
+
+
+@cli.command("search")
+@click.argument("text")
+@click.option("--all", "every", is_flag=True, help="Every hit [default: the newest 50 of each kind].")
+@_known_at_option
+@format_option()
+@db_option()
+@click.pass_context
+def search_command(
+    ctx: click.Context, text: str, every: bool, known_at: datetime | None, fmt: str, width: int | None
+) -> None:
+    """Evidence whose quote, speaker or note holds TEXT (any case), and articles whose title does."""
+    from tracker.render.lookup import render_search
+
+    found = _tracker(ctx).search(text, known_at=known_at, limit=None if every else 50)
+    _emit(render_search(found, fmt, _table_width(width)))
+
+
+@cli.command("show")
+@click.argument("identifier", metavar="ID")
+@_known_at_option
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@db_option()
+@click.pass_context
+def show_command(ctx: click.Context, identifier: str, known_at: datetime | None, fmt: str) -> None:
+    """A piece of evidence (its quote in its article's words, its position, the move it made) or an article."""
+    from tracker.render.lookup import render_show
+
+    _emit(render_show(_tracker(ctx).show(identifier, known_at=known_at), fmt))
+
+
+@cli.command("log")
+@_known_at_option
+@format_option()
+@db_option()
+@click.pass_context
+def log_command(ctx: click.Context, known_at: datetime | None, fmt: str, width: int | None) -> None:
+    """The ingests that changed the database: when (a time --known-at answers at), from where, what each did."""
+    _emit(_rendered(_tracker(ctx).log(known_at=known_at), fmt, width))
 
 
 @cli.command("machines")

@@ -17,7 +17,7 @@ from tracker.domain.errors import UsageError
 from tracker.domain.machines import Stance
 from tracker.read.held import held
 from tracker.read.history import MOVE, history_move
-from tracker.read.models import ArticleText, Cell, Matrix, PositionDetail
+from tracker.read.models import ArticleText, Cell, IngestLog, IngestRecord, Matrix, PositionDetail
 from tracker.read.reading import EVIDENCE, REF, Reading, evidence_ref
 
 CHANGE_DATES = (
@@ -34,6 +34,16 @@ POSITION_SUPPORT = (
     f"SELECT {REF} FROM timeline t {EVIDENCE} WHERE t.issue = :issue AND t.party = :party "
     f"AND t.valid_from <= :as_of AND t.valid_from >= :since AND t.seq >= :entered_seq AND t.seq <= :seq "
     f"AND t.move IS NOT NULL AND {held('t')} ORDER BY t.valid_from DESC, t.seq DESC LIMIT :limit"
+)
+INGESTS = (
+    "SELECT recorded_at, seeds, fixtures, articles_added, articles_superseded, evidence_added, evidence_superseded, "
+    "positions_replayed FROM ingest WHERE recorded_at <= :known_at ORDER BY recorded_at"
+)
+# For each ingest that superseded evidence, how much, and how much of it it replaced with a new version (an edit).
+SUPERSEDED = (
+    "SELECT o.superseded_at AS superseded_at, COUNT(*) AS superseded, SUM(CASE WHEN EXISTS (SELECT 1 FROM evidence n "
+    "WHERE n.id = o.id AND n.recorded_at = o.superseded_at) THEN 1 ELSE 0 END) AS edited FROM evidence o "
+    "WHERE o.superseded_at IS NOT NULL AND o.superseded_at <= :known_at GROUP BY o.superseded_at"
 )
 ARTICLE_TEXT = (
     "SELECT id, title, outlet, url, published_on, date_basis, date_evidence, text FROM article a "
@@ -129,3 +139,26 @@ def article_text(reading: Reading, article: str) -> ArticleText:
     if not rows:
         raise UsageError(f"no article '{article}' in the store")
     return ArticleText.model_validate(rows[0])
+
+
+def ingest_log(reading: Reading) -> IngestLog:
+    """Every ingest that changed the database (by `known_at`, if given), oldest first, with what it did."""
+    changed = {row["superseded_at"]: row for row in reading.rows(SUPERSEDED)}
+    records = []
+    for row in reading.rows(INGESTS):
+        superseded = changed.get(row["recorded_at"], {"superseded": 0, "edited": 0})
+        edited = int(superseded["edited"] or 0)
+        records.append(
+            IngestRecord(
+                recorded_at=row["recorded_at"],
+                seeds=row["seeds"],
+                fixtures=row["fixtures"],
+                articles_added=row["articles_added"],
+                articles_superseded=row["articles_superseded"],
+                evidence_added=row["evidence_added"] - edited,
+                evidence_edited=edited,
+                evidence_removed=int(superseded["superseded"]) - edited,
+                positions_replayed=row["positions_replayed"],
+            )
+        )
+    return IngestLog(ingests=records)

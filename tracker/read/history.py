@@ -26,18 +26,24 @@ from tracker.read.models import (
 from tracker.read.reading import EVIDENCE, POSITIONS, REF, Entry, Key, Reading, entry, evidence_ref, status_at
 
 MOVE = "t.seq AS seq, t.valid_from AS valid_from, t.stance_from AS stance_from, t.stance_to AS stance_to"
-# Each position's entries from the day of its `:skip`+1-th newest said by `:until` (all when it has fewer).
+# Each position's entries from the day of its `:skip`+1-th newest said from `:since` to `:until` (all when it has
+# fewer).
 NEWEST_MOVES = (
     "WITH positions AS MATERIALIZED (SELECT i.id AS issue, p.id AS party, COALESCE((SELECT t.valid_from FROM "
-    f"timeline t WHERE t.issue = i.id AND t.party = p.id AND t.valid_from <= :until AND {held('t')} "
-    f"ORDER BY t.valid_from DESC, t.seq DESC LIMIT 1 OFFSET :skip), :first_day) AS start {POSITIONS}) "
+    f"timeline t WHERE t.issue = i.id AND t.party = p.id AND t.valid_from <= :until AND t.valid_from >= :since "
+    f"AND {held('t')} ORDER BY t.valid_from DESC, t.seq DESC LIMIT 1 OFFSET :skip), :since) AS start {POSITIONS}) "
     f"SELECT t.issue AS position_issue, t.party AS position_party, {MOVE}, {REF} FROM positions JOIN timeline t "
     "ON t.issue = positions.issue AND t.party = positions.party AND t.valid_from >= positions.start "
     f"AND t.valid_from <= :until AND {held('t')} {EVIDENCE}"
 )
 EVERY_MOVE = (
     f"SELECT t.issue AS position_issue, t.party AS position_party, {MOVE}, {REF} FROM timeline t {EVIDENCE} "
-    f"WHERE {held('t')} AND t.issue IN :issues AND t.party IN :parties AND t.valid_from <= :until"
+    f"WHERE {held('t')} AND t.issue IN :issues AND t.party IN :parties AND t.valid_from <= :until "
+    "AND t.valid_from >= :since"
+)
+MOVES_BETWEEN = (
+    f"SELECT COUNT(*) AS moves FROM timeline t WHERE t.issue = :issue AND t.party = :party AND {held('t')} "
+    "AND t.valid_from >= :since AND t.valid_from <= :until"
 )
 ISSUE_ENTRIES = (
     "SELECT t.issue AS issue, t.party AS party, t.seq AS seq, t.entered_seq AS entered_seq, t.stance_to AS stance_to, "
@@ -66,15 +72,13 @@ def history_move(row: dict[str, Any]) -> HistoryMove:
 
 
 def newest_moves(
-    reading: Reading, until: date, issues: list[str], parties: list[str], limit: int | None
+    reading: Reading, until: date, issues: list[str], parties: list[str], limit: int | None, since: date = date.min
 ) -> dict[Key, list[HistoryMove]]:
-    """Each position's newest `limit` entries said by `until` (all when None), oldest first."""
+    """Each position's newest `limit` entries said from `since` to `until` (all when None), oldest first."""
     if limit is None:
-        rows = reading.rows(EVERY_MOVE, until=until, issues=issues, parties=parties)
+        rows = reading.rows(EVERY_MOVE, until=until, since=since, issues=issues, parties=parties)
     else:
-        rows = reading.rows(
-            NEWEST_MOVES, until=until, issues=issues, parties=parties, skip=limit - 1, first_day=date.min
-        )
+        rows = reading.rows(NEWEST_MOVES, until=until, since=since, issues=issues, parties=parties, skip=limit - 1)
     found: dict[Key, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         found[(row["position_issue"], row["position_party"])].append(row)
@@ -91,30 +95,31 @@ def history(
     parties: list[str] | None = None,
     until: date | None = None,
     limit: int | None = MOVES_SHOWN,
+    since: date | None = None,
 ) -> HistoryReport:
-    """The moves of the selected positions said by `until`: each position's newest `limit` (all when None)."""
+    """The moves of the selected positions said from `since` to `until`: each position's newest `limit` (all when
+    None)."""
     issue_ids, party_ids = reading.selection(issues, parties)
-    last = until or date.max
-    moves = newest_moves(reading, last, issue_ids, party_ids, limit)
+    last, first = until or date.max, since or date.min
+    moves = newest_moves(reading, last, issue_ids, party_ids, limit, first)
     left_out = []
-    if limit is not None and any(len(shown) == limit for shown in moves.values()):
-        latest = reading.latest(last, issue_ids, party_ids)
-        for key, shown in moves.items():
-            total = latest[key].seq + 1 if key in latest else len(shown)  # entries are numbered from 0
-            if total > len(shown):
-                left_out.append(LeftOut(issue=key[0], party=key[1], shown=len(shown), total=total))
+    for key, shown in moves.items():
+        if limit is not None and len(shown) == limit:
+            [counted] = reading.rows(MOVES_BETWEEN, issue=key[0], party=key[1], since=first, until=last)
+            if counted["moves"] > len(shown):
+                left_out.append(LeftOut(issue=key[0], party=key[1], shown=len(shown), total=counted["moves"]))
     ordered = [moves[(issue, party)] for issue in issue_ids for party in party_ids if (issue, party) in moves]
     return HistoryReport.model_construct(
         known_at=reading.known_at,
         moves=[move for position in ordered for move in position],
-        issues=[] if parties else issue_history(reading, issue_ids, last),
+        issues=[] if parties else issue_history(reading, issue_ids, last, first),
         left_out=left_out,
     )
 
 
-def issue_history(reading: Reading, issue_ids: list[str], until: date) -> list[IssueHistory]:
+def issue_history(reading: Reading, issue_ids: list[str], until: date, since: date = date.min) -> list[IssueHistory]:
     """Each issue's status over time (recomputed on every day a stance changed or the issue was named) and its
-    issue-level evidence."""
+    issue-level evidence, from `since` to `until`."""
     every_party = reading.catalog().party_ids()
     level, _ = reading.issue_evidence(until, issue_ids, limit=None)
     by_issue: dict[str, list[tuple[date, Entry]]] = defaultdict(list)
@@ -139,5 +144,11 @@ def issue_history(reading: Reading, issue_ids: list[str], until: date) -> list[I
                 steps.append(StatusStep.model_construct(date=day, status_from=status, status_to=now))
                 status = now
         evidence = sorted(level.get(issue, []), key=lambda e: (e.date, e.said_at or time.min, e.start, e.quote))
-        histories.append(IssueHistory.model_construct(issue=issue, statuses=steps, evidence=evidence))
+        histories.append(
+            IssueHistory.model_construct(
+                issue=issue,
+                statuses=[step for step in steps if step.date >= since],
+                evidence=[e for e in evidence if e.date >= since],
+            )
+        )
     return histories

@@ -237,6 +237,24 @@ class ArticleText(BaseModel):
     text: str
 
 
+class IngestRecord(BaseModel):
+    """One ingest that changed the database: when it was recorded, from where, and what it did."""
+
+    recorded_at: datetime
+    seeds: str  # the articles' folder, or the feed
+    fixtures: str  # the fixtures' folder, or the feed
+    articles_added: int  # new articles and new versions of articles
+    articles_superseded: int
+    evidence_added: int  # pieces of evidence with new ids
+    evidence_edited: int  # new versions of evidence held before
+    evidence_removed: int  # evidence no longer held, with no new version
+    positions_replayed: int
+
+
+class IngestLog(BaseModel):
+    ingests: list[IngestRecord]  # oldest first
+
+
 _Model = TypeVar("_Model", bound=BaseModel)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
 from tracker.domain.catalog import Catalog, Issue, Party
@@ -83,14 +83,17 @@ SUPPORT = (
     "> positions.start THEN positions.nth_applied ELSE positions.start END "
     f"AND t.valid_from <= :as_of AND t.seq >= positions.start_seq AND {held('t')} {EVIDENCE}"
 )
+# Each issue's issue-level evidence from the day of its `:skip`+1-th newest (every piece on that day and after, to
+# be ordered exactly in Python), and how much there is: seeks and counts in the partial index
+# `ix_evidence_issue_named`, before any evidence row is read.
+LEVEL = f"e.issue = i.id AND e.party IS NULL AND e.said_on <= :as_of AND {held('e')}"
 ISSUE_EVIDENCE = (
-    "SELECT counted.total AS total, counted.newest AS newest_rank, e.issue AS issue, "
-    f"{ref_columns('NULL', 'NULL')} FROM (SELECT e.row_id AS row_id, COUNT(*) OVER (PARTITION BY e.issue) AS total, "
-    "ROW_NUMBER() OVER (PARTITION BY e.issue ORDER BY e.said_on DESC, e.said_at DESC NULLS LAST, e.start DESC, "
-    "e.quote, e.article, e.id) AS newest FROM evidence e "
-    "WHERE e.party IS NULL AND e.said_on <= :as_of AND e.issue IN :issues "
-    f"AND {held('e')}) counted JOIN evidence e ON e.row_id = counted.row_id {ARTICLE} "
-    "WHERE counted.newest <= :limit ORDER BY e.issue, counted.newest"
+    f"WITH issues AS MATERIALIZED (SELECT i.id AS issue, (SELECT COUNT(*) FROM evidence e WHERE {LEVEL}) AS total, "
+    f"COALESCE((SELECT e.said_on FROM evidence e WHERE {LEVEL} ORDER BY e.said_on DESC LIMIT 1 OFFSET :skip), "
+    f":first_day) AS start FROM issue i WHERE i.id IN :issues AND {held('i')}) "
+    f"SELECT issues.total AS total, e.issue AS issue, {ref_columns('NULL', 'NULL')} FROM issues JOIN evidence e "
+    "ON e.issue = issues.issue AND e.party IS NULL AND e.said_on >= issues.start AND e.said_on <= :as_of "
+    f"AND {held('e')} {ARTICLE}"
 )
 NEWEST_NAMED = (
     "SELECT i.id AS issue, (SELECT e.said_on FROM evidence e WHERE e.issue = i.id AND e.party IS NULL "
@@ -101,6 +104,10 @@ CONTESTED = (
     f"SELECT t.issue AS issue, t.party AS party, {REF} FROM timeline t {EVIDENCE} "
     "WHERE t.issue = :issue AND t.party = :party AND t.valid_from = :day AND t.not_applied = 'contested' "
     f"AND {held('t')} ORDER BY t.seq"
+)
+NEWEST_DATE = (
+    f"SELECT MAX(newest) AS newest FROM (SELECT MAX(t.valid_from) AS newest FROM timeline t WHERE {held('t')} "
+    f"UNION ALL SELECT MAX(e.said_on) AS newest FROM evidence e WHERE e.party IS NULL AND {held('e')}) dates"
 )
 FIXTURE_DIGESTS = "SELECT key, value FROM tracker_meta WHERE key LIKE 'fixture:%'"
 FIRST_RECORDED = "SELECT MIN(recorded_at) AS first_recorded FROM ingest"
@@ -221,6 +228,12 @@ class Reading:
             found[digest[0]] = (row["key"].removeprefix("fixture:"), digest)
         return found
 
+    def newest_date(self) -> date | None:
+        """The day of the newest evidence held (a move of a position, or an issue named)."""
+        found = self.rows(NEWEST_DATE)
+        value = found[0]["newest"] if found else None
+        return date.fromisoformat(value) if isinstance(value, str) else value
+
     def first_recorded(self) -> datetime | None:
         """When the first ingest was recorded: nothing is known at any earlier time."""
         value: datetime | None = self.snapshot.scalar(FIRST_RECORDED)
@@ -277,13 +290,17 @@ class Reading:
         self, as_of: date, issues: list[str], limit: int | None = EVIDENCE_SHOWN
     ) -> tuple[dict[str, list[EvidenceRef]], dict[str, int]]:
         """Each issue's issue-level evidence said by `as_of`, newest first (the newest `limit`; all when None),
-        and how much there is. Numbered and counted from the partial index `ix_evidence_issue_level`."""
-        rows = self.rows(ISSUE_EVIDENCE, as_of=as_of, issues=issues, limit=limit if limit is not None else 2**31)
+        and how much there is."""
+        skip = limit - 1 if limit is not None else 2**31
+        rows = self.rows(ISSUE_EVIDENCE, as_of=as_of, issues=issues, skip=skip, first_day=date.min)
         found: dict[str, list[EvidenceRef]] = defaultdict(list)
         totals: dict[str, int] = {}
         for row in rows:
             found[row["issue"]].append(evidence_ref(row))
             totals[row["issue"]] = row["total"]
+        for refs in found.values():
+            refs.sort(key=_newest_first)
+            del refs[limit if limit is not None else len(refs) :]
         return found, totals
 
     def newest_named(self, as_of: date, issues: list[str]) -> dict[str, date]:
@@ -332,6 +349,26 @@ class Reading:
             for party in party_ids
         }
         return Grid(as_of, issue_ids, party_ids, positions, self.statuses(as_of, issue_ids, whole))
+
+
+def _newest_first(ref: EvidenceRef) -> tuple[Any, ...]:
+    """Issue-level evidence newest first: by day, time of day (untimed last), place in the text; then the quote,
+    the article and the id in code-point order, so that no two pieces tie."""
+    return (
+        -ref.date.toordinal(),
+        ref.said_at is None,
+        _negated_time(ref.said_at),
+        -ref.start,
+        ref.quote,
+        ref.article,
+        ref.id,
+    )
+
+
+def _negated_time(moment: time | None) -> int:
+    return (
+        0 if moment is None else -(moment.hour * 3600 + moment.minute * 60 + moment.second) * 10**6 - moment.microsecond
+    )
 
 
 def status_at(issue: str, party_ids: list[str], latest: dict[Key, Entry], newest_named: date | None) -> str:

@@ -1,7 +1,9 @@
 """Writing results: one module turns any result into table, JSON, CSV or Markdown.
 
-The tabular formats (table, csv, md) are rendered from the same rows, so they
-agree cell for cell; JSON is the result model itself. Text from articles is
+The tabular formats (table, csv, md) are rendered from the same records, so
+they agree value for value: CSV gives one field per value under snake_case
+headers; the text table fits a width by cutting free text (never an id, a
+date or a stance) with `…`. JSON is the result model itself. Text from articles is
 untrusted: control characters, escape sequences and bidirectional overrides
 are shown as visible `\\xNN`/`<U+NNNN>` codes in the text formats and as
 `\\uNNNN` escapes in JSON, so nothing in a quote can drive a terminal.
@@ -15,13 +17,14 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
 from tracker.domain.dates import moment
 from tracker.domain.untrusted import BIDI_AND_C1, safe_text
-from tracker.read.models import DiffReport, EvidenceRef, HistoryReport, MoveStep, StateReport
+from tracker.read.models import DiffReport, EvidenceRef, HistoryReport, IngestLog, MoveStep, StateReport
 
 # Inside JSON strings C0 is already escaped by `json`; the rest must be too.
 _UNSAFE_IN_JSON = re.compile(f"[{BIDI_AND_C1}]")
@@ -38,13 +41,56 @@ def to_json(result: BaseModel | dict[str, Any]) -> str:
     return _UNSAFE_IN_JSON.sub(_json_escape, text)
 
 
-class Table:
-    """Rows of cells with a caption: the common form of the text formats."""
+@dataclass(frozen=True)
+class Column:
+    """A column of a table: its CSV name (snake_case, one value each) and, unless `csv_only`, its header in the
+    text and Markdown tables; `shrinks` > 0 for the free text a table narrows (the higher, the sooner) to fit its
+    width, which never cuts an id, a date or a stance."""
 
-    def __init__(self, caption: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    key: str
+    header: str = ""
+    shrinks: int = 0
+    csv_only: bool = False  # a value the table shows inside another column (`source` holds speaker and attribution)
+    table_only: bool = False  # a column made for reading from values CSV gives one by one
+    floor: int = 12  # a free-text column is never cut below this (nor below its header)
+    drops: int = 0  # > 0: left out of a text table too narrow for it (the higher, the sooner); CSV and JSON keep it
+    in_caption: bool = False  # when every record has the same value, the text table says it once, in its caption
+
+
+class Table:
+    """Records with a caption: what every tabular format is rendered from."""
+
+    def __init__(self, caption: str, columns: Sequence[Column], records: Sequence[dict[str, Any]]) -> None:
         self.caption = caption
         self.columns = list(columns)
-        self.rows = [["" if cell is None else safe_text(str(cell)) for cell in row] for row in rows]
+        self.records = [
+            {key: "" if value is None else safe_text(str(value)) for key, value in record.items()} for record in records
+        ]
+
+        self.left_out: set[str] = set()  # columns a narrow text table leaves out, or that no record fills
+
+    def shown(self) -> list[Column]:
+        return [c for c in self.columns if not c.csv_only and c.key not in self.left_out]
+
+    def cells(self) -> list[list[str]]:
+        return [[record.get(c.key, "") for c in self.shown()] for record in self.records]
+
+    def fit(self, width: int | None) -> list[int]:
+        """Fit the text table to `width` (None: lines whole): columns no record fills are left out; then, while
+        it is too wide, the columns that may go (`drops`); then the free text is cut (`fitted_widths`)."""
+        if self.records:
+            self.left_out = {c.key for c in self.columns if not any(r.get(c.key) for r in self.records)}
+            for column in self.columns:
+                values = {r.get(column.key, "") for r in self.records}
+                if column.in_caption and len(values) == 1:
+                    self.left_out.add(column.key)
+                    self.caption += f" · {column.header}: {values.pop()}"
+        if width is not None:
+            for column in sorted((c for c in self.columns if c.drops), key=lambda c: -c.drops):
+                if _narrowest(self) <= width:
+                    break
+                self.left_out.add(column.key)
+        return fitted_widths(self, width)
 
 
 def who(ref: EvidenceRef | None, party: str | None = None) -> str:
@@ -58,46 +104,54 @@ def who(ref: EvidenceRef | None, party: str | None = None) -> str:
     return ref.attribution
 
 
+def _source(ref: EvidenceRef | None, party: str | None, prefix: str = "") -> dict[str, Any]:
+    """Who a piece of evidence comes from, as the table shows it and as CSV gives it (speaker, attribution)."""
+    return {
+        f"{prefix}source": who(ref, party),
+        f"{prefix}speaker": ref.speaker if ref else None,
+        f"{prefix}attribution": ref.attribution if ref else None,
+    }
+
+
 def state_table(report: StateReport) -> Table:
     status = {i.issue: i.status for i in report.issues}
     caption = f"Positions as of {report.as_of}"
     if report.known_at:
         caption += f", as recorded at {moment(report.known_at)}"
-    rows = []
+    records = []
     for p in report.positions:
         newest = p.evidence[0] if p.evidence else None
-        rows.append(
-            [
-                p.issue,
-                p.party,
-                p.stance.value,
-                p.since,
-                len(p.evidence),
-                p.basis,
-                who(newest, p.party),
-                newest.id if newest else "",
-                p.condition,
-                p.contested.on if p.contested else "",
-                status[p.issue],
-            ]
+        records.append(
+            {
+                "issue": p.issue,
+                "party": p.party,
+                "stance": p.stance.value,
+                "since": p.since,
+                "evidence": p.evidence_total,
+                "basis": p.basis,
+                **_source(newest, p.party, "newest_"),
+                "newest_evidence": newest.id if newest else "",
+                "condition": p.condition,
+                "contested_since": p.contested.on if p.contested else "",
+                "issue_status": status[p.issue],
+            }
         )
-    return Table(
-        caption,
-        [
-            "issue",
-            "party",
-            "stance",
-            "since",
-            "evidence",
-            "basis",
-            "newest source",
-            "newest evidence",
-            "condition",
-            "contested since",
-            "issue status",
-        ],
-        rows,
-    )
+    columns = [
+        Column("issue", "issue", in_caption=True),
+        Column("party", "party", in_caption=True),
+        Column("stance", "stance"),
+        Column("since", "since"),
+        Column("evidence", "evidence"),
+        Column("basis", "basis", drops=1),
+        Column("newest_source", "newest source", shrinks=2, table_only=True, drops=2),
+        Column("newest_speaker", csv_only=True),
+        Column("newest_attribution", csv_only=True),
+        Column("newest_evidence", "newest evidence"),
+        Column("condition", "condition", shrinks=3),
+        Column("contested_since", "contested since"),
+        Column("issue_status", "issue status"),
+    ]
+    return Table(caption, columns, records)
 
 
 def path_of(moves: Sequence[MoveStep]) -> str:
@@ -109,112 +163,221 @@ def path_of(moves: Sequence[MoveStep]) -> str:
     return " → ".join([moves[0].stance_from.value, *(f"{m.move} → {m.stance_to.value}" for m in moves)])
 
 
+DIFF_COLUMNS = [
+    Column("issue", "issue", in_caption=True),
+    Column("party", "party", in_caption=True),
+    Column("kind", csv_only=True),  # position, contested or issue_status: what the row says changed
+    Column("from", "from"),
+    Column("to", "to"),
+    Column("since", "since", drops=1),
+    Column("move", "move", shrinks=1, floor=15),
+    Column("source", "source", shrinks=2, table_only=True, drops=2),
+    Column("speaker", csv_only=True),
+    Column("attribution", csv_only=True),
+    Column("evidence", "evidence"),
+    Column("quote", "quote", shrinks=3, floor=20),
+]
+
+
 def diff_table(report: DiffReport) -> Table:
     caption = f"Changes from {report.date_from} to {report.date_to}"
     if report.known_at:
         caption += f", as recorded at {moment(report.known_at)}"
-    rows = []
+    records = []
     for c in report.changes:
         # The evidence of the last move on the change's path: for a path of several, every move's evidence is named.
         cause = next((e for e in c.evidence if e.move not in (None, "reaffirm")), None)
-        rows.append(
-            [
-                c.issue,
-                c.party,
-                c.stance_from.value,
-                c.stance_to.value,
-                c.since,
-                path_of(c.moves) + (f" (contested since {c.contested.on})" if c.contested else ""),
-                who(cause, c.party),
-                ", ".join(e for m in c.moves for e in m.evidence) or (cause.id if cause else ""),
-                cause.quote if cause else "",
-            ]
+        records.append(
+            {
+                "issue": c.issue,
+                "party": c.party,
+                "kind": "position",
+                "from": c.stance_from.value,
+                "to": c.stance_to.value,
+                "since": c.since,
+                "move": path_of(c.moves) + (f" (contested since {c.contested.on})" if c.contested else ""),
+                **_source(cause, c.party),
+                "evidence": ", ".join(e for m in c.moves for e in m.evidence) or (cause.id if cause else ""),
+                "quote": cause.quote if cause else "",
+            }
         )
     for contested in report.contested:
         first = contested.contested.evidence[0] if contested.contested.evidence else None
-        rows.append(
-            [
-                contested.issue,
-                contested.party,
-                contested.stance.value,
-                contested.stance.value,
-                contested.contested.on,
-                "contested",
-                who(first, contested.party),
-                ", ".join(e.id for e in contested.contested.evidence),
-                first.quote if first else "",
-            ]
+        records.append(
+            {
+                "issue": contested.issue,
+                "party": contested.party,
+                "kind": "contested",
+                "from": contested.stance.value,
+                "to": contested.stance.value,
+                "since": contested.contested.on,
+                "move": "contested",
+                **_source(first, contested.party),
+                "evidence": ", ".join(e.id for e in contested.contested.evidence),
+                "quote": first.quote if first else "",
+            }
         )
     for change in report.issue_changes:
         named = change.evidence[0] if change.evidence else None
-        rows.append(
-            [
-                change.issue,
-                "(issue status)",
-                change.status_from,
-                change.status_to,
-                named.date if named else "",
-                "",
-                who(named),
-                named.id if named else "",
-                named.quote if named else "",
-            ]
+        records.append(
+            {
+                "issue": change.issue,
+                "party": "(issue status)",  # in the table; CSV leaves the party empty and says `issue_status`
+                "kind": "issue_status",
+                "from": change.status_from,
+                "to": change.status_to,
+                "since": named.date if named else "",
+                "move": "",
+                **_source(named, None),
+                "evidence": named.id if named else "",
+                "quote": named.quote if named else "",
+            }
         )
-    return Table(caption, ["issue", "party", "from", "to", "since", "move", "source", "evidence", "quote"], rows)
+    return Table(caption, DIFF_COLUMNS, records)
+
+
+HISTORY_COLUMNS = [
+    Column("issue", "issue", in_caption=True),
+    Column("party", "party", in_caption=True),
+    Column("kind", csv_only=True),  # move (a position's), named (issue-level evidence) or status (an issue's)
+    Column("date", "date"),
+    Column("move", "move", shrinks=1, floor=15),
+    Column("from", "from", drops=2),  # the row before says it
+    Column("to", "to"),
+    Column("source", "source", shrinks=2, table_only=True, drops=1),
+    Column("speaker", csv_only=True),
+    Column("attribution", csv_only=True),
+    Column("evidence", "evidence"),
+    Column("article", "article", shrinks=2, drops=3),  # the evidence id names it (`tracker show ID`)
+    Column("quote", "quote", shrinks=3, floor=20),
+]
 
 
 def history_table(report: HistoryReport) -> Table:
     caption = "Moves over time"
     if report.known_at:
         caption += f", as recorded at {moment(report.known_at)}"
-    rows: list[list[Any]] = []
-    issue_rows: dict[str, list[list[Any]]] = defaultdict(list)
+    records: list[dict[str, Any]] = []
+    issue_records: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for history in report.issues:
-        events: list[tuple[Any, int, list[Any]]] = [
-            (s.date, 1, [s.date, "status", s.status_from, s.status_to, "", "", "", ""]) for s in history.statuses
+        events: list[tuple[Any, int, dict[str, Any]]] = [
+            (s.date, 1, {"kind": "status", "date": s.date, "move": "status", "from": s.status_from, "to": s.status_to})
+            for s in history.statuses
         ]
-        events += [(e.date, 0, [e.date, "named", "", "", who(e), e.id, e.article, e.quote]) for e in history.evidence]
-        issue_rows[history.issue] = [[history.issue, "(issue)", *row] for _, _, row in sorted(events, key=_by_day)]
+        events += [
+            (
+                e.date,
+                0,
+                {"kind": "named", "date": e.date, "move": "named", **_source(e, None), "evidence": e.id}
+                | {"article": e.article, "quote": e.quote},
+            )
+            for e in history.evidence
+        ]
+        issue_records[history.issue] = [
+            {"issue": history.issue, "party": "(issue)", **record} for _, _, record in sorted(events, key=_by_day)
+        ]
     shown: set[str] = set()
     for m in report.moves:
         if m.issue not in shown:
-            rows.extend(issue_rows.pop(m.issue, []))
+            records.extend(issue_records.pop(m.issue, []))
             shown.add(m.issue)
-        rows.append(
-            [
-                m.issue,
-                m.party,
-                m.date,
-                m.move or f"({m.not_applied or m.evidence.mode}: {m.evidence.stance}, not applied)",
-                m.stance_from.value,
-                m.stance_to.value,
-                who(m.evidence, m.party),
-                m.evidence.id,
-                m.evidence.article,
-                m.evidence.quote,
-            ]
+        records.append(
+            {
+                "issue": m.issue,
+                "party": m.party,
+                "kind": "move",
+                "date": m.date,
+                "move": m.move or f"({m.not_applied or m.evidence.mode}: {m.evidence.stance}, not applied)",
+                "from": m.stance_from.value,
+                "to": m.stance_to.value,
+                **_source(m.evidence, m.party),
+                "evidence": m.evidence.id,
+                "article": m.evidence.article,
+                "quote": m.evidence.quote,
+            }
         )
-    for remaining in issue_rows.values():
-        rows.extend(remaining)
-    return Table(
-        caption, ["issue", "party", "date", "move", "from", "to", "source", "evidence", "article", "quote"], rows
-    )
+    for remaining in issue_records.values():
+        records.extend(remaining)
+    return Table(caption, HISTORY_COLUMNS, records)
 
 
-def _by_day(event: tuple[Any, int, list[Any]]) -> tuple[Any, int]:
+LOG_COLUMNS = [
+    Column("recorded_at", "recorded at"),
+    Column("articles_added", "articles added"),
+    Column("articles_superseded", "superseded"),
+    Column("evidence_added", "evidence added"),
+    Column("evidence_edited", "edited"),
+    Column("evidence_removed", "removed"),
+    Column("positions_replayed", "positions replayed"),
+    Column("seeds", "from", shrinks=2),
+    Column("fixtures", "fixtures", shrinks=1, drops=1),
+]
+
+
+def log_table(log: IngestLog) -> Table:
+    records = []
+    for ingest in log.ingests:
+        record: dict[str, Any] = ingest.model_dump()
+        record["recorded_at"] = ingest.recorded_at.isoformat().replace("+00:00", "Z")
+        if ingest.fixtures == ingest.seeds:
+            record["fixtures"] = ""  # a feed: both are the feed
+        records.append(record)
+    return Table("Ingests (each recorded time is a --known-at)", LOG_COLUMNS, records)
+
+
+def _by_day(event: tuple[Any, int, dict[str, Any]]) -> tuple[Any, int]:
     return event[0], event[1]
 
 
-def _plain(table: Table) -> str:
-    widths = [len(c) for c in table.columns]
-    for row in table.rows:
+ELLIPSIS = "…"
+
+
+def _natural(table: Table) -> list[int]:
+    widths = [len(c.header) for c in table.shown()]
+    for row in table.cells():
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    return widths
+
+
+def _narrowest(table: Table) -> int:
+    """The width of the text table with every free-text column cut as far as it may be."""
+    widths = _natural(table)
+    columns = table.shown()
+    cut = [min(w, max(c.floor, len(c.header))) if c.shrinks else w for c, w in zip(columns, widths, strict=True)]
+    return sum(cut) + 2 * (len(cut) - 1)
+
+
+def fitted_widths(table: Table, width: int | None) -> list[int]:
+    """Each shown column's width: its widest cell, or, to fit `width` (None: no limit), narrower for the free
+    text: the columns that fit in an even share of what is left keep their width, the rest share it (never below
+    each column's floor); ids, dates and stances are never cut."""
+    columns = table.shown()
+    widths = _natural(table)
+    if width is None or sum(widths) + 2 * (len(widths) - 1) <= width:
+        return widths
+    free = [n for n, c in enumerate(columns) if c.shrinks]
+    budget = width - 2 * (len(widths) - 1) - sum(w for n, w in enumerate(widths) if n not in free)
+    for count, n in enumerate(sorted(free, key=lambda n: widths[n])):
+        share = budget // (len(free) - count)
+        widths[n] = min(widths[n], max(share, columns[n].floor, len(columns[n].header)))
+        budget -= widths[n]
+    return widths
+
+
+def _cut(cell: str, width: int) -> str:
+    return cell if len(cell) <= width else cell[: width - 1] + ELLIPSIS
+
+
+def _plain(table: Table, width: int | None = None) -> str:
+    widths = table.fit(width)
+    columns = table.shown()
     lines = [table.caption, ""]
-    lines.append("  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True)).rstrip())
+    lines.append("  ".join(c.header.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
-    for row in table.rows:
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    if not table.rows:
+    for row in table.cells():
+        cells = [_cut(cell, w).ljust(w) for cell, w in zip(row, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    if not table.records:
         lines.append("(none)")
     return "\n".join(lines) + "\n"
 
@@ -225,10 +388,17 @@ def _inert_in_spreadsheets(cell: str) -> str:
 
 
 def _csv(table: Table) -> str:
+    """One field per value, snake_case headers: a speaker and an attribution apart, an issue's status change with
+    its `kind` and no party."""
+    columns = [c for c in table.columns if not c.table_only]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.columns)
-    writer.writerows([_inert_in_spreadsheets(cell) for cell in row] for row in table.rows)
+    writer.writerow([c.key for c in columns])
+    for record in table.records:
+        values = [record.get(c.key, "") for c in columns]
+        if record.get("kind") in ("issue_status", "status", "named"):
+            values = ["" if c.key == "party" else v for c, v in zip(columns, values, strict=True)]
+        writer.writerow([_inert_in_spreadsheets(value) for value in values])
     return out.getvalue()
 
 
@@ -240,28 +410,32 @@ def _md_cell(cell: str) -> str:
 
 
 def _markdown(table: Table) -> str:
+    columns = table.shown()
     lines = [f"## {_md_cell(table.caption)}", ""]
-    lines.append("| " + " | ".join(_md_cell(c) for c in table.columns) + " |")
-    lines.append("|" + "|".join(" --- " for _ in table.columns) + "|")
-    for row in table.rows:
+    lines.append("| " + " | ".join(_md_cell(c.header) for c in columns) + " |")
+    lines.append("|" + "|".join(" --- " for _ in columns) + "|")
+    for row in table.cells():
         lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
-    if not table.rows:
+    if not table.records:
         lines.append("")
         lines.append("_(none)_")
     return "\n".join(lines) + "\n"
 
 
-def render(result: StateReport | DiffReport | HistoryReport, fmt: str) -> str:
+def render(result: StateReport | DiffReport | HistoryReport | IngestLog, fmt: str, width: int | None = None) -> str:
+    """`result` as `fmt`; a text table fitted to `width` columns (None: every line whole)."""
     if fmt == "json":
         return to_json(result) + "\n"
     if isinstance(result, StateReport):
         table = state_table(result)
     elif isinstance(result, DiffReport):
         table = diff_table(result)
+    elif isinstance(result, IngestLog):
+        table = log_table(result)
     else:
         table = history_table(result)
     if fmt == "csv":
         return _csv(table)
     if fmt == "md":
         return _markdown(table)
-    return _plain(table)
+    return _plain(table, width)

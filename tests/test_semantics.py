@@ -347,9 +347,11 @@ def test_history_of_an_issue_lists_its_status_changes_and_its_issue_level_eviden
         ("2026-03-04", "in_play", "deadlocked"),
     ]
     assert [e["id"] for e in tolls["evidence"]] == ["a1-1"]
-    rows = [line.split() for line in run("--db", db, "history", "--issue", "tolls").stdout.splitlines()]
-    assert ["tolls", "(issue)", "2026-03-01", "named", "analysis", "a1-1", "a1"] == rows[4][:7]
-    assert ["tolls", "(issue)", "2026-03-04", "status", "in_play", "deadlocked"] in rows
+    table = run("--db", db, "history", "--issue", "tolls").stdout
+    assert "issue: tolls" in table.splitlines()[0], "every row's issue, said once in the caption"
+    rows = [line.split() for line in table.splitlines()]
+    assert ["(issue)", "2026-03-01", "named", "analysis", "a1-1", "a1"] == rows[4][:6]
+    assert ["(issue)", "2026-03-04", "status", "in_play", "deadlocked"] in rows
 
 
 # -- no answer depends on article ids or file order -------------------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tracker.domain.dates import moment, parse_date, parse_recorded_time
 from tracker.domain.errors import UsageError
@@ -219,6 +219,17 @@ class Tracker:
         from tracker.read.lookup import show
 
         return self.read(known_at, lambda r: show(r, identifier))
+
+    def annotations(
+        self, *, issues: Chosen = None, parties: Chosen = None, known_at: datetime | date | str | None = None
+    ) -> dict[str, Any]:
+        """Every piece of evidence held as a W3C Web Annotation, in one JSON-LD AnnotationCollection."""
+        from tracker.read.annotations import collection, evidence_annotations
+
+        return self.read(
+            known_at,
+            lambda r: collection(evidence_annotations(r, *_filters(r, issues, parties, known_at is not None))),
+        )
 
     def log(self, *, known_at: datetime | date | str | None = None) -> IngestLog:
         """Every ingest that changed the database, oldest first: when, from where, what it added, edited and

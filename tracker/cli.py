@@ -626,6 +626,178 @@ def log_command(ctx: click.Context, known_at: datetime | None, fmt: str, width: 
     _emit(_rendered(_tracker(ctx).log(known_at=known_at), fmt, width))
 
 
+@cli.group("article")
+def article_group() -> None:
+    """Articles of a corpus folder: add one without writing YAML by hand."""
+
+
+@article_group.command("add")
+@click.argument("source", metavar="FILE|-")
+@click.option("--title", required=True, help="The article's headline.")
+@click.option("--published-on", "published_on", type=DATE, required=True, help="Its date (YYYY-MM-DD).")
+@click.option("--outlet", default=None, help="Where it was published.")
+@click.option("--url", default=None, help="Where it was read.")
+@click.option(
+    "--date-basis",
+    type=click.Choice(("stated", "inferred")),
+    default="stated",
+    show_default=True,
+    help="Whether the text carries its date, or it was worked out (then say how with --date-evidence).",
+)
+@click.option("--date-evidence", default=None, help="How an inferred date was worked out.")
+@click.option("--id", "article_id", default=None, help="Its id [default: made from the title].")
+@click.option(
+    "--seeds",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("seeds"),
+    show_default=True,
+    help="The corpus's articles folder (made if missing).",
+)
+def article_add_command(
+    source: str,
+    title: str,
+    published_on: date,
+    outlet: str | None,
+    url: str | None,
+    date_basis: str,
+    date_evidence: str | None,
+    article_id: str | None,
+    seeds: Path,
+) -> None:
+    """Copy an article's text (FILE, or - for stdin) into the seeds folder byte for byte and add its entry to
+    articles.yaml, keeping the file's comments and order; refused as an ingest would refuse it."""
+    from tracker.domain.files import FileRefused, read_regular_file
+    from tracker.ingest.authoring import add_article
+
+    if source == "-":
+        text = sys.stdin.buffer.read(2 * 1024 * 1024 + 1)
+    else:
+        try:
+            text = read_regular_file(Path(source), 2 * 1024 * 1024 + 1)
+        except FileRefused as exc:
+            raise UsageError(f"cannot read {source}: {exc.about('file')}") from None
+    meta = {
+        "id": article_id,
+        "title": title,
+        "published_on": published_on,
+        "outlet": outlet,
+        "url": url,
+        "date_basis": date_basis,
+        "date_evidence": date_evidence,
+    }
+    added = add_article(seeds, text, {k: v for k, v in meta.items() if v is not None})
+    _say(
+        f"added article '{added.id}': {display_path(seeds / added.file)}, "
+        f"and its entry in {display_path(seeds / 'articles.yaml')}"
+    )
+    _emit(f"{added.id}\n")
+
+
+def _corpus_folders(seeds: Path | None, fixtures: Path | None) -> tuple[Path, Path]:
+    from tracker.ingest.corpus import bundled_corpus
+
+    default_seeds, default_fixtures = bundled_corpus()
+    return seeds or default_seeds, fixtures or default_fixtures
+
+
+@cli.command("suggest")
+@click.argument("article")
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
+@click.option("--fixtures", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
+@click.option("--catalog", "catalog_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.option("--width", type=click.IntRange(min=40), default=None, metavar="N", help="Fit the table to N columns.")
+def suggest_command(
+    article: str,
+    seeds: Path | None,
+    fixtures: Path | None,
+    catalog_file: Path | None,
+    fmt: str,
+    width: int | None,
+) -> None:
+    """The sentences of ARTICLE that name an issue and a party, best first, with a proposed stance and
+    attribution: for a coder to accept, edit or skip (nothing is coded by itself)."""
+    from tracker.ingest.corpus import choose_catalog, load_articles
+    from tracker.ingest.suggest import Suggester
+    from tracker.render.coding import render_suggestions
+
+    seeds, fixtures = _corpus_folders(seeds, fixtures)
+    loaded = load_articles(seeds)
+    if article not in loaded.articles:
+        raise UsageError(f"no article '{article}' in {display_path(seeds)}/articles.yaml")
+    catalog = choose_catalog(fixtures, catalog_file)
+    found = Suggester(catalog).suggest(loaded.articles[article].text)
+    _emit(render_suggestions(article, found, fmt, _table_width(width)))
+
+
+@cli.command("agreement")
+@click.argument("coder_a", metavar="DIR_A", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("coder_b", metavar="DIR_B", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--catalog", "catalog_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+def agreement_command(coder_a: Path, coder_b: Path, catalog_file: Path | None, fmt: str) -> None:
+    """How far two coders' fixtures of the same articles agree: Krippendorff's alpha for the stance (ordinal on
+    the stance axis), the attribution and the mode (nominal), and every disagreement with both quotes."""
+    from tracker.ingest.agreement import agreement
+    from tracker.ingest.corpus import choose_catalog
+    from tracker.render.coding import render_agreement
+
+    catalog = choose_catalog(coder_a, catalog_file)
+    _emit(render_agreement(agreement(coder_a, coder_b, catalog), fmt))
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(("w3c",)), required=True, help="W3C Web Annotation (JSON-LD).")
+@_filters
+@_known_at_option
+@click.option("-o", "--output", "output", default="-", metavar="PATH", help="Write here [default: stdout, or -].")
+@db_option()
+@click.pass_context
+def export_command(
+    ctx: click.Context,
+    fmt: str,
+    issues: tuple[str, ...],
+    parties: tuple[str, ...],
+    known_at: datetime | None,
+    output: str,
+) -> None:
+    """Every piece of evidence held as a W3C Web Annotation: its quote selected in its article (exact, prefix,
+    suffix, position), its coding in the body."""
+    from tracker.render.output import to_json
+
+    collection = _tracker(ctx).annotations(issues=issues, parties=parties, known_at=known_at)
+    text = to_json(collection) + "\n"
+    if output == "-":
+        _emit(text)
+        return
+    from tracker.domain.files import FileRefused, database_files, write_output
+
+    try:
+        write_output(Path(output), text, database_files(_database(ctx).file))
+    except FileRefused as exc:
+        raise OutputError(f"cannot write {output}: {exc}") from None
+    _say(f"wrote {output}: {collection['total']} annotation(s)")
+
+
+@cli.command("import")
+@click.argument("source", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(("w3c",)), required=True, help="W3C Web Annotation (JSON-LD).")
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("seeds"))
+@click.option("--fixtures", type=click.Path(file_okay=False, path_type=Path), default=Path("fixtures"))
+def import_command(source: Path, fmt: str, seeds: Path, fixtures: Path) -> None:
+    """Code Web Annotations (from this tracker or an annotation tool) into the fixtures: every check of an
+    ingest applies on a scratch copy first; a refused annotation is told at its line, and nothing is written."""
+    from tracker.ingest.annotations import import_annotations
+
+    done = import_annotations(source, seeds, fixtures)
+    _say(
+        f"coded {len(done['added'])} new piece(s) of evidence and replaced {len(done['replaced'])} in "
+        f"{display_path(fixtures)}; `tracker ingest --seeds {display_path(seeds)} --fixtures {display_path(fixtures)}` "
+        "stores them"
+    )
+    _report_evidence_changes({"added": done["added"], "replaced": done["replaced"]})
+
+
 @cli.command("machines")
 @click.option("--issue", "issues", multiple=True, metavar="ID", help="Only this issue (repeatable).")
 @format_option(("mermaid", "json"), default="mermaid")

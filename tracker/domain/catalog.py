@@ -28,12 +28,15 @@ class _Entry(BaseModel):
 
     id: str = Field(pattern=ID_PATTERN, max_length=64)
     aliases: tuple[str, ...] = ()
+    # Words that signal it in an article without naming it (`withdraw`, `Peskov`): what `tracker suggest` looks
+    # for beside its names. Not names: a filter does not take them, and the store does not keep them.
+    keywords: tuple[str, ...] = ()
 
-    @field_validator("aliases")
+    @field_validator("aliases", "keywords")
     @classmethod
     def _aliases_not_blank(cls, aliases: tuple[str, ...]) -> tuple[str, ...]:
         if any(not a.strip() for a in aliases):
-            raise ValueError("an alias must not be empty")
+            raise ValueError("must not be empty")
         return aliases
 
 

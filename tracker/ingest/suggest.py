@@ -64,9 +64,11 @@ CUES: tuple[tuple[Stance, tuple[str, ...]], ...] = (
             "must",
             "require",
             "requires",
+            "demanding",
             "pressing for",
             "calls for",
             "called for",
+            "calling for",
             "wants",
             "seeking",
             "seeks",
@@ -100,7 +102,7 @@ def _terms(entry: Issue | Party) -> list[str]:
 
 def _pattern(terms: list[str]) -> re.Pattern[str]:
     alternatives = sorted({re.escape(t.strip()) for t in terms}, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(" + "|".join(alternatives) + r")(?![\w-])", re.I)
+    return re.compile(r"(?<![\w-])(" + "|".join(alternatives) + r")(?:s|es)?(?![\w-])", re.I)  # plurals too
 
 
 class Suggester:

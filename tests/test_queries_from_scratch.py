@@ -195,13 +195,20 @@ def test_a_briefing_holds_the_newest_quotes_and_moves_and_counts_the_rest(scratc
             key = (section.issue, position.party)
             _, _, behind = expected_stance(scratch, key, as_of)
             so_far = entries_until(scratch, key, as_of)
-            assert [e.id for e in position.evidence] == behind[:QUOTES_SHOWN]
+            # The piece that moved the position into its stance leads, then the newest others.
+            entered = behind[-1]
+            assert [e.id for e in position.evidence] == [entered] + [e for e in behind[:QUOTES_SHOWN] if e != entered]
             assert position.evidence_total == len(behind)
             assert [m.evidence.id for m in position.moves] == [e.evidence_id for e in so_far[-MOVES_SHOWN:]]
             assert position.moves_total == len(so_far)
             shown += 1
     assert shown == len(scratch.issues) * len(scratch.parties)
-    assert report.changes and all(len(c.evidence) <= QUOTES_SHOWN for c in report.changes)
+    assert report.changes
+    for change in report.changes:
+        # The evidence on the change's path of moves leads, in the path's order, then at most the newest others.
+        path = list(dict.fromkeys(e for step in change.moves for e in step.evidence))
+        assert [ref.id for ref in change.evidence[: len(path)]] == path
+        assert len(change.evidence) <= len(path) + QUOTES_SHOWN
     assert any(c.evidence_total and c.evidence_total > QUOTES_SHOWN for c in report.changes)
     cited = {ref.article for s in report.issues for p in s.positions for ref in p.evidence}
     cited |= {m.evidence.article for s in report.issues for p in s.positions for m in p.moves}

@@ -17,14 +17,15 @@ from typing import Any
 import pytest
 from textual.binding import Binding
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Log, SelectionList, TextArea
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Log, OptionList, SelectionList, Static, TextArea
 
 from tests.conftest import GOLDEN, ON_POSTGRESQL, NewDb, Run
 from tests.helpers import HOSTILE, hostile_corpus, ingest_long_hostile_corpus, write_trade_talks
 from tracker.domain.machines import Stance
 from tracker.read.opening import Database
 from tracker.tui.app import SeedingScreen, TrackerApp
-from tracker.tui.dialogs import DatePrompt, DiffPrompt, FilterDialog, HelpScreen, KnownAtPrompt
+from tracker.tui.dialogs import DatePrompt, DiffPrompt, ExportDialog, FilterDialog, HelpScreen, KnownAtPrompt
 from tracker.tui.matrix_screen import MatrixScreen
 from tracker.tui.screens import ArticleScreen, DiffScreen
 from tracker.tui.widgets import EvidenceTable, MatrixTable, QuoteView, TimelineBar
@@ -77,6 +78,14 @@ class ToldApp(TrackerApp):
         super().notify(message, *args, **kwargs)
 
 
+def screen_text(screen: Screen[Any]) -> str:
+    """Everything the text of a screen says (help, dialogs, their lists of choices), as a person reads it."""
+    said = [str(widget.render()) for widget in screen.query(Static)]
+    for choices in screen.query(OptionList):
+        said += [str(choices.get_option_at_index(n).prompt) for n in range(choices.option_count)]
+    return "\n".join(said)
+
+
 def told(app: TrackerApp, words: str) -> bool:
     """Whether a notification has told the user `words` (in its title or its message)."""
     assert isinstance(app, ToldApp)
@@ -118,7 +127,8 @@ def test_the_matrix_shows_every_position_as_of_the_date(seeded_db: str) -> None:
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         screen = await loaded(app, pilot)
         table = screen.query_one(MatrixTable)
-        assert screen.heading == "as of 2026-02-06"
+        assert screen.heading == "as of 2026-02-06 · after the last of 4 changes"
+        assert "Negotiation tracker — as of 2026-02-06" in str(screen.query_one("#heading").render())
         assert table.position_at_cursor() == ("donetsk_withdrawal", "russia"), "the first position is selected"
         assert screen.detail is not None and screen.detail.evidence_total == 7
         assert table.shown is not None
@@ -147,7 +157,7 @@ def test_steps_go_through_the_change_dates_and_mark_what_changed(seeded_db: str)
         table = screen.query_one(MatrixTable)
         await pilot.press("left_square_bracket")
         await loaded(app, pilot, date(2026, 2, 5))
-        assert screen.heading == "as of 2026-02-05"
+        assert screen.heading.startswith("as of 2026-02-05 · change 4 of 4")
         assert table.shown is not None
         marked = {(c.issue, c.party) for row in table.shown.cells.values() for c in row.values() if c.changed}
         assert marked == {("donetsk_withdrawal", "ukraine"), ("security_guarantees", "ukraine")}
@@ -231,10 +241,14 @@ def test_a_position_shows_its_history_and_evidence_and_opens_the_article(seeded_
         evidence = screen.query_one("#evidence", EvidenceTable)
         assert [e.id for e in history.evidence] == ["adr1-04", "adr2-05", "nlpt-04", "kcat-05"], "newest first"
         moves = [history.get_row_at(n)[1].plain for n in range(history.row_count)]
-        assert moves == ["reaffirm", "soften", "reaffirm", "first_statement"]
+        assert moves == ["reaffirms", "softens", "reaffirms", "first statement"], "moves in words"
+        reached = [history.get_row_at(n)[2].plain for n in range(history.row_count)]
+        assert reached == ["counter-proposal", "counter-proposal", "opposes", "opposes"]
         assert [e.id for e in evidence.evidence] == ["adr1-04", "adr2-05"]
         quote = str(screen.query_one("#quote", QuoteView).render())
-        assert evidence.evidence[0].quote in quote and "ukraine (direct)" in quote
+        assert evidence.evidence[0].quote in quote and "Ukraine (its own word)" in quote
+        title = str(screen.query_one("#evidence-title").render())
+        assert title.startswith("Ukraine on Donetsk withdrawal: counter-proposal since 2026-02-05"), "names, words"
         await pilot.press("enter")  # from the matrix to its evidence
         assert app.focused is evidence
         await pilot.press("enter")  # open the article
@@ -277,7 +291,7 @@ def test_the_diff_screen_lists_the_changes_with_their_evidence(seeded_db: str) -
         await until(pilot, lambda: isinstance(app.screen, DiffPrompt))
         first, second = app.screen.query(Input)
         assert (first.value, second.value) == ("2026-01-26", "2026-02-06"), "before the latest change, to the date"
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")  # one Enter, in any field, compares
         await until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.report is not None)
         assert isinstance(app.screen, DiffScreen) and app.screen.report is not None
         assert len(app.screen.report.changes) == 2, "the defaults show the latest change"
@@ -285,27 +299,31 @@ def test_the_diff_screen_lists_the_changes_with_their_evidence(seeded_db: str) -
         await until(pilot, lambda: isinstance(app.screen, DiffPrompt))
         first, second = app.screen.query(Input)
         first.value = ""
-        await pilot.press("enter", "enter")
+        second.focus()
+        await pilot.press("enter")
         assert isinstance(app.screen, DiffPrompt) and app.focused is first, "back to the field to correct"
         first.value = "2026-01-24"
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.report is not None)
         diff_screen = app.screen
         assert isinstance(diff_screen, DiffScreen) and diff_screen.report is not None
         changes = diff_screen.query_one("#changes", DataTable)
         rows = [[c.plain for c in changes.get_row_at(n)[:4]] for n in range(changes.row_count)]
         assert rows == [
-            ["donetsk_withdrawal", "ukraine", "opposes", "counter"],
-            ["security_guarantees", "ukraine", "agreed", "supports"],
-            ["security_guarantees", "(issue status)", "converging", "in play"],
-            ["znpp", "(issue status)", "not on agenda", "in play"],
+            ["Donetsk withdrawal", "Ukraine", "opposes", "counter-proposal"],
+            ["Security guarantees", "Ukraine", "agreed", "supports"],
+            ["Security guarantees", "(the issue)", "converging", "in play"],
+            ["Zaporizhzhia nuclear plant", "(the issue)", "not on the agenda", "in play"],
         ]
+        caption = str(diff_screen.query_one("#diff-evidence-title").render())
+        assert caption.startswith("Ukraine on Donetsk withdrawal: opposes → counter-proposal"), "names, words"
         evidence = diff_screen.query_one("#diff-evidence", EvidenceTable)
         await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr1-04", "adr2-05"])
         assert evidence.highlighted() is not None and evidence.highlighted().id == "adr2-05", "the move that changed it"  # type: ignore[union-attr]
-        assert [evidence.get_row_at(n)[1].plain for n in range(2)] == ["reaffirm", "soften"]
-        assert [evidence.get_row_at(n)[2].plain for n in range(2)] == ["counter", "counter"], "the stance reached"
-        assert evidence.get_row_at(0)[3].plain == "ukraine (direct)", "the party speaks for itself"
+        assert [evidence.get_row_at(n)[1].plain for n in range(2)] == ["reaffirms", "softens"]
+        reached = [evidence.get_row_at(n)[2].plain for n in range(2)]
+        assert reached == ["counter-proposal", "counter-proposal"], "the stance reached"
+        assert evidence.get_row_at(0)[3].plain == "Ukraine", "the party speaks for itself"
         await pilot.press("down")
         await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr2-10"])
         await pilot.press("enter", "enter")
@@ -372,14 +390,17 @@ def test_help_lists_every_key_and_the_palette_every_action(seeded_db: str) -> No
         titles = {command.title for command in app.get_system_commands(screen)}
         for binding in MatrixScreen.BINDINGS:
             assert binding.description in titles  # type: ignore[union-attr]
+        helps = [title for title in titles if "help" in title.lower() or title == "Keys"]
+        assert helps == ["Help: every key"], "one help entry in the palette"
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        keys = app.screen.query_one("#keys", DataTable)
-        described = {keys.get_row_at(n)[2] for n in range(keys.row_count)}
+        described = screen_text(app.screen)
         every = [*MatrixScreen.BINDINGS, *TrackerApp.BINDINGS, *ArticleScreen.BINDINGS, *FilterDialog.BINDINGS]
-        for binding in [*every, *DatePrompt.BINDINGS, *HelpScreen.BINDINGS]:
+        for binding in [*every, *DatePrompt.BINDINGS, *HelpScreen.BINDINGS, *DiffScreen.BINDINGS]:
             assert isinstance(binding, Binding)
             assert (binding.tooltip or binding.description) in described
+        for legend in ("counter-proposal", "rests only on others' word", "contested", "deadlocked", "sub-issue"):
+            assert legend in described, "the help explains the colours and marks too"
         await pilot.press("escape")
         assert app.screen is screen
         await pilot.press("t")
@@ -397,12 +418,16 @@ def test_export_writes_the_view_as_markdown(seeded_db: str, tmp_path: Path, monk
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         await loaded(app, pilot)
         await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        assert "Markdown  positions-2026-02-06.md" in screen_text(app.screen)
+        await pilot.press("enter")  # the first: Markdown
         await until(pilot, exported.exists)
+        await until(pilot, lambda: told(app, "(Markdown, every issue and party)"))
 
     drive(seeded_db, scenario)
     text = exported.read_text(encoding="utf-8")
     assert text.startswith("# 2026 US-brokered Russia-Ukraine talks\n\nAs of 2026-02-06.")
-    assert "#### Ukraine: counter_proposal since 2026-02-05" in text
+    assert "#### Ukraine: counter-proposal since 2026-02-05" in text
 
 
 def test_party_columns_page_at_the_edge_in_a_narrow_terminal(seeded_db: str) -> None:
@@ -566,6 +591,8 @@ def test_paths_and_errors_in_notifications_are_text(
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         await loaded(app, pilot)
         await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        await pilot.press("m")
         await until(pilot, lambda: (folder / "positions-2026-02-06.md").exists())
         await until(pilot, lambda: told(app, "Wrote"))
         await pilot.pause(0.2)  # the toast is drawn
@@ -593,7 +620,7 @@ def check_screenshot(name: str, svg: str) -> None:
         raise AssertionError(f"the screen differs from {golden}; it is now {actual}")
 
 
-@pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])
+@pytest.mark.parametrize("size", [(120, 36), (80, 24), (200, 50)], ids=["120x36", "80x24", "200x50"])
 def test_screenshot_of_the_main_screen(seeded_db: str, size: tuple[int, int]) -> None:
     shots: list[str] = []
 
@@ -610,7 +637,8 @@ def test_screenshot_of_the_diff_screen(seeded_db: str) -> None:
 
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         await loaded(app, pilot)
-        app.push_screen(DiffScreen(date(2026, 1, 24), date(2026, 2, 6), None, None, None))
+        catalog = matrix_screen(app).catalog
+        app.push_screen(DiffScreen(date(2026, 1, 24), date(2026, 2, 6), None, None, None, catalog))
         await until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.report is not None)
         evidence = app.screen.query_one("#diff-evidence", EvidenceTable)
         await until(pilot, lambda: bool(evidence.evidence))

@@ -24,9 +24,19 @@ from textual.widgets import Log, Static
 from tracker.domain.errors import TrackerError
 from tracker.read.opening import Database
 from tracker.read.reading import Reading
-from tracker.tui.dialogs import DatePrompt, FilterDialog, HelpScreen, KeyList
+from tracker.tui.dialogs import (
+    DatePrompt,
+    ExportDialog,
+    FilterDialog,
+    HelpScreen,
+    KeyList,
+    KnownAtPrompt,
+    LegendScreen,
+    SearchScreen,
+)
 from tracker.tui.matrix_screen import MatrixScreen
-from tracker.tui.screens import ArticleScreen, DiffScreen
+from tracker.tui.palette import palette_for, use
+from tracker.tui.screens import ArticleScreen, DiffScreen, TrackerScreen
 
 T = TypeVar("T")
 
@@ -73,8 +83,8 @@ class TrackerApp(App[int]):
     TITLE = "Negotiation tracker"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help"),
-        Binding("t", "toggle_theme", "Light/dark"),
+        Binding("question_mark", "help", "Help", tooltip="Every key, and what the colours and marks mean"),
+        Binding("t", "toggle_theme", "Light/dark", tooltip="Switch between the light and dark themes", show=False),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -103,6 +113,7 @@ class TrackerApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
+        self.watch_theme(self.theme)
         if self.seed_first:  # the matrix reads the database only once it is built
             self.push_screen(SeedingScreen(self.database), self._open_matrix)
         else:
@@ -111,8 +122,15 @@ class TrackerApp(App[int]):
     def _open_matrix(self, _: None = None) -> None:
         self.push_screen(MatrixScreen(self.start_as_of, self.start_known_at))
 
+    def watch_theme(self, theme: str) -> None:
+        """Stances, statuses and dates take the new theme's colours, made legible on it, on every screen."""
+        use(palette_for(self.current_theme, self.ansi_theme))
+        for screen in self.screen_stack:
+            if isinstance(screen, TrackerScreen) and screen.is_mounted:
+                screen.restyle()
+
     def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -120,12 +138,15 @@ class TrackerApp(App[int]):
         keys: KeyList = [
             ("everywhere", [*self.BINDINGS, Binding("ctrl+p", "command_palette", "Commands (search actions)")]),
             ("matrix", [*MatrixScreen.BINDINGS, *_TABLE_KEYS]),
-            ("evidence lists", [Binding("enter", "open", "Open the article with the quote highlighted")]),
+            ("lists", [Binding("enter", "open", "Open the article with the quote highlighted")]),
             ("article", list(ArticleScreen.BINDINGS)),
             ("diff", [*DiffScreen.BINDINGS, Binding("enter", "open", "Show / open the evidence")]),
+            ("search", [*SearchScreen.BINDINGS, Binding("enter", "go", "Search; on a result, go to it")]),
+            ("known at", [*KnownAtPrompt.BINDINGS, Binding("enter", "pick", "Apply the time typed or picked")]),
+            ("export", list(ExportDialog.BINDINGS)),
             ("date prompts", [*DatePrompt.BINDINGS, Binding("enter", "accept", "Next field, then accept")]),
             ("filter", [*FilterDialog.BINDINGS, *_FILTER_KEYS]),
-            ("keys", list(HelpScreen.BINDINGS)),
+            ("key and help", [*LegendScreen.BINDINGS, *HelpScreen.BINDINGS]),
             ("mouse", [Binding("click", "click", "A cell selects it; the timeline goes to the nearest change date")]),
         ]
         self.push_screen(HelpScreen(keys, self.get_key_display_name))
@@ -134,9 +155,15 @@ class TrackerApp(App[int]):
         return self.get_key_display(Binding(key, ""))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Keys of every screen", "What each key does, on each screen", self.action_help)
+        """Textual's commands (one help: this app's), a screenshot saved where it can be, and the matrix's keys."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Screenshot"):
+                yield command
+        yield SystemCommand("Help: every key", "Every key of every screen, and what the matrix shows", self.action_help)
         yield SystemCommand("Light or dark theme", "Switch between the light and dark themes", self.action_toggle_theme)
+        yield SystemCommand(
+            "Screenshot", "Save an SVG picture of the screen in the current folder", self._screenshot_soon
+        )
         if isinstance(screen, MatrixScreen):
             for binding in MatrixScreen.BINDINGS:
                 assert isinstance(binding, Binding)
@@ -145,15 +172,32 @@ class TrackerApp(App[int]):
                 callback = partial(method, int(argument.rstrip(")"))) if argument else method
                 yield SystemCommand(binding.description, binding.tooltip or binding.description, callback)
 
+    def _screenshot_soon(self) -> None:
+        self.set_timer(0.1, self.save_screenshot_here)  # once the palette has closed
+
+    def save_screenshot_here(self) -> None:
+        """An SVG of the screen in the current folder (Textual's own goes to ~/Downloads, which may not exist)."""
+        try:
+            path = self.save_screenshot(path=str(Path.cwd()))
+        except OSError as exc:
+            self.notify(f"Could not save a screenshot in {Path.cwd()}: {exc.strerror}", severity="error", markup=False)
+            return
+        self.notify(f"Saved {path}", title="Screenshot", markup=False)
+
 
 _FILTER_KEYS: list[BindingType] = [
     Binding("space", "toggle", "Tick or untick the issue or party under the cursor"),
     Binding("tab", "focus_next", "Next list or button (Apply, All, Cancel)"),
 ]
 _TABLE_KEYS: list[BindingType] = [
-    Binding("up,down,left,right", "move", "Move between positions (the panes below follow)"),
-    Binding("enter", "select", "Go to the evidence of the position"),
-    Binding("tab", "focus_next", "Next pane (history, evidence)"),
+    Binding(
+        "up,down,left,right",
+        "move",
+        "Move between positions (the panes below follow); the issue's own cell "
+        "shows its status history and its issue-level evidence",
+    ),
+    Binding("enter", "select", "Go to the evidence of the position (or of the issue)"),
+    Binding("tab", "focus_next", "Next pane (history, evidence, the quote)"),
 ]
 
 

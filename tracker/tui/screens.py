@@ -3,28 +3,43 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TextArea
+from textual.widgets import Footer, Header, Static, TextArea
 from textual.widgets.text_area import Selection
 from textual.worker import Worker, get_current_worker
 
+from tracker.domain.catalog import Catalog
 from tracker.domain.untrusted import safe_text
 from tracker.read.browse import article_text
 from tracker.read.diff import diff
 from tracker.read.models import ArticleText, DiffReport, EvidenceRef
-from tracker.tui.widgets import EvidenceTable, QuoteView, plain, report_failure, stance_text, status_text
+from tracker.tui.widgets import (
+    MOVE_COLUMNS,
+    Column,
+    EvidenceTable,
+    QuoteView,
+    Row,
+    citation,
+    move_row,
+    muted_text,
+    plain,
+    report_failure,
+    stance_text,
+    status_text,
+)
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
 
 EVIDENCE_PAGE = 100
+COPY = Binding("c", "copy", "Copy", tooltip="Copy the quote shown, with its speaker, article, date and evidence id")
 
 
 def inert_with_span(text: str, start: int, end: int) -> tuple[str, int, int]:
@@ -39,6 +54,20 @@ def location(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1)
 
 
+def copy_quote(screen: Screen[Any], view: QuoteView) -> None:
+    """Copy the piece of evidence `view` shows, with its citation, to the clipboard; say so."""
+    if view.evidence is None:
+        screen.notify("No quote to copy: highlight a piece of evidence first", timeout=3)
+        return
+    screen.app.copy_to_clipboard(citation(view.evidence, view.party_name))
+    screen.notify(
+        f"Copied the quote of evidence {safe_text(view.evidence.id)} with its citation to the clipboard",
+        title="Copied",
+        timeout=3,
+        markup=False,
+    )
+
+
 class TrackerScreen(Screen[None]):
     """A screen of the tracker's app: it reads through the app, and shows what its workers fail at."""
 
@@ -49,23 +78,30 @@ class TrackerScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failure(self, event)
 
+    def restyle(self) -> None:
+        """The theme changed: draw again what is drawn in its colours."""
+
 
 class ArticleScreen(TrackerScreen):
-    """An article's text, read-only, with the quote of one piece of evidence selected in place."""
+    """An article's text, read-only, with the quote of one piece of evidence selected in place (if given)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back"), COPY]
 
-    def __init__(self, evidence: EvidenceRef, party: str | None, known_at: datetime | None) -> None:
+    def __init__(
+        self, article: str, evidence: EvidenceRef | None, party_name: str | None, known_at: datetime | None
+    ) -> None:
         super().__init__()
+        self.article = article
         self.evidence = evidence
-        self.party = party
+        self.party_name = party_name
         self.known_at = known_at
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="article-meta")
         yield TextArea(id="article-text", read_only=True, soft_wrap=True, show_line_numbers=False)
-        yield QuoteView(id="article-quote")
+        with VerticalScroll(id="article-quote-pane"):
+            yield QuoteView(id="article-quote")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -73,7 +109,7 @@ class ArticleScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load(self) -> None:
-        article = self.tracker.read(self.known_at, article_text, self.evidence.article)
+        article = self.tracker.read(self.known_at, article_text, self.article)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, article)
 
@@ -86,21 +122,42 @@ class ArticleScreen(TrackerScreen):
         if article.date_basis != "stated":
             meta.append(f" ({article.date_basis}", style="italic")
             meta.append(f": {safe_text(article.date_evidence)})" if article.date_evidence else ")", style="italic")
-        meta.append(f" · article {safe_text(article.id)}", style="dim")
+        meta.append_text(muted_text(f" · article {safe_text(article.id)}"))
         self.query_one("#article-meta", Static).update(meta)
-        shown, start, end = inert_with_span(article.text, self.evidence.start, self.evidence.end)
         area = self.query_one("#article-text", TextArea)
+        if self.evidence is None:
+            area.load_text(safe_text(article.text, keep_lines=True))
+            area.focus()
+            self.query_one("#article-quote", QuoteView).show(None, empty="c copies a quote; Escape goes back")
+            return
+        shown, start, end = inert_with_span(article.text, self.evidence.start, self.evidence.end)
         area.load_text(shown)
         area.selection = Selection(location(shown, start), location(shown, end))
         area.focus()
         area.scroll_cursor_visible(center=True, animate=False)
-        self.query_one("#article-quote", QuoteView).show(self.evidence, self.party)
+        self.query_one("#article-quote", QuoteView).show(self.evidence, self.party_name)
+
+    def action_copy(self) -> None:
+        copy_quote(self, self.query_one("#article-quote", QuoteView))
+
+    def restyle(self) -> None:
+        self.query_one("#article-quote", QuoteView).restyle()
+
+
+CHANGE_COLUMNS = [
+    Column("issue", 10),
+    Column("party", 7, 24),
+    Column("from", 4, 17, whole=True),
+    Column("to", 2, 17, whole=True),
+    Column("since", 10, 10, whole=True),
+    Column("evidence", 8, 8, whole=True),
+]
 
 
 class DiffScreen(TrackerScreen):
     """The positions that changed between two dates, from and to, with the evidence that moved them."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back"), COPY]
 
     def __init__(
         self,
@@ -109,19 +166,23 @@ class DiffScreen(TrackerScreen):
         known_at: datetime | None,
         issues: list[str] | None,
         parties: list[str] | None,
+        catalog: Catalog | None = None,
     ) -> None:
         super().__init__()
         self.date_from, self.date_to = date_from, date_to
         self.known_at, self.issues, self.parties = known_at, issues, parties
+        self.titles = {i.id: i.title for i in catalog.issues} if catalog else {}
+        self.names = {p.id: p.name for p in catalog.parties} if catalog else {}
         self.report: DiffReport | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="diff-title")
-        yield DataTable[Text](id="changes", cursor_type="row", zebra_stripes=True)
+        yield EvidenceTable(CHANGE_COLUMNS, id="changes")
         with Vertical(id="diff-evidence-pane"):
-            yield Static(id="diff-evidence-title")
-            yield EvidenceTable(with_move=True, id="diff-evidence")
+            yield Static(id="diff-evidence-title", classes="pane-title")
+            yield EvidenceTable(MOVE_COLUMNS, id="diff-evidence")
+        with VerticalScroll(id="diff-quote-pane"):
             yield QuoteView(id="diff-quote")
         yield Footer()
 
@@ -129,10 +190,7 @@ class DiffScreen(TrackerScreen):
         self.query_one("#diff-title", Static).update(
             Text(f"Changes from {self.date_from.isoformat()} to {self.date_to.isoformat()} (loading…)", style="bold")
         )
-        table = self.query_one("#changes", DataTable)
-        for label, width in (("issue", 22), ("party", 16), ("from", 13), ("to", 13), ("since", 10), ("evidence", 8)):
-            table.add_column(label, width=width)  # fixed: rows arrive from a worker, after the first layout
-        table.focus()
+        self.query_one("#changes", EvidenceTable).focus()
         self.load()
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
@@ -143,38 +201,52 @@ class DiffScreen(TrackerScreen):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, report)
 
+    def title_of(self, issue: str) -> str:
+        return self.titles.get(issue, issue)
+
+    def name_of(self, party: str) -> str:
+        return self.names.get(party, party)
+
     def show(self, report: DiffReport) -> None:
         self.report = report
         count = len(report.changes) + len(report.issue_changes)
         title = Text(f"Changes from {report.date_from.isoformat()} to {report.date_to.isoformat()}", style="bold")
-        title.append(f" · {len(report.changes)} position(s), {len(report.issue_changes)} issue status(es)")
+        positions = "1 position" if len(report.changes) == 1 else f"{len(report.changes)} positions"
+        statuses = "1 issue status" if len(report.issue_changes) == 1 else f"{len(report.issue_changes)} issue statuses"
+        title.append(f" · {positions}, {statuses}")
         if not count:
             title.append(" · nothing changed", style="italic")
         self.query_one("#diff-title", Static).update(title)
-        table = self.query_one("#changes", DataTable)
-        table.clear()
-        for n, change in enumerate(report.changes):
-            table.add_row(
-                plain(change.issue),
-                plain(change.party),
-                stance_text(change.stance_from),
-                stance_text(change.stance_to),
-                Text(change.since.isoformat() if change.since else ""),
-                Text(str(change.evidence_total if change.evidence_total is not None else len(change.evidence))),
-                key=f"position-{n}",
+        rows = [
+            Row(
+                (
+                    plain(self.title_of(change.issue)),
+                    plain(self.name_of(change.party)),
+                    stance_text(change.stance_from),
+                    stance_text(change.stance_to),
+                    Text(change.since.isoformat() if change.since else ""),
+                    Text(str(change.evidence_total if change.evidence_total is not None else len(change.evidence))),
+                )
             )
-        for n, issue_change in enumerate(report.issue_changes):
-            newest = issue_change.evidence[0].date.isoformat() if issue_change.evidence else ""
-            table.add_row(
-                plain(issue_change.issue),
-                Text("(issue status)", style="dim"),
-                status_text(issue_change.status_from),
-                status_text(issue_change.status_to),
-                Text(newest),
-                Text(str(issue_change.evidence_total or len(issue_change.evidence))),
-                key=f"issue-{n}",
+            for change in report.changes
+        ]
+        rows += [
+            Row(
+                (
+                    plain(self.title_of(issue_change.issue)),
+                    muted_text("(the issue)"),
+                    status_text(issue_change.status_from),
+                    status_text(issue_change.status_to),
+                    Text(issue_change.evidence[0].date.isoformat() if issue_change.evidence else ""),
+                    Text(str(issue_change.evidence_total or len(issue_change.evidence))),
+                )
             )
-        self._show_evidence(0)
+            for issue_change in report.issue_changes
+        ]
+        changes = self.query_one("#changes", EvidenceTable)
+        row = changes.cursor_row if changes.rows_shown else 0
+        changes.show(rows, cursor=row)
+        self._show_evidence(changes.cursor_row)
 
     def _show_evidence(self, row: int) -> None:
         if self.report is None:
@@ -182,37 +254,62 @@ class DiffScreen(TrackerScreen):
         positions = self.report.changes
         title = self.query_one("#diff-evidence-title", Static)
         party: str | None = None
+        caption = Text()
         if row < len(positions):
             change = positions[row]
-            evidence, party = change.evidence, change.party
-            caption = f"{change.party} on {change.issue}: {change.stance_from} → {change.stance_to}"
+            evidence, party = change.evidence, self.name_of(change.party)
+            caption.append_text(plain(f"{party} on {self.title_of(change.issue)}: "))
+            caption.append_text(stance_text(change.stance_from))
+            caption.append(" → ")
+            caption.append_text(stance_text(change.stance_to))
+            moves = [move_row(e, e.move, e.stance, party) for e in evidence]
         elif row - len(positions) < len(self.report.issue_changes):
             issue_change = self.report.issue_changes[row - len(positions)]
             evidence = issue_change.evidence
-            caption = f"{issue_change.issue}: {issue_change.status_from} → {issue_change.status_to}"
+            caption.append_text(plain(f"{self.title_of(issue_change.issue)}: "))
+            caption.append_text(status_text(issue_change.status_from))
+            caption.append(" → ")
+            caption.append_text(status_text(issue_change.status_to))
+            moves = [move_row(e, e.move, e.stance, None) for e in evidence]
         else:
-            evidence, caption = [], "No change selected"
+            evidence, moves = [], []
+            caption.append("No change selected")
         totals = [c.evidence_total for c in positions] + [c.evidence_total for c in self.report.issue_changes]
         total = totals[row] if row < len(totals) else None
         if total is not None and total > len(evidence):
-            caption += f" (newest {len(evidence)} of {total})"
-        title.update(plain(caption + " · Enter: article"))
+            caption.append(f" (newest {len(evidence)} of {total})")
+        if evidence:
+            caption.append_text(muted_text(" · Enter: article"))
+        title.update(caption)
         # Start on the newest move that changed the stance (not a later reaffirmation).
         changing = next((n for n, e in enumerate(evidence) if e.move not in (None, "reaffirm")), 0)
-        self.query_one("#diff-evidence", EvidenceTable).show(evidence, party, cursor=changing)
+        self.query_one("#diff-evidence", EvidenceTable).show(moves, party, cursor=changing)
+        if not evidence:
+            self.query_one("#diff-quote", QuoteView).show(None)
 
-    @on(DataTable.RowHighlighted, "#changes")
-    def _change_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_evidence(event.cursor_row)
+    @on(EvidenceTable.Shown, "#changes")
+    def _change_highlighted(self, event: EvidenceTable.Shown) -> None:
+        event.stop()
+        self._show_evidence(event.table.cursor_row)
 
-    @on(DataTable.RowSelected, "#changes")
-    def _change_selected(self) -> None:
+    @on(EvidenceTable.Shown, "#diff-evidence")
+    def _quote(self, event: EvidenceTable.Shown) -> None:
+        if event.evidence is not None:
+            self.query_one("#diff-quote", QuoteView).show(event.evidence, event.table.party_name)
+
+    @on(EvidenceTable.Opened, "#diff-evidence")
+    def _open(self, event: EvidenceTable.Opened) -> None:
+        self.app.push_screen(
+            ArticleScreen(event.evidence.article, event.evidence, event.table.party_name, self.known_at)
+        )
+
+    @on(EvidenceTable.Picked, "#changes")
+    def _change_picked(self) -> None:
         self.query_one("#diff-evidence", EvidenceTable).focus()
 
-    @on(EvidenceTable.Shown)
-    def _quote(self, event: EvidenceTable.Shown) -> None:
-        self.query_one("#diff-quote", QuoteView).show(event.evidence, event.table.party)
+    def action_copy(self) -> None:
+        copy_quote(self, self.query_one("#diff-quote", QuoteView))
 
-    @on(EvidenceTable.Opened)
-    def _open(self, event: EvidenceTable.Opened) -> None:
-        self.app.push_screen(ArticleScreen(event.evidence, event.table.party, self.known_at))
+    def restyle(self) -> None:
+        if self.report is not None:
+            self.show(self.report)

@@ -1,16 +1,21 @@
-"""Widgets of the terminal UI: the timeline bar, the position matrix and evidence lists.
+"""Widgets of the terminal UI: the timeline bar, the legend, the position matrix, lists sized to the terminal.
 
 Everything from articles or fixtures is untrusted: it reaches the screen only
 as `rich.text.Text` built from `safe_text` (never a markup string), so
 `[@click=app.quit]` or an escape sequence in a quote shows as what it is.
+Stances, moves and statuses are shown in words (`tracker.domain.words`),
+parties and issues by name; ids stay in JSON and CSV. Colours come from the
+theme's palette (`tracker.tui.palette`) and only repeat what the words say.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.message import Message
@@ -23,42 +28,61 @@ from textual.worker import Worker, WorkerState
 from tracker.domain.errors import TrackerError
 from tracker.domain.machines import Stance
 from tracker.domain.untrusted import safe_text
+from tracker.domain.words import words
 from tracker.read.models import Cell, EvidenceRef, Matrix
-from tracker.render.output import who
+from tracker.tui.palette import current
 
-# A word per stance that reads without colour; the colours only repeat it.
-STANCE_LABEL = {
-    Stance.UNKNOWN: "unknown",
-    Stance.DEMANDS: "demands",
-    Stance.SUPPORTS: "supports",
-    Stance.OPEN: "open",
-    Stance.COUNTER_PROPOSAL: "counter",
-    Stance.OPPOSES: "opposes",
-    Stance.AGREED: "agreed",
-}
-STANCE_STYLE = {
-    Stance.UNKNOWN: "dim",
-    Stance.DEMANDS: "bold red3",
-    Stance.SUPPORTS: "bold green4",
-    Stance.OPEN: "bold dark_goldenrod",
-    Stance.COUNTER_PROPOSAL: "bold dark_orange3",
-    Stance.OPPOSES: "bold magenta3",
-    Stance.AGREED: "bold dodger_blue2",
-}
-STATUS_STYLE = {
-    "not_on_agenda": "dim",
-    "deadlocked": "red3",
-    "in_play": "dark_goldenrod",
-    "converging": "green4",
-    "agreed": "dodger_blue2",
-}
 CHANGED_MARK = "*"
 COUNT_MARK = "\u00d7"  # the multiplication sign: "demands, times 3 pieces of evidence"
 # Marks of a stance not to take at its word (`tracker.read.briefing.qualifiers` says them in words).
 OTHERS_WORD_MARK = "~"  # rests only on another party's report or the outlet's analysis
 CONDITION_MARK = "?"  # holds on a condition
 CONTESTED_MARK = "!"  # contested: evidence of equal weight disagreed, the stance shown is the one held before
-MARKS_LEGEND = f"{OTHERS_WORD_MARK} others' word only · {CONDITION_MARK} on a condition · {CONTESTED_MARK} contested"
+SUB_ISSUE_MARK = "↳"
+STANCE_ORDER = [
+    Stance.DEMANDS,
+    Stance.SUPPORTS,
+    Stance.OPEN,
+    Stance.COUNTER_PROPOSAL,
+    Stance.OPPOSES,
+    Stance.AGREED,
+    Stance.UNKNOWN,
+]
+STATUS_ORDER = ["deadlocked", "in_play", "converging", "agreed", "not_on_agenda"]
+# What each stance and status means, for the legend screen and the help.
+STANCE_MEANING = {
+    Stance.DEMANDS: "insists on the proposition",
+    Stance.SUPPORTS: "is for it",
+    Stance.OPEN: "is open to it, not committed",
+    Stance.COUNTER_PROPOSAL: "offers something else in its place",
+    Stance.OPPOSES: "is against it",
+    Stance.AGREED: "has agreed to it with the others",
+    Stance.UNKNOWN: "nothing said yet, as far as the evidence goes",
+}
+STATUS_MEANING = {
+    "deadlocked": "parties hold incompatible stances",
+    "in_play": "under discussion, no agreement in sight yet",
+    "converging": "the stances are coming together",
+    "agreed": "every party with a stance has agreed",
+    "not_on_agenda": "nobody has taken it up",
+}
+MARKS = [  # (mark, in full, in a line, in a short line)
+    (f"{COUNT_MARK}N", "the pieces of evidence behind the stance", "pieces of evidence", "evidence"),
+    (CHANGED_MARK, "the stance changed on the date shown", "changed that day", "changed"),
+    (
+        OTHERS_WORD_MARK,
+        "it rests only on others' word (a report, the outlet's analysis)",
+        "others' word only",
+        "others' word",
+    ),
+    (CONDITION_MARK, "it holds on a condition", "on a condition", "condition"),
+    (
+        CONTESTED_MARK,
+        "contested: evidence of equal weight disagreed (the stance held before is shown)",
+        "contested",
+        "contested",
+    ),
+]
 
 
 def report_failure(screen: Screen[Any], event: Worker.StateChanged) -> None:
@@ -80,8 +104,22 @@ def plain(value: object) -> Text:
     return Text(safe_text(str(value)))
 
 
-def stance_text(stance: Stance) -> Text:
-    return Text(STANCE_LABEL[stance], style=STANCE_STYLE[stance])
+def muted() -> Style:
+    """Secondary text (dates, hints): the theme's foreground, faded only as far as it stays legible."""
+    return current().muted
+
+
+def muted_text(value: str) -> Text:
+    """Text of the tracker's own, in the muted style (never untrusted text: that goes through `plain`)."""
+    return Text(value, style=muted())
+
+
+def stance_text(stance: Stance | str) -> Text:
+    return Text(words(stance), style=current().stance_style(stance))
+
+
+def status_text(status: str) -> Text:
+    return Text(words(status), style=current().status_style(status))
 
 
 def cell_text(cell: Cell) -> Text:
@@ -101,19 +139,15 @@ def cell_text(cell: Cell) -> Text:
     if marks:
         text.append(f" {marks}", style="bold")
     text.append("\n")
-    text.append(cell.since.isoformat() if cell.since else "", style="dim")
+    text.append(cell.since.isoformat() if cell.since else "", style=muted())
     if cell.changed:
         text.append(f" {CHANGED_MARK}", style="bold reverse")
     return text
 
 
-def status_text(status: str) -> Text:
-    return Text(status.replace("_", " "), style=STATUS_STYLE.get(status, ""))
-
-
 def issue_titles(matrix: Matrix) -> dict[str, str]:
     """Each issue's title as the matrix shows it: a sub-issue under its parent, marked `↳`."""
-    return {i.id: f"↳ {i.title}" if i.parent else i.title for i in matrix.catalog.issues}
+    return {i.id: f"{SUB_ISSUE_MARK} {i.title}" if i.parent else i.title for i in matrix.catalog.issues}
 
 
 def issue_text(title: str, status: str, width: int) -> Text:
@@ -125,22 +159,51 @@ def issue_text(title: str, status: str, width: int) -> Text:
     return text
 
 
-def quote_text(ref: EvidenceRef, party: str | None) -> Text:
-    """A piece of evidence in full: the quote, who said it (for `party`'s position), where and when."""
+def source_of(ref: EvidenceRef, party_name: str | None) -> str:
+    """Who a piece of evidence comes from, briefly: the speaker, else the party for its own word, else how it
+    is known (reported, analysis). Untrusted: show it through `plain`."""
+    if ref.speaker:
+        return ref.speaker
+    if party_name and ref.attribution == "direct":
+        return party_name
+    return ref.attribution
+
+
+def source_in_full(ref: EvidenceRef, party_name: str | None) -> str:
+    """Who a piece of evidence comes from and on whose word: "Dmitry Peskov (Russia's own word)",
+    "Ukraine (its own word)", "Marco Rubio (reported by another)"."""
+    if ref.attribution == "direct" and ref.speaker and party_name:
+        return f"{ref.speaker} ({party_name}'s own word)"
+    speaker = ref.speaker or (party_name if ref.attribution == "direct" else None)
+    return f"{speaker} ({words(ref.attribution)})" if speaker else words(ref.attribution)
+
+
+def citation(ref: EvidenceRef, party_name: str | None) -> str:
+    """A piece of evidence as copied: the quote, who said it, the article, the date and the evidence id."""
+    quote = safe_text(" ".join(ref.quote.split()))
+    source = safe_text(source_in_full(ref, party_name))
+    title = safe_text(ref.article_title)
+    return f"“{quote}” — {source}, “{title}”, {ref.date.isoformat()} [evidence {safe_text(ref.id)}]"
+
+
+def quote_text(ref: EvidenceRef, party_name: str | None) -> Text:
+    """A piece of evidence in full: the quote, who said it, where and when, what it holds on, its note."""
     text = Text()
     text.append("“")
     text.append(safe_text(ref.quote), style="italic")
     text.append("”\n")
-    text.append(f"— {safe_text(who(ref, party))}, ", style="bold")
+    text.append(f"— {safe_text(source_in_full(ref, party_name))}", style="bold")
+    text.append(" · ")
     text.append(safe_text(ref.article_title))
-    text.append(f", {ref.date.isoformat()}")
+    text.append(f" · {ref.date.isoformat()}")
+    text.append(f" · evidence {safe_text(ref.id)}", style=muted())
     if ref.condition:
         text.append(f"\non condition: {safe_text(ref.condition)}")
     held_back = ref.not_applied or (ref.mode if ref.mode != "asserted" else None)
     if ref.stance and held_back:
-        text.append(f"  [{held_back}: {ref.stance}, moves nothing]", style="dim")
+        text.append(f"\n{words(held_back)}: {words(ref.stance)}, moves nothing", style=muted())
     if ref.note:
-        text.append(f"\nnote: {safe_text(ref.note)}", style="dim")
+        text.append(f"\nnote: {safe_text(ref.note)}", style=muted())
     return text
 
 
@@ -148,7 +211,9 @@ def cell_width(cell: Cell) -> int:
     return max(cell_len(line) for line in cell_text(cell).plain.split("\n"))
 
 
-ISSUE_WIDTH = 22  # the issue column: titles are cut to this
+ISSUE_WIDTH = 22  # the issue column: titles are cut to this, unless the terminal leaves room for more
+WIDEST_ISSUE = 44  # and never wider than this
+ROOM_KEPT = 3  # columns of the matrix's width left free: the scrollbar's, and one to spare
 
 
 def _shape(matrix: Matrix) -> tuple[object, ...]:
@@ -159,6 +224,26 @@ def _shape(matrix: Matrix) -> tuple[object, ...]:
         tuple((i.id, i.title) for i in matrix.catalog.issues),
         tuple((p.id, p.name) for p in matrix.catalog.parties),
     )
+
+
+def party_widths(matrix: Matrix) -> dict[str, int]:
+    """Each party column's width: its name or its widest cell."""
+    names = {p.id: p.name for p in matrix.catalog.parties}
+    return {
+        party: max([cell_len(safe_text(names[party])), *(cell_width(matrix.cells[i][party]) for i in matrix.issues)])
+        for party in matrix.parties
+    }
+
+
+def longest_title(matrix: Matrix) -> int:
+    titles = issue_titles(matrix)
+    return max([len("Issue / status"), *(cell_len(safe_text(titles[i])) for i in matrix.issues)])
+
+
+def natural_width(matrix: Matrix) -> int:
+    """The width the whole matrix takes, every party shown and every title whole (up to WIDEST_ISSUE)."""
+    widths = party_widths(matrix)
+    return min(longest_title(matrix), WIDEST_ISSUE) + 2 + sum(w + 2 for w in widths.values()) + ROOM_KEPT
 
 
 class MatrixTable(DataTable[Text]):
@@ -176,32 +261,34 @@ class MatrixTable(DataTable[Text]):
         self.shown: Matrix | None = None
         self.first_party = 0  # index of the first party column in the page
         self.page: list[str] = []
+        self.issue_width = ISSUE_WIDTH
         self._built: tuple[object, ...] = ()
 
     def _widths(self, matrix: Matrix) -> dict[str, int]:
-        names = {p.id: p.name for p in matrix.catalog.parties}
-        return {
-            party: max(
-                [cell_len(safe_text(names[party])), *(cell_width(matrix.cells[i][party]) for i in matrix.issues)]
-            )
-            for party in matrix.parties
-        }
+        return party_widths(matrix)
+
+    def _room(self) -> int:
+        return (self.size.width or self.app.size.width) - ROOM_KEPT
 
     def _page(self, matrix: Matrix, widths: dict[str, int]) -> list[str]:
-        room = (self.size.width or self.app.size.width) - (ISSUE_WIDTH + 2) - 2
+        """The parties that fit, from `first_party`; the issue column takes what room they leave (titles whole
+        where it can)."""
+        longest = min(longest_title(matrix), WIDEST_ISSUE)
+        room = self._room() - (min(longest, ISSUE_WIDTH) + 2)
         self.first_party = max(0, min(self.first_party, len(matrix.parties) - 1))
         page: list[str] = []
         for party in matrix.parties[self.first_party :]:
-            room -= widths[party] + 2
-            if room < 0 and page:
+            if room - (widths[party] + 2) < 0 and page:
                 break
+            room -= widths[party] + 2
             page.append(party)
+        self.issue_width = min(longest, ISSUE_WIDTH) + max(0, min(room, longest - ISSUE_WIDTH))
         return page
 
     def show(self, matrix: Matrix, keep: tuple[str, str | None] | None = None) -> None:
         """Show `matrix`, the cursor staying on the same (issue, party) where it can, or on `keep`."""
         key = (*_shape(matrix), self.first_party)
-        if self.shown is not None and key == self._built and self._redraw(matrix):
+        if self.shown is not None and key == self._built and keep is None and self._redraw(matrix):
             self.shown = matrix
             return
         at = keep or self.cursor_position()
@@ -228,7 +315,7 @@ class MatrixTable(DataTable[Text]):
                     changed.append((issue, party, text))
         for issue in matrix.issues:
             if matrix.status[issue] != before.status[issue]:
-                changed.append((issue, "issue", issue_text(titles[issue], matrix.status[issue], ISSUE_WIDTH)))
+                changed.append((issue, "issue", issue_text(titles[issue], matrix.status[issue], self.issue_width)))
         self._set_cells(changed)
         return True
 
@@ -253,11 +340,11 @@ class MatrixTable(DataTable[Text]):
         label = Text("Issue / status", style="bold")
         if len(page) < len(matrix.parties):  # which parties are columns; the cursor keys move past the edge
             label = Text(f"parties {self.first_party + 1}-{self.first_party + len(page)}/{len(matrix.parties)} ◂▸")
-        self.add_column(label, key="issue", width=ISSUE_WIDTH)
+        self.add_column(label, key="issue", width=self.issue_width)
         for party in page:
             self.add_column(plain(names[party]), key=party, width=widths[party])
         for issue in matrix.issues:
-            cells = [issue_text(titles[issue], matrix.status[issue], ISSUE_WIDTH)]
+            cells = [issue_text(titles[issue], matrix.status[issue], self.issue_width)]
             cells += [cell_text(matrix.cells[issue][party]) for party in page]
             self.add_row(*cells, key=issue, height=2)
         self.page = page
@@ -269,6 +356,12 @@ class MatrixTable(DataTable[Text]):
             row = matrix.issues.index(at[0])
             column = page.index(at[1]) + 1 if at[1] in page else 0 if at[1] is None else column
         self.move_cursor(row=min(row, len(matrix.issues) - 1), column=min(column, len(page)), scroll=True)
+
+    def restyle(self) -> None:
+        """The theme changed: draw every cell again in its colours."""
+        if self.shown is not None:
+            self._built = ()
+            self.show(self.shown)
 
     def cursor_position(self) -> tuple[str, str | None] | None:
         """The issue and party under the cursor (party None on the issue column)."""
@@ -315,11 +408,61 @@ class MatrixTable(DataTable[Text]):
         return (at[0], at[1]) if at is not None and at[1] is not None else None
 
 
+class Column(NamedTuple):
+    """A column of a list: its header; its width between `least` and `most` (`most` 0: it takes the room the
+    others leave, one column a list); `drops` > 0: left out of a list too narrow for it (the higher, the
+    sooner); `whole`: never cut (a stance, a date), as wide as its widest value."""
+
+    label: str
+    least: int
+    most: int = 0
+    drops: int = 0
+    whole: bool = False
+
+
+class Row(NamedTuple):
+    """A row of a list: its cells, and the evidence it shows (None: a row of no evidence, a status change)."""
+
+    cells: tuple[Text, ...]
+    evidence: EvidenceRef | None = None
+
+
+def fit_widths(columns: Sequence[Column], rows: Sequence[Row], room: int) -> list[int | None]:
+    """Each column's width in `room` cells (a cell apart each; None: left out): as wide as its widest value
+    (within its bounds), the flexible column taking what is left; columns that may go go first, then the widest
+    are narrowed towards their least."""
+    natural = []
+    for n, column in enumerate(columns):
+        widest = max([cell_len(column.label), *(cell_len(row.cells[n].plain) for row in rows)])
+        natural.append(max(column.least, min(widest, column.most)) if column.most else column.least)
+    shown = list(range(len(columns)))
+
+    def needed() -> int:
+        return sum(natural[n] + 1 for n in shown) - 1
+
+    for n in sorted((n for n, c in enumerate(columns) if c.drops), key=lambda n: -columns[n].drops):
+        if needed() <= room:
+            break
+        shown.remove(n)
+    while needed() > room:  # narrow the widest column that can be, a cell at a time
+        narrowable = [n for n in shown if columns[n].most and not columns[n].whole and natural[n] > columns[n].least]
+        if not narrowable:
+            break
+        widest = max(narrowable, key=lambda n: natural[n] - columns[n].least)
+        natural[widest] -= 1
+    flexible = [n for n in shown if not columns[n].most]
+    if flexible:
+        natural[flexible[0]] += max(0, room - needed())
+    return [natural[n] if n in shown else None for n in range(len(columns))]
+
+
 class EvidenceTable(DataTable[Text]):
-    """A bounded list of evidence; Enter (or a click on a selected row) opens its article."""
+    """A list sized to its width (a history, evidence, changes, search results): each column as wide as the
+    terminal allows, free text cut with `…`, no horizontal scrolling. Rows that show a piece of evidence open
+    its article on Enter (or a click on a selected row)."""
 
     class Shown(Message):
-        """The highlighted piece of evidence changed (None: the list is empty)."""
+        """The highlighted row changed (evidence None: the list is empty, or the row shows no evidence)."""
 
         def __init__(self, table: EvidenceTable, evidence: EvidenceRef | None) -> None:
             self.table = table
@@ -335,49 +478,87 @@ class EvidenceTable(DataTable[Text]):
 
         evidence: EvidenceRef
 
-    def __init__(self, *, with_move: bool = False, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self.with_move = with_move
-        self.evidence: list[EvidenceRef] = []
-        self.party: str | None = None
+    class Picked(Message):
+        """Enter on a row (of evidence or not)."""
 
-    def on_mount(self) -> None:
-        if self.with_move:
-            self.add_columns("date", "move", "to", "who", "quote")
-        else:
-            self.add_columns("date", "who", "quote")
+        def __init__(self, table: EvidenceTable, row: int) -> None:
+            self.table = table
+            self.row = row
+            super().__init__()
+
+        @property
+        def control(self) -> EvidenceTable:
+            return self.table
+
+    def __init__(self, columns: Sequence[Column], *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=0)
+        self.list_columns = list(columns)
+        self.rows_shown: list[Row] = []
+        self.party_name: str | None = None  # whose position the evidence is for (a direct word names the party)
+        self._fitted_to = -1
+
+    @property
+    def evidence(self) -> list[EvidenceRef]:
+        """The pieces of evidence listed, in order."""
+        return [row.evidence for row in self.rows_shown if row.evidence is not None]
 
     def show(
         self,
-        evidence: list[EvidenceRef],
-        party: str | None,
-        moves: list[tuple[str, Stance | None]] | None = None,
+        rows: Sequence[Row],
+        party_name: str | None = None,
         cursor: int = 0,
+        columns: Sequence[Column] | None = None,
     ) -> None:
-        """Show `evidence` of `party`'s position (with each one's move and the stance it reached, if given).
-
-        The cursor starts on row `cursor`.
-        """
-        self.clear()
-        self.evidence = list(evidence)
-        self.party = party
-        for n, ref in enumerate(self.evidence):
-            quote = ref.quote if len(ref.quote) <= 70 else ref.quote[:69] + "…"
-            row: list[Text] = [Text(ref.date.isoformat())]
-            if self.with_move:
-                coded = Stance(ref.stance) if ref.stance else None  # the stance the evidence names
-                move, stance_to = moves[n] if moves is not None else (ref.move or f"({ref.mode})", coded)
-                row += [Text(move), stance_text(stance_to) if stance_to is not None else Text("")]
-            row += [plain(who(ref, party)), plain(quote)]
-            self.add_row(*row, key=str(n))
-        if self.evidence:
-            self.move_cursor(row=min(cursor, len(self.evidence) - 1), scroll=True)
+        """List `rows` (for `party_name`'s position, if any), the cursor on row `cursor`."""
+        if columns is not None:
+            self.list_columns = list(columns)
+        self.rows_shown = list(rows)
+        self.party_name = party_name
+        self._fill(cursor)
         self.post_message(self.Shown(self, self.highlighted()))
 
+    def _room(self) -> int:
+        return max(10, (self.size.width or self.app.size.width // 2) - 1)  # the vertical scrollbar's column
+
+    def _fill(self, cursor: int) -> None:
+        room = self._room()
+        self._fitted_to = room
+        widths = fit_widths(self.list_columns, self.rows_shown, room)
+        shown = [n for n, w in enumerate(widths) if w is not None]
+        last = shown[-1] if shown else -1
+        self.clear(columns=True)
+        for n in shown:
+            width = widths[n]
+            assert width is not None
+            self.add_column(Text(self.list_columns[n].label, style="bold"), key=str(n), width=width + (n != last))
+        for index, row in enumerate(self.rows_shown):
+            cells = []
+            for n in shown:
+                width = widths[n]
+                assert width is not None
+                text = row.cells[n].copy()
+                text.truncate(width, overflow="ellipsis")
+                cells.append(text)
+            self.add_row(*cells, key=str(index))
+        if self.rows_shown:
+            self.move_cursor(row=min(cursor, len(self.rows_shown) - 1), scroll=True)
+
+    def on_resize(self) -> None:
+        if self._room() != self._fitted_to and self.list_columns:
+            self._fill(self.cursor_row)
+
     def highlighted(self) -> EvidenceRef | None:
-        if not self.evidence or self.cursor_row >= len(self.evidence):
+        if not self.rows_shown or self.cursor_row >= len(self.rows_shown):
             return None
-        return self.evidence[self.cursor_row]
+        return self.rows_shown[self.cursor_row].evidence
+
+    def select_evidence(self, evidence_id: str) -> bool:
+        """Put the cursor on the piece of evidence with this id, if listed."""
+        for index, row in enumerate(self.rows_shown):
+            if row.evidence is not None and row.evidence.id == evidence_id:
+                self.move_cursor(row=index, scroll=True)
+                return True
+        return False
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -387,22 +568,151 @@ class EvidenceTable(DataTable[Text]):
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
+        self.post_message(self.Picked(self, self.cursor_row))
         ref = self.highlighted()
         if ref is not None:
             self.post_message(self.Opened(self, ref))
 
 
-class QuoteView(Static):
-    """The highlighted piece of evidence in full."""
+# The lists' columns.
+DATE = Column("date", 10, 10, whole=True)
+WHO = Column("who", 8, 24)
+QUOTE = Column("quote", 12)
+MOVE = Column("move", 9, 15)
+STANCE_REACHED = Column("to", 2, 16, whole=True)
+HISTORY_COLUMNS = [DATE, MOVE, STANCE_REACHED, Column("who", 8, 28, drops=1), Column("quote", 16, drops=2)]
+STATUS_COLUMNS = [DATE, Column("status from", 11, 17, whole=True), Column("to", 17)]
+EVIDENCE_COLUMNS = [DATE, WHO, QUOTE]
+MOVE_COLUMNS = [DATE, MOVE, Column("to", 2, 16, drops=1, whole=True), WHO, QUOTE]  # evidence and its move
 
-    def show(self, evidence: EvidenceRef | None, party: str | None = None, empty: str = "") -> None:
-        self.update(quote_text(evidence, party) if evidence is not None else Text(empty, style="dim"))
+
+def evidence_row(ref: EvidenceRef, party_name: str | None) -> Row:
+    """A piece of evidence in a list: its date, who, the quote (on one line)."""
+    quote = plain(" ".join(ref.quote.split()))
+    return Row((Text(ref.date.isoformat()), plain(source_of(ref, party_name)), quote), ref)
+
+
+def move_row(ref: EvidenceRef, move: str | None, stance_to: Stance | str | None, party_name: str | None) -> Row:
+    """A piece of evidence with the move it made and the stance it reached (a move of nothing in brackets)."""
+    what = Text(words(move)) if move else muted_text(f"({words(ref.not_applied or ref.mode)})")
+    reached = stance_text(stance_to) if stance_to is not None else Text("")
+    quote = plain(" ".join(ref.quote.split()))
+    return Row((Text(ref.date.isoformat()), what, reached, plain(source_of(ref, party_name)), quote), ref)
+
+
+class QuoteView(Static):
+    """The highlighted piece of evidence in full (or what to do when there is none)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.evidence: EvidenceRef | None = None
+        self.party_name: str | None = None
+        self.empty = ""
+
+    def show(self, evidence: EvidenceRef | None, party_name: str | None = None, empty: str = "") -> None:
+        self.evidence, self.party_name, self.empty = evidence, party_name, empty
+        self.update(quote_text(evidence, party_name) if evidence is not None else muted_text(empty))
+
+    def restyle(self) -> None:
+        self.show(self.evidence, self.party_name, self.empty)
+
+
+def legend_items(short: bool) -> list[Text]:
+    """The key to the matrix, item by item: the marks, then the stance colours."""
+    items = [Text.assemble((mark, "bold"), " ", brief if short else line) for mark, _, line, brief in MARKS]
+    stances = Text("stance: ", style=muted())
+    for n, stance in enumerate(STANCE_ORDER):
+        stances.append_text(stance_text(stance))
+        stances.append(" " if n < len(STANCE_ORDER) - 1 else "")
+    return [*items, stances]
+
+
+LEGEND_MORE = "l: key"
+SEPARATOR = "  "
+
+
+def _flow(items: list[Text], width: int) -> list[Text]:
+    flowed: list[Text] = [Text()]
+    for item in items:
+        line = flowed[-1]
+        if not line.plain:
+            line.append_text(item)
+        elif cell_len(line.plain) + len(SEPARATOR) + cell_len(item.plain) <= width:
+            line.append(SEPARATOR)
+            line.append_text(item)
+        else:
+            flowed.append(item.copy())
+    return flowed
+
+
+def legend_lines(width: int, lines: int) -> list[Text]:
+    """The legend in at most `lines` lines of `width`: the fullest that fits, else what fits and `l: key`."""
+    for short in (False, True):
+        flowed = _flow(legend_items(short), width)
+        if len(flowed) <= lines and all(cell_len(line.plain) <= width for line in flowed):
+            return flowed
+    # Not all of it: as much as fits, then where the rest is.
+    more = Text(LEGEND_MORE, style="bold")
+    items = legend_items(True)
+    for count in range(len(items), -1, -1):
+        flowed = _flow([*items[:count], more], width)
+        if len(flowed) <= lines and all(cell_len(line.plain) <= width for line in flowed):
+            return flowed
+    return [more]
+
+
+class Legend(Widget):
+    """The key to the matrix in a line or two (the fullest that fits); `l` shows all of it."""
+
+    DEFAULT_CSS = "Legend { height: auto; padding: 0 1; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines = 1
+
+    def set_lines(self, lines: int) -> None:
+        if lines != self.lines:
+            self.lines = lines
+            self.refresh(layout=True)
+
+    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
+        return len(legend_lines(width, self.lines))
+
+    def render(self) -> Text:
+        return Text("\n").join(legend_lines(self.content_region.width or self.app.size.width - 2, self.lines))
+
+
+def legend_in_full() -> Text:
+    """Everything the matrix shows, explained: the legend screen and the top of the help."""
+    text = Text()
+    text.append("Each cell is a party's stance on an issue, as of the date shown:\n", style="bold")
+    for stance in STANCE_ORDER:
+        text.append("  ")
+        text.append_text(stance_text(stance))
+        text.append(f"  {STANCE_MEANING[stance]}\n")
+    text.append("then the marks:\n", style="bold")
+    for mark, full, _, _ in MARKS:
+        text.append(f"  {mark}", style="bold")
+        text.append(f"  {full}\n")
+    text.append(f"  {SUB_ISSUE_MARK}", style="bold")
+    text.append("  a sub-issue, under its parent\n")
+    text.append("  2026-01-23", style=muted())
+    text.append("  the date since which the stance holds\n")
+    text.append("Under each issue, its status:\n", style="bold")
+    for status in STATUS_ORDER:
+        text.append("  ")
+        text.append_text(status_text(status))
+        text.append(f"  {STATUS_MEANING[status]}\n")
+    text.append("The timeline: ", style="bold")
+    text.append("┼ a date on which something changed, ● the date shown (◀ ▶ before the first, after the last).\n")
+    text.append("Colours come from the theme and only repeat the words; every theme is made legible.", style=muted())
+    return text
 
 
 class TimelineBar(Widget):
     """Where the view stands among the dates on which positions changed; a click picks the nearest."""
 
-    DEFAULT_CSS = "TimelineBar { height: 2; }"
+    DEFAULT_CSS = "TimelineBar { height: 1; }"
 
     class Picked(Message):
         def __init__(self, when: date) -> None:
@@ -471,13 +781,8 @@ class TimelineBar(Widget):
             if n == here:
                 text.append(marker, style="bold reverse")
             else:
-                text.append(mark, style="bold" if mark == "┼" else "dim")
-        text.append(f" {last.isoformat()}\n")
-        text.append(f"as of {self.as_of.isoformat()}", style="bold")
-        text.append(
-            f" · {self.where()} · {CHANGED_MARK} changed that day · {COUNT_MARK}N evidence · {MARKS_LEGEND}",
-            style="dim",
-        )
+                text.append(mark, style="bold" if mark == "┼" else muted())
+        text.append(f" {last.isoformat()}")
         return text
 
     def on_click(self, event: events.Click) -> None:

@@ -9,7 +9,10 @@ when it is for the same issue and party and its sentence overlaps the quote.
 - recall: the share of coded evidence that some suggestion matches;
 - precision: the share of suggestions that match some coded evidence;
 - stance: of the coded evidence matched, the share whose suggestion proposed
-  the stance coded.
+  the stance coded;
+- first party coded: for each sentence and issue suggested, whether the party
+  ranked first is one coded there (the ranking, which recall and precision
+  do not see).
 
 Default: the bundled corpus (whose catalogue's keywords were written while
 coding it: the figure is in-sample).
@@ -44,6 +47,12 @@ def measure(seeds: Path, fixtures: Path, catalog: Path | None = None) -> dict[st
             right_stance += any(s.stance == e.stance for _, s in hits)
             matched_suggestions |= {(e.article, n) for n, _ in hits}
     total = sum(len(found_here) for found_here in suggested.values())
+    # Ranking: each (sentence, issue)'s best-ranked party, and whether it is a party coded there.
+    best: dict[tuple[str, int, str], int] = {}
+    for article, found_here in suggested.items():
+        for n, s in enumerate(found_here):
+            best.setdefault((article, s.start, s.issue), n)
+    first_right = sum((article, n) in matched_suggestions for (article, _, _), n in best.items())
     return {
         "articles": len(corpus.articles),
         "coded": len(coded),
@@ -51,6 +60,7 @@ def measure(seeds: Path, fixtures: Path, catalog: Path | None = None) -> dict[st
         "recall": round(found / len(coded), 2) if coded else 0.0,
         "precision": round(len(matched_suggestions) / total, 2) if total else 0.0,
         "stance_proposed_right": round(right_stance / found, 2) if found else 0.0,
+        "first_party_coded": round(first_right / len(best), 2) if best else 0.0,
     }
 
 

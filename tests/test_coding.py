@@ -114,6 +114,16 @@ def test_suggestions_find_most_coded_sentences_and_code_nothing(corpus: tuple[Pa
     assert evidence_of(seeds, fixtures) == before, "a suggestion is never coded by itself"
 
 
+def test_the_party_named_just_before_the_cue_is_ranked_first() -> None:
+    suggester = Suggester(load_catalog(CATALOG))
+    sentence = "Kyiv and Western Europe criticised the draft, while Russia rejected proposals for peacekeepers."
+    ranked = [(s.issue, s.party, s.stance) for s in suggester.suggest(sentence)]
+    assert ranked[0] == ("peacekeepers", "russia", "opposes"), "Russia is the one that rejected"
+    assert {party for _, party, _ in ranked} == {"russia", "ukraine", "europe"}, "the others are still offered"
+    no_cue = suggester.suggest("Russia and Ukraine met to talk about peacekeepers on Friday.")
+    assert [s.party for s in no_cue] == ["russia", "ukraine"], "without a cue: the order of the catalogue"
+
+
 def _coder(folder: Path, values: dict[tuple[str, str], str | None]) -> Path:
     """A folder with one fixture coding, for each (issue, party), the attribution given (None: not coded)."""
     folder.mkdir()

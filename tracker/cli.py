@@ -730,6 +730,27 @@ def suggest_command(
     _emit(render_suggestions(article, found, fmt, _table_width(width)))
 
 
+@cli.command("code")
+@click.argument("article")
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
+@click.option("--fixtures", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
+@db_option()
+@click.pass_context
+def code_command(ctx: click.Context, article: str, seeds: Path | None, fixtures: Path | None) -> None:
+    """Code ARTICLE in the terminal UI: select a quote in its text, fill in issue, party and stance, see the move
+    it makes (or why it is illegal), and save it into the article's fixture and ingest it in one key."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("coding needs a terminal; `tracker suggest` and `tracker import` work from scripts")
+    seeds, fixtures = _corpus_folders(seeds, fixtures)
+    database = _database(ctx)
+    database.ready(_progress)
+    from tracker.tui.app import run
+    from tracker.tui.coding import Coding
+
+    coding = Coding(seeds, fixtures, article, database)  # an article not in `seeds` is bad usage
+    ctx.exit(run(database, None, None, seed_first=False, coding=coding))
+
+
 @cli.command("agreement")
 @click.argument("coder_a", metavar="DIR_A", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("coder_b", metavar="DIR_B", type=click.Path(exists=True, file_okay=False, path_type=Path))

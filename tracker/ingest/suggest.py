@@ -134,11 +134,13 @@ class Suggester:
             parties = [(p, m) for p, any_term, _ in self.parties if (m := any_term.search(stripped))]
             if not issues or not parties:
                 continue
-            stance, cue = _stance(stripped)
+            stance, cue, cue_at = _stance(stripped)
+            subject = _subject(stripped, cue_at, [(p, any_term) for p, any_term, _ in self.parties])
             for issue, issue_named in issues:
                 for party, party_match in parties:
                     attribution = _attribution(stripped, party_match, parties)
-                    score = 2 * issue_named + 2 * (cue is not None) + (attribution == "direct") + 1
+                    score = 2 * issue_named + 2 * (cue is not None) + 2 * (party.id == subject)
+                    score += (attribution == "direct") + 1
                     why = f"{issue.title} ({'named' if issue_named else 'keyword'}), {party.name}"
                     found.append(
                         Suggestion(
@@ -156,13 +158,27 @@ class Suggester:
         return sorted(found, key=lambda s: (-s.score, s.start, s.issue, s.party))
 
 
-def _stance(sentence: str) -> tuple[Stance | None, str | None]:
+def _stance(sentence: str) -> tuple[Stance | None, str | None, int]:
+    """The stance the sentence's first cue word proposes, the cue, and where it stands (-1: no cue)."""
     lowered = sentence.lower()
     for stance, cues in CUES:
         for cue in cues:
-            if re.search(r"(?<![\w-])" + re.escape(cue) + r"(?![\w-])", lowered):
-                return stance, cue
-    return None, None
+            if found := re.search(r"(?<![\w-])" + re.escape(cue) + r"(?![\w-])", lowered):
+                return stance, cue, found.start()
+    return None, None, -1
+
+
+def _subject(sentence: str, cue_at: int, parties: list[tuple[Party, re.Pattern[str]]]) -> str | None:
+    """The party named nearest before the cue word ("while Russia rejected"): the one that demands, rejects or
+    agrees, most often; None without a cue or a party named before it."""
+    if cue_at < 0:
+        return None
+    nearest: tuple[int, str] | None = None
+    for party, any_term in parties:
+        ends = [m.end() for m in any_term.finditer(sentence, 0, cue_at)]
+        if ends and (nearest is None or max(ends) > nearest[0]):
+            nearest = (max(ends), party.id)
+    return nearest[1] if nearest else None
 
 
 def _attribution(sentence: str, party: re.Match[str], parties: list[tuple[Party, re.Match[str]]]) -> str:

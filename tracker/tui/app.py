@@ -24,6 +24,7 @@ from textual.widgets import Log, Static
 from tracker.domain.errors import TrackerError
 from tracker.read.opening import Database
 from tracker.read.reading import Reading
+from tracker.tui.coding import Coding, CodingScreen
 from tracker.tui.dialogs import (
     DatePrompt,
     ExportDialog,
@@ -94,12 +95,14 @@ class TrackerApp(App[int]):
         as_of: date | None = None,
         known_at: datetime | None = None,
         seed_first: bool = False,
+        coding: Coding | None = None,
     ) -> None:
         super().__init__()
         self.database = database
         self.start_as_of = as_of or self.today()
         self.start_known_at = known_at
         self.seed_first = seed_first
+        self.coding = coding  # open on this article's coding screen (`tracker code`), not the matrix
 
     @staticmethod
     def today() -> date:
@@ -120,7 +123,14 @@ class TrackerApp(App[int]):
             self._open_matrix()
 
     def _open_matrix(self, _: None = None) -> None:
+        if self.coding is not None:
+            self.push_screen(CodingScreen(self.coding), self._coded)
+            return
         self.push_screen(MatrixScreen(self.start_as_of, self.start_known_at))
+
+    def _coded(self, _: bool | None = None) -> None:
+        """The coding screen `tracker code` opened on was left: the session ends."""
+        self.exit(0)
 
     def watch_theme(self, theme: str) -> None:
         """Stances, statuses and dates take the new theme's colours, made legible on it, on every screen."""
@@ -140,11 +150,12 @@ class TrackerApp(App[int]):
             ("matrix", [*MatrixScreen.BINDINGS, *_TABLE_KEYS]),
             ("lists", [Binding("enter", "open", "Open the article with the quote highlighted")]),
             ("article", list(ArticleScreen.BINDINGS)),
+            ("coding", [*CodingScreen.BINDINGS, *_CODING_KEYS]),
             ("diff", [*DiffScreen.BINDINGS, Binding("enter", "open", "Show / open the evidence")]),
             ("search", [*SearchScreen.BINDINGS, Binding("enter", "go", "Search; on a result, go to it")]),
             ("known at", [*KnownAtPrompt.BINDINGS, Binding("enter", "pick", "Apply the time typed or picked")]),
             ("export", list(ExportDialog.BINDINGS)),
-            ("date prompts", [*DatePrompt.BINDINGS, Binding("enter", "accept", "Next field, then accept")]),
+            ("date prompts", [*DatePrompt.BINDINGS, Binding("enter", "accept", "Accept (Tab: the next field)")]),
             ("filter", [*FilterDialog.BINDINGS, *_FILTER_KEYS]),
             ("key and help", [*LegendScreen.BINDINGS, *HelpScreen.BINDINGS]),
             ("mouse", [Binding("click", "click", "A cell selects it; the timeline goes to the nearest change date")]),
@@ -189,6 +200,15 @@ _FILTER_KEYS: list[BindingType] = [
     Binding("space", "toggle", "Tick or untick the issue or party under the cursor"),
     Binding("tab", "focus_next", "Next list or button (Apply, All, Cancel)"),
 ]
+_CODING_KEYS: list[BindingType] = [
+    Binding(
+        "shift+arrows",
+        "select",
+        "In the text: select the quote (or drag with the mouse); the form says what it will do as you type",
+    ),
+    Binding("tab", "focus_next", "Next field of the form; an issue or party completes with the right arrow"),
+    Binding("enter", "edit", "On the article's evidence: load it into the form to edit"),
+]
 _TABLE_KEYS: list[BindingType] = [
     Binding(
         "up,down,left,right",
@@ -201,8 +221,14 @@ _TABLE_KEYS: list[BindingType] = [
 ]
 
 
-def run(database: Database, as_of: date | None, known_at: datetime | None, seed_first: bool) -> int:
-    """Run the terminal UI until the user quits; its exit code."""
-    app = TrackerApp(database, as_of, known_at, seed_first)
+def run(
+    database: Database,
+    as_of: date | None,
+    known_at: datetime | None,
+    seed_first: bool,
+    coding: Coding | None = None,
+) -> int:
+    """Run the terminal UI until the user quits; its exit code. With `coding`, on that article's coding screen."""
+    app = TrackerApp(database, as_of, known_at, seed_first, coding)
     app.run()
     return app.return_code or 0

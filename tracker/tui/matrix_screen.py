@@ -241,6 +241,9 @@ class MatrixScreen(TrackerScreen):
         self._matrix_width = 0
         self._read_dates_and_matrix(self.view(), self.request)
 
+    def database_changed(self) -> None:
+        self.reload()
+
     @work(thread=True, exclusive=True, group="dates", exit_on_error=False)
     def _read_dates_and_matrix(self, view: View, request: int) -> None:
         dates = self.tracker.read(view.known_at, change_dates, view.issues, view.parties)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -16,10 +17,12 @@ from textual.widgets.text_area import Selection
 from textual.worker import Worker, get_current_worker
 
 from tracker.domain.catalog import Catalog
+from tracker.domain.errors import TrackerError
 from tracker.domain.untrusted import safe_text
-from tracker.read.browse import article_text
+from tracker.read.browse import article_text, ingest_log
 from tracker.read.diff import diff
 from tracker.read.models import ArticleText, DiffReport, EvidenceRef
+from tracker.tui.coding import Coding, CodingScreen
 from tracker.tui.widgets import (
     MOVE_COLUMNS,
     Column,
@@ -81,11 +84,23 @@ class TrackerScreen(Screen[None]):
     def restyle(self) -> None:
         """The theme changed: draw again what is drawn in its colours."""
 
+    def database_changed(self) -> None:
+        """Evidence was coded on the coding screen and ingested: read again what is shown."""
+
 
 class ArticleScreen(TrackerScreen):
     """An article's text, read-only, with the quote of one piece of evidence selected in place (if given)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back"), COPY]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        COPY,
+        Binding(
+            "e",
+            "code",
+            "Code",
+            tooltip="Code this article: select quotes, see the move each makes, save into its fixture and ingest",
+        ),
+    ]
 
     def __init__(
         self, article: str, evidence: EvidenceRef | None, party_name: str | None, known_at: datetime | None
@@ -140,6 +155,40 @@ class ArticleScreen(TrackerScreen):
     def action_copy(self) -> None:
         copy_quote(self, self.query_one("#article-quote", QuoteView))
 
+    def action_code(self) -> None:
+        self._find_corpus()
+
+    @work(thread=True, exclusive=True, group="coding", exit_on_error=False)
+    def _find_corpus(self) -> None:
+        """The corpus folders the article was last ingested from (the newest ingest whose folders hold it)."""
+        log = self.tracker.read(None, ingest_log)
+        for record in reversed(log.ingests):
+            seeds, fixtures = Path(record.seeds), Path(record.fixtures)
+            if not ((seeds / "articles.yaml").is_file() and fixtures.is_dir()):
+                continue  # a feed, or folders since moved
+            try:
+                coding = Coding(seeds, fixtures, self.article, self.tracker.database)
+            except TrackerError:
+                continue
+            self.app.call_from_thread(self.app.push_screen, CodingScreen(coding), self._coded)
+            return
+        self.app.call_from_thread(
+            self.notify,
+            f"No corpus folder the database was ingested from holds article {safe_text(self.article)} (it came from a "
+            "feed, or its folders moved): code it with `tracker code ARTICLE --seeds DIR --fixtures DIR`",
+            title="Cannot code here",
+            severity="warning",
+            timeout=8,
+            markup=False,
+        )
+
+    def _coded(self, changed: bool | None) -> None:
+        if changed:
+            self.load()  # the text is the same; the quote shown may have been edited
+            for screen in self.app.screen_stack:
+                if isinstance(screen, TrackerScreen):
+                    screen.database_changed()
+
     def restyle(self) -> None:
         self.query_one("#article-quote", QuoteView).restyle()
 
@@ -191,6 +240,9 @@ class DiffScreen(TrackerScreen):
             Text(f"Changes from {self.date_from.isoformat()} to {self.date_to.isoformat()} (loading…)", style="bold")
         )
         self.query_one("#changes", EvidenceTable).focus()
+        self.load()
+
+    def database_changed(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)

@@ -1,0 +1,636 @@
+"""Coding an article in the terminal UI: select a quote, code it with the legal moves in view, save and ingest.
+
+`tracker code ARTICLE` (or `c` in an article's view) opens the article's text
+beside a form: issue and party (completed from the catalogue's names and
+aliases), stance, the move where more than one leads there, attribution,
+speaker, the day it was said (the article's by default), mode, condition and
+note. A line under the form says, as you type, what the evidence will do to
+the position as the database holds it ("Russia on Donetsk withdrawal: demands
+since 2026-01-23 → reaffirm"), or that the move is illegal and which are
+allowed. Saving writes the item into the article's fixture (a stable new id;
+the file's comments and order kept), checks the whole corpus as an ingest
+would, and ingests it; on any problem the fixture is put back as it was and
+the problems are shown. The article's evidence is listed, underlined in the
+text, and can be edited or removed the same way.
+
+Article text is untrusted: it is shown with its control characters made
+visible, and what is selected is mapped back to the text as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets.text_area import Selection, TextAreaTheme
+
+from tracker.domain.catalog import Catalog
+from tracker.domain.errors import (
+    AmbiguousMove,
+    CorpusError,
+    IllegalMove,
+    Problem,
+    TrackerError,
+    UsageError,
+    display_path,
+)
+from tracker.domain.evidence import Article, Attribution, Evidence, Mode
+from tracker.domain.machines import Move, Stance, choose_move
+from tracker.domain.untrusted import safe_text
+from tracker.domain.words import words
+from tracker.ingest.authoring import add_evidence, edit_evidence, remove_evidence, restore
+from tracker.ingest.corpus import choose_catalog, load_articles, load_corpus
+from tracker.ingest.ingest import corpus_fill, run_ingest
+from tracker.ingest.suggest import Suggester, Suggestion
+from tracker.read.opening import Database
+
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def inert_view(text: str) -> tuple[str, list[int]]:
+    """`text` as shown (its control characters made visible codes, lines kept), and for each shown character
+    the index of the character of `text` it shows (a code's characters all point at the one it stands for)."""
+    shown: list[str] = []
+    origin: list[int] = []
+    last = 0
+    for match in _UNSAFE.finditer(text):
+        shown.append(text[last : match.start()])
+        origin.extend(range(last, match.start()))
+        code = safe_text(match.group(), keep_lines=True)
+        shown.append(code)
+        origin.extend([match.start()] * len(code))
+        last = match.end()
+    shown.append(text[last:])
+    origin.extend(range(last, len(text)))
+    origin.append(len(text))  # the end
+    return "".join(shown), origin
+
+
+def shown_index(origin: list[int], index: int) -> int:
+    """Where the character `index` of the text is shown."""
+    return origin.index(index) if index in origin else len(origin) - 1
+
+
+def offset(text: str, row: int, column: int) -> int:
+    """The character index of a TextArea location in `text` (lines split on `\\n`)."""
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[:row]) + column
+
+
+def location(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index)
+    return line, index - (text.rfind("\n", 0, index) + 1)
+
+
+def _date_or_text(value: str) -> date | str:
+    """A date typed as one (written to YAML as a date); anything else as typed, for validation to locate."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return value
+
+
+@dataclass
+class Draft:
+    """The form's values: a piece of evidence before it is saved."""
+
+    issue: str = ""
+    party: str = ""
+    stance: str = ""
+    move: str = ""
+    quote: str = ""
+    occurrence: int | None = None
+    attribution: str = ""
+    speaker: str = ""
+    said_on: str = ""
+    mode: str = "asserted"
+    condition: str = ""
+    note: str = ""
+
+    def values(self) -> dict[str, Any]:
+        """As a fixture item's fields (empty ones left out)."""
+        found: dict[str, Any] = {
+            "issue": self.issue.strip(),
+            "party": self.party.strip() or None,
+            "stance": self.stance or None,
+            "move": self.move or None,
+            "quote": self.quote,
+            "occurrence": self.occurrence,
+            "speaker": self.speaker.strip() or None,
+            "attribution": self.attribution or None,
+            "said_on": _date_or_text(self.said_on.strip()) or None,
+            "mode": None if self.mode in ("", "asserted") else self.mode,
+            "condition": self.condition.strip() or None,
+            "note": self.note.strip() or None,
+        }
+        return {k: v for k, v in found.items() if v is not None}
+
+
+@dataclass
+class Coding:
+    """An article's coding, without a screen: what the form says it will do, and saving it (tested headless)."""
+
+    seeds: Path
+    fixtures: Path
+    article_id: str
+    database: Database
+    catalog: Catalog = field(init=False)
+    article: Article = field(init=False)
+
+    def __post_init__(self) -> None:
+        loaded = load_articles(self.seeds)
+        if self.article_id not in loaded.articles:
+            raise UsageError(f"no article '{self.article_id}' in {display_path(self.seeds / 'articles.yaml')}")
+        self.article = loaded.articles[self.article_id]
+        self.catalog = choose_catalog(self.fixtures)
+
+    def evidence(self) -> tuple[list[Evidence], list[Problem]]:
+        """The article's evidence as the fixtures hold it now (with its places in the text), or the problems."""
+        try:
+            corpus = load_corpus(self.seeds, self.fixtures)
+        except CorpusError as exc:
+            return [], list(exc.problems)
+        return sorted((e for e in corpus.evidence if e.article == self.article_id), key=lambda e: e.start), []
+
+    def suggestions(self) -> list[Suggestion]:
+        return Suggester(self.catalog).suggest(self.article.text)
+
+    def preview(self, draft: Draft) -> str:
+        """What the evidence would do to its position as the database holds it on the day it was said (evidence of
+        one day is weighed together, so another piece of that day that moved the position is a reaffirmation)."""
+        issue = self.catalog.resolve("issue", draft.issue) if draft.issue.strip() else None
+        if issue is None:
+            hint = self.catalog.suggestion("issue", draft.issue) if draft.issue.strip() else "give an issue"
+            return f"issue: {hint}"
+        if not draft.party.strip():
+            return f"{self.catalog.issue(issue).title}: issue-level evidence, it names the issue and moves no position"
+        party = self.catalog.resolve("party", draft.party)
+        if party is None:
+            return f"party: {self.catalog.suggestion('party', draft.party)}"
+        who = f"{self.catalog.party(party).name} on {self.catalog.issue(issue).title}"
+        if not draft.stance:
+            return f"{who}: choose a stance"
+        if draft.mode not in ("", "asserted"):
+            return f"{who}: {draft.mode}, kept and shown; it moves nothing"
+        try:
+            said_on = date.fromisoformat(draft.said_on.strip()) if draft.said_on.strip() else self.article.published_on
+        except ValueError:
+            return "said on: a date in the form YYYY-MM-DD"
+        held, since = self._held(issue, party, said_on)
+        before = f"{words(held)} since {since}" if since else words(held)
+        try:
+            move = choose_move(held, draft.stance, draft.move or None)
+        except AmbiguousMove as exc:
+            return f"{who}: {before} → {words(draft.stance)} by which move? {', '.join(exc.choices)}"
+        except IllegalMove as exc:
+            allowed = "; ".join(f"{words(m)}: {', '.join(words(s) for s in to)}" for m, to in exc.allowed.items())
+            return f"illegal: {who} {before} → {words(draft.stance)}; allowed: {allowed or 'none'}"
+        return f"{who}: {before} → {words(move)} → {words(draft.stance)}"
+
+    def _held(self, issue: str, party: str, day: date) -> tuple[str, date | None]:
+        if self.database.is_empty():
+            return Stance.UNKNOWN.value, None
+        with self.database.reading() as reading:
+            if issue not in reading.catalog().issue_ids() or party not in reading.catalog().party_ids():
+                return Stance.UNKNOWN.value, None
+            found = reading.latest(day, [issue], [party]).get((issue, party))
+        return (found.stance_to, found.since) if found else (Stance.UNKNOWN.value, None)
+
+    def save(self, draft: Draft, editing: str | None = None) -> str:
+        """Write the draft into the fixture, check the corpus, ingest it; on a problem put the fixture back and
+        raise `CorpusError`. What the ingest did, in one line."""
+        values = draft.values()
+        for kind in ("issue", "party"):  # a name or alias typed is written as the catalogue's id
+            resolved = self.catalog.resolve(kind, values[kind]) if kind in values else None
+            if resolved is not None:
+                values[kind] = resolved
+        if editing is None:
+            evidence_id, before = add_evidence(self.fixtures, self.article_id, values)
+        else:
+            evidence_id, before = editing, edit_evidence(self.fixtures, self.article_id, editing, values)
+        return self._ingest(before, f"saved {evidence_id}")
+
+    def remove(self, evidence_id: str) -> str:
+        before = remove_evidence(self.fixtures, self.article_id, evidence_id)
+        return self._ingest(before, f"removed {evidence_id}")
+
+    def _ingest(self, before: bytes | None, done: str) -> str:
+        try:
+            corpus = load_corpus(self.seeds, self.fixtures)
+            summary = run_ingest(
+                self.database.store(), corpus.catalog, corpus_fill(corpus), (str(self.seeds), str(self.fixtures))
+            )
+        except TrackerError:
+            restore(self.fixtures, self.article_id, before)
+            raise
+        if not summary.changed:
+            return f"{done}; nothing new to ingest"
+        return f"{done} and ingested: {summary.positions_replayed} position(s) replayed"
+
+
+STANCES = [(words(s), s.value) for s in Stance if s is not Stance.UNKNOWN]
+MOVES = [(words(m), m.value) for m in Move]
+ATTRIBUTIONS = [(f"{a.value}: {words(a)}", a.value) for a in Attribution]
+MODES = [(m.value, m.value) for m in Mode]
+EVIDENCE_STYLE = "evidence"
+
+
+class ArticleTextArea(TextArea):
+    """The article's text, read-only, with the evidence already coded underlined."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, soft_wrap=True, show_line_numbers=False, **kwargs)
+        self.spans: list[tuple[int, int]] = []  # shown character spans of coded quotes
+
+    def on_mount(self) -> None:
+        self.register_theme(TextAreaTheme("coding", syntax_styles={EVIDENCE_STYLE: Style(underline=True, bold=True)}))
+        self.theme = "coding"
+
+    def underline(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = spans
+        self._build_highlight_map()
+        self.refresh()
+
+    def _build_highlight_map(self) -> None:
+        self._line_cache.clear()
+        self._highlights.clear()
+        text = self.text
+        for start, end in getattr(self, "spans", []):  # the base class draws before __init__ sets them
+            (row, column), (end_row, end_column) = location(text, start), location(text, end)
+            lines = text.split("\n")
+            for line in range(row, end_row + 1):
+                first = column if line == row else 0
+                last = end_column if line == end_row else len(lines[line])
+                self._highlights[line].append(
+                    (
+                        len(lines[line][:first].encode("utf-8")),
+                        len(lines[line][:last].encode("utf-8")),
+                        EVIDENCE_STYLE,
+                    )
+                )
+
+
+class CodingScreen(Screen[bool]):
+    """An article's text beside the coding form and the article's evidence; dismissed with whether it changed
+    the database (so the screens below read it again)."""
+
+    CSS = """
+    CodingScreen #coding-body { height: 1fr; }
+    CodingScreen #coding-text { width: 3fr; }
+    CodingScreen #coding-side { width: 2fr; min-width: 40; }
+    CodingScreen #coding-quote { max-height: 5; padding: 0 1; color: $text; }
+    CodingScreen #coding-form { height: 1fr; }
+    CodingScreen .coding-field { height: 1; margin: 0; }
+    CodingScreen .coding-field Label { width: 13; padding: 0 1; color: $text-muted; }
+    CodingScreen .coding-field Input, CodingScreen .coding-field Select { width: 1fr; }
+    CodingScreen #coding-line { min-height: 2; padding: 0 1; background: $boost; }
+    CodingScreen #coding-buttons { height: auto; }
+    CodingScreen #coding-buttons Button { margin: 0 1 0 0; }
+    CodingScreen #coding-list { height: 8; }
+    CodingScreen.short #coding-list { height: 4; }
+    CodingScreen.short #coding-quote { max-height: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", tooltip="Save into the article's fixture, check and ingest", priority=True),
+        Binding("ctrl+g", "suggest", "Suggest", tooltip="The next suggested sentence, with a coding", priority=True),
+        Binding("ctrl+n", "new", "New", tooltip="An empty form for a new piece of evidence", priority=True),
+        Binding("ctrl+e", "edit", "Edit", tooltip="Load the listed piece of evidence into the form", priority=True),
+        Binding("ctrl+d", "remove", "Remove", tooltip="Remove the listed piece of evidence and ingest", priority=True),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, coding: Coding) -> None:
+        super().__init__()
+        self.coding = coding
+        self.shown, self.origin = inert_view(coding.article.text)
+        self.editing: str | None = None
+        self.listed: list[Evidence] = []
+        self.suggested: list[Suggestion] = []
+        self.next_suggestion = 0
+        self.changed = False  # something was saved or removed and ingested
+
+    def compose(self) -> ComposeResult:
+        catalog = self.coding.catalog
+        names = [n for i in catalog.issues for n in (i.id, i.title, *i.aliases)]
+        parties = [n for p in catalog.parties for n in (p.id, p.name, *p.aliases)]
+        yield Header()
+        yield Static(self._title(), id="coding-title")
+        with Horizontal(id="coding-body"):
+            yield ArticleTextArea(id="coding-text")
+            with Vertical(id="coding-side"):
+                yield Static("(nothing selected: select the quote in the text)", id="coding-quote")
+                with VerticalScroll(id="coding-form", can_focus=False):
+                    yield from self._field(
+                        "Issue",
+                        Input(
+                            placeholder="id, title or alias (→ completes)",
+                            id="f-issue",
+                            suggester=SuggestFromList(names, case_sensitive=False),
+                            compact=True,
+                        ),
+                    )
+                    yield from self._field(
+                        "Party",
+                        Input(
+                            placeholder="none: issue-level evidence",
+                            id="f-party",
+                            suggester=SuggestFromList(parties, case_sensitive=False),
+                            compact=True,
+                        ),
+                    )
+                    yield from self._field("Stance", Select(STANCES, id="f-stance", prompt="stance", compact=True))
+                    yield from self._field(
+                        "Move", Select(MOVES, id="f-move", prompt="where two lead there", compact=True)
+                    )
+                    yield from self._field(
+                        "Attribution", Select(ATTRIBUTIONS, id="f-attribution", prompt="attribution", compact=True)
+                    )
+                    yield from self._field("Speaker", Input(placeholder="who said it", id="f-speaker", compact=True))
+                    yield from self._field(
+                        "Said on",
+                        Input(placeholder=self.coding.article.published_on.isoformat(), id="f-said-on", compact=True),
+                    )
+                    yield from self._field(
+                        "Mode", Select(MODES, id="f-mode", value="asserted", allow_blank=False, compact=True)
+                    )
+                    yield from self._field(
+                        "Condition", Input(placeholder="what the stance holds on", id="f-condition", compact=True)
+                    )
+                    yield from self._field("Note", Input(placeholder="why this coding", id="f-note", compact=True))
+                yield Static(id="coding-line")
+                with Horizontal(id="coding-buttons"):
+                    yield Button("Save and ingest", id="save", variant="primary")
+                    yield Button("New", id="new")
+        yield DataTable(id="coding-list", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    @staticmethod
+    def _field(label: str, widget: Input | Select[str]) -> ComposeResult:
+        with Horizontal(classes="coding-field"):
+            yield Label(label)
+            yield widget
+
+    def _title(self) -> Text:
+        article = self.coding.article
+        title = Text()
+        title.append(f"Coding {safe_text(article.id)}: ", style="bold")
+        title.append(safe_text(article.title))
+        title.append(f" · {article.published_on.isoformat()}", style="dim")
+        return title
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < 32, "short")  # the form before the list on a short terminal
+
+    def on_mount(self) -> None:
+        area = self.query_one(ArticleTextArea)
+        area.load_text(self.shown)
+        table = self.query_one("#coding-list", DataTable)
+        table.add_columns("id", "issue", "party", "stance", "source", "quote")
+        self.refresh_evidence()
+        self.update_line()
+        area.focus()
+
+    # -- the article's evidence --------------------------------------------------------------------------------
+
+    def refresh_evidence(self) -> None:
+        listed, problems = self.coding.evidence()
+        self.listed = listed
+        table = self.query_one("#coding-list", DataTable)
+        table.clear()
+        catalog = self.coding.catalog
+        issues = {i.id: i.title for i in catalog.issues}
+        parties = {p.id: p.name for p in catalog.parties}
+        for e in listed:
+            table.add_row(
+                Text(safe_text(e.id)),
+                Text(safe_text(issues.get(e.issue, e.issue))),
+                Text(safe_text(parties.get(e.party, e.party) if e.party else "(the issue)")),
+                Text(words(e.stance) if e.stance else ""),
+                Text(words(e.attribution)),
+                Text(safe_text(e.quote)),
+                key=e.id,
+            )
+        self.query_one(ArticleTextArea).underline(
+            [(shown_index(self.origin, e.start), shown_index(self.origin, e.end)) for e in listed]
+        )
+        if problems:
+            self.notify(
+                "\n".join(str(p) for p in problems[:5]),
+                title="The corpus has problems",
+                severity="warning",
+                markup=False,
+            )
+
+    # -- the form ----------------------------------------------------------------------------------------------
+
+    def draft(self) -> Draft:
+        def value(widget_id: str) -> str:
+            widget = self.query_one(f"#{widget_id}")
+            if isinstance(widget, Select):
+                return "" if widget.value is Select.NULL else str(widget.value)
+            assert isinstance(widget, Input)
+            return widget.value
+
+        quote, occurrence = self.selected_quote()
+        return Draft(
+            issue=value("f-issue"),
+            party=value("f-party"),
+            stance=value("f-stance"),
+            move=value("f-move"),
+            quote=quote,
+            occurrence=occurrence,
+            attribution=value("f-attribution"),
+            speaker=value("f-speaker"),
+            said_on=value("f-said-on"),
+            mode=value("f-mode") or "asserted",
+            condition=value("f-condition"),
+            note=value("f-note"),
+        )
+
+    def selected_quote(self) -> tuple[str, int | None]:
+        """The selected passage as it stands in the article, and which occurrence of it (when it occurs twice)."""
+        area = self.query_one(ArticleTextArea)
+        selection = area.selection
+        start_row, start_col = min(selection.start, selection.end)
+        end_row, end_col = max(selection.start, selection.end)
+        start = self.origin[min(offset(self.shown, start_row, start_col), len(self.origin) - 1)]
+        end = self.origin[min(offset(self.shown, end_row, end_col), len(self.origin) - 1)]
+        text = self.coding.article.text
+        quote = text[start:end].strip()
+        if not quote:
+            return "", None
+        start = text.index(quote, start)
+        places = [m.start() for m in re.finditer(re.escape(quote), text)]
+        return quote, (places.index(start) + 1 if len(places) > 1 and start in places else None)
+
+    @on(TextArea.SelectionChanged)
+    def selection_changed(self) -> None:
+        quote, _ = self.selected_quote()
+        shown = Text(f"“{safe_text(quote)}”" if quote else "(nothing selected: select the quote in the text)")
+        self.query_one("#coding-quote", Static).update(shown)
+        self.update_line()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def form_changed(self) -> None:
+        self.update_line()
+
+    def update_line(self) -> None:
+        line = self.coding.preview(self.draft())
+        style = "bold red" if line.startswith("illegal") else "bold"
+        prefix = "editing " + self.editing + ": " if self.editing else ""
+        self.query_one("#coding-line", Static).update(Text(safe_text(prefix + line), style=style))
+
+    def fill(self, values: dict[str, Any]) -> None:
+        for key, widget_id in (
+            ("issue", "f-issue"),
+            ("party", "f-party"),
+            ("speaker", "f-speaker"),
+            ("said_on", "f-said-on"),
+            ("condition", "f-condition"),
+            ("note", "f-note"),
+        ):
+            self.query_one(f"#{widget_id}", Input).value = str(values.get(key) or "")
+        for key, widget_id in (("stance", "f-stance"), ("move", "f-move"), ("attribution", "f-attribution")):
+            select = self.query_one(f"#{widget_id}", Select)
+            chosen = values.get(key)
+            select.value = str(getattr(chosen, "value", chosen)) if chosen else Select.NULL
+        mode = values.get("mode") or "asserted"
+        self.query_one("#f-mode", Select).value = str(getattr(mode, "value", mode))
+
+    def select_span(self, start: int, end: int) -> None:
+        area = self.query_one(ArticleTextArea)
+        area.selection = Selection(
+            location(self.shown, shown_index(self.origin, start)), location(self.shown, shown_index(self.origin, end))
+        )
+        area.scroll_cursor_visible(center=True, animate=False)
+
+    # -- actions -----------------------------------------------------------------------------------------------
+
+    def action_new(self) -> None:
+        self.editing = None
+        self.fill({})
+        self.update_line()
+
+    def action_suggest(self) -> None:
+        if not self.suggested:
+            self.suggested = self.coding.suggestions()
+        if not self.suggested:
+            self.notify("No sentence of this article names an issue and a party", title="No suggestion")
+            return
+        suggestion = self.suggested[self.next_suggestion % len(self.suggested)]
+        self.next_suggestion += 1
+        self.editing = None
+        self.select_span(suggestion.start, suggestion.end)
+        self.fill(
+            {
+                "issue": suggestion.issue,
+                "party": suggestion.party,
+                "stance": suggestion.stance,
+                "attribution": suggestion.attribution,
+            }
+        )
+        count = f"Suggestion {self.next_suggestion} of {len(self.suggested)}"
+        self.notify(f"{count}: {suggestion.why}. Edit it, or ctrl+g for the next.", markup=False)
+        self.update_line()
+
+    def listed_evidence(self) -> Evidence | None:
+        table = self.query_one("#coding-list", DataTable)
+        if not self.listed or table.cursor_row < 0 or table.cursor_row >= len(self.listed):
+            return None
+        return self.listed[table.cursor_row]
+
+    def action_edit(self) -> None:
+        chosen = self.listed_evidence()
+        if chosen is None:
+            self.notify("The article has no evidence to edit yet")
+            return
+        self.editing = chosen.id
+        self.select_span(chosen.start, chosen.end)
+        self.fill(
+            {
+                "issue": chosen.issue,
+                "party": chosen.party,
+                "stance": chosen.stance,
+                "move": chosen.move,
+                "attribution": chosen.attribution,
+                "speaker": chosen.speaker,
+                "said_on": chosen.said_on.isoformat() if chosen.said_on != self.coding.article.published_on else "",
+                "mode": chosen.mode,
+                "condition": chosen.condition,
+                "note": chosen.note,
+            }
+        )
+        self.update_line()
+
+    @on(DataTable.RowSelected, "#coding-list")
+    def row_selected(self) -> None:
+        self.action_edit()
+
+    @on(Button.Pressed, "#save")
+    def save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#new")
+    def new_pressed(self) -> None:
+        self.action_new()
+
+    def action_save(self) -> None:
+        draft = self.draft()
+        if not draft.quote:
+            self.notify("Select the quote in the text first", title="Nothing to save", severity="warning")
+            return
+        self.saving(draft, self.editing)
+
+    def action_remove(self) -> None:
+        chosen = self.listed_evidence()
+        if chosen is None:
+            self.notify("The article has no evidence to remove")
+            return
+        self.removing(chosen.id)
+
+    @work(thread=True, exclusive=True, group="coding", exit_on_error=False)
+    def saving(self, draft: Draft, editing: str | None) -> None:
+        try:
+            done = self.coding.save(draft, editing)
+        except TrackerError as exc:
+            self.app.call_from_thread(self.refused, exc)
+            return
+        self.app.call_from_thread(self.saved, done)
+
+    @work(thread=True, exclusive=True, group="coding", exit_on_error=False)
+    def removing(self, evidence_id: str) -> None:
+        try:
+            done = self.coding.remove(evidence_id)
+        except TrackerError as exc:
+            self.app.call_from_thread(self.refused, exc)
+            return
+        self.app.call_from_thread(self.saved, done)
+
+    def action_back(self) -> None:
+        self.dismiss(self.changed)
+
+    def saved(self, done: str) -> None:
+        self.changed = True
+        self.editing = None
+        self.refresh_evidence()
+        self.update_line()
+        self.notify(safe_text(done), title="Saved", markup=False)
+
+    def refused(self, error: TrackerError) -> None:
+        problems = getattr(error, "problems", None)
+        message = "\n".join(str(p) for p in problems[:6]) if problems else str(error)
+        self.notify(message, title="Not saved: the fixture is as it was", severity="error", timeout=15, markup=False)
+        self.query_one("#coding-line", Static).update(Text(safe_text(message.splitlines()[0]), style="bold red"))

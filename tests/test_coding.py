@@ -206,3 +206,54 @@ def test_a_refused_annotation_is_told_at_its_line_and_nothing_is_written(
     )
     assert problem.startswith(f"{tmp_path / 'bad.json'}:{line}: quote: not found"), problem
     assert sorted(p.name for p in fixtures.iterdir()) == ["catalog.yaml"], "nothing written"
+
+
+def test_importing_what_the_fixtures_code_already_leaves_them_as_written(
+    run: Run, seeded_db: str, corpus: tuple[Path, Path], tmp_path: Path
+) -> None:
+    seeds, fixtures = corpus
+    before = {p.name: p.read_bytes() for p in fixtures.iterdir()}
+    out = tmp_path / "annotations.json"
+    assert run("--db", seeded_db, "export", "--format", "w3c", "-o", str(out)).exit_code == 0
+    back = run("import", str(out), "--format", "w3c", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert back.exit_code == 0, back.stderr
+    assert "replaced 0" in back.stderr and "32 the fixtures code already, left as written" in back.stderr
+    assert {p.name: p.read_bytes() for p in fixtures.iterdir()} == before, "comments, folding and quotes kept"
+
+
+def test_an_annotation_from_another_tool_gets_a_new_id(run: Run, corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    seeds, fixtures = corpus
+    annotation = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": "urn:x:1",
+        "type": "Annotation",
+        "body": {"issue": "peacekeepers", "party": "russia", "stance": "opposes", "attribution": "analysis"},
+        "target": {
+            "source": "urn:negotiation-tracker:article:kremlin-constructive-spirit",
+            "selector": {"type": "TextQuoteSelector", "exact": "Russia rejected revised versions"},
+        },
+    }
+    (tmp_path / "one.json").write_text(json.dumps(annotation), encoding="utf-8")
+    done = run(
+        "import", str(tmp_path / "one.json"), "--format", "w3c", "--seeds", str(seeds), "--fixtures", str(fixtures)
+    )
+    assert done.exit_code == 0, done.stderr
+    text = (fixtures / "kremlin-constructive-spirit.yaml").read_text(encoding="utf-8")
+    assert "- id: kcs-04\n" in text and "urn:x:1" not in text
+
+
+def test_agreement_tells_a_stance_it_does_not_know_at_its_line(tmp_path: Path, run: Run) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder in (a, b):
+        folder.mkdir()
+        shutil.copy(FIXTURES / "abu-dhabi-round-two-day-two.yaml", folder)
+    path = b / "abu-dhabi-round-two-day-two.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(n for n, row in enumerate(lines, 1) if "stance: counter_proposal" in row)
+    lines[line - 1] = lines[line - 1].replace("counter_proposal", "counter-proposal")
+    path.write_text("".join(lines), encoding="utf-8")
+    refused = run("agreement", str(a), str(b), "--catalog", str(CATALOG))
+    assert refused.exit_code == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith(f"{path}:{line}: stance: 'counter-proposal' is not a stance; one of: "), (
+        refused.stderr
+    )

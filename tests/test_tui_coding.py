@@ -19,6 +19,7 @@ from tests.test_tui import until
 from tracker.read.opening import Database
 from tracker.tui.app import TrackerApp
 from tracker.tui.coding import ArticleTextArea, Coding, CodingScreen, Draft, inert_view
+from tracker.tui.dialogs import Confirm
 from tracker.tui.screens import ArticleScreen
 
 ARTICLE = "kremlin-constructive-spirit"
@@ -157,6 +158,8 @@ def test_an_illegal_move_is_told_on_the_line_and_saving_it_leaves_the_fixture_as
 def test_a_move_is_asked_for_where_two_lead_to_the_stance(coded: tuple[Path, Path, str]) -> None:
     async def scenario(app: TrackerApp, pilot: Pilot[int], screen: CodingScreen) -> None:
         await fill(pilot, screen, issue="guarantees", party="US", stance="demands", said_on="2026-01-26")
+        assert line_of(screen).endswith("renege, reopen · choose an attribution before saving")
+        await fill(pilot, screen, attribution="reported")
         assert line_of(screen) == (
             "United States on Security guarantees: agreed since 2026-01-22 → demands by which move? renege, reopen"
         )
@@ -181,10 +184,18 @@ def test_listed_evidence_is_edited_and_removed_from_the_screen(coded: tuple[Path
         assert quote.startswith("Peskov said on Friday that Russia had not dropped"), "the quote selected in place"
         await fill(pilot, screen, note="Edited on the coding screen")
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: screen.editing is None and "Edited on the coding screen" in fixture.read_text())
+        await until(pilot, lambda: "Edited on the coding screen" in fixture.read_text() and not screen.unsaved())
+        assert screen.editing == "kcs-01", "saved, the form goes on editing it"
         table.focus()
         table.move_cursor(row=0)  # kcs-03, issue-level
         await pilot.press("ctrl+d")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("n")  # asked first; no: nothing is removed
+        await until(pilot, lambda: app.screen is screen)
+        assert [e.id for e in screen.listed] == ["kcs-03", "kcs-02", "kcs-01"]
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
         await until(pilot, lambda: [e.id for e in screen.listed] == ["kcs-02", "kcs-01"])
 
     code(coded, scenario)
@@ -251,5 +262,107 @@ def test_selection_maps_to_the_article_even_with_codes_shown(coded: tuple[Path, 
         area.selection = Selection((LINE, start), (LINE, start + len("Russia had not dropped")))  # a mouse drag
         await pilot.pause()
         assert screen.draft().quote == "Russia had not dropped"
+
+    code(coded, scenario)
+
+
+def test_editing_judges_the_move_from_the_stance_before_it_and_saving_again_edits(
+    coded: tuple[Path, Path, str],
+) -> None:
+    """adr2-05 moved Ukraine on Donetsk from opposes to counter-proposal: edited, its move is judged from opposes
+    (not from the counter-proposal it made); saved, the form goes on editing it rather than adding another."""
+    _, fixtures, _ = coded
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int], screen: CodingScreen) -> None:
+        table = screen.query_one("#coding-list", DataTable)
+        table.focus()
+        table.move_cursor(row=[e.id for e in screen.listed].index("adr2-05"))
+        await pilot.press("enter")
+        assert screen.editing == "adr2-05"
+        assert line_of(screen).endswith("opposes before adr2-05 → softens → counter-proposal")
+        await fill(pilot, screen, stance="open")
+        assert line_of(screen).endswith("opposes before adr2-05 → softens → open")
+        await fill(pilot, screen, stance="counter_proposal", note="Saved twice")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Saved twice" in (fixtures / "abu-dhabi-round-two-day-two.yaml").read_text())
+        await until(pilot, lambda: screen.editing == "adr2-05" and not screen.unsaved())
+        await fill(pilot, screen, note="Saved twice, edited")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "edited" in (fixtures / "abu-dhabi-round-two-day-two.yaml").read_text())
+        assert [e.id for e in screen.listed].count("adr2-05") == 1 and len(screen.listed) == 7, "no second item"
+
+    seeds, fixtures, db = coded
+    article = "abu-dhabi-round-two-day-two"
+
+    async def main() -> None:
+        database = Database(db)
+        app = TrackerApp(database, coding=Coding(seeds, fixtures, article, database))
+        try:
+            async with app.run_test(size=(120, 36), notifications=True) as pilot:
+                await until(pilot, lambda: isinstance(app.screen, CodingScreen) and bool(app.screen.listed))
+                assert isinstance(app.screen, CodingScreen)
+                await scenario(app, pilot, app.screen)
+        finally:
+            database.close()
+
+    asyncio.run(main())
+
+
+def test_a_removed_id_is_not_given_again(coded: tuple[Path, Path, str]) -> None:
+    _, fixtures, _ = coded
+    fixture = fixtures / f"{ARTICLE}.yaml"
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int], screen: CodingScreen) -> None:
+        await select_by_keyboard(pilot, screen)
+        await fill(pilot, screen, issue="donetsk", party="russia", stance="demands", attribution="reported")
+        await fill(pilot, screen, speaker="Dmitry Peskov", said_on="2026-01-23")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "kcs-04" in [e.id for e in screen.listed])
+        table = screen.query_one("#coding-list", DataTable)
+        table.focus()
+        table.move_cursor(row=[e.id for e in screen.listed].index("kcs-04"))
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await until(pilot, lambda: "kcs-04" not in [e.id for e in screen.listed])
+        await select_by_keyboard(pilot, screen)
+        await fill(pilot, screen, issue="donetsk", party="russia", stance="demands", attribution="reported")
+        await fill(pilot, screen, speaker="Dmitry Peskov", said_on="2026-01-23")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "kcs-05" in [e.id for e in screen.listed])
+
+    code(coded, scenario)
+    assert "id: kcs-04" not in fixture.read_text() and "id: kcs-05" in fixture.read_text()
+
+
+def test_leaving_with_a_form_not_saved_asks_first(coded: tuple[Path, Path, str]) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int], screen: CodingScreen) -> None:
+        await select_by_keyboard(pilot, screen)
+        await pilot.press("escape")  # a selection alone, nothing filled in: nothing to lose, so it leaves at once
+        await until(pilot, lambda: not app.is_running or app.screen is not screen)
+
+    code(coded, scenario)
+
+    async def filled(app: TrackerApp, pilot: Pilot[int], screen: CodingScreen) -> None:
+        await fill(pilot, screen, issue="donetsk", party="russia")
+        screen.query_one(ArticleTextArea).focus()
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is screen)
+        assert screen.query_one("#f-party", Input).value == "russia", "the form is still there"
+
+    code(coded, filled)
+
+
+def test_suggestions_skip_what_is_coded_already(coded: tuple[Path, Path, str]) -> None:
+    async def scenario(app: TrackerApp, pilot: Pilot[int], screen: CodingScreen) -> None:
+        await pilot.press("ctrl+g")
+        coded_here = {(e.issue, e.party, e.start) for e in screen.listed}
+        assert screen.suggested, "sentences not coded yet are offered"
+        for s in screen.suggested:
+            assert not any(
+                (issue, party) == (s.issue, s.party) and s.start <= start < s.end for issue, party, start in coded_here
+            )
 
     code(coded, scenario)

@@ -103,28 +103,25 @@ def test_every_theme_offered_gets_legible_stance_status_and_date_colours() -> No
     """For every theme the UI offers: each stance and status colour, and the muted text of dates, at 4.5:1 or
     better on every background it is drawn on; demands and opposes far apart in hue."""
     app = App[None]()
-    if True:
-        themes = app.available_themes
-        assert len(themes) >= 20
-        for name, theme in themes.items():
-            terminal = app.ansi_theme_dark if theme.dark else app.ansi_theme_light
-            palette = palette_for(theme, terminal)
-            grounds = theme_backgrounds(app, name)
-            colours = {
-                **{f"stance {s.value}": palette.stance_style(s).color for s in Stance},
-                **{f"status {s}": palette.status_style(s).color for s in ("deadlocked", "in_play", "converging")},
-                "status agreed": palette.status_style("agreed").color,
-                "status not on the agenda": palette.status_style("not_on_agenda").color,
-                "dates": palette.muted.color,
-            }
-            for what, rich_colour in colours.items():
-                colour = resolve(rich_colour, terminal)
-                worst = min(contrast(colour, ground) for ground in grounds)
-                assert worst >= 4.5, f"{name}: {what} {colour.hex6} at {worst:.2f}:1"
-            demands, opposes = (
-                resolve(palette.stance_style(s).color, terminal) for s in (Stance.DEMANDS, Stance.OPPOSES)
-            )
-            assert apart(hue(demands), hue(opposes)) >= 120, f"{name}: demands and opposes look alike"
+    themes = app.available_themes
+    assert len(themes) >= 20
+    for name, theme in themes.items():
+        terminal = app.ansi_theme_dark if theme.dark else app.ansi_theme_light
+        palette = palette_for(theme, terminal)
+        grounds = theme_backgrounds(app, name)
+        colours = {
+            **{f"stance {s.value}": palette.stance_style(s).color for s in Stance},
+            **{f"status {s}": palette.status_style(s).color for s in ("deadlocked", "in_play", "converging")},
+            "status agreed": palette.status_style("agreed").color,
+            "status not on the agenda": palette.status_style("not_on_agenda").color,
+            "dates": palette.muted.color,
+        }
+        for what, rich_colour in colours.items():
+            colour = resolve(rich_colour, terminal)
+            worst = min(contrast(colour, ground) for ground in grounds)
+            assert worst >= 4.5, f"{name}: {what} {colour.hex6} at {worst:.2f}:1"
+        demands, opposes = (resolve(palette.stance_style(s).color, terminal) for s in (Stance.DEMANDS, Stance.OPPOSES))
+        assert apart(hue(demands), hue(opposes)) >= 120, f"{name}: demands and opposes look alike"
 
 
 def svg_runs(svg: str) -> list[tuple[str, Color, Color]]:

@@ -811,10 +811,11 @@ def import_command(source: Path, fmt: str, seeds: Path, fixtures: Path) -> None:
     from tracker.ingest.annotations import import_annotations
 
     done = import_annotations(source, seeds, fixtures)
+    same = f"; {len(done['unchanged'])} the fixtures code already, left as written" if done["unchanged"] else ""
     _say(
         f"coded {len(done['added'])} new piece(s) of evidence and replaced {len(done['replaced'])} in "
-        f"{display_path(fixtures)}; `tracker ingest --seeds {display_path(seeds)} --fixtures {display_path(fixtures)}` "
-        "stores them"
+        f"{display_path(fixtures)}{same}; `tracker ingest --seeds {display_path(seeds)} --fixtures "
+        f"{display_path(fixtures)}` stores them"
     )
     _report_evidence_changes({"added": done["added"], "replaced": done["replaced"]})
 

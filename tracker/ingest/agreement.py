@@ -29,12 +29,15 @@ from pydantic import BaseModel
 
 from tracker.domain.catalog import Catalog
 from tracker.domain.errors import CorpusError, Problem, display_path
+from tracker.domain.evidence import Attribution, Mode
 from tracker.domain.yamlfile import Located, LocatedList, YamlProblem, read_yaml
 from tracker.ingest.corpus import CATALOG_FILE
 
 # The stance axis as an order: the proposition accepted (a deal) at one end, rejected at the other.
 STANCE_ORDER = ("agreed", "demands", "supports", "open", "counter_proposal", "opposes")
 ATTRIBUTION_RANK = {"direct": 2, "reported": 1, "analysis": 0}
+ATTRIBUTIONS = tuple(a.value for a in Attribution)
+MODES = tuple(m.value for m in Mode)
 Unit = tuple[str, str, str]  # (article, issue, party)
 
 
@@ -125,6 +128,16 @@ def _coded(path: Path, catalog: Catalog) -> dict[Unit, list[Coded]]:
         if issue is None or party is None:
             field = "issue" if issue is None else "party"
             problems.append(Problem(where, item.line_of(field), field, f"unknown {field} '{item.get(field)}'"))
+            continue
+        for field, known in (("stance", STANCE_ORDER), ("attribution", ATTRIBUTIONS), ("mode", MODES)):
+            value = item.get(field, "asserted" if field == "mode" else None)
+            if value is not None and str(value) not in known:
+                problems.append(
+                    Problem(
+                        where, item.line_of(field), field, f"'{value}' is not a {field}; one of: {', '.join(known)}"
+                    )
+                )
+        if problems:
             continue
         units.setdefault((article, issue, party), []).append(
             Coded(

@@ -21,6 +21,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,9 @@ def read_annotations(
             problems.append(Problem(where, line, "target.selector", "needs a TextQuoteSelector with its exact quote"))
             continue
         item = {key: body.get(key) for key in FIXTURE_KEYS if key not in ("id", "quote") and body.get(key) is not None}
-        ident = body.get("evidence_id") or str(annotation.get("id", "")).removeprefix(EVIDENCE_URN)
+        # The tracker's own evidence id; another tool's annotation id (`urn:x:1`) is not one: a new id is given.
+        own = str(annotation.get("id", ""))
+        ident = body.get("evidence_id") or (own.removeprefix(EVIDENCE_URN) if own.startswith(EVIDENCE_URN) else None)
         item["id"] = ident if ident and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:\-]*", ident) else None
         item["quote"] = quote["exact"]
         position = _selector(target, "TextPositionSelector")
@@ -159,11 +162,16 @@ def import_annotations(path: Path, seeds: Path, fixtures: Path, catalog: Catalog
         lines: dict[str, int] = {}
         added: list[str] = []
         replaced: list[str] = []
+        unchanged: list[str] = []
+        held, held_catalog = _coded_now(seeds, fixtures, catalog)
         for entry in annotated:
             fixture = fixture_of(trial, entry.article)
             existing = _ids(fixture.path) if fixture.exists else []
             evidence_id = entry.item.get("id") or new_evidence_id(entry.article, existing)
             values = {**entry.item, "id": evidence_id}
+            if evidence_id in held and held[evidence_id] == _coding(entry, metas, texts, held_catalog):
+                unchanged.append(evidence_id)  # the fixture says the same: left as its coder wrote it
+                continue
             if evidence_id in existing:
                 edit_evidence(trial, entry.article, evidence_id, values)
                 replaced.append(evidence_id)
@@ -180,7 +188,79 @@ def import_annotations(path: Path, seeds: Path, fixtures: Path, catalog: Catalog
             original = fixtures / written.name
             if not original.exists() or original.read_bytes() != written.read_bytes():
                 _replace(original, written.read_bytes())
-    return {"added": added, "replaced": replaced}
+    return {"added": added, "replaced": replaced, "unchanged": unchanged}
+
+
+def _coded_now(
+    seeds: Path, fixtures: Path, catalog: Catalog | None
+) -> tuple[dict[str, tuple[Any, ...]], Catalog | None]:
+    """What the fixtures code now, each piece of evidence as what it says, and their catalogue (nothing when
+    they do not load: then every annotation is written)."""
+    held: dict[str, tuple[Any, ...]] = {}
+    if not fixtures.exists():
+        return held, None
+    try:
+        corpus = load_corpus(seeds, fixtures, catalog_file=None, stored_catalog=catalog)
+    except CorpusError:
+        return held, None
+    for e in corpus.evidence:
+        held[e.id] = (
+            e.article,
+            e.issue,
+            e.party,
+            _value(e.stance),
+            _value(e.move),
+            _value(e.attribution),
+            e.speaker,
+            e.said_on,
+            e.said_at,
+            _value(e.mode),
+            e.condition,
+            e.note,
+            e.start,
+            e.end,
+        )
+    return held, corpus.catalog
+
+
+def _value(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def _coding(
+    entry: Annotated, metas: dict[str, ArticleMeta], texts: dict[str, str], catalog: Catalog | None
+) -> tuple[Any, ...] | None:
+    """What an annotation codes, in the terms of `_coded_now` (None: it cannot be told without the full checks)."""
+    item = entry.item
+    text = texts[entry.article]
+    quote = str(item["quote"])
+    places = [m.start() for m in re.finditer(re.escape(quote), text)]
+    occurrence = int(item.get("occurrence") or 1)
+    if catalog is None or not 0 < occurrence <= len(places):
+        return None
+    try:
+        said_on = date.fromisoformat(str(item["said_on"])) if item.get("said_on") else metas[entry.article].published_on
+        said_at = time.fromisoformat(str(item["said_at"])) if item.get("said_at") else None
+    except ValueError:
+        return None
+    party = catalog.resolve("party", str(item["party"])) if item.get("party") else None
+    start = places[occurrence - 1]
+    return (
+        entry.article,
+        catalog.resolve("issue", str(item.get("issue", ""))),
+        party,
+        item.get("stance"),
+        item.get("move"),
+        item.get("attribution"),
+        item.get("speaker"),
+        said_on,
+        said_at,
+        item.get("mode") or "asserted",
+        item.get("condition"),
+        item.get("note"),
+        start,
+        start + len(quote),
+    )
 
 
 def _ids(path: Path) -> list[str]:

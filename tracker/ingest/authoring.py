@@ -14,6 +14,7 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -220,8 +221,12 @@ def _items(fixture: Fixture) -> tuple[Any, Any]:
     return document, evidence
 
 
-def add_evidence(fixtures: Path, article: str, values: dict[str, Any]) -> tuple[str, bytes | None]:
+def add_evidence(
+    fixtures: Path, article: str, values: dict[str, Any], taken: Iterable[str] = ()
+) -> tuple[str, bytes | None]:
     """Append a piece of evidence to `article`'s fixture (made if missing), with a new id unless `values` has one.
+    A new id is never one of `taken` either (ids a database has held, so that a removed id is not reused for
+    other evidence).
 
     The id, and the fixture's bytes before the edit (None: it is new), so that a caller can put it back.
     """
@@ -231,7 +236,7 @@ def add_evidence(fixtures: Path, article: str, values: dict[str, Any]) -> tuple[
     if evidence is None:
         evidence = document["evidence"]
     ids = [str(item.get("id")) for item in evidence if hasattr(item, "get")]
-    evidence_id = values.get("id") or new_evidence_id(article, ids)
+    evidence_id = values.get("id") or new_evidence_id(article, ids + [t for t in taken if t not in ids])
     if evidence_id in ids:
         raise UsageError(f"evidence id '{evidence_id}' is already in {display_path(fixture.path)}")
     evidence.append(_item({**values, "id": evidence_id}))

@@ -162,3 +162,19 @@ def ingest_log(reading: Reading) -> IngestLog:
             )
         )
     return IngestLog(ingests=records)
+
+
+# Where an article and its evidence were read from when ingested (absolute paths, as recorded).
+ARTICLE_SOURCE = f"SELECT a.source_path AS source_path FROM article a WHERE a.id = :article AND {held('a')}"
+EVIDENCE_SOURCE = (
+    f"SELECT e.source_path AS source_path FROM evidence e WHERE e.article = :article AND {held('e')} "
+    "ORDER BY e.recorded_at DESC LIMIT 1"
+)
+
+
+def corpus_folders(reading: Reading, article: str) -> tuple[str | None, str | None]:
+    """The files an article, and the newest of its evidence, were ingested from (None: not recorded); their
+    folders are the corpus to code the article in."""
+    found = reading.rows(ARTICLE_SOURCE, article=article)
+    coded = reading.rows(EVIDENCE_SOURCE, article=article)
+    return (found[0]["source_path"] if found else None), (coded[0]["source_path"] if coded else None)

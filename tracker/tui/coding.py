@@ -20,7 +20,7 @@ visible, and what is selected is mapped back to the text as it is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
@@ -53,8 +53,10 @@ from tracker.domain.words import words
 from tracker.ingest.authoring import add_evidence, edit_evidence, remove_evidence, restore
 from tracker.ingest.corpus import choose_catalog, load_articles, load_corpus
 from tracker.ingest.ingest import corpus_fill, run_ingest
-from tracker.ingest.suggest import Suggester, Suggestion
+from tracker.ingest.suggest import Suggester, Suggestion, overlap
+from tracker.read.lookup import EvidenceDetail, show
 from tracker.read.opening import Database
+from tracker.tui.dialogs import Confirm
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
@@ -167,9 +169,17 @@ class Coding:
     def suggestions(self) -> list[Suggestion]:
         return Suggester(self.catalog).suggest(self.article.text)
 
-    def preview(self, draft: Draft) -> str:
+    def preview(self, draft: Draft, editing: str | None = None) -> str:
+        """The line under the form: what the evidence will do, and what is still missing before it can be saved."""
+        line = self._move_line(draft, editing)
+        if draft.issue.strip() and not draft.attribution and not line.startswith(("issue:", "party:")):
+            line += " · choose an attribution before saving"
+        return line
+
+    def _move_line(self, draft: Draft, editing: str | None) -> str:
         """What the evidence would do to its position as the database holds it on the day it was said (evidence of
-        one day is weighed together, so another piece of that day that moved the position is a reaffirmation)."""
+        one day is weighed together, so another piece of that day that moved the position is a reaffirmation).
+        Editing a stored piece of evidence: what it would do from the stance held before it."""
         issue = self.catalog.resolve("issue", draft.issue) if draft.issue.strip() else None
         if issue is None:
             hint = self.catalog.suggestion("issue", draft.issue) if draft.issue.strip() else "give an issue"
@@ -190,6 +200,9 @@ class Coding:
             return "said on: a date in the form YYYY-MM-DD"
         held, since = self._held(issue, party, said_on)
         before = f"{words(held)} since {since}" if since else words(held)
+        stored = self._before(editing, issue, party) if editing else None
+        if stored is not None:
+            held, before = stored, f"{words(stored)} before {editing}"
         try:
             move = choose_move(held, draft.stance, draft.move or None)
         except AmbiguousMove as exc:
@@ -198,6 +211,19 @@ class Coding:
             allowed = "; ".join(f"{words(m)}: {', '.join(words(s) for s in to)}" for m, to in exc.allowed.items())
             return f"illegal: {who} {before} → {words(draft.stance)}; allowed: {allowed or 'none'}"
         return f"{who}: {before} → {words(move)} → {words(draft.stance)}"
+
+    def _before(self, evidence_id: str, issue: str, party: str) -> str | None:
+        """The stance a stored piece of evidence found its position in (None: not stored on that position)."""
+        if self.database.is_empty():
+            return None
+        with self.database.reading() as reading:
+            try:
+                found = show(reading, evidence_id)
+            except TrackerError:
+                return None
+        if not isinstance(found, EvidenceDetail) or (found.issue, found.party) != (issue, party):
+            return None
+        return found.stance_from
 
     def _held(self, issue: str, party: str, day: date) -> tuple[str, date | None]:
         if self.database.is_empty():
@@ -208,19 +234,27 @@ class Coding:
             found = reading.latest(day, [issue], [party]).get((issue, party))
         return (found.stance_to, found.since) if found else (Stance.UNKNOWN.value, None)
 
-    def save(self, draft: Draft, editing: str | None = None) -> str:
+    def save(self, draft: Draft, editing: str | None = None) -> tuple[str, str]:
         """Write the draft into the fixture, check the corpus, ingest it; on a problem put the fixture back and
-        raise `CorpusError`. What the ingest did, in one line."""
+        raise `CorpusError`. The evidence's id, and what the ingest did in one line."""
         values = draft.values()
         for kind in ("issue", "party"):  # a name or alias typed is written as the catalogue's id
             resolved = self.catalog.resolve(kind, values[kind]) if kind in values else None
             if resolved is not None:
                 values[kind] = resolved
         if editing is None:
-            evidence_id, before = add_evidence(self.fixtures, self.article_id, values)
+            evidence_id, before = add_evidence(self.fixtures, self.article_id, values, self._ids_held())
         else:
             evidence_id, before = editing, edit_evidence(self.fixtures, self.article_id, editing, values)
-        return self._ingest(before, f"saved {evidence_id}")
+        return evidence_id, self._ingest(before, f"saved {evidence_id}")
+
+    def _ids_held(self) -> list[str]:
+        """Every id the database has held for the article's evidence, removed ones too (never to be reused)."""
+        if self.database.is_empty():
+            return []
+        with self.database.reading() as reading:
+            rows = reading.rows(HELD_IDS, article=self.article_id)
+        return [row["id"] for row in rows]
 
     def remove(self, evidence_id: str) -> str:
         before = remove_evidence(self.fixtures, self.article_id, evidence_id)
@@ -240,6 +274,8 @@ class Coding:
         return f"{done} and ingested: {summary.positions_replayed} position(s) replayed"
 
 
+# Every id the article's evidence has had in the database, whatever was later removed or edited.
+HELD_IDS = "SELECT DISTINCT e.id AS id FROM evidence e WHERE e.article = :article"
 STANCES = [(words(s), s.value) for s in Stance if s is not Stance.UNKNOWN]
 MOVES = [(words(m), m.value) for m in Move]
 ATTRIBUTIONS = [(f"{a.value}: {words(a)}", a.value) for a in Attribution]
@@ -320,6 +356,7 @@ class CodingScreen(Screen[bool]):
         self.suggested: list[Suggestion] = []
         self.next_suggestion = 0
         self.changed = False  # something was saved or removed and ingested
+        self.baseline = Draft()  # the form as last loaded, saved or cleared: leaving asks when it differs
 
     def compose(self) -> ComposeResult:
         catalog = self.coding.catalog
@@ -335,7 +372,7 @@ class CodingScreen(Screen[bool]):
                     yield from self._field(
                         "Issue",
                         Input(
-                            placeholder="id, title or alias (→ completes)",
+                            placeholder="id, name or alias",
                             id="f-issue",
                             suggester=SuggestFromList(names, case_sensitive=False),
                             compact=True,
@@ -344,7 +381,7 @@ class CodingScreen(Screen[bool]):
                     yield from self._field(
                         "Party",
                         Input(
-                            placeholder="none: issue-level evidence",
+                            placeholder="none: the issue itself",
                             id="f-party",
                             suggester=SuggestFromList(parties, case_sensitive=False),
                             compact=True,
@@ -366,7 +403,7 @@ class CodingScreen(Screen[bool]):
                         "Mode", Select(MODES, id="f-mode", value="asserted", allow_blank=False, compact=True)
                     )
                     yield from self._field(
-                        "Condition", Input(placeholder="what the stance holds on", id="f-condition", compact=True)
+                        "Condition", Input(placeholder="if it holds on one", id="f-condition", compact=True)
                     )
                     yield from self._field("Note", Input(placeholder="why this coding", id="f-note", compact=True))
                 yield Static(id="coding-line")
@@ -399,6 +436,7 @@ class CodingScreen(Screen[bool]):
         table = self.query_one("#coding-list", DataTable)
         table.add_columns("id", "issue", "party", "stance", "source", "quote")
         self.refresh_evidence()
+        self.baseline = self.draft()
         self.update_line()
         area.focus()
 
@@ -478,9 +516,20 @@ class CodingScreen(Screen[bool]):
     @on(TextArea.SelectionChanged)
     def selection_changed(self) -> None:
         quote, _ = self.selected_quote()
-        shown = Text(f"“{safe_text(quote)}”" if quote else "(nothing selected: select the quote in the text)")
+        shown = Text(
+            f"“{self._fitted(safe_text(quote))}”" if quote else "(nothing selected: select the quote in the text)"
+        )
         self.query_one("#coding-quote", Static).update(shown)
         self.update_line()
+
+    def _fitted(self, quote: str) -> str:
+        """The quote as it fits the lines shown for it: its start and its end around "…" when it does not."""
+        lines = 2 if self.has_class("short") else 5
+        room = max(20, (self.query_one("#coding-quote").size.width or 40) - 2) * lines - 4
+        if len(quote) <= room:
+            return quote
+        head = room * 2 // 3
+        return f"{quote[:head].rstrip()} … {quote[-(room - head - 3) :].lstrip()}"
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -488,7 +537,7 @@ class CodingScreen(Screen[bool]):
         self.update_line()
 
     def update_line(self) -> None:
-        line = self.coding.preview(self.draft())
+        line = self.coding.preview(self.draft(), self.editing)
         style = "bold red" if line.startswith("illegal") else "bold"
         prefix = "editing " + self.editing + ": " if self.editing else ""
         self.query_one("#coding-line", Static).update(Text(safe_text(prefix + line), style=style))
@@ -522,13 +571,25 @@ class CodingScreen(Screen[bool]):
     def action_new(self) -> None:
         self.editing = None
         self.fill({})
+        self.baseline = self.draft()
         self.update_line()
 
     def action_suggest(self) -> None:
         if not self.suggested:
-            self.suggested = self.coding.suggestions()
+            coded = [(e.issue, e.party, e.start, e.end) for e in self.listed]
+            self.suggested = [  # what is coded already (that issue and party, in that sentence) is not offered
+                s
+                for s in self.coding.suggestions()
+                if not any(
+                    (issue, party) == (s.issue, s.party) and overlap((start, end), (s.start, s.end))
+                    for issue, party, start, end in coded
+                )
+            ]
         if not self.suggested:
-            self.notify("No sentence of this article names an issue and a party", title="No suggestion")
+            self.notify(
+                "No sentence of this article names an issue and a party that is not coded already",
+                title="No suggestion",
+            )
             return
         suggestion = self.suggested[self.next_suggestion % len(self.suggested)]
         self.next_suggestion += 1
@@ -543,7 +604,8 @@ class CodingScreen(Screen[bool]):
             }
         )
         count = f"Suggestion {self.next_suggestion} of {len(self.suggested)}"
-        self.notify(f"{count}: {suggestion.why}. Edit it, or ctrl+g for the next.", markup=False)
+        self.app.clear_notifications()
+        self.notify(f"{count}: {suggestion.why}. Edit it, or ctrl+g for the next.", markup=False, timeout=4)
         self.update_line()
 
     def listed_evidence(self) -> Evidence | None:
@@ -573,6 +635,7 @@ class CodingScreen(Screen[bool]):
                 "note": chosen.note,
             }
         )
+        self.baseline = self.draft()
         self.update_line()
 
     @on(DataTable.RowSelected, "#coding-list")
@@ -599,16 +662,25 @@ class CodingScreen(Screen[bool]):
         if chosen is None:
             self.notify("The article has no evidence to remove")
             return
-        self.removing(chosen.id)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.removing(chosen.id)
+
+        quote = safe_text(chosen.quote if len(chosen.quote) <= 80 else chosen.quote[:79] + "…")
+        self.app.push_screen(
+            Confirm(f"Remove evidence {safe_text(chosen.id)} from the fixture and ingest?\n“{quote}”", "Remove"),
+            answered,
+        )
 
     @work(thread=True, exclusive=True, group="coding", exit_on_error=False)
     def saving(self, draft: Draft, editing: str | None) -> None:
         try:
-            done = self.coding.save(draft, editing)
+            evidence_id, done = self.coding.save(draft, editing)
         except TrackerError as exc:
             self.app.call_from_thread(self.refused, exc)
             return
-        self.app.call_from_thread(self.saved, done)
+        self.app.call_from_thread(self.saved, done, evidence_id)
 
     @work(thread=True, exclusive=True, group="coding", exit_on_error=False)
     def removing(self, evidence_id: str) -> None:
@@ -617,17 +689,42 @@ class CodingScreen(Screen[bool]):
         except TrackerError as exc:
             self.app.call_from_thread(self.refused, exc)
             return
-        self.app.call_from_thread(self.saved, done)
+        self.app.call_from_thread(self.saved, done, None)
+
+    def unsaved(self) -> bool:
+        """Whether the form holds something not saved: its fields differ from what was last loaded, saved or
+        cleared (a selection alone, with nothing filled in, is not worth asking about)."""
+        now = self.draft()
+        if self.editing is None and now.quote and replace(now, quote="", occurrence=None) == Draft():
+            return False
+        return replace(now, quote="", occurrence=None) != replace(self.baseline, quote="", occurrence=None) or (
+            self.editing is not None and now.quote != self.baseline.quote
+        )
 
     def action_back(self) -> None:
-        self.dismiss(self.changed)
+        if not self.unsaved():
+            self.dismiss(self.changed)
+            return
 
-    def saved(self, done: str) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(self.changed)
+
+        self.app.push_screen(Confirm("The form holds evidence not saved. Leave and lose it?", "Leave"), answered)
+
+    def saved(self, done: str, evidence_id: str | None) -> None:
+        """Saved (the form now edits what it saved, so saving again changes it rather than adding another) or
+        removed (the form is cleared)."""
         self.changed = True
-        self.editing = None
         self.refresh_evidence()
-        self.update_line()
-        self.notify(safe_text(done), title="Saved", markup=False)
+        if evidence_id is None:
+            self.action_new()
+        else:
+            self.editing = evidence_id
+            self.baseline = self.draft()
+            self.update_line()
+        self.app.clear_notifications()
+        self.notify(safe_text(done), title="Done", markup=False)
 
     def refused(self, error: TrackerError) -> None:
         problems = getattr(error, "problems", None)

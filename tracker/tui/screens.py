@@ -17,9 +17,10 @@ from textual.widgets.text_area import Selection
 from textual.worker import Worker, get_current_worker
 
 from tracker.domain.catalog import Catalog
+from tracker.domain.dates import moment
 from tracker.domain.errors import TrackerError
 from tracker.domain.untrusted import safe_text
-from tracker.read.browse import article_text, ingest_log
+from tracker.read.browse import article_text, corpus_folders, ingest_log
 from tracker.read.diff import diff
 from tracker.read.models import ArticleText, DiffReport, EvidenceRef
 from tracker.tui.coding import Coding, CodingScreen
@@ -160,10 +161,17 @@ class ArticleScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="coding", exit_on_error=False)
     def _find_corpus(self) -> None:
-        """The corpus folders the article was last ingested from (the newest ingest whose folders hold it)."""
+        """The corpus folders the article was ingested from: those of its text file and of its fixture (as
+        recorded, absolute), else those of the ingests, newest first (a fixture not written yet)."""
+        article_file, fixture_file = self.tracker.read(None, corpus_folders, self.article)
+        candidates: list[tuple[Path, Path]] = []
+        if article_file and fixture_file:
+            candidates.append((Path(article_file).parent, Path(fixture_file).parent))
         log = self.tracker.read(None, ingest_log)
         for record in reversed(log.ingests):
-            seeds, fixtures = Path(record.seeds), Path(record.fixtures)
+            seeds = Path(article_file).parent if article_file else Path(record.seeds)
+            candidates.append((seeds, Path(record.fixtures)))
+        for seeds, fixtures in candidates:
             if not ((seeds / "articles.yaml").is_file() and fixtures.is_dir()):
                 continue  # a feed, or folders since moved
             try:
@@ -194,7 +202,7 @@ class ArticleScreen(TrackerScreen):
 
 
 CHANGE_COLUMNS = [
-    Column("issue", 10),
+    Column("issue", 10, 40),
     Column("party", 7, 24),
     Column("from", 4, 17, whole=True),
     Column("to", 2, 17, whole=True),
@@ -268,6 +276,8 @@ class DiffScreen(TrackerScreen):
         title.append(f" · {positions}, {statuses}")
         if not count:
             title.append(" · nothing changed", style="italic")
+        if self.known_at is not None:
+            title.append(f" · as recorded by {moment(self.known_at)}", style="italic")
         self.query_one("#diff-title", Static).update(title)
         rows = [
             Row(

@@ -525,11 +525,13 @@ class CodingScreen(Screen[bool]):
     def _fitted(self, quote: str) -> str:
         """The quote as it fits the lines shown for it: its start and its end around "…" when it does not."""
         lines = 2 if self.has_class("short") else 5
-        room = max(20, (self.query_one("#coding-quote").size.width or 40) - 2) * lines - 4
+        # Lines wrap at words, so about four fifths of their cells hold text.
+        room = max(20, (self.query_one("#coding-quote").size.width or 40) - 2) * lines * 4 // 5 - 4
         if len(quote) <= room:
             return quote
-        head = room * 2 // 3
-        return f"{quote[:head].rstrip()} … {quote[-(room - head - 3) :].lstrip()}"
+        head = quote[: room * 2 // 3].rsplit(" ", 1)[0]
+        tail = quote[-(room - len(head) - 3) :].split(" ", 1)[-1]
+        return f"{head} … {tail}"
 
     @on(Input.Changed)
     @on(Select.Changed)

@@ -329,8 +329,9 @@ class CodingScreen(Screen[bool]):
     CodingScreen #coding-quote { max-height: 5; padding: 0 1; color: $text; }
     CodingScreen #coding-form { height: 1fr; }
     CodingScreen .coding-field { height: 1; margin: 0; }
-    CodingScreen .coding-field Label { width: 13; padding: 0 1; color: $text-muted; }
+    CodingScreen .coding-field Label { width: 13; padding: 0 1; color: $text; }
     CodingScreen .coding-field Input, CodingScreen .coding-field Select { width: 1fr; }
+    CodingScreen .coding-field:focus-within { background: $primary 30%; }
     CodingScreen #coding-line { min-height: 2; padding: 0 1; background: $boost; }
     CodingScreen #coding-buttons { height: auto; }
     CodingScreen #coding-buttons Button { margin: 0 1 0 0; }

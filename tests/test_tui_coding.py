@@ -16,9 +16,10 @@ from textual.widgets.text_area import Selection
 
 from tests.conftest import Run, reading
 from tests.test_tui import until
+from tracker.coding import Coding, Draft
 from tracker.read.opening import Database
 from tracker.tui.app import TrackerApp
-from tracker.tui.coding import ArticleTextArea, Coding, CodingScreen, Draft, inert_view
+from tracker.tui.coding import ArticleTextArea, CodingScreen, inert_view
 from tracker.tui.dialogs import Confirm
 from tracker.tui.screens import ArticleScreen
 
@@ -37,12 +38,14 @@ def coded(run: Run, corpus: tuple[Path, Path], db: str) -> tuple[Path, Path, str
     return seeds, fixtures, db
 
 
-def code(coded: tuple[Path, Path, str], scenario: Scenario, size: tuple[int, int] = (120, 36)) -> None:
+def code(
+    coded: tuple[Path, Path, str], scenario: Scenario, size: tuple[int, int] = (120, 36), article: str = ARTICLE
+) -> None:
     seeds, fixtures, db = coded
 
     async def main() -> None:
         database = Database(db)
-        app = TrackerApp(database, coding=Coding(seeds, fixtures, ARTICLE, database))
+        app = TrackerApp(database, coding=Coding(seeds, fixtures, article, database))
         try:
             async with app.run_test(size=size, notifications=True) as pilot:
                 await until(pilot, lambda: isinstance(app.screen, CodingScreen) and bool(app.screen.listed))
@@ -291,21 +294,7 @@ def test_editing_judges_the_move_from_the_stance_before_it_and_saving_again_edit
         await until(pilot, lambda: "edited" in (fixtures / "abu-dhabi-round-two-day-two.yaml").read_text())
         assert [e.id for e in screen.listed].count("adr2-05") == 1 and len(screen.listed) == 7, "no second item"
 
-    seeds, fixtures, db = coded
-    article = "abu-dhabi-round-two-day-two"
-
-    async def main() -> None:
-        database = Database(db)
-        app = TrackerApp(database, coding=Coding(seeds, fixtures, article, database))
-        try:
-            async with app.run_test(size=(120, 36), notifications=True) as pilot:
-                await until(pilot, lambda: isinstance(app.screen, CodingScreen) and bool(app.screen.listed))
-                assert isinstance(app.screen, CodingScreen)
-                await scenario(app, pilot, app.screen)
-        finally:
-            database.close()
-
-    asyncio.run(main())
+    code(coded, scenario, article="abu-dhabi-round-two-day-two")
 
 
 def test_a_removed_id_is_not_given_again(coded: tuple[Path, Path, str]) -> None:

@@ -25,6 +25,8 @@ from tracker.domain.machines import Stance
 from tracker.domain.words import words
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs import ExportDialog, FilterDialog, HelpScreen, KnownAtPrompt, LegendScreen, SearchScreen
+from tracker.tui.palette import hue_distance as apart
+from tracker.tui.palette import hue_of as hue
 from tracker.tui.palette import palette_for
 from tracker.tui.screens import ArticleScreen, DiffScreen
 from tracker.tui.widgets import EvidenceTable, MatrixTable
@@ -75,28 +77,6 @@ def resolve(colour: RichColor | None, terminal: TerminalTheme) -> Color:
     assert colour is not None
     triplet = terminal.foreground_color if colour.is_default else colour.get_truecolor(terminal, foreground=True)
     return Color(triplet.red, triplet.green, triplet.blue)
-
-
-def hue(color: Color) -> float:
-    """The hue as the eye sees it (OKLab), in degrees."""
-
-    def linear(channel: int) -> float:
-        value = channel / 255
-        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
-
-    import math
-
-    red, green, blue = (linear(c) for c in color.rgb)
-    long = (0.4122214708 * red + 0.5363325363 * green + 0.0514459929 * blue) ** (1 / 3)
-    medium = (0.2119034982 * red + 0.6806995451 * green + 0.1073969566 * blue) ** (1 / 3)
-    short = (0.0883024619 * red + 0.2817188376 * green + 0.6299787005 * blue) ** (1 / 3)
-    a = 1.9779984951 * long - 2.4285922050 * medium + 0.4505937099 * short
-    b = 0.0259040371 * long + 0.7827717662 * medium - 0.8086757660 * short
-    return math.degrees(math.atan2(b, a)) % 360
-
-
-def apart(first: float, second: float) -> float:
-    return min(abs(first - second) % 360, 360 - abs(first - second) % 360)
 
 
 def test_every_theme_offered_gets_legible_stance_status_and_date_colours() -> None:

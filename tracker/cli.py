@@ -744,8 +744,8 @@ def code_command(ctx: click.Context, article: str, seeds: Path | None, fixtures:
     seeds, fixtures = _corpus_folders(seeds, fixtures)
     database = _database(ctx)
     database.ready(_progress)
+    from tracker.coding import Coding
     from tracker.tui.app import run
-    from tracker.tui.coding import Coding
 
     coding = Coding(seeds, fixtures, article, database)  # an article not in `seeds` is bad usage
     ctx.exit(run(database, None, None, seed_first=False, coding=coding))

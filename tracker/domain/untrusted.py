@@ -15,7 +15,8 @@ import re
 # C0 and C1 controls, DEL, and the Unicode bidirectional controls (Trojan Source).
 BIDI_AND_C1 = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
 _UNSAFE = re.compile(f"[\x00-\x1f{BIDI_AND_C1}]")
-_UNSAFE_BUT_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{BIDI_AND_C1}]")
+# What `safe_text(..., keep_lines=True)` makes visible (a view that maps its characters back uses it too).
+UNSAFE_BUT_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{BIDI_AND_C1}]")
 
 
 def _visible_code(match: re.Match[str]) -> str:
@@ -29,4 +30,4 @@ def safe_text(value: str, keep_lines: bool = False) -> str:
     With `keep_lines`, line feeds and tabs stay as they are (a multi-line view of an article, a list of
     messages). Applying it twice changes nothing more.
     """
-    return (_UNSAFE_BUT_LINES if keep_lines else _UNSAFE).sub(_visible_code, value)
+    return (UNSAFE_BUT_LINES if keep_lines else _UNSAFE).sub(_visible_code, value)

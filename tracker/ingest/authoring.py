@@ -248,21 +248,16 @@ def add_evidence(
 def edit_evidence(fixtures: Path, article: str, evidence_id: str, values: dict[str, Any]) -> bytes:
     """Replace the item `evidence_id` of `article`'s fixture with `values` (its place in the list kept); the
     fixture's bytes before."""
-    fixture = fixture_of(fixtures, article)
-    if not fixture.exists:
-        raise UsageError(f"article '{article}' has no fixture in {display_path(fixtures)}")
-    before = fixture.path.read_bytes()
-    document, evidence = _items(fixture)
-    for index, item in enumerate(evidence):
-        if hasattr(item, "get") and str(item.get("id")) == evidence_id:
-            evidence[index] = _item({**values, "id": evidence_id})
-            _replace(fixture.path, _dump(document))
-            return before
-    raise UsageError(f"no evidence '{evidence_id}' in {display_path(fixture.path)}")
+    return _change_item(fixtures, article, evidence_id, _item({**values, "id": evidence_id}))
 
 
 def remove_evidence(fixtures: Path, article: str, evidence_id: str) -> bytes:
     """Take the item `evidence_id` out of `article`'s fixture; the fixture's bytes before."""
+    return _change_item(fixtures, article, evidence_id, None)
+
+
+def _change_item(fixtures: Path, article: str, evidence_id: str, replacement: Any | None) -> bytes:
+    """Put `replacement` in the place of the item `evidence_id` (None: take it out); the fixture's bytes before."""
     fixture = fixture_of(fixtures, article)
     if not fixture.exists:
         raise UsageError(f"article '{article}' has no fixture in {display_path(fixtures)}")
@@ -270,7 +265,10 @@ def remove_evidence(fixtures: Path, article: str, evidence_id: str) -> bytes:
     document, evidence = _items(fixture)
     for index, item in enumerate(evidence):
         if hasattr(item, "get") and str(item.get("id")) == evidence_id:
-            del evidence[index]
+            if replacement is None:
+                del evidence[index]
+            else:
+                evidence[index] = replacement
             _replace(fixture.path, _dump(document))
             return before
     raise UsageError(f"no evidence '{evidence_id}' in {display_path(fixture.path)}")

@@ -262,10 +262,12 @@ def possessive(name: str) -> str:
 NAMES_SHOWN = 6
 
 
-def listed(names: list[str], most: int | None = None) -> str:
-    """Names as a person lists them: "A", "A and B", "A, B and C"; beyond `most`, "A, B and 3 others"."""
-    if most is not None and len(names) > most:
-        names = [*names[: most - 1], f"{len(names) - most + 1} others"]
+def listed(names: list[str], most: int | None = None, total: int | None = None) -> str:
+    """Names as a person lists them: "A", "A and B", "A, B and C"; beyond `most`, "A, B and 3 others" (`total`:
+    how many there are, when `names` holds only the first of them)."""
+    total = len(names) if total is None else total
+    if most is not None and total > most:
+        names = [*names[: most - 1], f"{total - most + 1} others"]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
 
 
@@ -325,18 +327,18 @@ def filtered_away(report: Report, section: IssueSection) -> str | None:
     )
 
 
+def _changes_named(report: Report) -> str:
+    """The changes the party filter leaves out, named ("Ukraine on Donetsk withdrawal"), the first few only."""
+    hidden = report.changes_left_out
+    named = [f"{party_name(report, c.party)} on {issue_title(report, c.issue)}" for c in hidden[:NAMES_SHOWN]]
+    return listed(named, NAMES_SHOWN, total=len(hidden))
+
+
 def nothing_changed(report: Report) -> str:
     """What the briefing says when no change since `since` is shown (plain text)."""
     if not report.changes_left_out:
         return "Nothing changed." if report.filters is None else "Nothing changed among the issues and parties shown."
-    hidden = listed(
-        [
-            f"{party_name(report, c.party)} on {issue_title(report, c.issue)}"
-            for c in report.changes_left_out[: NAMES_SHOWN + 1]
-        ]
-        + [""] * max(0, len(report.changes_left_out) - NAMES_SHOWN - 1),
-        NAMES_SHOWN,
-    )
+    hidden = _changes_named(report)
     return f"No position shown changed; the filter leaves out {len(report.changes_left_out)} that did ({hidden})."
 
 
@@ -344,14 +346,7 @@ def changes_filtered_away(report: Report) -> str | None:
     """After the changes shown, the ones the party filter leaves out (plain text); None when it leaves none."""
     if not report.changes_left_out or not (report.changes or report.issue_changes):
         return None
-    hidden = listed(
-        [
-            f"{party_name(report, c.party)} on {issue_title(report, c.issue)}"
-            for c in report.changes_left_out[: NAMES_SHOWN + 1]
-        ]
-        + [""] * max(0, len(report.changes_left_out) - NAMES_SHOWN - 1),
-        NAMES_SHOWN,
-    )
+    hidden = _changes_named(report)
     n = len(report.changes_left_out)
     return f"The filter leaves out {n} other change{'s' if n > 1 else ''} of position: {hidden}."
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -131,16 +131,7 @@ class _SqliteSnapshot(Snapshot):
             found = cursor.fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"database {self.where}: {exc}") from None
-        names = [column[0] for column in cursor.description or ()]
-        convert = _converters(names, texts=True)
-        result = []
-        for row in found:
-            values = list(row)
-            for n, make in convert:
-                if values[n] is not None:
-                    values[n] = make(values[n])
-            result.append(dict(zip(names, values, strict=True)))
-        return result
+        return _as_dicts([column[0] for column in cursor.description or ()], found, texts=True)
 
 
 class _EngineSnapshot(Snapshot):
@@ -152,16 +143,21 @@ class _EngineSnapshot(Snapshot):
 
         statement, bound = expanded(sql, params)
         result = self.connection.execute(sql_text(statement), {k: _stored(v, False) for k, v in bound.items()})
-        names = list(result.keys())
-        convert = _converters(names, texts=False)
-        found = []
-        for row in result:
-            values = list(row)
-            for n, make in convert:
-                if values[n] is not None:
-                    values[n] = make(values[n])
-            found.append(dict(zip(names, values, strict=True)))
-        return found
+        return _as_dicts(list(result.keys()), result, texts=False)
+
+
+def _as_dicts(names: list[str], rows: Iterable[Sequence[Any]], texts: bool) -> list[dict[str, Any]]:
+    """Rows as dicts by column name, their stored values converted to the models' types (`texts`: dates and
+    times come as text, as SQLite gives them)."""
+    convert = _converters(names, texts=texts)
+    found = []
+    for row in rows:
+        values = list(row)
+        for n, make in convert:
+            if values[n] is not None:
+                values[n] = make(values[n])
+        found.append(dict(zip(names, values, strict=True)))
+    return found
 
 
 def _check_schema(tables: set[str], version: Any, where: str) -> None:

@@ -21,10 +21,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Log, Static
 
+from tracker.coding import Coding
 from tracker.domain.errors import TrackerError
 from tracker.read.opening import Database
 from tracker.read.reading import Reading
-from tracker.tui.coding import Coding, CodingScreen
+from tracker.tui.coding import CodingScreen
 from tracker.tui.dialogs import (
     DatePrompt,
     ExportDialog,

@@ -117,6 +117,15 @@ def issue_detail(reading: Reading, issue: str, as_of: date, limit: int) -> Issue
     return IssueDetail(issue, as_of, list(reversed(steps)), found.get(issue, []), totals.get(issue, 0))
 
 
+def _count_evidence(caption: Text, what: str, shown: int, total: int) -> None:
+    """A list's caption goes on with how much evidence there is, how much is shown, and that Enter opens it."""
+    caption.append(f" · {_count(total, 'piece', 'pieces')} of {what}")
+    if total > shown:
+        caption.append(f", newest {shown} (m: more)", style=muted())
+    if shown:
+        caption.append(" · Enter: article", style=muted())
+
+
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
@@ -363,11 +372,7 @@ class MatrixScreen(TrackerScreen):
         evidence.append_text(stance_text(detail.stance))
         if detail.since:
             evidence.append(f" since {detail.since.isoformat()}")
-        evidence.append(f" · {_count(detail.evidence_total, 'piece', 'pieces')} of evidence")
-        if detail.evidence_total > len(detail.evidence):
-            evidence.append(f", newest {len(detail.evidence)} (m: more)", style=muted())
-        if detail.evidence:
-            evidence.append(" · Enter: article", style=muted())
+        _count_evidence(evidence, "evidence", len(detail.evidence), detail.evidence_total)
         self.query_one("#evidence-title", Static).update(evidence, layout=False)
         self.query_one("#evidence", EvidenceTable).show([evidence_row(e, party) for e in detail.evidence], party)
         if not detail.evidence:
@@ -400,11 +405,7 @@ class MatrixScreen(TrackerScreen):
         evidence.stylize("bold")
         evidence.append(": ")
         evidence.append_text(status_text(status))
-        evidence.append(f" · {_count(detail.evidence_total, 'piece', 'pieces')} of issue-level evidence")
-        if detail.evidence_total > len(detail.evidence):
-            evidence.append(f", newest {len(detail.evidence)} (m: more)", style=muted())
-        if detail.evidence:
-            evidence.append(" · Enter: article", style=muted())
+        _count_evidence(evidence, "issue-level evidence", len(detail.evidence), detail.evidence_total)
         self.query_one("#evidence-title", Static).update(evidence, layout=False)
         self.query_one("#evidence", EvidenceTable).show([evidence_row(e, None) for e in detail.evidence], None)
         if not detail.evidence:

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Static, TextArea
 from textual.widgets.text_area import Selection
 from textual.worker import Worker, get_current_worker
 
+from tracker.coding import Coding
 from tracker.domain.catalog import Catalog
 from tracker.domain.dates import moment
 from tracker.domain.errors import TrackerError
@@ -23,7 +24,7 @@ from tracker.domain.untrusted import safe_text
 from tracker.read.browse import article_text, corpus_folders, ingest_log
 from tracker.read.diff import diff
 from tracker.read.models import ArticleText, DiffReport, EvidenceRef
-from tracker.tui.coding import Coding, CodingScreen
+from tracker.tui.coding import CodingScreen
 from tracker.tui.widgets import (
     MOVE_COLUMNS,
     Column,
@@ -31,6 +32,7 @@ from tracker.tui.widgets import (
     QuoteView,
     Row,
     citation,
+    location,
     move_row,
     muted_text,
     plain,
@@ -50,12 +52,6 @@ def inert_with_span(text: str, start: int, end: int) -> tuple[str, int, int]:
     """`text` made inert for display, and where the span [start, end) lands in it."""
     before, quote, after = (safe_text(part, keep_lines=True) for part in (text[:start], text[start:end], text[end:]))
     return before + quote + after, len(before), len(before) + len(quote)
-
-
-def location(text: str, index: int) -> tuple[int, int]:
-    """The (line, column) of a character index, as a TextArea counts them."""
-    line = text.count("\n", 0, index)
-    return line, index - (text.rfind("\n", 0, index) + 1)
 
 
 def copy_quote(screen: Screen[Any], view: QuoteView) -> None:

@@ -159,6 +159,20 @@ def issue_text(title: str, status: str, width: int) -> Text:
     return text
 
 
+def location(text: str, index: int) -> tuple[int, int]:
+    """The (line, column) of a character index of `text`, as a TextArea holding it counts them."""
+    line = text.count("\n", 0, index)
+    return line, index - (text.rfind("\n", 0, index) + 1)
+
+
+def index_of(text: str, line: int, column: int) -> int:
+    """The character index of a TextArea's (line, column) in the `text` it holds."""
+    start = 0
+    for _ in range(line):
+        start = text.index("\n", start) + 1
+    return start + column
+
+
 def source_of(ref: EvidenceRef, party_name: str | None) -> str:
     """Who a piece of evidence comes from, briefly: the speaker, else the party for its own word, else how it
     is known (reported, analysis). Untrusted: show it through `plain`."""

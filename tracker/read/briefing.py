@@ -351,6 +351,15 @@ def changes_filtered_away(report: Report) -> str | None:
     return f"The filter leaves out {n} other change{'s' if n > 1 else ''} of position: {hidden}."
 
 
+def unlinked_note(report: Report) -> str | None:
+    """Under the sources, how many have no URL recorded (plain text); None when every one has."""
+    unlinked = sum(1 for source in report.sources if not source.url)
+    if not unlinked:
+        return None
+    are = "No URL is" if unlinked == 1 else "No URLs are"
+    return f"{are} recorded for {unlinked} of these articles: the outlet, title and date identify them."
+
+
 def said_by(ref: EvidenceRef, party: str | None) -> str:
     """Who a piece of evidence comes from, in words: `party` is the name of the party it is about (None for
     issue-level evidence)."""

@@ -24,6 +24,7 @@ from datetime import date
 from html import escape
 from itertools import pairwise
 
+from tracker.domain import colours
 from tracker.domain.dates import moment, shifted
 from tracker.domain.machines import MOVES, Move, Stance
 from tracker.domain.untrusted import safe_text
@@ -48,6 +49,7 @@ from tracker.read.briefing import (
     qualifiers,
     said_by,
     scope,
+    unlinked_note,
 )
 from tracker.read.models import EvidenceRef, HistoryMove
 
@@ -118,17 +120,13 @@ def text(value: object) -> str:
 # -- colour ------------------------------------------------------------------------------------------------------
 
 
-def luminance(colour: str) -> float:
-    """WCAG relative luminance of a #rrggbb colour."""
-    channels = [int(colour[n : n + 2], 16) / 255 for n in (1, 3, 5)]
-    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
 def contrast(one: str, other: str) -> float:
     """WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
-    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
+    return colours.contrast(_rgb(one), _rgb(other))
+
+
+def _rgb(colour: str) -> colours.RGB:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
 def ink(fill: str) -> str:
@@ -226,10 +224,16 @@ def _markers(prefix: str) -> str:
     return f"<defs>{heads}</defs>"
 
 
-def _arrow(path: str, move: Move, prefix: str, title: str, width: float = 1.6) -> str:
+def _lane_name(name: str) -> str:
+    """A party's name as its lane or path starts: 18 characters at most."""
+    return name if len(name) <= 18 else name[:17] + "…"
+
+
+def _arrow(path: str, move: Move, prefix: str, title: str, width: float = 1.6, ends: str = "") -> str:
+    """A move's arrow along `path`; `ends`: the attributes naming the stances it joins, when it has them."""
     dash = f' stroke-dasharray="{MOVE_DASH[move]}"' if MOVE_DASH[move] else ""
     return (
-        f'<path class="move" data-move="{move.value}" d="{path}" fill="none" stroke="{MOVE_COLOUR[move]}" '
+        f'<path {ends}class="move" data-move="{move.value}" d="{path}" fill="none" stroke="{MOVE_COLOUR[move]}" '
         f'stroke-width="{width:g}"{dash} marker-end="url(#{prefix}-{move.value})"><title>{text(title)}</title></path>'
     )
 
@@ -325,8 +329,8 @@ def _machine() -> str:
     chip_top, chip_bottom = _AXIS_Y - 16, _AXIS_Y + 16
 
     def edge(source: Stance, dest: Stance, move: Move, path: str) -> None:
-        arrow = _arrow(path, move, prefix, f"{words(move)}: {words(source)} → {words(dest)}")
-        parts.append(arrow.replace("<path ", f'<path data-from="{source.value}" data-to="{dest.value}" ', 1))
+        ends = f'data-from="{source.value}" data-to="{dest.value}" '
+        parts.append(_arrow(path, move, prefix, f"{words(move)}: {words(source)} → {words(dest)}", ends=ends))
 
     # first statement: from unknown down to each stance (to agreed down the right-hand side)
     for stance, cx in _AXIS.items():
@@ -508,7 +512,7 @@ def _timeline(section: IssueSection, report: Report, axis: _Axis) -> str:
     by_party = {p.party: p for p in section.positions}
     for n, party in enumerate(report.parties):
         y = top + n * lane
-        name = party.name if len(party.name) <= 18 else party.name[:17] + "…"
+        name = _lane_name(party.name)
         parts.append(f'<g class="lane" data-party="{text(party.id)}">')
         parts.append(_label(0, y + 15, name, 12, INK))
         parts.append(
@@ -577,7 +581,7 @@ def _paths(section: IssueSection) -> str:
     body: list[str] = []
     y = 8.0
     for position in rows:
-        name = position.name if len(position.name) <= 18 else position.name[:17] + "…"
+        name = _lane_name(position.name)
         body.append(f'<g class="path" data-party="{text(position.party)}">')
         body.append(_label(0, y + 25, name, 12, INK))
         cut = position.moves_total > len(position.moves)
@@ -711,7 +715,7 @@ def _changes(report: Report) -> str:
         parts += [_quote(ref, change.party_name) for ref in change.evidence]
         parts += _left_out(change.left_out)
     hidden = changes_filtered_away(report)
-    if hidden and (report.changes or report.issue_changes):
+    if hidden:  # None unless some change is shown
         parts.append(f'<p class="filtered">{text(hidden)}</p>')
     return "".join(parts)
 
@@ -739,13 +743,8 @@ def _sources(report: Report) -> str:
             f"<td>{source.evidence}</td></tr>"
         )
     head = "<tr><th>Article</th><th>Outlet</th><th>Date</th><th>URL</th><th>Evidence</th></tr>"
-    unlinked = sum(1 for s in report.sources if not s.url)
-    note = (
-        f"<p>{'No URL is' if unlinked == 1 else 'No URLs are'} recorded for {unlinked} of these articles: the outlet, "
-        "title and date identify them.</p>"
-        if unlinked
-        else ""
-    )
+    unlinked = unlinked_note(report)
+    note = f"<p>{text(unlinked)}</p>" if unlinked else ""
     others = report.sources_not_cited
     note += f"<p>The corpus's {others} other article(s) are not cited here.</p>" if others else ""
     return f"<h2>Sources</h2><table>{head}{''.join(rows)}</table>{note}"

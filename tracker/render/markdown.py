@@ -35,6 +35,7 @@ from tracker.read.briefing import (
     qualifiers,
     said_by,
     scope,
+    unlinked_note,
 )
 from tracker.read.models import EvidenceRef
 
@@ -264,13 +265,9 @@ def _sources(report: Report) -> list[str]:
             f"| {md(source.title, table=True)} (`{source.id}`) | {md(source.outlet or '—', table=True)} | {when} "
             f"| {url(source, table=True)} | {source.evidence} |"
         )
-    unlinked = sum(1 for s in report.sources if not s.url)
+    unlinked = unlinked_note(report)
     if unlinked:
-        lines += [
-            "",
-            f"{'No URL is' if unlinked == 1 else 'No URLs are'} recorded for {unlinked} of these articles: "
-            "the outlet, title and date identify them.",
-        ]
+        lines += ["", md(unlinked)]
     if report.sources_not_cited:
         lines += ["", f"The corpus's {report.sources_not_cited} other article(s) are not cited here."]
     notes = [s for s in report.sources if s.date_inferred and s.date_evidence]

@@ -265,8 +265,7 @@ class MatrixScreen(TrackerScreen):
         first = self.catalog is None
         self.dates = dates
         self.catalog = loaded.catalog
-        self.query_one(TimelineBar).show(self.dates, self.as_of)
-        self._show(request, loaded)
+        self._show(request, loaded)  # the timeline bar too
         if first:
             self.call_after_refresh(_freeze_what_lives)
 

@@ -26,6 +26,7 @@ from rich.terminal_theme import TerminalTheme
 from textual.color import Color
 from textual.theme import Theme
 
+from tracker.domain import colours
 from tracker.domain.machines import Stance
 
 AA = 4.5  # WCAG's contrast for normal text
@@ -84,19 +85,12 @@ ANSI_NAMES = (
 
 def luminance(color: Color) -> float:
     """WCAG 2 relative luminance of an opaque colour."""
-
-    def linear(channel: int) -> float:
-        value = channel / 255
-        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = color.rgb
-    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+    return colours.luminance(color.rgb)
 
 
 def contrast(first: Color, second: Color) -> float:
     """WCAG 2 contrast ratio of two opaque colours (1 to 21)."""
-    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
+    return colours.contrast(first.rgb, second.rgb)
 
 
 def hue_distance(first: float, second: float) -> float:
@@ -108,11 +102,7 @@ def hue_distance(first: float, second: float) -> float:
 def hue_of(color: Color) -> float:
     """The hue of a colour as the eye sees it: its angle in OKLab (in degrees, 0 to 360)."""
 
-    def linear(channel: int) -> float:
-        value = channel / 255
-        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (linear(c) for c in color.rgb)
+    red, green, blue = (colours.linear(c) for c in color.rgb)
     long = (0.4122214708 * red + 0.5363325363 * green + 0.0514459929 * blue) ** (1 / 3)
     medium = (0.2119034982 * red + 0.6806995451 * green + 0.1073969566 * blue) ** (1 / 3)
     short = (0.0883024619 * red + 0.2817188376 * green + 0.6299787005 * blue) ** (1 / 3)
@@ -218,13 +208,10 @@ def _place(colors: dict[Stance, Color], axis: float) -> dict[Stance, Color]:
 class Palette:
     """The styles the UI draws stances, statuses and secondary text in, for one theme."""
 
-    theme: str
     stance: dict[Stance, Style]
     status: dict[str, Style]
     muted: Style
-    # What the styles are checked against: the backgrounds they are drawn on, and each colour as it shows.
-    backgrounds: list[Color] = field(default_factory=list)
-    shown: dict[str, Color] = field(default_factory=dict)  # "stance:demands", "status:in_play", "muted"
+    shown: dict[str, Color] = field(default_factory=dict)  # each colour as it shows: "stance:demands", "muted"
 
     def stance_style(self, stance: Stance | str) -> Style:
         return self.stance[Stance(stance)]
@@ -297,7 +284,7 @@ def ansi_palette(theme: Theme, terminal: TerminalTheme) -> Palette:
     shown.update({f"status:{name}": shown[f"stance:{like.value}"] for name, like in STATUS_AS.items()})
     shown["status:not_on_agenda"] = foreground
     shown["muted"] = foreground
-    return Palette(theme.name, stance, status, Style(color="default"), [background], shown)
+    return Palette(stance, status, Style(color="default"), shown)
 
 
 def palette_for(theme: Theme, terminal: TerminalTheme) -> Palette:
@@ -329,7 +316,7 @@ def palette_for(theme: Theme, terminal: TerminalTheme) -> Palette:
     shown.update({f"status:{name}": colors[like] for name, like in STATUS_AS.items()})
     shown["status:not_on_agenda"] = muted
     shown["muted"] = muted
-    return Palette(theme.name, stance_styles, status, muted_style, grounds, shown)
+    return Palette(stance_styles, status, muted_style, shown)
 
 
 class _Current:

@@ -167,7 +167,7 @@ class ArticleScreen(TrackerScreen):
         for record in reversed(log.ingests):
             seeds = Path(article_file).parent if article_file else Path(record.seeds)
             candidates.append((seeds, Path(record.fixtures)))
-        for seeds, fixtures in candidates:
+        for seeds, fixtures in dict.fromkeys(candidates):  # ingests from the same folders are tried once
             if not ((seeds / "articles.yaml").is_file() and fixtures.is_dir()):
                 continue  # a feed, or folders since moved
             try:

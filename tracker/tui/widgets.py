@@ -307,9 +307,11 @@ class MatrixTable(DataTable[Text]):
             return
         at = keep or self.cursor_position()
         widths = self._widths(matrix)
-        if at is not None and at[1] in matrix.parties and at[1] not in self._page(matrix, widths):
+        page = self._page(matrix, widths)
+        if at is not None and at[1] in matrix.parties and at[1] not in page:
             self.first_party = matrix.parties.index(at[1])  # bring the kept party into the page
-        self._build(matrix, self._page(matrix, widths), widths, at)
+            page = self._page(matrix, widths)
+        self._build(matrix, page, widths, at)
         self.shown = matrix
         self._built = (*_shape(matrix), self.first_party)
 

@@ -96,6 +96,8 @@ class _StoredEvidence(NamedTuple):
     party: str | None
     source_path: str
     source_line: int
+    prefix: str  # the text around the quote: the same quote of a changed text may have new neighbours
+    suffix: str
 
 
 _ARTICLE_COMPARED = ("sha256", "title", "outlet", "url", "published_on", "date_basis", "date_evidence", "file")
@@ -233,13 +235,15 @@ _EVIDENCE_COMPARED = (
     col(EvidenceRow.party),
     col(EvidenceRow.source_path),
     col(EvidenceRow.source_line),
+    col(EvidenceRow.prefix),
+    col(EvidenceRow.suffix),
 )
 
 
 def _stored_evidence(conn: Connection, ids: list[str]) -> dict[str, _StoredEvidence]:
     """The stored current versions of the evidence `ids` (plain rows, not models): one seek in `ix_evidence_id`."""
     return {
-        row.id: _StoredEvidence(*row[1:])  # type: ignore[arg-type]
+        row.id: _StoredEvidence._make(row[1:])
         for row in conn.execute(
             select(*_EVIDENCE_COMPARED).where(col(EvidenceRow.id).in_(ids), col(EvidenceRow.superseded_at).is_(None))
         )
@@ -260,7 +264,7 @@ def _evidence_of_articles(
                 col(EvidenceRow.row_id) < before_row,
             )
         ):
-            yield row.id, _StoredEvidence(*row[1:])  # type: ignore[arg-type]
+            yield row.id, _StoredEvidence._make(row[1:])
 
 
 def _evidence_outside(
@@ -275,7 +279,7 @@ def _evidence_outside(
             | (col(EvidenceRow.party).is_not(None) & col(EvidenceRow.party).not_in(parties)),
         )
     ):
-        yield row.id, _StoredEvidence(*row[1:])  # type: ignore[arg-type]
+        yield row.id, _StoredEvidence._make(row[1:])
 
 
 class Ingest:
@@ -315,7 +319,12 @@ class Ingest:
         # Evidence rows get their ids here: the timeline refers to them, and the write lock is held.
         self.next_row_id = (self.conn.execute(select(func.max(EvidenceRow.row_id))).scalar() or 0) + 1
         self.first_new_row_id = self.next_row_id
-        self.stored_any = self.next_row_id > 1  # nothing stored: nothing to seek
+        self.stored_any = self.next_row_id > 1  # no evidence stored: no evidence to seek
+        # Articles may be stored without evidence (a first ingest whose fixtures folder held only the catalogue):
+        # they are sought whenever any is stored, or they would be stored a second time as current.
+        self.stored_articles = (
+            self.stored_any or self.conn.execute(select(col(ArticleRow.row_id)).limit(1)).first() is not None
+        )
         self.writer = writer if writer is not None else Writer()
         self.writer.start(self.at, fresh=not self.stored_any)
         self.trial = type(self.writer) is Writer  # a check only (validate): it replays every position given
@@ -369,7 +378,7 @@ class Ingest:
     def _settle_articles(self) -> None:
         """Compare the articles given since the last batch with their stored versions (one seek for them all)."""
         articles, self.pending_articles = self.pending_articles, []
-        stored = _stored_articles(self.conn, [a.id for a in articles]) if self.stored_any and articles else {}
+        stored = _stored_articles(self.conn, [a.id for a in articles]) if self.stored_articles and articles else {}
         for article in articles:
             held = stored.get(article.id)
             compared = tuple(getattr(article, c) for c in _ARTICLE_COMPARED)
@@ -436,7 +445,11 @@ class Ingest:
         if stored is not None:
             self.incoming.add(item.id)
         position = (item.issue, item.party) if item.party is not None else None
-        if stored is not None and stored.content_hash == digest:
+        if (
+            stored is not None
+            and stored.content_hash == digest
+            and (item.article not in self.text_changed or (stored.prefix, stored.suffix) == (item.prefix, item.suffix))
+        ):
             row_id = stored.row_id
         else:
             row_id = self.next_row_id
@@ -483,7 +496,9 @@ class Ingest:
                     self.moved.append((item, stored))
             if position is not None:
                 self.touched.add(position)
-        if position is not None and item.article in self.redated:
+        if position is not None and (item.article in self.redated or item.article in self.text_changed):
+            # Same-day evidence is ordered by its article's date, then its text's digest: either changed, the
+            # position is replayed even where the evidence itself is as stored.
             self.touched.add(position)
         if position is not None and not self.writer.reads_back:
             self.positions[position].append(

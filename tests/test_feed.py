@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from datetime import date
@@ -304,3 +305,132 @@ def test_workers_find_every_problem_one_process_finds(run: Run, tmp_path: Path, 
     assert [r.exit_code for r in found] == [1, 1]
     assert found[0].stdout == found[1].stdout
     assert len(found[0].stdout.splitlines()) == 5, found[0].stdout
+
+
+def _article_line(article_id: str, text: str) -> str:
+    return json.dumps(
+        {
+            "type": "article",
+            "id": article_id,
+            "title": article_id,
+            "published_on": "2026-01-20",
+            "date_basis": "stated",
+            "text": text,
+        }
+    )
+
+
+def _evidence_line(evidence_id: str, article_id: str, quote: str, party: str = "russia") -> str:
+    return json.dumps(
+        {
+            "type": "evidence",
+            "article": article_id,
+            "id": evidence_id,
+            "issue": "donetsk_withdrawal",
+            "party": party,
+            "stance": "demands",
+            "quote": quote,
+            "attribution": "direct",
+        }
+    )
+
+
+def test_workers_name_the_same_first_and_duplicate_and_ground_against_the_same_article(
+    run: Run, tmp_path: Path, in_segments: None
+) -> None:
+    """Segments of three lines: an id given in two segments whose articles come in other orders, and an
+    article given twice (its second text holding a quote the first lacks), give the problems one process gives."""
+    first = "Moscow demands that Kyiv withdraws. Washington is open to a deal."
+    second = "A different text altogether: Europe supports guarantees."
+    lines = [
+        _article_line("art-a", first),  # segment 1
+        _evidence_line("a-1", "art-a", "Moscow demands"),
+        _evidence_line("a-2", "art-a", "Kyiv withdraws", party="ukraine"),
+        _article_line("art-c", first),  # segment 2
+        _evidence_line("x-1", "art-b", "Moscow demands"),  # art-b comes in segment 3: checked when it is read
+        _evidence_line("x-1", "art-a", "Washington is open", party="united_states"),  # art-a is known: checked now
+        _article_line("art-b", first),  # segment 3
+        _evidence_line("b-1", "art-b", "Washington is open", party="united_states"),
+        _evidence_line("c-1", "art-c", "Kyiv withdraws", party="ukraine"),
+        _article_line("art-d", first),  # segment 4
+        _article_line("art-a", second),  # the same id again: the evidence after it is grounded in the first text
+        _evidence_line("a-3", "art-a", "Europe supports guarantees", party="europe"),
+    ]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    found = [run("validate", "--jobs", jobs, "--jsonl", str(feed)) for jobs in ("1", "2", "3")]
+    assert [r.exit_code for r in found] == [1, 1, 1]
+    assert found[1].stdout == found[0].stdout
+    assert found[2].stdout == found[0].stdout
+    problems = found[0].stdout
+    assert "feed.jsonl:5: id: duplicate evidence id 'x-1' (first at " in problems  # line 6 was checked first
+    assert "feed.jsonl:11: id: duplicate article id 'art-a'" in problems
+    assert "feed.jsonl:12: quote: not found in article 'art-a'" in problems
+
+
+_STALLED_INGEST = """
+import sys, time
+import tracker.ingest.feed as feed
+feed.PARALLEL_BYTES, feed.SEGMENT_LINES = 0, 3
+
+def stall(self, segment, future):
+    future.result()
+    print("workers started", flush=True)
+    time.sleep(600)
+
+feed.ParallelFeedReader._take = stall
+from tracker.cli import main
+main(sys.argv[1:])
+"""
+
+
+def _session(leader: int) -> dict[int, str]:
+    """Every live process of a session but its leader, with its command line (a zombie has ended)."""
+    found: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == leader:
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # ended meanwhile
+        state, _parent, _group, session = stat.rsplit(")", 1)[1].split()[:4]
+        if int(session) == leader and state != "Z":
+            found[int(entry.name)] = command
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="lists processes through Linux's /proc")
+def test_kill_9_of_an_ingest_with_workers_leaves_no_process_behind(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    db = str(tmp_path / "killed.db")
+    ingest = subprocess.Popen(
+        [sys.executable, "-c", _STALLED_INGEST, "--db", db, "ingest", "--jobs", "2", "--jsonl", str(feed)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # the ingest leads a session: whatever it starts is found by it
+        text=True,
+    )
+    left: dict[int, str] = {}
+    try:
+        assert ingest.stdout is not None
+        assert ingest.stdout.readline() == "workers started\n"
+        deadline = time.monotonic() + 30
+        while len(started := _session(ingest.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(started) >= 3, started  # two workers and the resource tracker
+        ingest.send_signal(signal.SIGKILL)
+        ingest.wait()
+        deadline = time.monotonic() + 5
+        while (left := _session(ingest.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert left == {}, f"still running 5 s after kill -9 of the ingest: {left}"
+    finally:
+        for pid in {**left, **_session(ingest.pid)}:
+            os.kill(pid, signal.SIGKILL)  # this test started them
+        ingest.kill()

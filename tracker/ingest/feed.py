@@ -21,12 +21,18 @@ before its evidence is read in one pass with little memory.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.connection
+import os
 import re
+import signal
 import stat
+import sys
+import threading
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -341,14 +347,46 @@ class Recorder:
 
 _EVIDENCE_FIELDS = tuple(field.name for field in dataclasses.fields(Evidence))
 Segment = list[tuple[int, bytes]]
-# A worker's answer: the records in the order of their lines, the problems, the articles whose lines had problems,
-# and the evidence whose article is not in the segment (checked by the reader that sees every article).
+# A worker's answer: the records in the order they were checked, the problems, the articles whose lines had
+# problems, and the evidence whose article is not in the segment (checked by the reader that sees every article).
 Checked = tuple[list[tuple[str, Any]], list[Problem], set[str], list[tuple[int, FeedEvidence]]]
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(path: Path, catalog: Catalog) -> None:
+def _start_worker(path: Path, catalog: Catalog, parent: int) -> None:
+    """In a worker, first: end with the process that started it, then remember the feed and its catalogue."""
+    _end_with_parent(parent)
     _worker.update(path=path, catalog=catalog)
+
+
+PR_SET_PDEATHSIG = 1  # Linux's prctl option: the signal a process gets when its parent ends
+
+
+def _end_with_parent(parent: int) -> None:
+    """Make this worker end when the process that started it ends, even by `kill -9`.
+
+    A pool's worker otherwise waits for work for ever on a queue whose every end it holds itself, and keeps the
+    resource tracker alive with it. On Linux the kernel sends SIGKILL at the parent's death (prctl
+    PR_SET_PDEATHSIG); everywhere, a thread waits on the pipe multiprocessing keeps open from the parent (it
+    reads end-of-file when the parent is gone) and ends the process.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the thread below still watches
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        os._exit(1)
+    started_by = multiprocessing.parent_process()
+    if started_by is not None and started_by.sentinel is not None:
+        sentinel = started_by.sentinel
+
+        def watch() -> None:
+            multiprocessing.connection.wait([sentinel])
+            os._exit(1)
+
+        threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def _check_segment(segment: Segment) -> Checked:
@@ -363,39 +401,40 @@ def _check_segment(segment: Segment) -> Checked:
 
 
 class ParallelFeedReader(FeedReader):
-    """A feed checked by worker processes, a segment of lines each, feeding the one ingest in the order of its lines.
+    """A feed checked by worker processes, a segment of lines each, feeding the one ingest as one process would.
 
     Each worker makes every check a line needs on its own (JSON, fields, the catalogue, grounding against an
-    article of its segment). What needs the whole feed is done here, as the one-process reader does it: an
-    article id or a piece of evidence given twice, and evidence whose article is in another segment (checked
-    here once every article is known). The problems are the same, in the order of the lines.
+    article of its segment). What needs the whole feed is done here, in the order the one-process reader checks
+    the lines (a piece of evidence when its line is read if its article came before, else just after its
+    article's line): an article id or a piece of evidence given twice, and evidence whose article is in another
+    segment. A segment giving an article id that an earlier one gave is read here line by line, as one process
+    reads it (its evidence grounded in the first article of that id). So the problems are the same, in the same
+    words and order, and the ingest is given the same things in the same order, for any number of workers.
     """
 
     def __init__(self, path: Path, catalog: Catalog, run: Ingest, jobs: int) -> None:
         super().__init__(path, catalog, run)
         self.jobs = jobs
-        self.deferred: list[tuple[int, FeedEvidence]] = []
+        self.article_lines: dict[str, int] = {}  # the line of each article taken
 
     def read(self) -> list[Problem]:
         context = multiprocessing.get_context("spawn")  # a clean process: nothing of the open transaction
         try:
             with ProcessPoolExecutor(
-                self.jobs, mp_context=context, initializer=_start_worker, initargs=(self.path, self.catalog)
+                self.jobs,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(self.path, self.catalog, os.getpid()),
             ) as pool:
-                pending: deque[Future[Checked]] = deque()
+                pending: deque[tuple[Segment, Future[Checked]]] = deque()
                 for segment in self._segments():
-                    pending.append(pool.submit(_check_segment, segment))
+                    pending.append((segment, pool.submit(_check_segment, segment)))
                     if len(pending) > 2 * self.jobs:  # a bounded number of segments in flight
-                        self._take(pending.popleft().result())
+                        self._take(*pending.popleft())
                 while pending:
-                    self._take(pending.popleft().result())
+                    self._take(*pending.popleft())
         except OSError as exc:
             return [Problem(self.where, 1, "file", f"cannot read the feed: {exc.strerror}")]
-        for number, record in sorted(self.deferred, key=lambda entry: entry[0]):
-            if record.article in self.articles:
-                self._evidence(number, record)
-            elif record.article not in self.broken:
-                self.waiting[record.article].append((number, record))
         return self.finish()
 
     def _segments(self) -> Iterator[Segment]:
@@ -412,24 +451,50 @@ class ParallelFeedReader(FeedReader):
         if segment:
             yield segment
 
-    def _take(self, checked: Checked) -> None:
-        records, problems, broken, waiting = checked
+    def _article(self, number: int, record: FeedArticle) -> None:
+        known = record.id in self.articles
+        super()._article(number, record)
+        if not known and record.id in self.articles:
+            self.article_lines[record.id] = number
+
+    def _take(self, segment: Segment, future: Future[Checked]) -> None:
+        records, problems, broken, waiting = future.result()
+        given = {value[1].id for kind, value in records if kind == "article"} | broken
+        if not given.isdisjoint(self.broken) or any(article_id in self.articles for article_id in given):
+            for number, raw in segment:  # an article id given before: its evidence is grounded in the first
+                self._line(number, raw)
+            return
         self.problems.extend(problems)
         self.broken |= broken
-        self.deferred.extend(waiting)
+        # Evidence of an article outside the segment: checked at its line if its article came before, else it
+        # waits for its article as it would in one process.
+        due: deque[tuple[int, FeedEvidence]] = deque()
+        for number, record in sorted(waiting, key=lambda entry: entry[0]):
+            if record.article in self.articles:
+                due.append((number, record))
+            elif record.article not in self.broken:
+                self.waiting[record.article].append((number, record))
         for kind, value in records:
             if kind == "article":
                 number, article = value
-                if article.id in self.articles or article.id in self.broken:
-                    self._problem(number, "id", f"duplicate article id '{article.id}'")
-                    continue
+                checked_at = number
+            else:
+                values, digest = value
+                evidence = Evidence(*values)
+                checked_at = max(evidence.source_line, self.article_lines[evidence.article])
+            while due and due[0][0] < checked_at:
+                self._evidence(*due.popleft())
+            if kind == "article":
                 self.articles[article.id] = article
+                self.article_lines[article.id] = number
                 self.run.add_article(article)
+                for waiting_number, waiting_record in self.waiting.pop(article.id, []):
+                    self._evidence(waiting_number, waiting_record)
                 continue
-            values, digest = value
-            evidence = Evidence(*values)
             duplicate = self.duplicates.problem(evidence, self.where, _at(evidence.source_line))
             if duplicate is not None:
                 self.problems.append(duplicate)
                 continue
             self.run.add_evidence(evidence, digest)
+        while due:
+            self._evidence(*due.popleft())

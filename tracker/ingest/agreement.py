@@ -8,18 +8,22 @@ issue, party). For each unit a coder gives one value per question:
   (`agreed`, `demands`, `supports`, `open`, `counter_proposal`, `opposes`: the
   proposition accepted at one end, rejected at the other);
 - the attribution: the strongest among their evidence (`direct`, then
-  `reported`, then `analysis`), a nominal value;
+  `reported`, then `analysis`), a nominal value; evidence that gives none is
+  missing data for it (a unit none of whose evidence gives one is missing);
 - the mode: `asserted` if any of their evidence is, else the one most stated,
   a nominal value.
 
 A unit one coder did not code is missing for that coder (alpha handles
-missing values); issue-level evidence (no party) is not a unit. Alpha is
-computed by the `krippendorff` package; it is None where it is not defined
-(no unit coded by both, or a question with one value only).
+missing values); issue-level evidence (no party) is not a unit. An article
+coded by two fixtures of one folder is a problem, as it is for ingest. Alpha
+is computed by the `krippendorff` package; it is None where it is not defined
+(no unit coded by both, or a question with one value only), and the package's
+warnings about dividing by zero there are kept quiet.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +51,7 @@ class Coded:
 
     id: str
     stance: str
-    attribution: str
+    attribution: str | None  # None: not given
     mode: str
     quote: str
     where: str  # path:line
@@ -55,7 +59,7 @@ class Coded:
 
 class CoderValue(BaseModel):
     stance: str
-    attribution: str
+    attribution: str | None  # None: none of the evidence gives one
     mode: str
     evidence: list[str]  # the ids behind the values
     quote: str  # the quote the stance comes from
@@ -90,7 +94,7 @@ class AgreementReport(BaseModel):
 
 
 def _fixtures(folder: Path) -> dict[str, Path]:
-    """Each article's fixture in `folder`, by the article it codes."""
+    """Each article's fixture in `folder`, by the article it codes; an article coded by two is a problem."""
     found: dict[str, Path] = {}
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.y*ml")):
@@ -103,6 +107,16 @@ def _fixtures(folder: Path) -> dict[str, Path]:
             continue
         article = doc.get("article") if isinstance(doc, Located) else None
         if isinstance(article, str):
+            if article in found:
+                problems.append(
+                    Problem(
+                        display_path(path),
+                        doc.line_of("article"),
+                        "article",
+                        f"article '{article}' is already coded in {display_path(found[article])}",
+                    )
+                )
+                continue
             found[article] = path
     if problems:
         raise CorpusError(problems)
@@ -143,7 +157,7 @@ def _coded(path: Path, catalog: Catalog) -> dict[Unit, list[Coded]]:
             Coded(
                 id=str(item.get("id")),
                 stance=str(item.get("stance")),
-                attribution=str(item.get("attribution", "")),
+                attribution=str(item.get("attribution")) if item.get("attribution") not in (None, "") else None,
                 mode=str(item.get("mode", "asserted")),
                 quote=str(item.get("quote", "")),
                 where=f"{where}:{line}",
@@ -160,7 +174,8 @@ def _value(coded: list[Coded]) -> CoderValue:
     stance = next(c.stance for c in reversed(coded) if counts[c.stance] == top)
     modes = Counter(c.mode for c in coded)
     mode = "asserted" if "asserted" in modes else modes.most_common(1)[0][0]
-    attribution = max((c.attribution for c in coded), key=lambda a: ATTRIBUTION_RANK.get(a, -1))
+    given = [c.attribution for c in coded if c.attribution is not None]
+    attribution = max(given, key=lambda a: ATTRIBUTION_RANK.get(a, -1)) if given else None
     quote = next(c.quote for c in reversed(coded) if c.stance == stance)
     return CoderValue(stance=stance, attribution=attribution, mode=mode, evidence=[c.id for c in coded], quote=quote)
 
@@ -181,9 +196,12 @@ def alpha(
     present = {v for pair in values for v in pair if v is not None}
     if both == 0 or len(present) < 2:
         return None
-    result = float(
-        krippendorff.alpha(reliability_data=data, level_of_measurement=level, value_domain=list(code.values()))
-    )
+    # Where the units coded by both hold one value only, the package divides zero by zero: alpha is not defined.
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = float(
+            krippendorff.alpha(reliability_data=data, level_of_measurement=level, value_domain=list(code.values()))
+        )
     return None if np.isnan(result) else round(result, 4)
 
 

@@ -46,10 +46,11 @@ def render_suggestions(article: str, found: list[Suggestion], fmt: str, width: i
 
 
 def render_agreement(report: AgreementReport, fmt: str) -> str:
+    """Every line made inert: article ids, paths, speakers' quotes and ids come from the coders' files."""
     if fmt == "json":
         return to_json(report) + "\n"
     lines = [
-        f"Agreement of {safe_text(report.coder_a)} and {safe_text(report.coder_b)}",
+        f"Agreement of {report.coder_a} and {report.coder_b}",
         f"on {len(report.articles)} article(s) both coded: {', '.join(report.articles) or '(none)'}",
         f"{report.units} unit(s) (article, issue, party) coded by either; "
         f"{report.alphas[0].units_by_both if report.alphas else 0} by both",
@@ -61,15 +62,13 @@ def render_agreement(report: AgreementReport, fmt: str) -> str:
         lines.append(f"  {found.question:<12}{found.level:<9}{shown}")
     lines += ["", f"Disagreements ({len(report.disagreements)})"]
     for unit in report.disagreements:
-        lines.append(safe_text(f"  {unit.article}: {unit.party} on {unit.issue}"))
+        lines.append(f"  {unit.article}: {unit.party} on {unit.issue}")
         for coder, value in (("A", unit.a), ("B", unit.b)):
             if value is None:
                 lines.append(f"    {coder}: not coded")
             else:
                 lines.append(
-                    safe_text(
-                        f"    {coder}: {words(value.stance)} ({value.attribution}, {value.mode}; "
-                        f"{', '.join(value.evidence)}) “{value.quote}”"
-                    )
+                    f"    {coder}: {words(value.stance)} ({value.attribution or 'no attribution'}, {value.mode}; "
+                    f"{', '.join(value.evidence)}) “{value.quote}”"
                 )
-    return "\n".join(lines) + "\n"
+    return "".join(safe_text(line) + "\n" for line in lines)

@@ -8,6 +8,7 @@ write a device or a FIFO as a stream, and leave no half-written file.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -176,6 +177,34 @@ def test_report_keeps_an_existing_files_permissions_and_leaves_no_partial_file(d
     assert failed.exit_code == 2
     assert failed.stderr == "error: cannot write no-such-folder/briefing.md: No such file or directory\n"
     assert sorted(p.name for p in folder.iterdir() if "partial" in p.name) == []
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("failing", ["fsync", "replace"])
+def test_a_report_that_fails_to_be_written_leaves_no_partial_file_and_the_target_as_it_was(
+    database: Path, run: Run, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """A full disk when the report is flushed, or when it is renamed into place: nothing is left beside the
+    target, and the target keeps its bytes and its mode."""
+    folder = database.parent
+    target = folder / "briefing.md"
+    target.write_text("the briefing of last week\n", encoding="utf-8")
+    target.chmod(0o640)
+    real = getattr(os, failing)
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        if failing == "fsync" or str(args[0]).endswith(".partial"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(os, failing, full_disk)
+    failed = run("--db", "case.db", "report", "-o", "briefing.md")
+    monkeypatch.undo()
+    assert failed.exit_code == 2, failed.stderr
+    assert failed.stderr == f"error: cannot write briefing.md: {os.strerror(errno.ENOSPC)}\n"
+    assert sorted(p.name for p in folder.iterdir() if p.name.endswith(".partial")) == []
+    assert target.read_text(encoding="utf-8") == "the briefing of last week\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
 @pytest.mark.sqlite_only

@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from sqlalchemy import create_engine, text
 
@@ -231,3 +233,67 @@ def test_a_changed_text_that_reorders_one_days_evidence_replays_its_positions(
     assert_as_fresh(
         run, new_db, db, "--seeds", str(seeds), "--fixtures", str(fixtures), dates=("2030-04-30", "2030-05-01")
     )
+
+
+def _left_by_a_killed_first_ingest(db: Path, empty: bool) -> None:
+    """What a first ingest killed part-way (SIGKILL) leaves: the file made, nothing committed in it."""
+    if empty:
+        db.write_bytes(b"")
+        return
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("CREATE TABLE tracker_meta (key TEXT)")  # never committed
+    connection.close()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("empty", [True, False], ids=["empty file", "no table committed"])
+def test_what_a_killed_first_ingest_leaves_is_no_database(run: Run, tmp_path: Path, empty: bool) -> None:
+    db = tmp_path / "tracker.db"
+    _left_by_a_killed_first_ingest(db, empty)
+    for command in (["state"], ["check"]):
+        result = run("--db", str(db), *command)
+        assert result.exit_code == 2 and "ingest" in result.stderr, result.stderr
+    seeds, fixtures = copy_corpus(tmp_path)
+    illegal = "    speaker: Dmitry Peskov\n    move: renege\n"  # refused by the replay, inside the transaction
+    edit(fixtures / KCS, "    speaker: Dmitry Peskov\n", illegal)
+    result = run("--db", str(db), "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert result.exit_code == 1 and "illegal move" in result.stderr, result.stderr
+    assert not db.exists()  # a failed first ingest leaves no database behind, as if none had been made before
+    _left_by_a_killed_first_ingest(db, empty)
+    edit(fixtures / KCS, illegal, "    speaker: Dmitry Peskov\n")
+    ingest(run, str(db), "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert run("--db", str(db), "check").exit_code == 0
+
+
+def test_an_ingest_that_would_leave_two_live_rows_of_an_id_rolls_back(
+    run: Run, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ingest checks what it wrote inside its transaction: a bug that would store an article or a piece of
+    evidence twice as live (as item 11 did) is refused, and the database is left as it was."""
+    from tracker.ingest import ingest as ingest_module
+
+    seeds, fixtures = copy_corpus(tmp_path)
+    ingest(run, db, "--seeds", str(seeds), "--fixtures", str(fixtures))
+    before = live_rows(db)
+    edit(fixtures / KCS, "    speaker: Dmitry Peskov\n", "    speaker: D. Peskov\n")
+    (seeds / "articles.yaml").write_text(
+        (seeds / "articles.yaml").read_text(encoding="utf-8").replace("Witkoff meets Putin", "Witkoff meets Putin."),
+        encoding="utf-8",
+    )
+    bugs: tuple[
+        dict[str, Any], ...
+    ] = (  # the stored versions are not found; for evidence, nor the stored evidence of the articles given
+        {"_stored_articles": lambda conn, ids: {}},
+        {"_stored_evidence": lambda conn, ids: {}, "_evidence_of_articles": lambda conn, articles, before: iter(())},
+    )
+    for bug in bugs:
+        with monkeypatch.context() as patched:
+            for name, seek in bug.items():
+                patched.setattr(ingest_module, name, seek)
+            result = run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
+        assert result.exit_code == 2, result.stderr
+        assert "live rows of" in result.stderr and "(one expected); nothing was written" in result.stderr
+        assert live_rows(db) == before
+    assert run("--db", db, "check").exit_code == 0

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tracker.domain.dates import moment, parse_date, parse_recorded_time
-from tracker.domain.errors import UsageError
+from tracker.domain.errors import StoreError, UsageError
 from tracker.read.models import (
     EVIDENCE_SHOWN,
     MOVES_SHOWN,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from tracker.domain.catalog import Catalog
     from tracker.ingest.ingest import IngestSummary
     from tracker.read.briefing import Report
+    from tracker.read.check import CheckReport
     from tracker.read.lookup import ArticleDetail, EvidenceDetail, SearchResult
     from tracker.read.reading import Reading
 
@@ -258,6 +259,22 @@ class Tracker:
         return self.read(
             known_at, lambda r: build_report(r, day, start, *_filters(r, issues, parties, known_at is not None))
         )
+
+    def check(self) -> CheckReport:
+        """Every invariant of the store, verified without writing (`tracker check`): one live row per id, live
+        evidence's article and catalogue entries live, each position's timeline a replay of its live evidence,
+        article digests, and on SQLite `PRAGMA integrity_check`. Neither builds nor upgrades the database."""
+        from tracker.read.check import check_store
+        from tracker.read.connection import NeedsUpgrade, snapshot
+
+        try:
+            with snapshot(self.database.url, self.where, read_only=True) as found:
+                return check_store(found, self.database.file, self.progress)
+        except NeedsUpgrade:
+            raise StoreError(
+                f"{self.where} was made by an older tracker; check reads only the current schema, and never "
+                "upgrades: any other command upgrades it, once"
+            ) from None
 
 
 def _filters(

@@ -820,6 +820,42 @@ def import_command(source: Path, fmt: str, seeds: Path, fixtures: Path) -> None:
     _report_evidence_changes({"added": done["added"], "replaced": done["replaced"]})
 
 
+@cli.command("check")
+@format_option(("table", "json"))
+@db_option()
+@click.pass_context
+def check_command(ctx: click.Context, fmt: str) -> None:
+    """Verify every invariant of the store, writing nothing (as `git fsck`); exit 1 with each finding located."""
+    from tracker.api import Tracker
+
+    database = _database(ctx)
+    report = Tracker(database, say=_say, progress=_progress if _stderr_is_terminal() else None).check()
+    if fmt == "json":
+        from tracker.render.output import to_json
+
+        _emit(to_json(report) + "\n")
+    elif report.findings:
+        rows: list[tuple[str, ...]] = [("check", "table", "id", "message")]
+        rows += [tuple(safe_text(cell) for cell in (f.check, f.table, f.id, f.message)) for f in report.findings]
+        widths = [max(len(row[n]) for row in rows) for n in range(3)] + [len("message")]
+        rows.insert(1, tuple("-" * width for width in widths))
+        _emit(
+            "".join(
+                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n" for row in rows
+            )
+        )
+    counted = report.counted
+    what = (
+        f"{counted.get('articles', 0)} articles, {counted.get('evidence', 0)} evidence, "
+        f"{counted.get('positions', 0)} positions checked"
+    )
+    if report.sound:
+        _say(f"sound: {what} ({database.where})")
+        return
+    _say(f"not sound: {len(report.findings)} finding(s); {what} ({database.where})")
+    ctx.exit(ExitCode.BAD_DATA)
+
+
 @cli.command("machines")
 @click.option("--issue", "issues", multiple=True, metavar="ID", help="Only this issue (repeatable).")
 @format_option(("mermaid", "json"), default="mermaid")

@@ -37,7 +37,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from tracker.domain.catalog import Catalog
-from tracker.domain.errors import CorpusError, Problem, display_path
+from tracker.domain.errors import CorpusError, Problem, StoreError, display_path
 from tracker.domain.evidence import Article, Attribution, Evidence, Mode
 from tracker.domain.machines import Move, Stance
 from tracker.domain.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
@@ -334,6 +334,7 @@ class Ingest:
         self.article_sha256: dict[str, str] = {}
         self.articles_added = 0
         self.articles_superseded: list[int] = []
+        self.articles_written: list[str] = []
         self.redated: set[str] = set()
         self.text_changed: set[str] = set()
         self.coded: set[str] = set()  # articles whose evidence this ingest states in full
@@ -385,6 +386,7 @@ class Ingest:
             if held is not None and held.compared == compared:
                 continue
             self.article_rows.append({**article.model_dump(), "recorded_at": self.at})
+            self.articles_written.append(article.id)
             self.articles_added += 1
             if held is not None:
                 self.articles_superseded.append(held.row_id)
@@ -559,6 +561,7 @@ class Ingest:
         moves = self._replay()
         if self.problems:
             raise CorpusError(self.problems)
+        self._check_written()
         self.writer.finish()
         self._write_fixture_digests()
         if not self._changes_anything():
@@ -594,6 +597,29 @@ class Ingest:
             )
         )
         return summary
+
+    def _check_written(self) -> None:
+        """The cheap part of `tracker check`, on what this ingest wrote, inside its transaction: one live row per
+        article and evidence id. A second one is a bug of the tracker's: it raises, and everything rolls back.
+        Into a store that held no evidence, the evidence ids were checked as they were read (each given once)."""
+        if not self.writer.reads_back:
+            return  # a trial wrote nothing
+        evidence = sorted(self.added + self.edited) if self.stored_any else []
+        for table, ids in ((ArticleRow, sorted(self.articles_written)), (EvidenceRow, evidence)):
+            identifier = col(table.id)
+            for start in range(0, len(ids), SEEK_BATCH):
+                doubled = self.conn.execute(
+                    select(identifier, func.count())
+                    .where(identifier.in_(ids[start : start + SEEK_BATCH]), col(table.superseded_at).is_(None))
+                    .group_by(identifier)
+                    .having(func.count() > 1)
+                ).first()
+                if doubled is not None:
+                    raise StoreError(
+                        f"this ingest would leave {doubled[1]} live rows of {table.__tablename__} '{doubled[0]}' "
+                        "(one expected); nothing was written. This is a bug of the tracker: please report it, "
+                        "with the commands that led to it"
+                    )
 
     def _check_unchanged_fixtures(self) -> None:
         """The fixtures not read again must still be as stored now that the write lock is held (an ingest between

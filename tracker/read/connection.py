@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
@@ -175,19 +176,24 @@ def _check_schema(tables: set[str], version: Any, where: str) -> None:
 
 
 @contextmanager
-def snapshot(url: str, where: str) -> Iterator[Snapshot]:
-    """A read snapshot of the database at `url` (`where`: how messages name it). `NeedsUpgrade` for an older one."""
+def snapshot(url: str, where: str, read_only: bool = False) -> Iterator[Snapshot]:
+    """A read snapshot of the database at `url` (`where`: how messages name it). `NeedsUpgrade` for an older one.
+
+    `read_only`: a SQLite file is opened read-only even where it may be written (`tracker check`), so that not
+    even the checkpoint a last reader makes on closing can change it."""
     file = sqlite_file(url)
     if file is not None:
-        yield from _sqlite_snapshot(file, where)
+        yield from _sqlite_snapshot(file, where, read_only)
         return
     yield from _engine_snapshot(url, where)
 
 
-def _sqlite_snapshot(file: Any, where: str) -> Iterator[Snapshot]:
+def _sqlite_snapshot(file: Any, where: str, read_only: bool = False) -> Iterator[Snapshot]:
     if not file.exists():
         raise StoreError(f"no database at {where}; create it with `tracker --db {where} ingest`")
     uri = read_only_uri(file)
+    if uri is None and read_only:
+        uri = f"file:{urllib.parse.quote(str(file.resolve()))}?mode=ro"
     try:
         connection = sqlite3.connect(uri or str(file), uri=uri is not None, timeout=30, check_same_thread=False)
     except sqlite3.Error as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
@@ -317,6 +318,21 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("tracker_write") else "BEGIN")
 
 
+def _holds_nothing(file: Path) -> bool:
+    """True for a SQLite file that is missing, empty, or holds no table (committed): nothing was ever stored."""
+    try:
+        if not file.exists() or file.stat().st_size == 0:
+            return True
+        uri = read_only_uri(file) or f"file:{urllib.parse.quote(str(file.resolve()))}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            return bool(connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0)
+        finally:
+            connection.close()
+    except (OSError, sqlite3.Error):
+        return False  # not a database the tracker may take for its own: left as it is
+
+
 def _shown(url: str) -> str:
     """A URL as it may be shown: without its password."""
     try:
@@ -472,7 +488,9 @@ class Store:
                 f"{self.safe_url} is read-only here (its file or folder may not be written): it can be read, "
                 "not changed or upgraded; copy it somewhere writable"
             )
-        new_file = self.sqlite_file is not None and not self.sqlite_file.exists()
+        # A file with no tables is what a first ingest killed part-way leaves (SIGKILL, a power cut): it is
+        # taken for no database at all, made by this transaction, and removed again if this one fails too.
+        new_file = self.sqlite_file is not None and _holds_nothing(self.sqlite_file)
         if self.sqlite_file is not None:
             folder = self.sqlite_file.parent
             try:
@@ -511,12 +529,18 @@ class Store:
                         conn.connection.dbapi_connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # type: ignore[union-attr]
         except BaseException:
             self._current = False  # an upgrade in this transaction was rolled back with it
-            if new_file:
-                self._remove_sqlite_file()
+            self._remove_if_new(new_file)
             raise
         if not keep:
             self._current = False
-            if new_file:
+            self._remove_if_new(new_file)
+
+    def _remove_if_new(self, new_file: bool) -> None:
+        """Remove the SQLite file this failed transaction made, unless another ingest has filled it meanwhile."""
+        if new_file:
+            self.engine.dispose()
+            assert self.sqlite_file is not None
+            if _holds_nothing(self.sqlite_file):
                 self._remove_sqlite_file()
 
     def _remove_sqlite_file(self) -> None:

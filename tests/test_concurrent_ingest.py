@@ -99,28 +99,49 @@ def write_lock_held(db: str) -> Iterator[None]:
             holder.close()
 
 
-def queue_behind_the_lock(db: str, processes: list[subprocess.Popen[str]]) -> None:
-    """Wait until every process waits for the write lock (on SQLite, which cannot tell, a few seconds)."""
+# `tracker ingest`, saying in a file named for its process when it asks SQLite for the write lock: a listener on
+# every engine touches the file just before the BEGIN IMMEDIATE that waits for the lock.
+QUEUED_INGEST = """
+import os, sys
+from pathlib import Path
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+@event.listens_for(Engine, "before_cursor_execute")
+def queued(conn, cursor, statement, parameters, context, executemany):
+    if statement == "BEGIN IMMEDIATE":
+        (Path(os.environ["TRACKER_TEST_QUEUE"]) / str(os.getpid())).touch()
+
+from tracker.cli import main
+main(sys.argv[1:])
+"""
+
+
+def queue_behind_the_lock(db: str, processes: list[subprocess.Popen[str]], queue: Path) -> None:
+    """Wait until every process waits for the write lock: on PostgreSQL as the server's lock table shows; on SQLite
+    once each has said (in `queue`) that it is asking for the lock, which the test holds."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if any(p.poll() is not None for p in processes):
             return  # one failed early: the assertions on exit codes say why
-        if not ON_POSTGRESQL:
-            time.sleep(3)
+        if ON_POSTGRESQL:
+            if _waiting_for_lock(db) == len(processes):
+                return
+        elif {entry.name for entry in queue.iterdir()} == {str(p.pid) for p in processes}:
             return
-        if _waiting_for_lock(db) == len(processes):
-            return
-        time.sleep(0.05)
+        time.sleep(0.02)
     raise AssertionError("the ingests never queued for the write lock")
 
 
 def ingests_at_once(db: str, corpora: list[tuple[Path, Path]], home: Path) -> list[subprocess.CompletedProcess[str]]:
     """Run `tracker ingest` of each corpus in its own process, all released at once; their results."""
-    env = {**os.environ, "XDG_DATA_HOME": str(home)}
+    queue = home / "queued"
+    queue.mkdir(parents=True)
+    env = {**os.environ, "XDG_DATA_HOME": str(home), "TRACKER_TEST_QUEUE": str(queue)}
     with write_lock_held(db):
         processes = [
             subprocess.Popen(
-                [sys.executable, "-m", "tracker", "--db", db, "ingest", "--seeds", str(s), "--fixtures", str(f)],
+                [sys.executable, "-c", QUEUED_INGEST, "--db", db, "ingest", "--seeds", str(s), "--fixtures", str(f)],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -128,7 +149,7 @@ def ingests_at_once(db: str, corpora: list[tuple[Path, Path]], home: Path) -> li
             )
             for s, f in corpora
         ]
-        queue_behind_the_lock(db, processes)
+        queue_behind_the_lock(db, processes, queue)
     results = []
     for process in processes:
         out, err = process.communicate(timeout=120)

@@ -580,10 +580,20 @@ def report_command(
     from tracker.domain.files import FileRefused, database_files, write_output
 
     try:
-        write_output(Path(output), text, database_files(tracker.database.file))
+        write_output(Path(output), text, database_files(tracker.database.file), _corpus_files(tracker.database))
     except FileRefused as exc:
         raise OutputError(f"cannot write {output}: {exc}") from None
     _say(f"wrote {output}")
+
+
+def _corpus_files(database: Database) -> list[Path]:
+    """The files of the corpora a database was ingested from (articles and fixtures), which no output replaces."""
+    if not database.exists() or database.is_empty():
+        return []
+    with database.reading() as reading:
+        found = [Path(row["path"]) for row in reading.rows("SELECT DISTINCT a.source_path AS path FROM article a")]
+        found += [Path(path) for path in reading.fixture_digests()]
+    return found
 
 
 @cli.command("search")
@@ -685,9 +695,15 @@ def article_add_command(
         "date_basis": date_basis,
         "date_evidence": date_evidence,
     }
-    added = add_article(seeds, text, {k: v for k, v in meta.items() if v is not None})
+    given = None if source == "-" else Path(source)
+    added = add_article(seeds, text, {k: v for k, v in meta.items() if v is not None}, given)
+    kept = (
+        "registered where it is"
+        if given is not None and added.file == given.name and seeds / added.file == given
+        else None
+    )
     _say(
-        f"added article '{added.id}': {display_path(seeds / added.file)}, "
+        f"added article '{added.id}': {display_path(seeds / added.file)}{' (' + kept + ')' if kept else ''}, "
         f"and its entry in {display_path(seeds / 'articles.yaml')}"
     )
     _emit(f"{added.id}\n")
@@ -794,7 +810,7 @@ def export_command(
     from tracker.domain.files import FileRefused, database_files, write_output
 
     try:
-        write_output(Path(output), text, database_files(_database(ctx).file))
+        write_output(Path(output), text, database_files(_database(ctx).file), _corpus_files(_database(ctx)))
     except FileRefused as exc:
         raise OutputError(f"cannot write {output}: {exc}") from None
     _say(f"wrote {output}: {collection['total']} annotation(s)")
@@ -805,12 +821,20 @@ def export_command(
 @click.option("--format", "fmt", type=click.Choice(("w3c",)), required=True, help="W3C Web Annotation (JSON-LD).")
 @click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("seeds"))
 @click.option("--fixtures", type=click.Path(file_okay=False, path_type=Path), default=Path("fixtures"))
-def import_command(source: Path, fmt: str, seeds: Path, fixtures: Path) -> None:
+@db_option()
+@click.pass_context
+def import_command(ctx: click.Context, source: Path, fmt: str, seeds: Path, fixtures: Path) -> None:
     """Code Web Annotations (from this tracker or an annotation tool) into the fixtures: every check of an
-    ingest applies on a scratch copy first; a refused annotation is told at its line, and nothing is written."""
+    ingest applies to the corpus as it would be written first; a refused annotation is told at its line, and
+    nothing is written."""
     from tracker.ingest.annotations import import_annotations
 
-    done = import_annotations(source, seeds, fixtures)
+    database = _database(ctx)
+    taken: list[str] = []
+    if database.exists() and not database.is_empty():
+        with database.reading() as reading:
+            taken = [row["id"] for row in reading.rows("SELECT DISTINCT e.id AS id FROM evidence e")]
+    done = import_annotations(source, seeds, fixtures, taken=taken)
     same = f"; {len(done['unchanged'])} the fixtures code already, left as written" if done["unchanged"] else ""
     _say(
         f"coded {len(done['added'])} new piece(s) of evidence and replaced {len(done['replaced'])} in "

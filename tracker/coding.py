@@ -14,6 +14,7 @@ The terminal UI's coding screen (`tracker code`) is built on this; a script can 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from tracker.domain.errors import (
     CorpusError,
     IllegalMove,
     Problem,
+    StoreError,
     TrackerError,
     UsageError,
     display_path,
@@ -95,6 +97,9 @@ class Coding:
     database: Database
     catalog: Catalog = field(init=False)
     article: Article = field(init=False)
+    # Each item of the article's fixture as `evidence()` last loaded it (as written, and as checked): an edit is
+    # written only over the item it was made from.
+    _loaded: dict[str, tuple[dict[str, Any], Evidence]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         from tracker.ingest.corpus import choose_catalog, load_articles
@@ -107,13 +112,21 @@ class Coding:
 
     def evidence(self) -> tuple[list[Evidence], list[Problem]]:
         """The article's evidence as the fixtures hold it now (with its places in the text), or the problems."""
+        from tracker.domain.yamlfile import read_yaml
         from tracker.ingest.corpus import load_corpus
 
         try:
             corpus = load_corpus(self.seeds, self.fixtures)
         except CorpusError as exc:
             return [], list(exc.problems)
-        return sorted((e for e in corpus.evidence if e.article == self.article_id), key=lambda e: e.start), []
+        listed = sorted((e for e in corpus.evidence if e.article == self.article_id), key=lambda e: e.start)
+        written: dict[str, dict[str, Any]] = {}
+        for path in {e.source_path for e in listed}:
+            document = read_yaml(Path(path))
+            for item in document.get("evidence") or []:
+                written[str(item.get("id"))] = dict(item)
+        self._loaded = {e.id: (written[e.id], e) for e in listed if e.id in written}
+        return listed, []
 
     def suggestions(self) -> list[Suggestion]:
         from tracker.ingest.suggest import Suggester
@@ -186,8 +199,11 @@ class Coding:
         return (found.stance_to, found.since) if found else (Stance.UNKNOWN.value, None)
 
     def save(self, draft: Draft, editing: str | None = None) -> tuple[str, str]:
-        """Write the draft into the fixture, check the corpus, ingest it; on a problem put the fixture back and
-        raise `CorpusError`. The evidence's id, and what the ingest did in one line."""
+        """Write the draft into the fixture, checked with the whole corpus first (nothing is written on a problem:
+        `CorpusError`, `WriteRefused`), then ingest it. The evidence's id, and what the ingest did in one line.
+
+        Editing, only the fields the draft changes are written, and only if the item in the file is still the one
+        `evidence()` loaded (an edit made meanwhile in an editor is kept; the save is refused)."""
         from tracker.ingest.authoring import add_evidence, edit_evidence
 
         values = draft.values()
@@ -195,28 +211,78 @@ class Coding:
             resolved = self.catalog.resolve(kind, values[kind]) if kind in values else None
             if resolved is not None:
                 values[kind] = resolved
+        store = None if self.database.is_empty() else self.database.store()
         if editing is None:
-            evidence_id, before = add_evidence(self.fixtures, self.article_id, values, self._ids_held())
+            evidence_id = add_evidence(
+                self.seeds, self.fixtures, self.article_id, values, self._ids_held(), store=store
+            )
         else:
-            evidence_id, before = editing, edit_evidence(self.fixtures, self.article_id, editing, values)
-        return evidence_id, self._ingest(before, f"saved {evidence_id}")
+            loaded = self._loaded.get(editing)
+            changes = self._changes(values, loaded)
+            edit_evidence(
+                self.seeds,
+                self.fixtures,
+                self.article_id,
+                editing,
+                changes,
+                expected=loaded[0] if loaded else None,
+                store=store,
+            )
+            evidence_id = editing
+        return evidence_id, self._ingest(f"saved {evidence_id}")
+
+    def _changes(self, values: dict[str, Any], loaded: tuple[dict[str, Any], Evidence] | None) -> dict[str, Any]:
+        """The fields of the form whose values differ from the item as loaded (None: the field taken out)."""
+        from tracker.ingest.authoring import FIXTURE_KEYS
+
+        form = [k for k in FIXTURE_KEYS if k not in ("id", "said_at")]  # the form shows no time of day
+        if loaded is None:
+            return {key: values.get(key) for key in form}
+        item, evidence = loaded
+        changes: dict[str, Any] = {}
+        for key in form:
+            new = values.get(key)
+            if key == "quote":
+                if new == evidence.quote and values.get("occurrence") == item.get("occurrence"):
+                    continue  # the quote as the article has it, unchanged: left as the coder typed it
+            elif key == "said_on":
+                if new == (item.get("said_on") or self.article.published_on):
+                    continue
+            elif key == "mode":
+                if (new or "asserted") == (item.get("mode") or "asserted"):
+                    continue
+            elif key in ("issue", "party"):
+                old = item.get(key)
+                if new == old or (new is not None and new == getattr(evidence, key)):
+                    continue
+            elif new == item.get(key):
+                continue
+            changes[key] = new
+        return changes
 
     def _ids_held(self) -> list[str]:
-        """Every id the database has held for the article's evidence, removed ones too (never to be reused)."""
+        """Every id the database has held for the article's evidence (removed ones too), and those of other
+        articles that its new ids could be: never reused for other evidence."""
         if self.database.is_empty():
             return []
+        initials = "".join(word[0] for word in re.findall(r"[a-z0-9]+", self.article_id.lower()))
         with self.database.reading() as reading:
-            rows = reading.rows(HELD_IDS, article=self.article_id)
+            rows = reading.rows(HELD_IDS, article=self.article_id, initials=f"{initials}-%", own=f"{self.article_id}-%")
         return [row["id"] for row in rows]
 
     def remove(self, evidence_id: str) -> str:
         from tracker.ingest.authoring import remove_evidence
 
-        before = remove_evidence(self.fixtures, self.article_id, evidence_id)
-        return self._ingest(before, f"removed {evidence_id}")
+        loaded = self._loaded.get(evidence_id)
+        store = None if self.database.is_empty() else self.database.store()
+        remove_evidence(
+            self.seeds, self.fixtures, self.article_id, evidence_id, expected=loaded[0] if loaded else None, store=store
+        )
+        return self._ingest(f"removed {evidence_id}")
 
-    def _ingest(self, before: bytes | None, done: str) -> str:
-        from tracker.ingest.authoring import restore
+    def _ingest(self, done: str) -> str:
+        """Ingest the corpus as the fixtures now hold it (checked already). Should the database refuse (busy, say),
+        the fixture keeps the save and the next ingest brings the database up to date."""
         from tracker.ingest.corpus import load_corpus
         from tracker.ingest.ingest import corpus_fill, run_ingest
 
@@ -225,13 +291,17 @@ class Coding:
             summary = run_ingest(
                 self.database.store(), corpus.catalog, corpus_fill(corpus), (str(self.seeds), str(self.fixtures))
             )
-        except TrackerError:
-            restore(self.fixtures, self.article_id, before)
-            raise
+        except TrackerError as exc:
+            raise StoreError(
+                f"{done} in the fixture, but the database was not updated: {exc}; `tracker ingest` will bring it "
+                "up to date"
+            ) from None
         if not summary.changed:
             return f"{done}; nothing new to ingest"
         return f"{done} and ingested: {summary.positions_replayed} position(s) replayed"
 
 
 # Every id the article's evidence has had in the database, whatever was later removed or edited.
-HELD_IDS = "SELECT DISTINCT e.id AS id FROM evidence e WHERE e.article = :article"
+HELD_IDS = (
+    "SELECT DISTINCT e.id AS id FROM evidence e WHERE e.article = :article OR e.id LIKE :initials OR e.id LIKE :own"
+)

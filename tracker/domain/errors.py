@@ -129,6 +129,10 @@ class StoreError(TrackerError):
     exit_code = ExitCode.USAGE
 
 
+class WriteRefused(TrackerError):
+    """A change to a corpus's files that was not made (changed meanwhile, no space, read-only): nothing written."""
+
+
 class OutputError(TrackerError):
     """Output that cannot be written where it was asked: a full disk, a folder, the database itself."""
 

@@ -14,11 +14,17 @@ left as it is); a device or a FIFO is written as a stream.
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
 import re
 import secrets
 import stat
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
@@ -65,7 +71,14 @@ def read_regular_file(path: Path, limit: int) -> bytes:
 
     The file is opened without blocking and checked on the open descriptor, so a FIFO is refused
     at once instead of waiting for a writer, and nothing can swap the file between check and read.
+    While a corpus edit is being checked (`staged`), its new bytes are read instead of the file's.
     """
+    if _staged.get() is not None:
+        found = _staged_bytes(path)
+        if found is not None:
+            if len(found) > limit:
+                raise FileRefused(f"is larger than {limit} bytes")
+            return found
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
@@ -77,7 +90,7 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         if mode.st_size > limit:
             raise FileRefused(f"is larger than {limit} bytes")
         chunks, size = [], 0
-        while size <= limit and (chunk := os.read(descriptor, limit + 1 - size)):
+        while size <= limit and (chunk := os.read(descriptor, min(limit + 1 - size, 1 << 20))):
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
@@ -129,7 +142,23 @@ def _descriptor_named(target: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def write_output(target: Path, text: str, protected: Iterable[Path] = ()) -> None:
+CORPUS_NAMES = ("articles.yaml", "catalog.yaml", "tracker.toml")
+
+
+def is_corpus_file(target: Path, corpus: Iterable[Path] = ()) -> bool:
+    """Whether `target` is a file of a corpus, which no output may replace: one of `corpus` (however spelled), an
+    article index or catalogue by its name, or a fixture (a YAML file beside a catalogue) or text beside an index."""
+    if not target.exists():
+        return False
+    if target.name in CORPUS_NAMES or _same_file(target, corpus):
+        return True
+    folder = resolved(target).parent
+    if target.suffix in (".yaml", ".yml") and (folder / "catalog.yaml").exists():
+        return True
+    return target.suffix == ".txt" and (folder / "articles.yaml").exists()
+
+
+def write_output(target: Path, text: str, protected: Iterable[Path] = (), corpus: Iterable[Path] = ()) -> None:
     """Write `text` to `target` safely; `FileRefused` when it may not or cannot be written.
 
     `protected` are files no output may replace (the database being read). A regular file or a new
@@ -144,6 +173,10 @@ def write_output(target: Path, text: str, protected: Iterable[Path] = ()) -> Non
         return
     if _same_file(target, protected):
         raise FileRefused("is the database this command reads (or one of its files); choose another path")
+    if is_corpus_file(target, corpus):
+        raise FileRefused(
+            "is a file of a corpus (an article, the article index, a fixture or the catalogue); choose another path"
+        )
     try:
         existing = target.stat()  # through any symlink: the link stays, its target is written
     except FileNotFoundError:
@@ -225,3 +258,244 @@ def _remove(partial: Path) -> None:
         partial.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+# -- writing a corpus ----------------------------------------------------------------------------------------------
+#
+# A corpus's files (the article index, the texts, the fixtures, the catalogue) are a person's work. Every change the
+# tracker makes to them is checked before it is written (read through `staged`), written under the corpus's lock,
+# only over the bytes it was made from (compare and swap), whole (beside the file, then renamed over it, keeping its
+# mode, through a symlink to its target), and all the files of one change or none.
+
+LOCK_FILE = ".tracker.lock"
+LOCK_WAIT_SECONDS = 60.0
+
+_staged: ContextVar[dict[str, bytes] | None] = ContextVar("staged", default=None)
+
+
+def _key(path: Path) -> str:
+    """A file's name for the staged bytes: its folder resolved, and its own name (a symlink is not followed)."""
+    try:
+        return str(resolved(path.parent) / path.name)
+    except FileRefused:
+        return str(path.absolute())
+
+
+def _staged_bytes(path: Path) -> bytes | None:
+    staged = _staged.get()
+    return None if staged is None else staged.get(_key(path))
+
+
+@contextmanager
+def staged(files: dict[Path, bytes]) -> Iterator[None]:
+    """Read `files` as holding these bytes (new files included) while a change to a corpus is checked."""
+    token = _staged.set({_key(path): data for path, data in files.items()})
+    try:
+        yield
+    finally:
+        _staged.reset(token)
+
+
+def staged_in(folder: Path) -> list[Path]:
+    """The files staged in `folder` (new ones a listing of the folder does not show yet)."""
+    staged = _staged.get()
+    if not staged:
+        return []
+    try:
+        real = str(resolved(folder))
+    except FileRefused:
+        return []
+    return [folder / Path(key).name for key in staged if str(Path(key).parent) == real]
+
+
+def exists(path: Path) -> bool:
+    """Whether `path` exists, or is staged to."""
+    return path.exists() or _staged_bytes(path) is not None
+
+
+def sha256_of(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+@contextmanager
+def corpus_lock(folders: Iterable[Path], wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the write lock of each folder (`.tracker.lock` in it, as git's `index.lock`) while a corpus is changed.
+
+    The lock is the kernel's (`flock`), so a process killed holding it lets go of it; the file is there only while
+    the lock is held. Another tracker changing the same folders waits, up to `wait` seconds; then `FileRefused`
+    says who holds it. Folders are locked in one order, so that two changes never wait on each other.
+    """
+    held: list[tuple[Path, int]] = []
+    try:
+        for folder in sorted({resolved(f) for f in folders}):
+            held.append((folder / LOCK_FILE, _lock(folder / LOCK_FILE, time.monotonic() + wait, wait)))
+        yield
+    finally:
+        for path, descriptor in reversed(held):
+            try:
+                path.unlink()  # (still holding it: whoever opened this file next sees it gone, and takes a new one)
+            except OSError:
+                pass
+            os.close(descriptor)
+
+
+def _lock(path: Path, deadline: float, wait: float) -> int:
+    """The descriptor of `path`, locked: the file that is at that path when the lock is taken."""
+    import fcntl
+
+    while True:
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+        except OSError as exc:
+            raise FileRefused(f"cannot lock {path.parent} for writing ({path.name}): {exc.strerror}") from None
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 64, 0).decode("ascii", "replace").strip() or "another process"
+            os.close(descriptor)
+            if time.monotonic() >= deadline:
+                raise FileRefused(
+                    f"{path.parent} is being written by another tracker ({holder}) for over {wait:.0f} s; "
+                    "try again when it has finished"
+                ) from None
+            time.sleep(0.02)
+            continue
+        try:
+            same = os.stat(path, follow_symlinks=False).st_ino == os.fstat(descriptor).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, f"pid {os.getpid()}\n".encode(), 0)
+            return descriptor
+        os.close(descriptor)  # its holder removed it as it let go: take the new one
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file of a change to a corpus: its new bytes, and the bytes they were made from (None: a new file)."""
+
+    path: Path  # as named in its folder (a symlink is written through)
+    data: bytes
+    before: bytes | None
+
+
+def _target(path: Path) -> Path:
+    """Where a file's bytes are: a symlink's target (followed to the end), else the path itself."""
+    if path.is_symlink():
+        return resolved(path)
+    return resolved(path.parent) / path.name
+
+
+def _current(target: Path) -> bytes | None:
+    try:
+        return read_regular_file(target, 1 << 40)
+    except FileRefused as exc:
+        if exc.unreadable and not target.exists() and not target.is_symlink():
+            return None
+        raise
+
+
+def write_files(changes: list[FileChange]) -> None:
+    """Write every file of `changes`, or none; `FileRefused` saying why not, every file then as it was.
+
+    Each file is written whole beside its target first. Then, file by file, it must still hold the bytes its
+    change was made from (an edit made meanwhile, by another program, is kept: the change is refused), and is
+    renamed over it, keeping its mode; a new file must still not exist. Should a rename fail halfway, the files
+    already renamed get their old bytes back.
+    """
+    prepared: list[tuple[FileChange, Path, Path]] = []
+    try:
+        for change in changes:
+            target = _target(change.path)
+            partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+            prepared.append((change, target, partial))
+            try:
+                mode = stat.S_IMODE(target.stat().st_mode) if change.before is not None else None
+            except OSError:
+                mode = None
+            _write_partial(partial, change.data, mode)
+        for change, target, _ in prepared:
+            _check_unchanged(change, target)
+        done: list[tuple[FileChange, Path]] = []
+        try:
+            for change, target, partial in prepared:
+                _check_unchanged(change, target)
+                if change.before is None:
+                    os.link(partial, target, follow_symlinks=False)  # fails if the name was taken meanwhile
+                    partial.unlink()
+                else:
+                    os.replace(partial, target)
+                done.append((change, target))
+        except (OSError, FileRefused) as exc:
+            _undo(done)
+            if isinstance(exc, FileRefused):
+                raise
+            if exc.errno == errno.EEXIST:
+                raise FileRefused(
+                    f"{display(change.path)} was made by another program meanwhile; nothing written"
+                ) from None
+            raise FileRefused(f"cannot write {display(change.path)}: {exc.strerror}; nothing written") from None
+        for folder in {target.parent for _, target, _ in prepared}:
+            _sync_folder(folder)
+    finally:
+        for _, _, partial in prepared:
+            _remove(partial)
+
+
+def display(path: Path) -> str:
+    from tracker.domain.errors import display_path
+
+    return display_path(path)
+
+
+def _write_partial(partial: Path, data: bytes, mode: int | None) -> None:
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(partial, mode)
+    except OSError as exc:
+        raise FileRefused(f"cannot write in {display(partial.parent)}: {exc.strerror}; nothing written") from None
+
+
+def _check_unchanged(change: FileChange, target: Path) -> None:
+    now = _current(target)
+    if now != change.before:
+        what = "was made" if change.before is None else "was deleted" if now is None else "changed"
+        raise FileRefused(
+            f"{display(change.path)} {what} by another program since the tracker read it; nothing written "
+            "(its edit is kept: try again)"
+        )
+
+
+def _undo(done: list[tuple[FileChange, Path]]) -> None:
+    for change, target in reversed(done):
+        try:
+            if change.before is None:
+                target.unlink()
+            else:
+                _write_partial(
+                    partial := target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial"),
+                    change.before,
+                    stat.S_IMODE(target.stat().st_mode),
+                )
+                os.replace(partial, target)
+        except (OSError, FileRefused):
+            pass
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

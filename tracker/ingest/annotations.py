@@ -9,17 +9,17 @@ in its body (`issue`, `party`, `stance`, `attribution`, ...; see
 AnnotationCollection or AnnotationPage, one annotation, or JSON Lines.
 
 Each annotation becomes an item of its article's fixture (replacing the item
-of the same id). The fixtures are written to a scratch copy first and the
-whole corpus is checked there; any problem is told at the annotation's line
-in the file, and then nothing is written.
+of the same id, only in the fields it changes). The import is one change of
+the corpus (`tracker.ingest.authoring`): the whole corpus is checked with the
+fixtures as they would be written, any problem is told at the annotation's
+line in the file, and then nothing is written.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
@@ -29,8 +29,16 @@ from tracker.domain.catalog import Catalog
 from tracker.domain.errors import CorpusError, Problem, display_path
 from tracker.domain.evidence import ArticleMeta
 from tracker.domain.files import FileRefused, read_regular_file
-from tracker.ingest.authoring import FIXTURE_KEYS, _replace, add_evidence, edit_evidence, fixture_of, new_evidence_id
-from tracker.ingest.corpus import load_articles, load_corpus
+from tracker.ingest.authoring import (
+    FIXTURE_KEYS,
+    CorpusChange,
+    Fixture,
+    FixtureEdit,
+    changing,
+    fixture_of,
+    new_evidence_id,
+)
+from tracker.ingest.corpus import Corpus, load_articles, load_corpus
 
 ARTICLE_URN = "urn:negotiation-tracker:article:"
 EVIDENCE_URN = "urn:negotiation-tracker:evidence:"
@@ -44,33 +52,67 @@ class Annotated:
     item: dict[str, Any]
 
 
-def _annotations(raw: str) -> list[Any]:
-    """The annotations of a file, whatever the container."""
+class _Unreadable(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _annotations(raw: str) -> list[tuple[int, Any]]:
+    """The annotations of a file, whatever the container, each with the line it begins at."""
     text = raw.strip()
     if not text:
         return []
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError:
-        return [json.loads(line) for line in text.splitlines() if line.strip()]  # JSON Lines
-    if isinstance(document, list):
-        return document
+        document = json.loads(raw)
+    except ValueError as whole:  # (a number of thousands of digits is refused by the reader, not a traceback)
+        found = []
+        for number, line in enumerate(raw.splitlines(), start=1):  # JSON Lines: one annotation a line
+            if not line.strip():
+                continue
+            try:
+                found.append((number, json.loads(line)))
+            except ValueError as exc:
+                if number == 1 and raw.lstrip().startswith(("[", "{")) and "\n" in raw.strip():
+                    line_no = getattr(whole, "lineno", 1)
+                    raise _Unreadable(line_no, f"not JSON, nor JSON Lines, of Web Annotations: {whole}") from None
+                raise _Unreadable(number, f"not JSON (JSON Lines: one annotation a line): {exc}") from None
+        return found
+    lines = _id_lines(raw)
     if isinstance(document, dict) and document.get("type") == "AnnotationCollection":
         first = document.get("first")
-        return list(first.get("items", [])) if isinstance(first, dict) else []
+        if not isinstance(first, dict):
+            raise _Unreadable(1, "an AnnotationCollection whose 'first' page is not in the file: give the page itself")
+        document = first
     if isinstance(document, dict) and document.get("type") == "AnnotationPage":
-        return list(document.get("items", []))
-    return [document]
+        document = document.get("items")
+        if not isinstance(document, list):
+            raise _Unreadable(1, "an AnnotationPage's 'items' must be a list of annotations")
+    items = document if isinstance(document, list) else [document]
+    return [(_line_of(lines, annotation), annotation) for annotation in items]
 
 
-def _line_of(raw: str, annotation: Any, fallback: int) -> int:
-    """The line where an annotation begins in the file: where its id is, else the annotation's place."""
+def _id_lines(raw: str) -> dict[str, list[int]]:
+    """The lines of each `"id": "..."` in the file, in order, found in one pass."""
+    lines: dict[str, list[int]] = {}
+    line, at = 1, 0
+    for found in re.finditer(r'"id"\s*:\s*("(?:[^"\\]|\\.)*")', raw):
+        line += raw.count("\n", at, found.start())
+        at = found.start()
+        lines.setdefault(found.group(1), []).append(line)
+    return lines
+
+
+def _line_of(lines: dict[str, list[int]], annotation: Any) -> int:
+    """The line where an annotation begins in the file: where its id is (the next place it is, for an id given
+    twice), else 1."""
     ident = annotation.get("id") if isinstance(annotation, dict) else None
     if isinstance(ident, str):
-        found = re.search(r'"id"\s*:\s*' + re.escape(json.dumps(ident)), raw)
-        if found:
-            return raw.count("\n", 0, found.start()) + 1
-    return fallback
+        for spelled in (json.dumps(ident), json.dumps(ident, ensure_ascii=False)):
+            places = lines.get(spelled)
+            if places:
+                return places.pop(0) if len(places) > 1 else places[0]
+    return 1
 
 
 def _selector(target: dict[str, Any], kind: str) -> dict[str, Any] | None:
@@ -94,13 +136,14 @@ def read_annotations(
         return [], [Problem(where, 1, "file", f"not UTF-8 (bad byte at offset {exc.start})")]
     try:
         found = _annotations(raw)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        return [], [Problem(where, 1, "file", f"not JSON, nor JSON Lines, of Web Annotations: {exc}")]
+    except _Unreadable as exc:
+        return [], [Problem(where, exc.line, "file", str(exc))]
+    except RecursionError:
+        return [], [Problem(where, 1, "file", "not JSON of Web Annotations: nested too deep")]
     by_url = {meta.url: article for article, meta in articles.items() if meta.url}
     annotated: list[Annotated] = []
     problems: list[Problem] = []
-    for index, annotation in enumerate(found):
-        line = _line_of(raw, annotation, 1)
+    for index, (line, annotation) in enumerate(found):
         if not isinstance(annotation, dict):
             problems.append(Problem(where, line, f"annotation[{index}]", "is not a Web Annotation (a JSON object)"))
             continue
@@ -112,8 +155,13 @@ def read_annotations(
         if not isinstance(body, dict) or not isinstance(target, dict):
             problems.append(Problem(where, line, "body", "needs a body with the coding and a target with a selector"))
             continue
-        source = str(target.get("source", ""))
-        article = body.get("article") or by_url.get(source) or source.removeprefix(ARTICLE_URN)
+        source = target.get("source", "")
+        named = body.get("article")
+        if not isinstance(source, str) or (named is not None and not isinstance(named, str)):
+            field_name = "body.article" if named is not None and not isinstance(named, str) else "target.source"
+            problems.append(Problem(where, line, field_name, "must be text: the article's id or URL"))
+            continue
+        article = named or by_url.get(source) or source.removeprefix(ARTICLE_URN)
         if article not in articles:
             problems.append(Problem(where, line, "target.source", f"names no article of the seeds: '{source}'"))
             continue
@@ -122,28 +170,52 @@ def read_annotations(
             problems.append(Problem(where, line, "target.selector", "needs a TextQuoteSelector with its exact quote"))
             continue
         item = {key: body.get(key) for key in FIXTURE_KEYS if key not in ("id", "quote") and body.get(key) is not None}
+        wrong = [key for key, value in item.items() if not isinstance(value, (str, int)) or isinstance(value, bool)]
+        if wrong:
+            problems.append(Problem(where, line, f"body.{wrong[0]}", "must be a single value (text)"))
+            continue
         # The tracker's own evidence id; another tool's annotation id (`urn:x:1`) is not one: a new id is given.
-        own = str(annotation.get("id", ""))
-        ident = body.get("evidence_id") or (own.removeprefix(EVIDENCE_URN) if own.startswith(EVIDENCE_URN) else None)
+        own = annotation.get("id", "")
+        ident = body.get("evidence_id")
+        if ident is not None and not isinstance(ident, str):
+            problems.append(Problem(where, line, "body.evidence_id", "must be text: the evidence's id"))
+            continue
+        if ident is None and isinstance(own, str) and own.startswith(EVIDENCE_URN):
+            ident = own.removeprefix(EVIDENCE_URN)
         item["id"] = ident if ident and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:\-]*", ident) else None
         item["quote"] = quote["exact"]
         position = _selector(target, "TextPositionSelector")
-        if position is not None and isinstance(position.get("start"), int):
+        start = position.get("start") if position is not None else None
+        if isinstance(start, int) and not isinstance(start, bool) and 0 <= start <= len(texts[article]):
             text = texts[article]
-            starts = [m.start() for m in re.finditer(re.escape(quote["exact"]), text)]
-            if len(starts) > 1 and position["start"] in starts:
-                item["occurrence"] = starts.index(position["start"]) + 1
+            starts = [m.start() for m in re.finditer(re.escape(quote["exact"]), text)] if quote["exact"] else []
+            if len(starts) > 1 and start in starts:
+                item["occurrence"] = starts.index(start) + 1
         if item.get("mode") == "asserted":
             del item["mode"]
         if item.get("said_on") == articles[article].published_on.isoformat():
             del item["said_on"]  # the article's date: what a fixture leaves out
         annotated.append(Annotated(line, article, item))
+    seen: dict[str, int] = {}
+    for entry in annotated:
+        ident = entry.item.get("id")
+        if ident is None:
+            continue
+        if ident in seen:
+            problems.append(
+                Problem(where, entry.line, "id", f"evidence '{ident}' is annotated twice (first at line {seen[ident]})")
+            )
+        seen.setdefault(ident, entry.line)
     return annotated, problems
 
 
-def import_annotations(path: Path, seeds: Path, fixtures: Path, catalog: Catalog | None = None) -> dict[str, list[str]]:
-    """Code `path`'s annotations into `fixtures`: checked on a scratch copy first, then written. The evidence
-    ids added and replaced; `CorpusError` (nothing written) with each refused annotation's located problem."""
+def import_annotations(
+    path: Path, seeds: Path, fixtures: Path, catalog: Catalog | None = None, taken: Iterable[str] = ()
+) -> dict[str, list[str]]:
+    """Code `path`'s annotations into `fixtures`, as one change of the corpus (`tracker.ingest.authoring`): every
+    fixture edited in place, the whole corpus checked as an ingest would check it, then every fixture written, or
+    none. The evidence ids added, replaced and left as they were; `CorpusError` (nothing written) with each
+    refused annotation's located problem. `taken`: ids a database has held, never given to new evidence."""
     loaded = load_articles(seeds)
     if loaded.problems:
         raise CorpusError(loaded.problems)
@@ -156,71 +228,94 @@ def import_annotations(path: Path, seeds: Path, fixtures: Path, catalog: Catalog
     if problems:
         raise CorpusError(problems)
     where = display_path(path)
-    with tempfile.TemporaryDirectory(prefix="tracker-import-") as scratch:
-        trial = Path(scratch) / "fixtures"
-        shutil.copytree(fixtures, trial) if fixtures.exists() else trial.mkdir()
+    fixtures.mkdir(parents=True, exist_ok=True)
+    with changing(seeds, fixtures, [fixtures], catalog) as change:
+        corpus = _current_corpus(seeds, fixtures, catalog)
+        held = {e.id: _stored_coding(e) for e in corpus.evidence}
+        article_of = {e.id: e.article for e in corpus.evidence}
+        fixture_paths = {e.article: Path(e.source_path) for e in corpus.evidence}
+        every_id = set(held) | set(taken)
+        edits: dict[str, FixtureEdit] = {}
         lines: dict[str, int] = {}
         added: list[str] = []
         replaced: list[str] = []
         unchanged: list[str] = []
-        held, held_catalog = _coded_now(seeds, fixtures, catalog)
         for entry in annotated:
-            fixture = fixture_of(trial, entry.article)
-            existing = _ids(fixture.path) if fixture.exists else []
-            evidence_id = entry.item.get("id") or new_evidence_id(entry.article, existing)
+            edit = edits.get(entry.article)
+            if edit is None:
+                known = fixture_paths.get(entry.article)
+                fixture = Fixture(known, entry.article, True) if known else fixture_of(fixtures, entry.article)
+                edit = edits[entry.article] = FixtureEdit(change, fixture)
+            evidence_id = entry.item.get("id") or new_evidence_id(entry.article, edit.ids(), every_id)
             values = {**entry.item, "id": evidence_id}
-            if evidence_id in held and held[evidence_id] == _coding(entry, metas, texts, held_catalog):
+            if evidence_id in article_of and article_of[evidence_id] != entry.article:
+                problems.append(
+                    Problem(
+                        where,
+                        entry.line,
+                        "id",
+                        f"evidence '{evidence_id}' codes article '{article_of[evidence_id]}', not "
+                        f"'{entry.article}': give this annotation another id",
+                    )
+                )
+                continue
+            if evidence_id in held and held[evidence_id] == _coding(entry, metas, texts, corpus.catalog):
                 unchanged.append(evidence_id)  # the fixture says the same: left as its coder wrote it
                 continue
-            if evidence_id in existing:
-                edit_evidence(trial, entry.article, evidence_id, values)
+            lines[evidence_id] = entry.line
+            every_id.add(evidence_id)
+            if evidence_id in edit.ids():
+                current = edit.item(evidence_id) or {}
+                edit.set(
+                    evidence_id, {k: values.get(k) for k in FIXTURE_KEYS if k != "id" and (k in values or k in current)}
+                )
                 replaced.append(evidence_id)
             else:
-                add_evidence(trial, entry.article, values)
+                edit.append(values)
                 added.append(evidence_id)
-            lines[evidence_id] = entry.line
+        if problems:
+            raise CorpusError(problems)
+        for edit in edits.values():
+            if edit.appended or edit.removed or edit.file.edit.splices:
+                edit.stage()
         try:
-            load_corpus(seeds, trial, catalog_file=None, stored_catalog=catalog)
+            change.check(None)
         except CorpusError as exc:
-            raise CorpusError([_located(problem, trial, where, lines) for problem in exc.problems]) from None
-        fixtures.mkdir(parents=True, exist_ok=True)
-        for written in sorted(trial.glob("*.y*ml")):
-            original = fixtures / written.name
-            if not original.exists() or original.read_bytes() != written.read_bytes():
-                _replace(original, written.read_bytes())
+            raise CorpusError([_located(problem, change, where, lines) for problem in exc.problems]) from None
+        change.write()
     return {"added": added, "replaced": replaced, "unchanged": unchanged}
 
 
-def _coded_now(
-    seeds: Path, fixtures: Path, catalog: Catalog | None
-) -> tuple[dict[str, tuple[Any, ...]], Catalog | None]:
-    """What the fixtures code now, each piece of evidence as what it says, and their catalogue (nothing when
-    they do not load: then every annotation is written)."""
-    held: dict[str, tuple[Any, ...]] = {}
-    if not fixtures.exists():
-        return held, None
+def _current_corpus(seeds: Path, fixtures: Path, catalog: Catalog | None) -> Corpus:
+    """The corpus as its fixtures code it now: what the annotations are compared with (its problems first)."""
     try:
-        corpus = load_corpus(seeds, fixtures, catalog_file=None, stored_catalog=catalog)
-    except CorpusError:
-        return held, None
-    for e in corpus.evidence:
-        held[e.id] = (
-            e.article,
-            e.issue,
-            e.party,
-            _value(e.stance),
-            _value(e.move),
-            _value(e.attribution),
-            e.speaker,
-            e.said_on,
-            e.said_at,
-            _value(e.mode),
-            e.condition,
-            e.note,
-            e.start,
-            e.end,
-        )
-    return held, corpus.catalog
+        return load_corpus(seeds, fixtures, catalog_file=None, stored_catalog=catalog)
+    except CorpusError as exc:
+        raise CorpusError(
+            [
+                *exc.problems,
+                Problem(display_path(fixtures), 0, "file", "the corpus has problems: fix them, then import"),
+            ]
+        ) from None
+
+
+def _stored_coding(e: Any) -> tuple[Any, ...]:
+    return (
+        e.article,
+        e.issue,
+        e.party,
+        _value(e.stance),
+        _value(e.move),
+        _value(e.attribution),
+        e.speaker,
+        e.said_on,
+        e.said_at,
+        _value(e.mode),
+        e.condition,
+        e.note,
+        e.start,
+        e.end,
+    )
 
 
 def _value(value: Any) -> Any:
@@ -263,20 +358,18 @@ def _coding(
     )
 
 
-def _ids(path: Path) -> list[str]:
-    return re.findall(r"^\s*-\s*id:\s*['\"]?([^'\"\s#]+)", path.read_text(encoding="utf-8"), re.M)
-
-
-def _located(problem: Problem, trial: Path, where: str, lines: dict[str, int]) -> Problem:
-    """A problem found in a scratch fixture, told at the annotation that caused it (when it is one)."""
-    if not problem.path.startswith(display_path(trial)) and str(trial) not in problem.path:
-        return problem
-    try:
-        text = Path(problem.path).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return problem
-    for number in range(min(problem.line, len(text)), 0, -1):
-        found = re.match(r"^\s*-\s*id:\s*['\"]?([^'\"\s#]+)", text[number - 1])
-        if found and found.group(1) in lines:
-            return Problem(where, lines[found.group(1)], problem.field, problem.message)
+def _located(problem: Problem, change: CorpusChange, where: str, lines: dict[str, int]) -> Problem:
+    """A problem found in a fixture as the import would write it, told at the annotation that caused it: the one
+    whose item it is in, or the one it names (a move refused later because of it)."""
+    for ident, line in lines.items():
+        if f"'{ident}'" in problem.message:
+            return Problem(where, line, problem.field, f"{problem.message} [{problem.path}:{problem.line}]")
+    for path, data in change.after.items():
+        if problem.path != display_path(path):
+            continue
+        text = data.decode("utf-8", "replace").splitlines()
+        for number in range(min(problem.line, len(text)), 0, -1):
+            found = re.match(r"^\s*-?\s*id:\s*['\"]?([^'\"\s#,}]+)", text[number - 1])
+            if found and found.group(1) in lines:
+                return Problem(where, lines[found.group(1)], problem.field, problem.message)
     return problem

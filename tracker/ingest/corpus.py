@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from tracker.domain.catalog import Catalog, load_catalog
 from tracker.domain.errors import CorpusError, Problem, display_path
 from tracker.domain.evidence import Article, ArticleMeta, Evidence, EvidenceIn
-from tracker.domain.files import FileRefused, read_regular_file, resolved
+from tracker.domain.files import FileRefused, exists, read_regular_file, resolved, staged_in
 from tracker.domain.grounding import Anchor, Normalised, WordIndex, closest_passage, find_all, normalise
 from tracker.domain.problems import located_problems
 from tracker.domain.yamlfile import Located, LocatedList, YamlProblem, read_file_for_yaml, read_yaml
@@ -87,7 +87,7 @@ def choose_catalog(fixtures: Path, catalog_file: Path | None = None, stored: Cat
     """
     if catalog_file is not None:
         return load_catalog(catalog_file)
-    if (fixtures / CATALOG_FILE).exists():
+    if exists(fixtures / CATALOG_FILE):
         return load_catalog(fixtures / CATALOG_FILE)
     if stored is not None and stored.issues:
         return stored
@@ -365,7 +365,8 @@ def load_fixtures(
     unchanged: dict[str, FixtureDigest] = {}
     grounder = Grounder(articles)
     duplicates = Duplicates()
-    files = sorted(p for p in fixtures.glob("*.y*ml") if p.name != CATALOG_FILE and p.suffix in {".yaml", ".yml"})
+    listed = {*fixtures.glob("*.y*ml"), *staged_in(fixtures)}  # (files an edit being checked will make, too)
+    files = sorted(p for p in listed if p.name != CATALOG_FILE and p.suffix in {".yaml", ".yml"})
     catalog_now = catalog_digest(catalog)
     folder_shown, folder_resolved = display_path(fixtures), fixtures.resolve()
     for path in files:

@@ -145,14 +145,22 @@ def test_readers_see_the_old_state_or_the_new_one_while_an_ingest_writes(db: str
 def test_the_command_line_reads_while_an_ingest_writes(db: str, feeds: tuple[Path, Path]) -> None:
     first, second = feeds
     assert subprocess.run(ingest_command(db, first), capture_output=True).returncode == 0
-    ingest = subprocess.Popen(ingest_command(db, second), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_the_write_lock(db, ingest)  # the first reader starts while the ingest's transaction is open
     reader = [sys.executable, "-m", "tracker", "--db", db, "state", "--as-of", AS_OF.isoformat(), "--format", "csv"]
-    answers = []
-    while ingest.poll() is None:
+
+    def read() -> str:
         done = subprocess.run(reader, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
         assert done.returncode == 0 and "locked" not in done.stderr, done.stderr
-        answers.append(done.stdout)
+        return done.stdout
+
+    old = read()
+    ingest = subprocess.Popen(ingest_command(db, second), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_the_write_lock(db, ingest)  # the first reader starts while the ingest's transaction is open
+    answers = []
+    while ingest.poll() is None:
+        answers.append(read())
     assert ingest.wait() == 0
+    new = read()
     print(f"command-line reads while the ingest wrote: {len(answers)}")
     assert answers, "no read overlapped the ingest"
+    assert new != old, "the second feed changes the positions"
+    assert set(answers) <= {old, new}, "a read during the ingest gave neither the answer before it nor the one after"

@@ -350,3 +350,61 @@ def test_import_tells_a_bad_file_at_its_line(
         import_annotations(file, seeds, fixtures)
     assert f"bad.json:{line}:" in str(refused.value) and message in str(refused.value)
     assert {p.name: p.read_bytes() for p in fixtures.iterdir()} == originals
+
+
+KILLED_SAVE = """
+import sys, time
+from pathlib import Path
+from tracker.ingest import authoring
+import tracker.domain.files as files
+
+seeds, fixtures, where, signal_file = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
+stop = authoring.CorpusChange.check if where == "check" else files._check_unchanged
+
+def stopped(*args, **kwargs):
+    signal_file.write_text("here")
+    time.sleep(60)
+
+if where == "check":
+    authoring.CorpusChange.check = stopped
+else:
+    files._check_unchanged = stopped
+authoring.add_evidence(seeds, fixtures, sys.argv[5], {
+    "issue": "donetsk", "party": "russia", "stance": "demands", "attribution": "reported",
+    "quote": "Russia had not dropped its insistence"})
+"""
+
+
+@pytest.mark.parametrize("where", ["check", "write"])
+def test_a_save_killed_halfway_leaves_the_fixture_as_it_was(
+    corpus: tuple[Path, Path], tmp_path: Path, where: str
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    seeds, fixtures = corpus
+    path = fixtures / f"{KCS}.yaml"
+    original = path.read_bytes()
+    reached = tmp_path / "reached"
+    script = tmp_path / "save.py"
+    script.write_text(KILLED_SAVE)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(seeds), str(fixtures), where, str(reached), KCS],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    deadline = time.monotonic() + 30
+    while not reached.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert reached.exists(), "the save reached the point where it is killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert path.read_bytes() == original
+    assert not [p for p in fixtures.iterdir() if p.suffix in (".yaml", ".yml") and p.name.startswith(".")]
+    again = add_evidence(seeds, fixtures, KCS, NEW)  # the lock a killed save held is free
+    assert evidence_id_in(path, again)
+
+
+def evidence_id_in(path: Path, evidence_id: str) -> bool:
+    return any(item["id"] == evidence_id for item in items(path))

@@ -53,7 +53,7 @@ def _date_or_text(value: str) -> date | str:
 
 @dataclass
 class Draft:
-    """The form's values: a piece of evidence before it is saved."""
+    """The form's values: a piece of evidence before it is saved (`id`: one the coder chose; empty: the next free)."""
 
     issue: str = ""
     party: str = ""
@@ -67,10 +67,12 @@ class Draft:
     mode: str = "asserted"
     condition: str = ""
     note: str = ""
+    id: str = ""
 
     def values(self) -> dict[str, Any]:
         """As a fixture item's fields (empty ones left out)."""
         found: dict[str, Any] = {
+            "id": self.id.strip() or None,
             "issue": self.issue.strip(),
             "party": self.party.strip() or None,
             "stance": self.stance or None,
@@ -235,7 +237,7 @@ class Coding:
         """The fields of the form whose values differ from the item as loaded (None: the field taken out)."""
         from tracker.ingest.authoring import FIXTURE_KEYS
 
-        form = [k for k in FIXTURE_KEYS if k not in ("id", "said_at")]  # the form shows no time of day
+        form = [k for k in FIXTURE_KEYS if k not in ("id", "said_at")]  # the form shows no time of day; an id stays
         if loaded is None:
             return {key: values.get(key) for key in form}
         item, evidence = loaded

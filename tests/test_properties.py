@@ -12,11 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import reading
+from tests.conftest import db_digest, reading
 from tracker.domain.errors import IllegalMove, Problem, TrackerError
 from tracker.domain.machines import IssueMachine, Move, Stance
 from tracker.domain.timeline import replay_item, replay_position
@@ -292,7 +293,8 @@ def test_the_stored_timeline_is_a_from_scratch_replay_after_any_ingests_and_edit
     """Each step re-codes the article with some of the pool (one item's stance edited); refused steps change
     nothing; after each accepted one, the stored timeline equals a new database's from the same files."""
     with base_corpus() as corpus:
-        kept = Store(f"sqlite:///{corpus / 'kept.db'}")
+        kept_db = str(corpus / "kept.db")
+        kept = Store(f"sqlite:///{kept_db}")
         try:
             for chosen, edited_stance in steps:
                 document = yaml.safe_load((BASE / FIXTURE).read_text(encoding="utf-8"))
@@ -301,11 +303,17 @@ def test_the_stored_timeline_is_a_from_scratch_replay_after_any_ingests_and_edit
                     added[0]["stance"] = edited_stance
                 document["evidence"] += added
                 (corpus / FIXTURE).write_text(yaml.safe_dump(document), encoding="utf-8")
+                checked = load_corpus(corpus / "seeds", corpus / "fixtures")  # the pool is well formed: it loads
                 try:
-                    checked = load_corpus(corpus / "seeds", corpus / "fixtures")
                     validate(None, checked.catalog, corpus_fill(checked))
                 except TrackerError:
-                    continue  # an illegal move: refused before any write, as the ingest would be
+                    # An illegal move: the ingest refuses it too, and the database is as it was, byte for byte.
+                    before = db_digest(kept_db) if (corpus / "kept.db").exists() else None
+                    with pytest.raises(TrackerError):
+                        ingest(kept, checked, "s", "f")
+                    after = db_digest(kept_db) if (corpus / "kept.db").exists() else None
+                    assert after == before, "a refused ingest changed the database"
+                    continue
                 ingest(kept, checked, "s", "f")
                 fresh = Store(f"sqlite:///{corpus / 'fresh.db'}")
                 try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -557,26 +558,48 @@ def test_the_last_party_is_reached_after_a_step_narrows_the_cells(seeded_db: str
 def test_a_result_that_arrives_after_a_newer_request_is_dropped(
     seeded_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A slow read of the whole matrix must not overwrite the filtered matrix asked for after it."""
+    """A slow read of the whole matrix must not overwrite the filtered matrix asked for after it.
+
+    The slow read is held in its worker thread until the filtered one has been shown, then let go; the test
+    waits until its result has been handed to the screen (no sleeps: each step waits on the app's state)."""
     import tracker.tui.matrix_screen as matrix_screen_module
 
     real_matrix = matrix_screen_module.matrix
+    started, release = threading.Event(), threading.Event()
 
-    def slow_when_unfiltered(held: Any, as_of: date, issues: Any, parties: Any) -> Any:
+    def held_when_unfiltered(held: Any, as_of: date, issues: Any, parties: Any) -> Any:
         if issues is None:
-            time.sleep(0.8)
+            started.set()
+            assert release.wait(30), "the test never let the slow read go"
         return real_matrix(held, as_of, issues, parties)
 
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         screen = await loaded(app, pilot)
         table = screen.query_one(MatrixTable)
-        monkeypatch.setattr(matrix_screen_module, "matrix", slow_when_unfiltered)
-        await pilot.press("left_square_bracket")  # a slow, unfiltered read starts
-        screen.issues = ["peacekeepers"]
-        screen.reload()  # the filtered read is asked for after it, and lands first
-        await until(pilot, lambda: table.shown is not None and table.shown.issues == ["peacekeepers"])
-        await pilot.pause(1.2)  # the slow read lands now
+        delivered: list[tuple[int, int]] = []  # results handed to the screen: (their request, the newest one)
+        real_show = screen._show
+
+        def show(request: int, result: Any) -> None:
+            delivered.append((request, screen.request))
+            real_show(request, result)
+
+        monkeypatch.setattr(screen, "_show", show)
+        monkeypatch.setattr(matrix_screen_module, "matrix", held_when_unfiltered)
+        try:
+            await pilot.press("left_square_bracket")  # a slow, unfiltered read starts
+            await until(pilot, started.is_set)
+            stale = screen.request
+            screen.issues = ["peacekeepers"]
+            screen.reload()  # the filtered read is asked for after it, and lands first
+            await until(pilot, lambda: table.shown is not None and table.shown.issues == ["peacekeepers"])
+            assert [request for request, _ in delivered] == [stale + 1]
+        finally:
+            release.set()  # the slow read lands now
+        await until(pilot, lambda: any(request == stale for request, _ in delivered))
+        await pilot.pause()
+        assert delivered[-1] == (stale, stale + 1), "the stale result reached the screen after the new one"
         assert table.shown is not None and table.shown.issues == ["peacekeepers"]
+        assert screen.issues == ["peacekeepers"]
 
     drive(seeded_db, scenario)
 

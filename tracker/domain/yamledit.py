@@ -43,6 +43,7 @@ _YAML_12_TYPED = re.compile(
         |[0-9][0-9_:.+\-\sTtZz]*)$""",
     re.X,
 )
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _PLAIN_START = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`]")
 
 
@@ -359,8 +360,11 @@ def _compose(text: str) -> yaml.Node | None:
         loader.dispose()
 
 
+_RESOLVER = yaml.resolver.Resolver()
+
+
 def _resolves_to_text(text: str) -> bool:
-    resolver = yaml.resolver.Resolver()
+    resolver = _RESOLVER
     resolved: str = resolver.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     return resolved == _STR and not _YAML_12_TYPED.match(text)
 
@@ -369,7 +373,7 @@ def _plain_is_text(text: str, flow: bool) -> bool:
     """Whether `text` written plain reads back as this very text in any YAML reader, in block or flow context."""
     if not text or text != text.strip() or not _PLAIN_START.match(text):
         return False
-    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029\ufeff" for c in text):
+    if _UNPRINTABLE.search(text):
         return False
     if ": " in text or " #" in text or text.endswith(":"):
         return False
@@ -379,7 +383,7 @@ def _plain_is_text(text: str, flow: bool) -> bool:
 
 
 def _single_quotable(text: str) -> bool:
-    return bool(text) and text == text.strip() and not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text)
+    return bool(text) and text == text.strip() and not _UNPRINTABLE.search(text)
 
 
 def _double_quoted(text: str) -> str:

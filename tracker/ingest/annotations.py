@@ -34,9 +34,9 @@ from tracker.ingest.authoring import (
     CorpusChange,
     Fixture,
     FixtureEdit,
+    NewIds,
     changing,
     fixture_of,
-    new_evidence_id,
 )
 from tracker.ingest.corpus import Corpus, load_articles, load_corpus
 
@@ -234,8 +234,9 @@ def import_annotations(
         held = {e.id: _stored_coding(e) for e in corpus.evidence}
         article_of = {e.id: e.article for e in corpus.evidence}
         fixture_paths = {e.article: Path(e.source_path) for e in corpus.evidence}
-        every_id = set(held) | set(taken)
+        every_id = set(held) | set(taken) | {str(e.item["id"]) for e in annotated if e.item.get("id")}
         edits: dict[str, FixtureEdit] = {}
+        new_ids: dict[str, NewIds] = {}
         lines: dict[str, int] = {}
         added: list[str] = []
         replaced: list[str] = []
@@ -246,7 +247,11 @@ def import_annotations(
                 known = fixture_paths.get(entry.article)
                 fixture = Fixture(known, entry.article, True) if known else fixture_of(fixtures, entry.article)
                 edit = edits[entry.article] = FixtureEdit(change, fixture)
-            evidence_id = entry.item.get("id") or new_evidence_id(entry.article, edit.ids(), every_id)
+            evidence_id = entry.item.get("id")
+            if not evidence_id:
+                if entry.article not in new_ids:
+                    new_ids[entry.article] = NewIds(entry.article, edit.ids(), every_id)
+                evidence_id = new_ids[entry.article].next()
             values = {**entry.item, "id": evidence_id}
             if evidence_id in article_of and article_of[evidence_id] != entry.article:
                 problems.append(
@@ -264,7 +269,7 @@ def import_annotations(
                 continue
             lines[evidence_id] = entry.line
             every_id.add(evidence_id)
-            if evidence_id in edit.ids():
+            if edit.has(evidence_id):
                 current = edit.item(evidence_id) or {}
                 edit.set(
                     evidence_id, {k: values.get(k) for k in FIXTURE_KEYS if k != "id" and (k in values or k in current)}

@@ -359,21 +359,33 @@ def _prefix(article: str, ids: list[str]) -> str:
     return "".join(word[0] for word in re.findall(r"[a-z0-9]+", article.lower())) or "e"
 
 
+class NewIds:
+    """New ids for an article's evidence (whose evidence has `ids`): its prefix and the next number (`adr2-11`),
+    never one of `taken` (every other id of the corpus, and ids a database has held). Where the article has no
+    evidence yet and its initials are another article's prefix already, the article's id is the prefix."""
+
+    def __init__(self, article: str, ids: list[str], taken: Iterable[str] = ()) -> None:
+        self.every = set(ids) | set(taken)
+        others = self.every - set(ids)
+        prefix = _prefix(article, ids)
+        if not ids and any(other.startswith(f"{prefix}-") for other in others):
+            prefix = article
+        self.prefix = prefix
+        pattern = re.compile(re.escape(prefix) + r"-(\d+)")
+        self.number = max((int(m.group(1)) for i in self.every if (m := pattern.fullmatch(i))), default=0)
+
+    def next(self) -> str:
+        self.number += 1
+        while f"{self.prefix}-{self.number:02d}" in self.every:
+            self.number += 1
+        made = f"{self.prefix}-{self.number:02d}"
+        self.every.add(made)
+        return made
+
+
 def new_evidence_id(article: str, ids: list[str], taken: Iterable[str] = ()) -> str:
-    """A stable id for a new piece of evidence of `article` (whose evidence has `ids`): its prefix and the next
-    number (`adr2-11`). Never one of `taken` (every other id of the corpus, and ids a database has held): where the
-    initials are another article's prefix already, the article's id is the prefix."""
-    others = set(taken) - set(ids)
-    prefix = _prefix(article, ids)
-    if not ids and any(other.startswith(f"{prefix}-") for other in others):
-        prefix = article
-    every = set(ids) | others
-    pattern = re.compile(re.escape(prefix) + r"-(\d+)")
-    numbers = [int(m.group(1)) for i in every if (m := pattern.fullmatch(i))]
-    number = max(numbers, default=0) + 1
-    while f"{prefix}-{number:02d}" in every:
-        number += 1
-    return f"{prefix}-{number:02d}"
+    """One new id for `article`'s evidence (`NewIds`)."""
+    return NewIds(article, ids, taken).next()
 
 
 def item_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -409,11 +421,15 @@ class FixtureEdit:
                 self.nodes[str(Edit.scalar(found[1]))] = (position, node)
         self.appended: list[dict[str, Any]] = []
         self.removed: set[str] = set()
+        self._ids = [str(item.get("id")) for item in self.items if isinstance(item, dict)]
+        self._id_set = set(self._ids)
 
     def ids(self) -> list[str]:
-        return [str(item.get("id")) for item in self.items if isinstance(item, dict)] + [
-            str(item["id"]) for item in self.appended
-        ]
+        """The ids of the fixture's items, those appended in this change included (not a copy: do not change it)."""
+        return self._ids
+
+    def has(self, evidence_id: str) -> bool:
+        return evidence_id in self._id_set
 
     def item(self, evidence_id: str) -> dict[str, Any] | None:
         for item in self.items:
@@ -423,9 +439,12 @@ class FixtureEdit:
 
     def append(self, values: dict[str, Any]) -> None:
         item = item_values(values)
-        if str(item["id"]) in self.ids():
-            raise UsageError(f"evidence id '{item['id']}' is already in {display_path(self.fixture.path)}")
+        evidence_id = str(item["id"])
+        if self.has(evidence_id):
+            raise UsageError(f"evidence id '{evidence_id}' is already in {display_path(self.fixture.path)}")
         self.appended.append(item)
+        self._ids.append(evidence_id)
+        self._id_set.add(evidence_id)
 
     def set(self, evidence_id: str, changes: dict[str, Any]) -> None:
         """Give an item new values for some of its fields (None: the field taken out); the rest stays as written."""
@@ -480,7 +499,7 @@ def add_evidence(
         current = change.check(None)
         edit = FixtureEdit(change, fixture_of(fixtures, article))
         evidence_id = values.get("id") or new_evidence_id(article, edit.ids(), _ids_in(current) | set(taken))
-        if values.get("id") and evidence_id in _ids_in(current) - set(edit.ids()):
+        if values.get("id") and evidence_id in _ids_in(current) and not edit.has(evidence_id):
             raise UsageError(f"evidence id '{evidence_id}' is taken by another article's evidence; choose another")
         edit.append({**values, "id": evidence_id})
         edit.stage()

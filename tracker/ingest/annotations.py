@@ -38,7 +38,7 @@ from tracker.ingest.authoring import (
     changing,
     fixture_of,
 )
-from tracker.ingest.corpus import Corpus, load_articles, load_corpus
+from tracker.ingest.corpus import Corpus, load_articles
 
 ARTICLE_URN = "urn:negotiation-tracker:article:"
 EVIDENCE_URN = "urn:negotiation-tracker:evidence:"
@@ -230,7 +230,7 @@ def import_annotations(
     where = display_path(path)
     fixtures.mkdir(parents=True, exist_ok=True)
     with changing(seeds, fixtures, [fixtures], catalog) as change:
-        corpus = _current_corpus(seeds, fixtures, catalog)
+        corpus = _current_corpus(change)
         held = {e.id: _stored_coding(e) for e in corpus.evidence}
         article_of = {e.id: e.article for e in corpus.evidence}
         fixture_paths = {e.article: Path(e.source_path) for e in corpus.evidence}
@@ -291,17 +291,13 @@ def import_annotations(
     return {"added": added, "replaced": replaced, "unchanged": unchanged}
 
 
-def _current_corpus(seeds: Path, fixtures: Path, catalog: Catalog | None) -> Corpus:
+def _current_corpus(change: CorpusChange) -> Corpus:
     """The corpus as its fixtures code it now: what the annotations are compared with (its problems first)."""
     try:
-        return load_corpus(seeds, fixtures, catalog_file=None, stored_catalog=catalog)
+        return change.current()
     except CorpusError as exc:
-        raise CorpusError(
-            [
-                *exc.problems,
-                Problem(display_path(fixtures), 0, "file", "the corpus has problems: fix them, then import"),
-            ]
-        ) from None
+        told = Problem(display_path(change.fixtures), 0, "file", "the corpus has problems: fix them, then import")
+        raise CorpusError([*exc.problems, told]) from None
 
 
 def _stored_coding(e: Any) -> tuple[Any, ...]:

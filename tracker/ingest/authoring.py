@@ -96,6 +96,10 @@ class CorpusChange:
             validate(store, corpus.catalog, corpus_fill(corpus))
         return corpus
 
+    def current(self) -> Corpus:
+        """The corpus as its files are now, checked as it is read (its problems first: `CorpusError`)."""
+        return load_corpus(self.seeds, self.fixtures, stored_catalog=self.catalog)
+
     def write(self) -> None:
         """Write every changed file, or none (`WriteRefused` saying why)."""
         changes = [FileChange(path, data, self.before[path]) for path, data in self.after.items()]
@@ -496,7 +500,7 @@ def add_evidence(
     """Append a piece of evidence to `article`'s fixture (made if missing), checked with the whole corpus before
     it is written; its id (new unless `values` has one, never one of `taken`: ids a database has held)."""
     with changing(seeds, fixtures, [fixtures]) as change:
-        current = change.check(None)
+        current = change.current()
         edit = FixtureEdit(change, fixture_of(fixtures, article))
         evidence_id = values.get("id") or new_evidence_id(article, edit.ids(), _ids_in(current) | set(taken))
         if values.get("id") and evidence_id in _ids_in(current) and not edit.has(evidence_id):

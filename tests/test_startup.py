@@ -41,7 +41,9 @@ def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return db
 
 
-@pytest.mark.parametrize("args", [("--version",), ("--help",), ("state", "--help"), ("schema",), ("schema", "report")])
+@pytest.mark.parametrize(
+    "args", [("--version",), ("--help",), ("state", "--help"), ("schema",), ("schema", "report"), ("schema", "catalog")]
+)
 def test_version_help_and_schemas_load_neither_a_toolkit_nor_the_models(args: tuple[str, ...]) -> None:
     assert not loaded(*args) & (HEAVY | MODELS)
 

@@ -7,7 +7,7 @@ REPORT_FORMATS = ("md", "html", "json")  # the briefing
 
 # The JSON Schemas `tracker schema` prints, as packaged files: the command reads one without loading the
 # models it describes (`tracker.render.schemas` makes them; a test checks each file against its model).
-SCHEMA_KINDS = ("fixture", "articles", "report")
+SCHEMA_KINDS = ("fixture", "articles", "report", "catalog")
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 Corpus = tuple[Path, Path]  # (seeds, fixtures)
 
 KCS = "kremlin-constructive-spirit.yaml"  # a fixture of the bundled corpus
+BUNDLED_CATALOG = Path(__file__).resolve().parent.parent / "fixtures" / "catalog.yaml"
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -101,6 +102,7 @@ def hostile_corpus(root: Path) -> Corpus:
     seeds.mkdir()
     fixtures.mkdir()
     (seeds / "hostile.txt").write_text(HOSTILE + "\n", encoding="utf-8")
+    (fixtures / "catalog.yaml").write_bytes(BUNDLED_CATALOG.read_bytes())
     (seeds / "articles.yaml").write_text(
         "articles:\n  - id: hostile\n    file: hostile.txt\n    title: Hostile text\n    published_on: 2026-02-01\n"
         "    date_basis: stated\n"

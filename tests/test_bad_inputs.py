@@ -45,6 +45,7 @@ def assemble(case: Path, into: Path) -> tuple[list[str], dict[str, Any]]:
     meta = yaml.safe_load((case / "case.yaml").read_text(encoding="utf-8"))
     if (case / "feed.jsonl").exists():
         shutil.copy(case / "feed.jsonl", into / "feed.jsonl")
+        shutil.copy(FIXTURES / "catalog.yaml", into / "catalog.yaml")  # the feed's catalogue, beside it
         return ["--jsonl", str(into / "feed.jsonl")], meta
     shutil.copytree(BASE, into, dirs_exist_ok=True)
     for path in case.rglob("*"):
@@ -195,7 +196,7 @@ def test_a_catalogue_swap_is_told_once_per_issue_it_drops_however_much_evidence_
         lines[-1].update(quote=f"Point {n} stands", attribution="analysis")
     feed = tmp_path / "feed.jsonl"
     feed.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    assert run("--db", db, "ingest", "--jsonl", str(feed)).exit_code == 0
+    assert run("--db", db, "ingest", "--jsonl", str(feed), "--catalog", str(FIXTURES / "catalog.yaml")).exit_code == 0
     catalog = tmp_path / "catalog.yaml"
     bundled = (FIXTURES / "catalog.yaml").read_text(encoding="utf-8")
     kept = bundled.split("  - id: znpp")[0] + "\nparties:" + bundled.split("\nparties:")[1]

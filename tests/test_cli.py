@@ -307,7 +307,7 @@ def test_a_missing_database_is_not_created_by_a_query(run: Run, tmp_path: Path) 
     for args in (("state",), ("diff", "2026-01-01", "2026-02-01"), ("history",), ("machines",)):
         result = run("--db", str(missing), *args)
         assert result.exit_code == 2 and result.stdout == ""
-        assert result.stderr == f"error: no database at {missing}; create it with `tracker --db {missing} ingest`\n"
+        assert result.stderr == f"error: no database at {missing} yet; create it with `tracker --db {missing} ingest`\n"
     assert not missing.parent.exists()
 
 

@@ -20,7 +20,10 @@ from tracker.store.database import EvidenceRow, TimelineRow
 
 
 def bundled_as_feed(path: Path) -> Path:
-    """The bundled corpus written as a feed: each article, then the evidence coded from it."""
+    """The bundled corpus written as a feed: each article, then the evidence coded from it; its catalogue beside."""
+    if not (path.parent / "catalog.yaml").exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / "catalog.yaml").write_bytes((FIXTURES / "catalog.yaml").read_bytes())
     index = yaml.safe_load((SEEDS / "articles.yaml").read_text(encoding="utf-8"))["articles"]
     lines: list[dict[str, Any]] = []
     for meta in index:
@@ -358,6 +361,7 @@ def test_workers_name_the_same_first_and_duplicate_and_ground_against_the_same_a
     ]
     feed = tmp_path / "feed.jsonl"
     feed.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    (tmp_path / "catalog.yaml").write_bytes((FIXTURES / "catalog.yaml").read_bytes())
     found = [run("validate", "--jobs", jobs, "--jsonl", str(feed)) for jobs in ("1", "2", "3")]
     assert [r.exit_code for r in found] == [1, 1, 1]
     assert found[1].stdout == found[0].stdout

@@ -369,7 +369,18 @@ def test_a_feed_from_a_device_is_refused_at_once_and_a_pipe_is_read(run: Run, tm
     feed = BASE.parent / "38-feed-not-json" / "feed.jsonl"
     article = feed.read_text(encoding="utf-8").splitlines()[0] + "\n"
     piped = subprocess.run(
-        [sys.executable, "-m", "tracker", "--db", str(tmp_path / "p.db"), "ingest", "--jsonl", "-"],
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "--db",
+            str(tmp_path / "p.db"),
+            "ingest",
+            "--jsonl",
+            "-",
+            "--catalog",
+            str(BASE / "fixtures" / "catalog.yaml"),
+        ],
         input=article,
         capture_output=True,
         text=True,

@@ -22,15 +22,16 @@ import click
 
 from tracker import __version__
 from tracker.domain.dates import parse_date, parse_recorded_time
-from tracker.domain.errors import DataError, ExitCode, OutputError, TrackerError, UsageError, display_path
+from tracker.domain.errors import CorpusError, DataError, ExitCode, OutputError, TrackerError, UsageError, display_path
 from tracker.domain.untrusted import safe_text
 from tracker.render.formats import FORMATS, REPORT_FORMATS, SCHEMA_KINDS, schema_file
 
 if TYPE_CHECKING:  # the rest loads only in the command that needs it: `tracker --version` answers at once
     from tracker.api import Tracker
     from tracker.domain.catalog import Catalog
+    from tracker.domain.workspace import Workspace
     from tracker.ingest.corpus import FixtureDigest
-    from tracker.ingest.ingest import Fill, IngestSummary
+    from tracker.ingest.ingest import Fill, IngestSummary, Negotiation
     from tracker.read.opening import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,16 +47,41 @@ def _remember_db(ctx: click.Context, param: click.Parameter, value: str | None) 
         ctx.meta["tracker.db"] = value
 
 
-def db_option(envvar: str | None = None) -> Callable[[F], F]:
-    """`--db`, accepted before the command (`tracker --db X state`) and after it."""
+def _remember_workspace(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty; give a workspace folder, or leave --workspace and TRACKER_WORKSPACE out")
+    if value is not None:
+        source = ctx.get_parameter_source(param.name or "workspace")
+        ctx.meta["tracker.workspace"] = (value, source == click.core.ParameterSource.ENVIRONMENT)
+
+
+def workspace_option(envvar: str | None = None) -> Callable[[F], F]:
+    """`--workspace DIR`, accepted before the command and after it (env TRACKER_WORKSPACE)."""
     return click.option(
+        "--workspace",
+        metavar="DIR",
+        envvar=envvar,
+        expose_value=False,
+        callback=_remember_workspace,
+        help="The negotiation's workspace [default: the one the current folder is in] (env TRACKER_WORKSPACE).",
+    )
+
+
+def db_option(envvar: str | None = None, workspace_envvar: str | None = None) -> Callable[[F], F]:
+    """`--db`, accepted before the command (`tracker --db X state`) and after it; and `--workspace`."""
+    db = click.option(
         "--db",
         metavar="URL",
         envvar=envvar,
         expose_value=False,
         callback=_remember_db,
-        help="Database: an SQLAlchemy URL or a SQLite file path (env TRACKER_DB).",
+        help="Database: an SQLAlchemy URL or a SQLite file path (env TRACKER_DB) [default: the workspace's].",
     )
+
+    def options(f: F) -> F:
+        return db(workspace_option(workspace_envvar)(f))
+
+    return options
 
 
 def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") -> Callable[[F], F]:
@@ -193,15 +219,76 @@ def _report_evidence_changes(changes: dict[str, list[str]], limit: int = 12) -> 
             _say(f"  {what}: {shown}")
 
 
+@dataclass(frozen=True)
+class _Found:
+    """The workspace a command uses, and how it was found (None: outside any, the bundled corpus is the demo)."""
+
+    workspace: Workspace | None
+    how: str
+
+
+def _found(ctx: click.Context) -> _Found:
+    """The workspace named by --workspace or TRACKER_WORKSPACE, else the one the current folder is in."""
+    found: _Found | None = ctx.meta.get("tracker.found")
+    if found is not None:
+        return found
+    from tracker.domain.workspace import WORKSPACE_FILE, WORKSPACE_VARIABLE, find, load
+
+    named = ctx.meta.get("tracker.workspace")
+    if named is not None:
+        folder = Path(named[0]).expanduser()
+        how = f"named by {WORKSPACE_VARIABLE}" if named[1] else "named by --workspace"
+        if not (folder / WORKSPACE_FILE).is_file():
+            raise UsageError(
+                f"{display_path(folder)} is not a workspace (no {WORKSPACE_FILE}); make one with `tracker init`"
+            )
+        found = _Found(load(folder.resolve()), how)
+    else:
+        root = find(Path.cwd())
+        found = _Found(load(root), "found from the current folder") if root else _Found(None, "outside any workspace")
+    ctx.meta["tracker.found"] = found
+    return found
+
+
 def _database(ctx: click.Context) -> Database:
-    """The database named by `--db`/TRACKER_DB, or the default one; closed when the command ends."""
+    """The database named by `--db`/TRACKER_DB, else the workspace's, else the default one; closed when the
+    command ends."""
     database: Database | None = ctx.meta.get("tracker.database")
     if database is None:
         from tracker.read.opening import Database
 
-        database = ctx.meta["tracker.database"] = Database(ctx.meta.get("tracker.db"), say=_say)
+        named = ctx.meta.get("tracker.db")
+        workspace = _found(ctx).workspace if named is None else None
+        database = Database(named or (workspace.database if workspace else None), say=_say)
+        if workspace is not None:
+            database.create_hint = "run `tracker ingest` in the workspace"
+        ctx.meta["tracker.database"] = database
         ctx.call_on_close(database.close)
     return database
+
+
+def _writable_corpus(
+    ctx: click.Context, seeds: Path | None, fixtures: Path | None, needs_fixtures: bool = True
+) -> tuple[Path, Path]:
+    """The corpus folders a command writes to: those given, else the workspace's. The bundled corpus is the demo
+    and is never written by default: outside a workspace, a command that writes needs its folders named."""
+    if _found(ctx).workspace is None and (seeds is None or (needs_fixtures and fixtures is None)):
+        raise UsageError(
+            "outside a workspace there is no corpus of yours to write to: make one with `tracker init DIR` and run "
+            "this there, or name the folders with --seeds" + (" and --fixtures" if needs_fixtures else "")
+        )
+    return _corpus(ctx, seeds, fixtures)
+
+
+def _corpus(ctx: click.Context, seeds: Path | None, fixtures: Path | None) -> tuple[Path, Path]:
+    """The corpus folders a command uses: those given, else the workspace's, else the bundled corpus (the demo)."""
+    workspace = _found(ctx).workspace
+    if workspace is not None:
+        return seeds or workspace.seeds, fixtures or workspace.fixtures
+    from tracker.ingest.corpus import bundled_corpus
+
+    default_seeds, default_fixtures = bundled_corpus()
+    return seeds or default_seeds, fixtures or default_fixtures
 
 
 def _ready(ctx: click.Context) -> Database:
@@ -278,7 +365,7 @@ def _corpus_options(f: F) -> F:
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@db_option(envvar="TRACKER_DB")
+@db_option(envvar="TRACKER_DB", workspace_envvar="TRACKER_WORKSPACE")
 @click.version_option(__version__, prog_name="tracker")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -330,6 +417,7 @@ def _held(database: Database | None) -> tuple[Catalog | None, dict[str, tuple[st
 
 
 def _input(
+    ctx: click.Context,
     database: Database | None,
     seeds: Path | None,
     fixtures: Path | None,
@@ -338,21 +426,27 @@ def _input(
     jobs: int | None,
     skip_unchanged: bool = False,
 ) -> _Input:
-    from tracker.ingest.corpus import bundled_corpus, choose_catalog, load_corpus
+    from tracker.ingest.corpus import choose_catalog, load_corpus
     from tracker.ingest.ingest import corpus_fill
 
     if feed is not None:
-        from tracker.ingest.feed import feed_fill
+        from tracker.ingest.feed import feed_fill, feed_path_problem
 
         if str(feed) == "-":
             feed = Path("/dev/stdin")
         if seeds is not None or fixtures is not None:
             raise UsageError("give either --jsonl or --seeds/--fixtures, not both")
-        catalog = choose_catalog(feed.parent, catalog_file, _held(database)[0])
+        unreadable = feed_path_problem(feed, display_path(feed))
+        if unreadable is not None:
+            raise CorpusError([unreadable])
+        workspace = _found(ctx).workspace
+        beside = Path.cwd() if str(feed) == "/dev/stdin" else feed.parent
+        if catalog_file is None and not (beside / "catalog.yaml").exists() and workspace is not None:
+            catalog_file = workspace.fixtures / "catalog.yaml"  # a feed into a workspace: the workspace's catalogue
+        catalog = choose_catalog(beside, catalog_file, _held(database)[0])
         where = display_path(feed)
         return _Input(catalog, feed_fill(feed, catalog, jobs or os.cpu_count() or 1), (where, where), None)
-    default_seeds, default_fixtures = bundled_corpus()
-    seeds, fixtures = seeds or default_seeds, fixtures or default_fixtures
+    seeds, fixtures = _corpus(ctx, seeds, fixtures)
     stored_catalog, stored_fixtures = _held(database)
     corpus = load_corpus(seeds, fixtures, catalog_file, stored_catalog, stored_fixtures if skip_unchanged else None)
     return _Input(
@@ -362,6 +456,7 @@ def _input(
 
 @cli.command("ingest")
 @_corpus_options
+@click.option("--rename", is_flag=True, help="The catalogue's new title renames the negotiation the database tracks.")
 @db_option()
 @click.pass_context
 def ingest_command(
@@ -371,17 +466,51 @@ def ingest_command(
     feed: Path | None,
     catalog_file: Path | None,
     jobs: int | None,
+    rename: bool,
 ) -> None:
-    """Load articles and evidence: all or nothing, and idempotent."""
+    """Load articles and evidence: all or nothing, and idempotent. One database holds one negotiation: a corpus
+    of another is refused."""
     from tracker.ingest.ingest import run_ingest
 
-    database = _database(ctx)
+    database = _ready_to_ingest(ctx)
     progress = _progress if _stderr_is_terminal() else None
-    given = _input(database, seeds, fixtures, catalog_file, feed, jobs, skip_unchanged=True)
+    given = _input(ctx, database, seeds, fixtures, catalog_file, feed, jobs, skip_unchanged=True)
     if progress:
         progress(f"reading {' and '.join(dict.fromkeys(given.sources))}")
-    summary = run_ingest(database.store(), given.catalog, given.fill, given.sources, progress=progress)
+    summary = run_ingest(
+        database.store(),
+        given.catalog,
+        given.fill,
+        given.sources,
+        progress=progress,
+        negotiation=_negotiation(ctx, database, seeds, fixtures, feed, rename),
+    )
     _report_ingest(summary, database.where)
+
+
+def _ready_to_ingest(ctx: click.Context) -> Database:
+    """The database to ingest into. The default one (outside a workspace, without --db) holds the bundled demo:
+    built from it first, so that a corpus of another negotiation is refused rather than becoming the default."""
+    database = _database(ctx)
+    if database.is_default:
+        _ready(ctx)
+    return database
+
+
+def _negotiation(
+    ctx: click.Context,
+    database: Database,
+    seeds: Path | None,
+    fixtures: Path | None,
+    feed: Path | None = None,
+    rename: bool = False,
+) -> Negotiation:
+    """Which negotiation the corpus ingested is: its workspace's, when it is the workspace's own corpus."""
+    from tracker.ingest.ingest import Negotiation
+
+    workspace = _found(ctx).workspace
+    own = workspace is not None and seeds is None and fixtures is None and feed is None
+    return Negotiation(workspace.negotiation if own and workspace else None, rename, database.where)
 
 
 @cli.command("validate")
@@ -403,8 +532,9 @@ def validate_command(
     if database is not None and not database.exists():
         database = None  # nothing stored yet: check the corpus on its own
     try:
-        given = _input(database, seeds, fixtures, catalog_file, feed, jobs)
-        summary = validate(database.store() if database else None, given.catalog, given.fill)
+        given = _input(ctx, database, seeds, fixtures, catalog_file, feed, jobs)
+        negotiation = _negotiation(ctx, database, seeds, fixtures, feed) if database else None
+        summary = validate(database.store() if database else None, given.catalog, given.fill, negotiation)
     except DataError as exc:
         for problem in exc.problems:
             _emit(f"{problem}\n")
@@ -659,11 +789,13 @@ def article_group() -> None:
 @click.option(
     "--seeds",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("seeds"),
-    show_default=True,
-    help="The corpus's articles folder (made if missing).",
+    default=None,
+    help="The corpus's articles folder (made if missing) [default: the workspace's].",
 )
+@workspace_option()
+@click.pass_context
 def article_add_command(
+    ctx: click.Context,
     source: str,
     title: str,
     published_on: date,
@@ -695,6 +827,7 @@ def article_add_command(
         "date_basis": date_basis,
         "date_evidence": date_evidence,
     }
+    seeds = _writable_corpus(ctx, seeds, None, needs_fixtures=False)[0]
     given = None if source == "-" else Path(source)
     added = add_article(seeds, text, {k: v for k, v in meta.items() if v is not None}, given)
     kept = (
@@ -709,13 +842,6 @@ def article_add_command(
     _emit(f"{added.id}\n")
 
 
-def _corpus_folders(seeds: Path | None, fixtures: Path | None) -> tuple[Path, Path]:
-    from tracker.ingest.corpus import bundled_corpus
-
-    default_seeds, default_fixtures = bundled_corpus()
-    return seeds or default_seeds, fixtures or default_fixtures
-
-
 @cli.command("suggest")
 @click.argument("article")
 @click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
@@ -723,7 +849,10 @@ def _corpus_folders(seeds: Path | None, fixtures: Path | None) -> tuple[Path, Pa
 @click.option("--catalog", "catalog_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
 @click.option("--width", type=click.IntRange(min=40), default=None, metavar="N", help="Fit the table to N columns.")
+@workspace_option()
+@click.pass_context
 def suggest_command(
+    ctx: click.Context,
     article: str,
     seeds: Path | None,
     fixtures: Path | None,
@@ -737,7 +866,7 @@ def suggest_command(
     from tracker.ingest.suggest import Suggester
     from tracker.render.coding import render_suggestions
 
-    seeds, fixtures = _corpus_folders(seeds, fixtures)
+    seeds, fixtures = _corpus(ctx, seeds, fixtures)
     loaded = load_articles(seeds)
     if article not in loaded.articles:
         raise UsageError(f"no article '{article}' in {display_path(seeds)}/articles.yaml")
@@ -757,8 +886,16 @@ def code_command(ctx: click.Context, article: str, seeds: Path | None, fixtures:
     it makes (or why it is illegal), and save it into the article's fixture and ingest it in one key."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("coding needs a terminal; `tracker suggest` and `tracker import` work from scripts")
-    seeds, fixtures = _corpus_folders(seeds, fixtures)
+    negotiation = _negotiation(ctx, _database(ctx), seeds, fixtures)
+    seeds, fixtures = _writable_corpus(ctx, seeds, fixtures)
     database = _database(ctx)
+    if not database.is_default and database.is_empty():
+        # A new workspace: its database is made from its corpus, as `tracker ingest` would, and coding starts.
+        from tracker.ingest.ingest import run_ingest
+
+        corpus = _input(ctx, database, seeds, fixtures, None, None, None)
+        _say(f"Creating {database.where} from {display_path(seeds)} and {display_path(fixtures)}...")
+        run_ingest(database.store(), corpus.catalog, corpus.fill, corpus.sources, negotiation=negotiation)
     database.ready(_progress)
     from tracker.coding import Coding
     from tracker.tui.app import run
@@ -819,16 +956,17 @@ def export_command(
 @cli.command("import")
 @click.argument("source", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(("w3c",)), required=True, help="W3C Web Annotation (JSON-LD).")
-@click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("seeds"))
-@click.option("--fixtures", type=click.Path(file_okay=False, path_type=Path), default=Path("fixtures"))
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
+@click.option("--fixtures", type=click.Path(file_okay=False, path_type=Path), default=None)
 @db_option()
 @click.pass_context
-def import_command(ctx: click.Context, source: Path, fmt: str, seeds: Path, fixtures: Path) -> None:
+def import_command(ctx: click.Context, source: Path, fmt: str, seeds: Path | None, fixtures: Path | None) -> None:
     """Code Web Annotations (from this tracker or an annotation tool) into the fixtures: every check of an
     ingest applies to the corpus as it would be written first; a refused annotation is told at its line, and
     nothing is written."""
     from tracker.ingest.annotations import import_annotations
 
+    seeds, fixtures = _writable_corpus(ctx, seeds, fixtures)
     database = _database(ctx)
     taken: list[str] = []
     if database.exists() and not database.is_empty():
@@ -880,6 +1018,109 @@ def check_command(ctx: click.Context, fmt: str) -> None:
     ctx.exit(ExitCode.BAD_DATA)
 
 
+@cli.command("init")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default=None, help="The negotiation's name [default: the folder's name].")
+@click.option("--example", is_flag=True, help="Start from a copy of the bundled corpus instead of templates.")
+def init_command(folder: Path, title: str | None, example: bool) -> None:
+    """Start a workspace for a negotiation of your own in DIR: tracker.toml (its title, corpus folders and
+    database), seeds/articles.yaml (an empty list, with a commented example entry), fixtures/catalog.yaml (a
+    commented template of issues and parties) and a .gitignore leaving the database out. Nothing is overwritten."""
+    from tracker.domain.files import FileChange, FileRefused, write_files
+    from tracker.domain.workspace import WORKSPACE_FILE, negotiation_id, new_workspace_files
+    from tracker.ingest.corpus import bundled_corpus
+
+    if (folder / WORKSPACE_FILE).exists():
+        raise UsageError(f"{display_path(folder)} is a workspace already ({WORKSPACE_FILE}); `tracker where` says more")
+    bundled = bundled_corpus()
+    if example:
+        from tracker.domain.catalog import load_catalog
+
+        title = title or load_catalog(bundled[1] / "catalog.yaml").title
+    title = (title or folder.resolve().name.replace("-", " ").replace("_", " ")).strip() or "Negotiation"
+    files = {Path(name): text.encode() for name, text in new_workspace_files(title, negotiation_id(title)).items()}
+    if example:
+        for name in ("seeds/articles.yaml", "fixtures/catalog.yaml"):
+            del files[Path(name)]
+        for source, target in ((bundled[0], "seeds"), (bundled[1], "fixtures")):
+            for path in sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith(".")):
+                files[Path(target) / path.name] = path.read_bytes()
+    schema = schema_file("catalog")
+    if schema.exists():
+        files[Path("catalog.schema.json")] = schema.read_bytes()
+    taken = sorted(str(name) for name in files if (folder / name).exists() or (folder / name).is_symlink())
+    if taken:
+        raise UsageError(
+            f"{display_path(folder)} holds {', '.join(taken[:5])} already; `tracker init` never writes over a file: "
+            "choose an empty folder"
+        )
+    try:
+        for made in files:
+            (folder / made).parent.mkdir(parents=True, exist_ok=True)
+        write_files([FileChange(folder / made, data, None) for made, data in files.items()])
+    except (OSError, FileRefused) as exc:
+        raise UsageError(f"cannot make the workspace in {display_path(folder)}: {exc}") from None
+    where = display_path(folder)
+    _say(
+        f"made the workspace {where} for '{safe_text(title)}': {WORKSPACE_FILE}, seeds/articles.yaml, "
+        "fixtures/catalog.yaml" + (" (a copy of the bundled corpus)" if example else "")
+    )
+    _say(
+        f"next, in {where}: describe the issues and parties in fixtures/catalog.yaml (`tracker catalog` lists "
+        "them); `tracker article add FILE --title T --published-on DATE`; `tracker code ARTICLE`; "
+        "`tracker ingest`; `tracker state`"
+    )
+    _emit(f"{folder.resolve()}\n")
+
+
+@cli.command("where")
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@db_option()
+@click.pass_context
+def where_command(ctx: click.Context, fmt: str) -> None:
+    """The workspace, corpus folders and database a command run here would use, and why."""
+    found = _found(ctx)
+    workspace = found.workspace
+    seeds, fixtures = _corpus(ctx, None, None)
+    database = _database(ctx)
+    origin = "the workspace's" if workspace else "the bundled demo"
+    if ctx.meta.get("tracker.db") is not None:
+        db_origin = "named by --db or TRACKER_DB"
+    else:
+        db_origin = "the workspace's" if workspace else "the default database, built from the bundled demo"
+    made = database.exists() and not database.is_empty()
+    if made:
+        state = "holds an ingest"
+    else:
+        state = "made from the demo at first use" if database.is_default else "not made yet: `tracker ingest` makes it"
+    rows = {
+        "workspace": str(workspace.root) if workspace else None,
+        "how": found.how,
+        "title": workspace.title if workspace else None,
+        "negotiation": workspace.negotiation if workspace else None,
+        "seeds": str(seeds.resolve()),
+        "fixtures": str(fixtures.resolve()),
+        "database": database.where,
+        "database_made": made,
+    }
+    if fmt == "json":
+        import json
+
+        _emit(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    lines = [
+        (
+            "workspace",
+            f"{workspace.root} ({found.how})" if workspace else f"none ({found.how}: the bundled corpus is the demo)",
+        ),
+        *([("title", workspace.title)] if workspace else []),
+        ("seeds", f"{rows['seeds']} ({origin})"),
+        ("fixtures", f"{rows['fixtures']} ({origin})"),
+        ("database", f"{database.where} ({db_origin}; {state})"),
+    ]
+    _emit("".join(f"{name:<10} {safe_text(value)}\n" for name, value in lines))
+
+
 @cli.command("machines")
 @click.option("--issue", "issues", multiple=True, metavar="ID", help="Only this issue (repeatable).")
 @format_option(("mermaid", "json"), default="mermaid")
@@ -917,11 +1158,53 @@ def machines_command(ctx: click.Context, issues: tuple[str, ...], fmt: str) -> N
     _emit(machine_mermaid(title))
 
 
+@cli.command("catalog")
+@click.option(
+    "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True, help="Output format."
+)
+@click.option(
+    "--fixtures",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder whose catalog.yaml to list [default: the workspace's, else the bundled corpus's].",
+)
+@click.option(
+    "--catalog",
+    "catalog_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Catalogue file to list [default: catalog.yaml in FIXTURES].",
+)
+@click.option(
+    "--width",
+    type=click.IntRange(min=40),
+    default=None,
+    metavar="N",
+    help="Fit the tables to N columns, cutting titles, aliases and propositions with … [default: the terminal's "
+    "width; whole lines when not a terminal].",
+)
+@workspace_option()
+@click.pass_context
+def catalog_command(
+    ctx: click.Context, fmt: str, fixtures: Path | None, catalog_file: Path | None, width: int | None
+) -> None:
+    """The catalogue's issues and parties: the ids, names, roles and aliases fixtures and filters use, each
+    sub-issue under its parent. A catalogue with problems exits 1 with each one located."""
+    from tracker.domain.catalog import load_catalog
+    from tracker.ingest.corpus import CATALOG_FILE
+    from tracker.render.catalog import render_catalog
+
+    if catalog_file is None:
+        _, fixtures = _corpus(ctx, None, fixtures)
+        catalog_file = fixtures / CATALOG_FILE
+    _emit(render_catalog(load_catalog(catalog_file), fmt, _table_width(width)))
+
+
 @cli.command("schema")
 @click.argument("kind", type=click.Choice(SCHEMA_KINDS), default="fixture")
 @db_option()
 def schema_command(kind: str) -> None:
-    """JSON Schema of a fixture file (or of articles.yaml, or of `report --format json`)."""
+    """JSON Schema of a fixture file (or of articles.yaml, catalog.yaml, or `report --format json`)."""
     _emit(schema_file(kind).read_text(encoding="utf-8"))
 
 

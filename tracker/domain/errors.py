@@ -129,6 +129,27 @@ class StoreError(TrackerError):
     exit_code = ExitCode.USAGE
 
 
+class OtherNegotiation(TrackerError):
+    """A corpus of another negotiation than the one a database tracks: one database holds one negotiation."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, database: str, held: str, given: str, renamed: bool) -> None:
+        self.database, self.held, self.given = database, held, given
+        if renamed:
+            message = (
+                f"{database} tracks '{held}'; this corpus's catalogue is titled '{given}': if the negotiation was "
+                f"renamed, ingest with --rename; if it is another one, give it its own database (--db) or "
+                f"workspace (tracker init)"
+            )
+        else:
+            message = (
+                f"{database} tracks '{held}'; this corpus is '{given}': give it its own database (--db) or "
+                f"workspace (tracker init)"
+            )
+        super().__init__(message)
+
+
 class WriteRefused(TrackerError):
     """A change to a corpus's files that was not made (changed meanwhile, no space, read-only): nothing written."""
 

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from tracker.domain.catalog import Catalog, load_catalog
-from tracker.domain.errors import CorpusError, Problem, display_path
+from tracker.domain.errors import CatalogError, CorpusError, Problem, display_path
 from tracker.domain.evidence import Article, ArticleMeta, Evidence, EvidenceIn
 from tracker.domain.files import FileRefused, exists, read_regular_file, resolved, staged_in
 from tracker.domain.grounding import Anchor, Normalised, WordIndex, closest_passage, find_all, normalise
@@ -83,15 +83,36 @@ def choose_catalog(fixtures: Path, catalog_file: Path | None = None, stored: Cat
     """The catalogue a corpus is checked against.
 
     In order: the file named, the corpus's own `catalog.yaml`, the catalogue the
-    store already holds, and last the bundled (default) one.
+    store already holds (a folder holding part of a corpus). The bundled catalogue
+    serves only the bundled corpus: a corpus with no catalogue of its own is
+    refused, naming the file looked for, never given another negotiation's.
     """
     if catalog_file is not None:
         return load_catalog(catalog_file)
-    if exists(fixtures / CATALOG_FILE):
-        return load_catalog(fixtures / CATALOG_FILE)
+    own = fixtures / CATALOG_FILE
+    if exists(own):
+        return load_catalog(own)
     if stored is not None and stored.issues:
         return stored
-    return load_catalog(bundled_corpus()[1] / CATALOG_FILE)
+    bundled = bundled_corpus()[1]
+    try:
+        is_bundled = fixtures.resolve() == bundled.resolve()
+    except (OSError, RuntimeError):
+        is_bundled = False
+    if is_bundled:
+        return load_catalog(bundled / CATALOG_FILE)
+    raise CatalogError(
+        [
+            Problem(
+                display_path(own),
+                0,
+                "file",
+                "no catalogue: this corpus has no catalog.yaml of its own (the issues and parties it tracks); write "
+                "one (`tracker init` makes a commented template, `tracker schema catalog` gives its schema) or give "
+                "--catalog FILE",
+            )
+        ]
+    )
 
 
 def _inside(folder: Path, name: str) -> Path | str:

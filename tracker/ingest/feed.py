@@ -105,9 +105,9 @@ class FeedReader:
         self.waiting: dict[str, list[tuple[int, FeedEvidence]]] = defaultdict(list)
 
     def read(self) -> list[Problem]:
-        kind = _unreadable_kind(self.path)
-        if kind is not None:
-            return [Problem(self.where, 1, "file", f"the feed is {kind}: give a file, or pipe the feed in")]
+        problem = feed_path_problem(self.path, self.where)
+        if problem is not None:
+            return [problem]
         try:
             for number, raw in self.numbered_lines():
                 self._line(number, raw)
@@ -290,6 +290,13 @@ class FeedReader:
                 self.problems.append(duplicate)
                 return
         self.run.add_evidence(checked)
+
+
+def feed_path_problem(path: Path, where: str) -> Problem | None:
+    """The problem with a feed's path where a feed cannot come from it (a folder, a device), told before anything
+    else is looked for beside it."""
+    kind = _unreadable_kind(path)
+    return None if kind is None else Problem(where, 1, "file", f"the feed is {kind}: give a file, or pipe the feed in")
 
 
 def _unreadable_kind(path: Path) -> str | None:

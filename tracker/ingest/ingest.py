@@ -37,7 +37,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from tracker.domain.catalog import Catalog
-from tracker.domain.errors import CorpusError, Problem, StoreError, display_path
+from tracker.domain.errors import CorpusError, OtherNegotiation, Problem, StoreError, display_path
 from tracker.domain.evidence import Article, Attribution, Evidence, Mode
 from tracker.domain.machines import Move, Stance
 from tracker.domain.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
@@ -51,6 +51,7 @@ from tracker.store.database import (
     MetaRow,
     PartyRow,
     Store,
+    stored_negotiation,
     stored_title,
 )
 
@@ -306,6 +307,7 @@ class Ingest:
         sources: tuple[str, str],
         progress: Progress | None = None,
         writer: Writer | None = None,
+        negotiation: Negotiation | None = None,
     ) -> None:
         self.session = session
         self.sources = sources  # where the articles and the evidence came from, as the ingest's record says
@@ -315,7 +317,9 @@ class Ingest:
         self.at = _next_recorded_at(self.conn)
         self.problems: list[Problem] = []
         self.catalog_changed = _catalog_rows(catalog) != _stored_catalog(self.conn)
-        self.title_changed = catalog.title != stored_title(session)
+        held_title = stored_title(session)
+        self.title_changed = catalog.title != held_title
+        self.negotiation_id = _same_negotiation(session, catalog, held_title, negotiation or Negotiation())
         # Evidence rows get their ids here: the timeline refers to them, and the write lock is held.
         self.next_row_id = (self.conn.execute(select(func.max(EvidenceRow.row_id))).scalar() or 0) + 1
         self.first_new_row_id = self.next_row_id
@@ -327,6 +331,8 @@ class Ingest:
         )
         self.writer = writer if writer is not None else Writer()
         self.writer.start(self.at, fresh=not self.stored_any)
+        if self.negotiation_id is not None:
+            self.writer.negotiation(self.negotiation_id)
         self.trial = type(self.writer) is Writer  # a check only (validate): it replays every position given
         self.pending_articles: list[Article] = []
         self.pending_evidence: list[tuple[Evidence, str | None]] = []
@@ -869,6 +875,29 @@ def _some_ids(held: list[tuple[str, _StoredEvidence]], shown: int = 20) -> str:
 Fill = Callable[[Ingest], list[Problem]]  # gives an ingest its articles and evidence; the problems found reading
 
 
+@dataclass(frozen=True)
+class Negotiation:
+    """Which negotiation a corpus is: its workspace's id (None outside a workspace; its catalogue's title says),
+    and whether a new catalogue title renames the one a database tracks (`ingest --rename`)."""
+
+    id: str | None = None
+    rename: bool = False
+    database: str = "the database"  # as a user names it, for the refusal
+
+
+def _same_negotiation(session: Session, catalog: Catalog, held_title: str | None, given: Negotiation) -> str | None:
+    """Refuse a corpus of another negotiation than the one the store tracks (`OtherNegotiation`); the
+    negotiation's id to record, when the store has none yet."""
+    held_id = stored_negotiation(session)
+    if held_title is None:  # nothing stored yet: the store becomes this negotiation's
+        return given.id
+    if given.id is not None and held_id is not None and given.id != held_id:
+        raise OtherNegotiation(given.database, held_title, catalog.title, renamed=False)
+    if catalog.title != held_title and not given.rename:
+        raise OtherNegotiation(given.database, held_title, catalog.title, renamed=given.id is not None)
+    return given.id if held_id is None else None
+
+
 def run_ingest(
     store: Store,
     catalog: Catalog,
@@ -876,10 +905,11 @@ def run_ingest(
     sources: tuple[str, str],
     progress: Progress | None = None,
     keep: bool = True,
+    negotiation: Negotiation | None = None,
 ) -> IngestSummary:
     """One ingest in one write transaction: committed, or (on a problem, or unless `keep`) rolled back."""
     with store.writing(keep=keep) as session:
-        run = Ingest(session, catalog, sources, progress, StoreWriter(session))
+        run = Ingest(session, catalog, sources, progress, StoreWriter(session), negotiation)
         return run.finish(fill(run))
 
 
@@ -908,14 +938,16 @@ def seed_from_bundled_corpus(store: Store, progress: Progress | None = None) -> 
     return ingest(store, load_corpus(seeds, fixtures), display_path(seeds), display_path(fixtures), progress)
 
 
-def validate(store: Store | None, catalog: Catalog, fill: Fill) -> IngestSummary:
+def validate(
+    store: Store | None, catalog: Catalog, fill: Fill, negotiation: Negotiation | None = None
+) -> IngestSummary:
     """Every check of an ingest, against the store if there is one (else an empty one); writes nothing.
 
     It reads one snapshot, as a query does: it never takes the write lock nor waits for an ingest.
     """
     if store is not None and not store.is_empty():
         with store.reading() as session:
-            run = Ingest(session, catalog, ("", ""))  # the base Writer: nothing is written
+            run = Ingest(session, catalog, ("", ""), negotiation=negotiation)  # the base Writer: nothing is written
             return run.finish(fill(run))
     scratch = Store("sqlite://")  # in memory: the checks against an empty store
     try:

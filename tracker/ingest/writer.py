@@ -17,6 +17,7 @@ from sqlalchemy import Index, delete, func, insert, select, update
 from sqlmodel import Session, SQLModel, col
 
 from tracker.store.database import (
+    NEGOTIATION_KEY,
     TITLE_KEY,
     ArticleRow,
     BulkInsert,
@@ -110,6 +111,9 @@ class Writer:
     def record(self, row: dict[str, Any]) -> None:
         """The ingest's own record (`IngestRow`'s fields)."""
 
+    def negotiation(self, negotiation: str) -> None:
+        """The id of the negotiation the store tracks, first known (made by `tracker init`)."""
+
     def fixture_digests(self, written: Mapping[str, tuple[str, ...]], forgotten: list[str]) -> None:
         """What each article's fixture was when its evidence was stored from it; `forgotten`: stated from elsewhere."""
 
@@ -200,6 +204,9 @@ class StoreWriter(Writer):
 
     def record(self, row: dict[str, Any]) -> None:
         self.conn.execute(insert(IngestRow), [row])
+
+    def negotiation(self, negotiation: str) -> None:
+        self.session.merge(MetaRow(key=NEGOTIATION_KEY, value=negotiation))
 
     def fixture_digests(self, written: Mapping[str, tuple[str, ...]], forgotten: list[str]) -> None:
         keys = [FIXTURE_KEY + article for article in [*written, *forgotten]]

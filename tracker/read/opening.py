@@ -53,6 +53,7 @@ class Database:
         self.where = shown_url(self.url)
         self.say = say
         self._store: Store | None = None
+        self.create_hint = f"create it with `tracker --db {self.where} ingest`"
 
     @property
     def file(self) -> Path | None:
@@ -121,7 +122,7 @@ class Database:
         """
         if not self.is_default:
             if not self.exists():
-                raise StoreError(f"no database at {self.where}; create it with `tracker --db {self.where} ingest`")
+                raise StoreError(f"no database at {self.where} yet; {self.create_hint}")
             if self._ingests() == 0:  # a file without the tracker's tables is refused, in one message
                 self.say(f"warning: {self.where} holds no evidence yet; load some with `tracker ingest`")
             return None

@@ -85,11 +85,17 @@ class MetaRow(SQLModel, table=True):
 
 
 TITLE_KEY = "catalog_title"  # the negotiation's name, from the catalogue's `title`
+NEGOTIATION_KEY = "negotiation"  # the negotiation's id, made by `tracker init` (absent for a corpus outside one)
 SCHEMA_KEY = "schema_version"
 
 
 def stored_title(session: Session) -> str | None:
     row = session.get(MetaRow, TITLE_KEY)
+    return row.value if row else None
+
+
+def stored_negotiation(session: Session) -> str | None:
+    row = session.get(MetaRow, NEGOTIATION_KEY)
     return row.value if row else None
 
 

@@ -442,12 +442,6 @@ def test_two_workspaces_of_one_title_are_two_negotiations(
     assert db_digest(database) == before
 
 
-@pytest.mark.xfail(
-    reason="a workspace's corpus named by --seeds/--fixtures is ingested as of no negotiation (Negotiation.id is "
-    "None unless the corpus is the current workspace's own), so only the catalogue titles are compared: the "
-    "first workspace's corpus goes into the second's database (superseding its article) when both have the same title",
-    strict=True,
-)
 def test_a_workspace_corpus_named_by_folder_into_another_workspace_of_one_title_is_refused(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -505,11 +505,18 @@ def _negotiation(
     feed: Path | None = None,
     rename: bool = False,
 ) -> Negotiation:
-    """Which negotiation the corpus ingested is: its workspace's, when it is the workspace's own corpus."""
+    """Which negotiation the corpus ingested is: the workspace's whose corpus it is (the current one's, or the one
+    the folders named belong to); none for a corpus outside any workspace (its catalogue's title then says)."""
+    from tracker.domain.workspace import find, load
     from tracker.ingest.ingest import Negotiation
 
     workspace = _found(ctx).workspace
-    own = workspace is not None and seeds is None and fixtures is None and feed is None
+    if seeds is not None or fixtures is not None:  # folders named: the workspace they belong to, if any
+        root = find(seeds or fixtures or Path.cwd())
+        workspace = load(root) if root is not None else None
+        if workspace is not None and (seeds or workspace.seeds).resolve() != workspace.seeds.resolve():
+            workspace = None
+    own = workspace is not None and feed is None
     return Negotiation(workspace.negotiation if own and workspace else None, rename, database.where)
 
 

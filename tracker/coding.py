@@ -14,7 +14,6 @@ The terminal UI's coding screen (`tracker code`) is built on this; a script can 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -267,9 +266,11 @@ class Coding:
         articles that its new ids could be: never reused for other evidence."""
         if self.database.is_empty():
             return []
-        initials = "".join(word[0] for word in re.findall(r"[a-z0-9]+", self.article_id.lower()))
+        from tracker.ingest.authoring import initials
+
+        prefix = initials(self.article_id)
         with self.database.reading() as reading:
-            rows = reading.rows(HELD_IDS, article=self.article_id, initials=f"{initials}-%", own=f"{self.article_id}-%")
+            rows = reading.rows(HELD_IDS, article=self.article_id, initials=f"{prefix}-%", own=f"{self.article_id}-%")
         return [row["id"] for row in rows]
 
     def remove(self, evidence_id: str) -> str:

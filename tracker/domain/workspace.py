@@ -148,8 +148,9 @@ articles: []
 """
 
 CATALOG_TEMPLATE = """\
-# yaml-language-server: $schema=https://negotiation-tracker.invalid/schemas/catalog.json
-# The catalogue of this negotiation (its JSON Schema: `tracker schema catalog`; `tracker catalog` lists it):
+# yaml-language-server: $schema=../catalog.schema.json
+# The catalogue of this negotiation (its JSON Schema: catalog.schema.json, `tracker schema catalog`; `tracker catalog`
+# lists it):
 # the issues under negotiation, each stated as one proposition that every party's stance is about, and the
 # parties whose positions are tracked. Ids are lower-case words joined by _; fixtures and filters may also use
 # a title, a name or an alias. Replace the examples below with your own.

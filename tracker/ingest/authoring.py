@@ -354,13 +354,18 @@ def fixture_of(fixtures: Path, article: str) -> Fixture:
     return Fixture(made, article, False)
 
 
+def initials(article: str) -> str:
+    """The initials of an article id's words, numbers (a date) left out: `cvr` of 2026-03-02-council-votes-raise."""
+    return "".join(word[0] for word in re.findall(r"[a-z]+", article.lower())) or "e"
+
+
 def _prefix(article: str, ids: list[str]) -> str:
     """The prefix the article's evidence ids share (`adr2` in `adr2-05`), else its words' initials (`kcs`)."""
     for evidence_id in ids:
         match = re.fullmatch(r"(.+)-\d+", evidence_id)
         if match:
             return match.group(1)
-    return "".join(word[0] for word in re.findall(r"[a-z0-9]+", article.lower())) or "e"
+    return initials(article)
 
 
 class NewIds:

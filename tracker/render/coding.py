@@ -45,6 +45,23 @@ def render_suggestions(article: str, found: list[Suggestion], fmt: str, width: i
     return _plain(Table(caption, SUGGESTION_COLUMNS, records), width)
 
 
+_WHERE_ASKED = {True: "in a statement both coded", False: "of the unit (its evidence taken together)"}
+_NOT_GIVEN = {
+    "attribution": "no attribution",
+    "move": "no move named",
+    "condition": "no condition",
+    "speaker": "no speaker",
+    "said_on": "not given (the article's date)",
+}
+
+
+def _answer(question: str, value: str | None) -> str:
+    """A coder's answer as the table shows it: a stance in words, what is not given said so."""
+    if value is None:
+        return _NOT_GIVEN.get(question, "not given")
+    return words(value) if question in ("stance", "presence") else value
+
+
 def render_agreement(report: AgreementReport, fmt: str) -> str:
     """Every line made inert: article ids, paths, speakers' quotes and ids come from the coders' files."""
     if fmt == "json":
@@ -57,18 +74,24 @@ def render_agreement(report: AgreementReport, fmt: str) -> str:
         "",
         "Krippendorff's alpha",
     ]
-    for found in report.alphas:
-        shown = f"{found.alpha:.3f}" if found.alpha is not None else "not defined (one value only, or no unit by both)"
-        lines.append(f"  {found.question:<12}{found.level:<9}{shown}")
-    lines += ["", f"Disagreements ({len(report.disagreements)})"]
-    for unit in report.disagreements:
-        lines.append(f"  {unit.article}: {unit.party} on {unit.issue}")
-        for coder, value in (("A", unit.a), ("B", unit.b)):
-            if value is None:
-                lines.append(f"    {coder}: not coded")
+    for measured in report.alphas:
+        value = measured.alpha
+        shown = f"{value:.3f}" if value is not None else "not defined (one value only, or no unit by both)"
+        lines.append(f"  {measured.question:<12}{measured.level:<9}{shown}")
+    lines += ["", f"Disagreements ({len(report.by_question)})"]
+    unit: tuple[str, str, str] | None = None
+    for found in report.by_question:
+        if (found.article, found.issue, found.party) != unit:
+            unit = (found.article, found.issue, found.party)
+            lines.append(f"  {found.article}: {found.party} on {found.issue}")
+        if found.question == "presence":
+            lines.append(f"    coded by {'A' if found.a is not None else 'B'} only")
+        else:
+            lines.append(f"    {found.question.replace('_', ' ')}, {_WHERE_ASKED[found.statement]}")
+        for coder, side in (("A", found.a), ("B", found.b)):
+            if side is None:
+                lines.append(f"      {coder}: not coded")
             else:
-                lines.append(
-                    f"    {coder}: {words(value.stance)} ({value.attribution or 'no attribution'}, {value.mode}; "
-                    f"{', '.join(value.evidence)}) “{value.quote}”"
-                )
+                answer = _answer(found.question, side.value)
+                lines.append(f"      {coder}: {answer} ({', '.join(side.evidence)}) “{side.quote}”")
     return "".join(safe_text(line) + "\n" for line in lines)

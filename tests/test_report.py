@@ -323,7 +323,7 @@ def test_a_filtered_report_names_its_filters_and_what_they_leave_out(run: Run, s
     assert "No evidence yet" not in page and "that does: Russia&#x27;s." in page
 
     document = json.loads(run(*base, "--party", "europe", "--format", "json").stdout)
-    assert document["filters"]["parties"] == [{"id": "europe", "name": "Europe"}]
+    assert document["filters"]["parties"] == [{"id": "europe", "name": "Europe", "role": "negotiator"}]
     assert [p["id"] for p in document["filters"]["parties_left_out"]] == ["russia", "ukraine", "united_states"]
     assert document["filters"]["issues_left_out"] == []
     nato_section = next(i for i in document["issues"] if i["issue"] == "nato_membership")

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import GOLDEN, Run
 from tests.helpers import write_trade_talks
-from tracker.store.address import database_url
+from tracker.store.address import SCHEMA_VERSION, database_url
 
 SCHEMA_3_INDEXES = {"ix_timeline_position_entries", "ix_evidence_article_said", "ix_article_title"}
 
@@ -24,8 +24,23 @@ ADDED_IN_5 = {
 }
 
 
+ADDED_IN_6 = {"party": ("role",)}
+
+
+def downgrade_to_schema_5(db: str) -> None:
+    """Turn a database into what schema version 5 wrote: no party's role."""
+    engine = create_engine(database_url(db)[0])
+    with engine.begin() as conn:
+        for table, columns in ADDED_IN_6.items():
+            for column in columns:
+                conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        conn.execute(text("UPDATE tracker_meta SET value = '5' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+
 def downgrade_to_schema_4(db: str) -> None:
     """Turn a database into what schema version 4 wrote: no moves named, no times of day, conditions, contests."""
+    downgrade_to_schema_5(db)
     engine = create_engine(database_url(db)[0])
     with engine.begin() as conn:
         conn.execute(text("DROP INDEX ix_timeline_position_entries"))
@@ -113,7 +128,7 @@ def test_a_schema_1_database_is_upgraded_on_first_read(run: Run, seeded_db: str)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (GOLDEN / "state.txt").read_text(encoding="utf-8")
     assert read(seeded_db, CURRENT_BACKING) == backing
-    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("5",)]
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
     indexes = index_names(seeded_db)
     assert {"ix_timeline_changes", "ix_evidence_issue_level", "ix_evidence_issue_named", *SCHEMA_3_INDEXES} <= indexes
     assert not any(name.endswith("_superseded_at") for name in indexes) and "ix_timeline_position" not in indexes
@@ -133,7 +148,7 @@ def test_a_schema_2_database_gets_the_covering_indexes_and_answers_as_before(run
         result = run("--db", seeded_db, *command)
         assert result.exit_code == 0, result.stderr
         assert result.stdout == (GOLDEN / golden).read_text(encoding="utf-8")
-    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("5",)]
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
     indexes = index_names(seeded_db)
     assert SCHEMA_3_INDEXES <= indexes
     assert "ix_timeline_position_held" not in indexes and "ix_evidence_article" not in indexes
@@ -162,7 +177,7 @@ def test_a_schema_3_database_gets_issue_level_evidence_indexed_by_issue(run: Run
     result = run("--db", seeded_db, "state", "--as-of", "2026-02-06")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (GOLDEN / "state.txt").read_text(encoding="utf-8")
-    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("5",)]
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
     assert "ix_evidence_issue_named" in index_names(seeded_db)
 
 
@@ -187,8 +202,26 @@ def test_a_schema_4_database_is_replayed_under_the_new_rules_and_its_old_answers
 
     assert run("--db", db, "history", "--format", "json").stdout == history
     assert read(db, "SELECT id, move FROM evidence ORDER BY id") == [("b1", None), ("b2", "renege")]
-    assert read(db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("5",)]
+    assert read(db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
     [(upgrade,)] = read(db, "SELECT seeds FROM ingest WHERE seeds LIKE '(schema%'")
     assert upgrade == "(schema 5 upgrade)"
     old = run("--db", db, "history", "--known-at", str(before_upgrade).replace(" ", "T") + "Z", "--format", "csv")
     assert old.exit_code == 0 and "renege" in old.stdout, "the timeline before the upgrade is still read"
+
+
+def test_a_schema_5_database_gets_every_party_as_a_negotiator(run: Run, tmp_path: Path, db: str) -> None:
+    """Schema 5 knew no roles: every party it stored weighed in a status, so each is a negotiator after the
+    upgrade, and the answers are the same."""
+    seeds, fixtures = write_trade_talks(tmp_path)
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    state = run("--db", db, "state", "--format", "json").stdout
+    downgrade_to_schema_5(db)
+    assert "role" not in {column for _, column in read(db, "SELECT 0, name FROM pragma_table_info('party')")}
+
+    result = run("--db", db, "state", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == state
+    assert read(db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
+    assert read(db, "SELECT id, role FROM party ORDER BY id") == [("china", "negotiator"), ("eu", "negotiator")]
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    assert run("--db", db, "state", "--format", "json").stdout == state

@@ -8,6 +8,7 @@ names analysts actually write.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
@@ -48,8 +49,30 @@ class Issue(_Entry):
     parent: str | None = Field(default=None, pattern=ID_PATTERN, max_length=64)
 
 
+class Role(StrEnum):
+    """What a party is to the deal: only negotiators' stances make an issue's status."""
+
+    NEGOTIATOR = "negotiator"  # a side whose agreement the deal needs (the default)
+    MEDIATOR = "mediator"  # brokers and proposes: tracked and shown, never makes or blocks a status
+    OBSERVER = "observer"  # comments, votes, funds: tracked and shown likewise
+
+
+ROLE_ORDER = tuple(Role)  # views list the negotiators first, then mediators, then observers
+
+
 class Party(_Entry):
     name: str = Field(min_length=1, max_length=200)
+    role: Role = Role.NEGOTIATOR
+
+    @property
+    def label(self) -> str:
+        """The name as views head a column or a section: marked with the role unless a negotiator."""
+        return role_label(self.name, self.role)
+
+
+def role_label(name: str, role: str) -> str:
+    """`name`, marked `(mediator)` or `(observer)` for a party that is not a negotiator."""
+    return name if role == Role.NEGOTIATOR else f"{name} ({role})"
 
 
 def _display_name(entry: Issue | Party) -> str:
@@ -93,6 +116,15 @@ class Catalog(BaseModel):
 
     def party(self, party_id: str) -> Party:
         return next(p for p in self.parties if p.id == party_id)
+
+    def negotiator_ids(self) -> list[str]:
+        """The parties whose stances make an issue's status (mediators and observers never do)."""
+        return [p.id for p in self.parties if p.role is Role.NEGOTIATOR]
+
+    @cached_property
+    def roles(self) -> dict[str, Role]:
+        """Each party's role, by id."""
+        return {p.id: p.role for p in self.parties}
 
     @cached_property
     def _names(self) -> dict[str, Names]:
@@ -165,6 +197,11 @@ def grouped(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
     return tuple(ordered)
 
 
+def by_role(parties: tuple[Party, ...]) -> tuple[Party, ...]:
+    """The parties in catalogue order within each role, negotiators first, then mediators, then observers."""
+    return tuple(sorted(parties, key=lambda p: ROLE_ORDER.index(p.role)))
+
+
 def load_catalog(path: Path) -> Catalog:
     """Read and check a catalogue file; raise `CatalogError` listing every problem."""
     where = display_path(path)
@@ -203,5 +240,5 @@ def load_catalog(path: Path) -> Catalog:
         section_lines={section: doc.line_of(section) for section in ("issues", "parties")},
         title=str(title),
         issues=grouped(tuple(e for _, e in entries["issues"] if isinstance(e, Issue))),
-        parties=tuple(e for _, e in entries["parties"] if isinstance(e, Party)),
+        parties=by_role(tuple(e for _, e in entries["parties"] if isinstance(e, Party))),
     )

@@ -117,7 +117,7 @@ def _catalog_rows(catalog: Catalog) -> tuple[list[dict[str, object]], list[dict[
         for n, i in enumerate(catalog.issues)
     ]
     parties: list[dict[str, object]] = [
-        dict(id=p.id, ordinal=n, name=p.name, aliases=json.dumps(list(p.aliases)))
+        dict(id=p.id, ordinal=n, name=p.name, aliases=json.dumps(list(p.aliases)), role=p.role.value)
         for n, p in enumerate(catalog.parties)
     ]
     return issues, parties
@@ -143,7 +143,9 @@ def _stored_catalog(conn: Connection) -> tuple[list[dict[str, object]], list[dic
     parties = [
         dict(row._mapping)
         for row in conn.execute(
-            select(col(PartyRow.id), col(PartyRow.ordinal), col(PartyRow.name), col(PartyRow.aliases))
+            select(
+                col(PartyRow.id), col(PartyRow.ordinal), col(PartyRow.name), col(PartyRow.aliases), col(PartyRow.role)
+            )
             .where(col(PartyRow.superseded_at).is_(None))
             .order_by(col(PartyRow.ordinal))
         )

@@ -111,6 +111,7 @@ class Contradiction(BaseModel):
 class PositionSection(BaseModel):
     party: str
     name: str
+    role: str = "negotiator"  # listed after the negotiators and marked; never makes or blocks a status
     stance: Stance
     since: date | None
     basis: str | None = None
@@ -154,6 +155,7 @@ class Source(BaseModel):
 class Party(BaseModel):
     id: str
     name: str
+    role: str = "negotiator"  # a mediator's or an observer's column is marked; its stance makes no status
 
 
 class IssueName(BaseModel):
@@ -542,6 +544,7 @@ def build_report(
     ]
     titles = {i.id: i for i in catalog.issues}
     names = {p.id: p.name for p in catalog.parties}
+    roles = {p.id: p.role.value for p in catalog.parties}
     left_out_parties = [p for p in catalog.party_ids() if p not in party_ids]
     # The positions the party filter hides that hold evidence: named under their issues, never "no evidence".
     hidden = reading.latest(as_of, issue_ids, left_out_parties) if left_out_parties else {}
@@ -565,6 +568,7 @@ def build_report(
                 PositionSection(
                     party=party,
                     name=names.get(party, party),
+                    role=roles[party],
                     stance=position.stance,
                     since=position.since,
                     basis=entry.basis if entry else None,
@@ -589,11 +593,11 @@ def build_report(
     if issues or parties:
         filters = Filters(
             issues=[IssueName(id=i.id, title=i.title) for i in catalog.issues if i.id in (issues or [])],
-            parties=[Party(id=p, name=names.get(p, p)) for p in party_ids] if parties else [],
+            parties=[Party(id=p, name=names.get(p, p), role=roles[p]) for p in party_ids] if parties else [],
             issues_left_out=[
                 IssueName(id=i.id, title=i.title) for i in catalog.issues if issues and i.id not in issue_ids
             ],
-            parties_left_out=[Party(id=p, name=names.get(p, p)) for p in left_out_parties],
+            parties_left_out=[Party(id=p, name=names.get(p, p), role=roles[p]) for p in left_out_parties],
         )
     return Report(
         title=catalog.title,
@@ -602,7 +606,7 @@ def build_report(
         known_at=reading.known_at,
         corpus=corpus,
         filters=filters,
-        parties=[Party(id=p, name=names.get(p, p)) for p in party_ids],
+        parties=[Party(id=p, name=names.get(p, p), role=roles[p]) for p in party_ids],
         matrix=[
             MatrixRow(issue=i, title=titles[i].title, parent=titles[i].parent, status=grid.status[i], cells=cells[i])
             for i in issue_ids

@@ -51,7 +51,7 @@ ISSUE_MOVES = (
     "(SELECT t.issue AS issue, t.move AS move, t.evidence_row_id AS row_id, "
     "RANK() OVER (PARTITION BY t.issue ORDER BY t.valid_from DESC) AS newest_rank, "
     f"COUNT(*) OVER (PARTITION BY t.issue) AS total FROM timeline t WHERE {held('t')} AND {WINDOW} "
-    "AND t.move IS NOT NULL AND t.move != 'reaffirm' AND t.issue IN :issues) ranked "
+    "AND t.move IS NOT NULL AND t.move != 'reaffirm' AND t.issue IN :issues AND t.party IN :parties) ranked "
     f"JOIN evidence e ON e.row_id = ranked.row_id {ARTICLE} WHERE ranked.newest_rank <= :limit"
 )
 ISSUE_NAMED = (
@@ -206,10 +206,17 @@ def _issue_changes(
         return []
     found: dict[str, list[EvidenceRef]] = defaultdict(list)
     totals: dict[str, int] = defaultdict(int)
-    for statement in (ISSUE_MOVES, ISSUE_NAMED):
+    # A status is made by the negotiators' moves (a mediator's or an observer's never is) and issue-level evidence.
+    negotiators = reading.catalog().negotiator_ids()
+    for statement, parties in ((ISSUE_MOVES, {"parties": negotiators}), (ISSUE_NAMED, {})):
         counted: dict[str, int] = {}
         for row in reading.rows(
-            statement, date_from=date_from, date_to=date_to, issues=changed, limit=ALL if limit is None else limit
+            statement,
+            date_from=date_from,
+            date_to=date_to,
+            issues=changed,
+            limit=ALL if limit is None else limit,
+            **parties,
         ):
             found[row["issue"]].append(evidence_ref(row))
             counted[row["issue"]] = row["total"]

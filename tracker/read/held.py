@@ -23,7 +23,7 @@ def held(alias: str) -> str:
 
 
 CATALOG_ISSUES = f"SELECT id, title, proposition, aliases, parent FROM issue i WHERE {held('i')} ORDER BY ordinal"
-CATALOG_PARTIES = f"SELECT id, name, aliases FROM party p WHERE {held('p')} ORDER BY ordinal"
+CATALOG_PARTIES = f"SELECT id, name, aliases, role FROM party p WHERE {held('p')} ORDER BY ordinal"
 TITLE = "SELECT value FROM tracker_meta WHERE key = 'catalog_title'"
 
 

@@ -120,10 +120,10 @@ def history(
 def issue_history(reading: Reading, issue_ids: list[str], until: date, since: date = date.min) -> list[IssueHistory]:
     """Each issue's status over time (recomputed on every day a stance changed or the issue was named) and its
     issue-level evidence, from `since` to `until`."""
-    every_party = reading.catalog().party_ids()
+    negotiators = reading.catalog().negotiator_ids()  # only their stances make a status
     level, _ = reading.issue_evidence(until, issue_ids, limit=None)
     by_issue: dict[str, list[tuple[date, Entry]]] = defaultdict(list)
-    for row in reading.rows(ISSUE_ENTRIES, issues=issue_ids, parties=every_party, until=until):
+    for row in reading.rows(ISSUE_ENTRIES, issues=issue_ids, parties=negotiators, until=until):
         by_issue[row["issue"]].append((row["valid_from"], entry(row)))
     histories = []
     for issue in issue_ids:
@@ -132,14 +132,14 @@ def issue_history(reading: Reading, issue_ids: list[str], until: date, since: da
         latest: dict[Key, Entry] = {}
         entries = iter(by_issue[issue])
         pending = next(entries, None)
-        status = status_at(issue, every_party, latest, None)
+        status = status_at(issue, negotiators, latest, None)
         steps = []
         for day in days:
             while pending is not None and pending[0] <= day:
                 latest[(issue, pending[1].party)] = pending[1]
                 pending = next(entries, None)
             newest = max((d for d in named if d <= day), default=None)
-            now = status_at(issue, every_party, latest, newest)
+            now = status_at(issue, negotiators, latest, newest)
             if now != status:
                 steps.append(StatusStep.model_construct(date=day, status_from=status, status_to=now))
                 status = now

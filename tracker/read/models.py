@@ -55,6 +55,7 @@ EVIDENCE_SHOWN = 10  # pieces of evidence listed behind a stance, a change or an
 class PositionState(BaseModel):
     issue: str
     party: str
+    role: str = "negotiator"  # the party's: a mediator's or an observer's stance never makes an issue's status
     stance: Stance
     since: date | None
     evidence: list[EvidenceRef]  # behind the stance, newest first: the newest `EVIDENCE_SHOWN` unless asked for all

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
-from tracker.domain.catalog import Catalog, Issue, Party
+from tracker.domain.catalog import Catalog, Issue, Party, Role
 from tracker.domain.machines import Stance
 from tracker.domain.status import issue_status
 from tracker.read.connection import END_OF_TIME, Snapshot
@@ -212,7 +212,12 @@ class Reading:
                 for row in self.rows(CATALOG_ISSUES)
             )
             parties = tuple(
-                Party(id=row["id"], name=row["name"], aliases=tuple(json.loads(row["aliases"])))
+                Party(
+                    id=row["id"],
+                    name=row["name"],
+                    aliases=tuple(json.loads(row["aliases"])),
+                    role=Role(row["role"]),
+                )
                 for row in self.rows(CATALOG_PARTIES)
             )
             title = self.snapshot.scalar(TITLE)
@@ -312,12 +317,13 @@ class Reading:
         }
 
     def statuses(self, as_of: date, issues: list[str], latest: dict[Key, Entry] | None = None) -> dict[str, str]:
-        """Each issue's status as of `as_of`, weighing every party of the catalogue (`latest` when it has them)."""
-        every_party = self.catalog().party_ids()
+        """Each issue's status as of `as_of`, weighing every negotiator of the catalogue (`latest` when it has
+        them; mediators' and observers' stances never make or block a status)."""
+        negotiators = self.catalog().negotiator_ids()
         if latest is None:
-            latest = self.latest(as_of, issues, every_party)
+            latest = self.latest(as_of, issues, negotiators)
         named = self.newest_named(as_of, issues)
-        return {issue: status_at(issue, every_party, latest, named.get(issue)) for issue in issues}
+        return {issue: status_at(issue, negotiators, latest, named.get(issue)) for issue in issues}
 
     def grid(
         self,
@@ -339,8 +345,8 @@ class Reading:
         else:
             latest, support = self.supported(as_of, issue_ids, party_ids, evidence)
             contests = self.contests(latest)
-        every_party = self.catalog().party_ids()
-        whole = latest if party_ids == every_party else None  # statuses weigh every party, shown or not
+        # Statuses weigh every negotiator, shown or not: the entries read serve when they cover them.
+        whole = latest if set(self.catalog().negotiator_ids()) <= set(party_ids) else None
         positions = {
             (issue, party): Position(
                 latest.get((issue, party)), support.get((issue, party), []), contests.get((issue, party))

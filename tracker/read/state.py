@@ -23,6 +23,7 @@ def state(
 ) -> StateReport:
     """Every (issue, party) position of the catalogue as of `as_of`; `evidence` None lists all the evidence."""
     grid = reading.grid(as_of, issues, parties, evidence=evidence)
+    roles = reading.catalog().roles
     positions = []
     for issue in grid.issues:
         for party in grid.parties:
@@ -35,6 +36,7 @@ def state(
                     {
                         "issue": issue,
                         "party": party,
+                        "role": roles[party].value,
                         "stance": held.stance,
                         "since": held.since,
                         "evidence": held.support,

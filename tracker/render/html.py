@@ -25,6 +25,7 @@ from html import escape
 from itertools import pairwise
 
 from tracker.domain import colours
+from tracker.domain.catalog import role_label
 from tracker.domain.dates import moment, shifted
 from tracker.domain.machines import MOVES, Move, Stance
 from tracker.domain.untrusted import safe_text
@@ -161,7 +162,7 @@ def _quote(ref: EvidenceRef, party: str | None) -> str:
 
 
 def _matrix(report: Report) -> str:
-    head = "".join(f"<th>{text(p.name)}</th>" for p in report.parties)
+    head = "".join(f"<th>{text(role_label(p.name, p.role))}</th>" for p in report.parties)
     rows = []
     qualified = False
     for row in report.matrix:
@@ -640,7 +641,7 @@ def _position(position: PositionSection, issue: str) -> str:
     contested_on = position.contested.on if position.contested else None
     said = qualifiers(position.basis, position.condition, contested_on)
     qualified = f" <small>({text('; '.join(said))})</small>" if said else ""
-    parts = [f"<h4>{text(position.name)}: {words(position.stance)}{since}{qualified}</h4>"]
+    parts = [f"<h4>{text(role_label(position.name, position.role))}: {words(position.stance)}{since}{qualified}</h4>"]
     if position.condition:
         parts.append(f"<p><em>On condition:</em> {text(position.condition)}</p>")
     if position.contested:

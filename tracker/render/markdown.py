@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from tracker.domain.catalog import role_label
 from tracker.domain.dates import moment
 from tracker.domain.untrusted import safe_text
 from tracker.domain.words import words
@@ -146,7 +147,7 @@ def _qualified(said: str, qualifiers: list[str]) -> str:
 
 def _matrix(report: Report) -> list[str]:
     lines = ["## Positions", ""]
-    header = ["Issue", *(md(p.name, table=True) for p in report.parties), "Status"]
+    header = ["Issue", *(md(role_label(p.name, p.role), table=True) for p in report.parties), "Status"]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join(" --- " for _ in header) + "|")
     qualified = False
@@ -194,7 +195,7 @@ def _position(position: PositionSection, issue: str) -> list[str]:
     since = f" since {position.since}" if position.since else ""
     contested_on = position.contested.on if position.contested else None
     heading = _qualified(
-        f"{md(position.name)}: {words(position.stance)}{since}",
+        f"{md(role_label(position.name, position.role))}: {words(position.stance)}{since}",
         qualifiers(position.basis, position.condition, contested_on),
     )
     lines = [f"#### {heading}", ""]

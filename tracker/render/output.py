@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from tracker.domain.catalog import role_label
 from tracker.domain.dates import moment
 from tracker.domain.untrusted import BIDI_AND_C1, safe_text
 from tracker.read.models import DiffReport, EvidenceRef, HistoryReport, IngestLog, MoveStep, StateReport
@@ -125,6 +126,7 @@ def state_table(report: StateReport) -> Table:
             {
                 "issue": p.issue,
                 "party": p.party,
+                "party_shown": role_label(p.party, p.role),
                 "stance": p.stance.value,
                 "since": p.since,
                 "evidence": p.evidence_total,
@@ -138,7 +140,8 @@ def state_table(report: StateReport) -> Table:
         )
     columns = [
         Column("issue", "issue", in_caption=True),
-        Column("party", "party", in_caption=True),
+        Column("party_shown", "party", in_caption=True, table_only=True),  # a mediator's marked `(mediator)`
+        Column("party", csv_only=True),
         Column("stance", "stance"),
         Column("since", "since"),
         Column("evidence", "evidence"),

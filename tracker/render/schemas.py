@@ -69,7 +69,10 @@ def catalog_schema() -> dict[str, Any]:
         schema["properties"][section]["minItems"] = 1
     schema["$defs"]["Issue"]["description"] = "A point under negotiation, stated as one proposition."
     schema["$defs"]["Party"]["description"] = "An actor whose position on each issue is tracked."
+    schema["$defs"]["Role"]["description"] = "What a party is to the deal: only negotiators' stances make a status."
     for name, part in (("Catalog", schema), *schema["$defs"].items()):
+        if "properties" not in part:
+            continue  # an enum (the roles)
         for field, description in CATALOG_DESCRIPTIONS.get(name, {}).items():
             if field in part["properties"]:
                 part["properties"][field]["description"] = description

@@ -124,6 +124,8 @@ class PartyRow(Bitemporal, table=True):
     ordinal: int
     name: str = Field(max_length=200)
     aliases: str = Field(max_length=4000)  # JSON list
+    # negotiator, mediator or observer: only negotiators' stances make an issue's status
+    role: str = Field(default="negotiator", max_length=16, sa_column_kwargs={"server_default": "negotiator"})
 
 
 class IngestRow(SQLModel, table=True):

@@ -5,6 +5,8 @@ index the current tables declare, so that no step builds an index over columns
 a later step adds. Schema 5 changed how evidence said on one day is weighed,
 so its step replays every position: the old timeline is superseded, not
 deleted, and `--known-at` before the upgrade still answers as the tracker did.
+Schema 6 gives each party its role; every party of an older database was a
+negotiator.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlmodel import col
 
 from tracker.domain.errors import Problem, StoreError
 from tracker.domain.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
-from tracker.store.database import ArticleRow, EvidenceRow, IngestRow, IssueRow, TimelineRow
+from tracker.store.database import ArticleRow, EvidenceRow, IngestRow, IssueRow, PartyRow, TimelineRow
 
 
 def _upgrade_1_to_2(conn: Connection) -> str:
@@ -87,10 +89,15 @@ def _upgrade_4_to_5(conn: Connection) -> str:
         conn.execute(update(EvidenceRow).where(col(EvidenceRow.row_id).in_(made)).values(move=shared))
     _replay_every_position(conn)
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position_entries")  # it covers the new columns
-    for model in (IssueRow, ArticleRow, EvidenceRow, TimelineRow):
+    _create_indexes(conn)
+    return "5"
+
+
+def _create_indexes(conn: Connection) -> None:
+    """Every index the current tables declare that the database lacks (the last step's work)."""
+    for model in (IssueRow, PartyRow, ArticleRow, EvidenceRow, TimelineRow):
         for index in _table(model).indexes:
             index.create(conn, checkfirst=True)
-    return "5"
 
 
 def _replay_every_position(conn: Connection) -> None:
@@ -162,10 +169,24 @@ def _replay_every_position(conn: Connection) -> None:
     )
 
 
+def _upgrade_5_to_6(conn: Connection) -> str:
+    """Schema 5 to 6: a party has a role (negotiator, mediator or observer); every party stored so far was a
+    negotiator, as the tracker then weighed it. No position changes: statuses are derived when read."""
+    quote = conn.dialect.identifier_preparer.quote
+    table = _table(PartyRow)
+    kind = table.c["role"].type.compile(dialect=conn.dialect)
+    conn.exec_driver_sql(
+        f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote('role')} {kind} NOT NULL DEFAULT 'negotiator'"
+    )
+    _create_indexes(conn)
+    return "6"
+
+
 # Each older schema version this tracker upgrades in place, and how.
 UPGRADES: dict[str, Callable[[Connection], str]] = {
     "1": _upgrade_1_to_2,
     "2": _upgrade_2_to_3,
     "3": _upgrade_3_to_4,
     "4": _upgrade_4_to_5,
+    "5": _upgrade_5_to_6,
 }

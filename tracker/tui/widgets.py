@@ -236,13 +236,13 @@ def _shape(matrix: Matrix) -> tuple[object, ...]:
         tuple(matrix.issues),
         tuple(matrix.parties),
         tuple((i.id, i.title) for i in matrix.catalog.issues),
-        tuple((p.id, p.name) for p in matrix.catalog.parties),
+        tuple((p.id, p.label) for p in matrix.catalog.parties),
     )
 
 
 def party_widths(matrix: Matrix) -> dict[str, int]:
-    """Each party column's width: its name or its widest cell."""
-    names = {p.id: p.name for p in matrix.catalog.parties}
+    """Each party column's width: its name (marked with its role unless a negotiator) or its widest cell."""
+    names = {p.id: p.label for p in matrix.catalog.parties}
     return {
         party: max([cell_len(safe_text(names[party])), *(cell_width(matrix.cells[i][party]) for i in matrix.issues)])
         for party in matrix.parties
@@ -349,7 +349,7 @@ class MatrixTable(DataTable[Text]):
     def _build(
         self, matrix: Matrix, page: list[str], widths: dict[str, int], at: tuple[str, str | None] | None
     ) -> None:
-        names = {p.id: p.name for p in matrix.catalog.parties}
+        names = {p.id: p.label for p in matrix.catalog.parties}  # a mediator's column says so
         titles = issue_titles(matrix)
         row, column = self.cursor_coordinate
         self.clear(columns=True)

@@ -8,6 +8,7 @@ import pytest
 
 from tracker.domain.errors import AmbiguousMove, IllegalMove
 from tracker.domain.machines import (
+    IMPLIES,
     MOVE_TABLE,
     MOVES,
     IssueMachine,
@@ -16,6 +17,7 @@ from tracker.domain.machines import (
     choose_move,
     machine_description,
     machine_mermaid,
+    reached,
 )
 
 
@@ -107,25 +109,50 @@ def test_the_compiled_table_agrees_with_the_machine_on_every_state_stance_and_mo
                 by_table = _decision(lambda: choose_move(source.value, target.value, named))  # noqa: B023
                 assert by_machine == by_table, (source, target, named)
                 if by_machine not in ("illegal", "ambiguous"):
-                    assert position.state == target.value
+                    assert position.state == reached(source.value, target.value, Move(by_machine))
                 machine.release(position)
-            leading = tuple(m for m in Move if (source, target) in MOVE_TABLE[m])
+            leading = {m for m in Move if (source, target) in MOVE_TABLE[m]}
+            if IMPLIES.get(source) is target:
+                leading.add(Move.REAFFIRM)
             assert (
-                MOVES.get((source.value, target.value), ())
+                set(MOVES.get((source.value, target.value), ()))
                 == leading
-                == machine.moves.get((source.value, target.value), ())
+                == set(machine.moves.get((source.value, target.value), ()))
             )
 
 
-def test_two_moves_lead_to_the_same_stance_only_out_of_agreed() -> None:
+def test_two_moves_lead_to_one_stance_only_out_of_agreed_and_to_a_stance_the_held_one_implies() -> None:
     declared = [(pair, move) for move, pairs in MOVE_TABLE.items() for pair in pairs]
-    assert len(declared) == len(set(declared)) == sum(len(leading) for leading in MOVES.values())
+    assert len(declared) == len(set(declared)) == sum(len(leading) for leading in MOVES.values()) - len(IMPLIES)
     assert all(dest is not Stance.UNKNOWN for (_, dest), _ in declared), "no evidence returns a position to unknown"
     shared = {pair: leading for pair, leading in MOVES.items() if len(leading) > 1}
+    S = Stance
     assert shared == {
-        (Stance.AGREED.value, s.value): (Move.RENEGE, Move.REOPEN)
-        for s in (Stance.DEMANDS, Stance.SUPPORTS, Stance.OPEN, Stance.COUNTER_PROPOSAL)
+        **{(S.AGREED.value, s.value): (Move.RENEGE, Move.REOPEN) for s in (S.DEMANDS, S.OPEN, S.COUNTER_PROPOSAL)},
+        (S.AGREED.value, S.SUPPORTS.value): (Move.RENEGE, Move.REOPEN, Move.REAFFIRM),
+        (S.COUNTER_PROPOSAL.value, S.OPPOSES.value): (Move.HARDEN, Move.REAFFIRM),
+        (S.DEMANDS.value, S.SUPPORTS.value): (Move.SOFTEN, Move.REAFFIRM),
     }
+
+
+@pytest.mark.parametrize(
+    ("held", "coded", "change"),
+    [("counter_proposal", "opposes", "harden"), ("demands", "supports", "soften"), ("agreed", "supports", "renege")],
+)
+def test_the_stance_a_held_one_implies_needs_its_move_named_reaffirm_keeps_the_held_one(
+    held: str, coded: str, change: str
+) -> None:
+    machine = IssueMachine("znpp")
+    with pytest.raises(AmbiguousMove) as asked:
+        choose_move(held, coded, None)
+    assert {"reaffirm", change} <= set(asked.value.choices), "both choices are listed, with what each means"
+    assert all(asked.value.choices.values())
+    for named, stays in (("reaffirm", held), (change, coded)):
+        position = machine.position("probe")
+        machine.machine.set_state(held, model=position)
+        assert machine.apply(position, coded, named).value == named
+        assert position.state == stays
+        machine.release(position)
 
 
 def test_descriptions() -> None:

@@ -31,7 +31,7 @@ from tracker.domain.errors import (
     display_path,
 )
 from tracker.domain.evidence import Article, Evidence
-from tracker.domain.machines import Stance, choose_move
+from tracker.domain.machines import Stance, choose_move, reached
 from tracker.domain.words import words
 from tracker.read.lookup import EvidenceDetail, show
 from tracker.read.opening import Database
@@ -175,7 +175,7 @@ class Coding:
         except IllegalMove as exc:
             allowed = "; ".join(f"{words(m)}: {', '.join(words(s) for s in to)}" for m, to in exc.allowed.items())
             return f"illegal: {who} {before} → {words(draft.stance)}; allowed: {allowed or 'none'}"
-        return f"{who}: {before} → {words(move)} → {words(draft.stance)}"
+        return f"{who}: {before} → {words(move)} → {words(reached(held, draft.stance, move))}"
 
     def _before(self, evidence_id: str, issue: str, party: str) -> str | None:
         """The stance a stored piece of evidence found its position in (None: not stored on that position)."""

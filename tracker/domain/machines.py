@@ -18,6 +18,15 @@ Stances sit on one axis about the issue's proposition: demands > supports >
 open < counter_proposal < opposes, `open` in the middle. Softening moves
 towards `open`, hardening away from it; crossing the middle in one step
 (supports -> opposes) is not a move: the evidence in between is missing.
+
+Some stances imply another (`IMPLIES`): a counter-proposal rejects the
+proposition as put (it implies `opposes`); a demand, and an agreement, imply
+`supports`. Evidence coding the implied stance ("Kyiv rejects the withdrawal"
+after its counter-proposal) says what the held stance already says, or that
+it changed: it names its move, `reaffirm` (the held stance stands: the
+position stays where it is) or the move to the stance coded (`harden`: the
+offer is withdrawn; `soften`: the insistence dropped; `renege` or `reopen` out
+of `agreed`), and without one it is refused listing both.
 """
 
 from __future__ import annotations
@@ -96,6 +105,21 @@ MOVE_TABLE: dict[Move, tuple[tuple[Stance, Stance], ...]] = {
 }
 
 
+# The stance each implies: evidence coding it restates the held stance (`reaffirm`) or moves to it (named).
+IMPLIES: dict[Stance, Stance] = {S.COUNTER_PROPOSAL: S.OPPOSES, S.DEMANDS: S.SUPPORTS, S.AGREED: S.SUPPORTS}
+# What each choice means where the stance coded is the one the held stance implies.
+IMPLIED_MEANINGS: dict[tuple[Stance, Move], str] = {
+    (
+        S.COUNTER_PROPOSAL,
+        Move.REAFFIRM,
+    ): "the counter-proposal stands: rejecting the proposition as put is what it does",
+    (S.COUNTER_PROPOSAL, Move.HARDEN): "the offer is withdrawn: a plain rejection now",
+    (S.DEMANDS, Move.REAFFIRM): "the demand stands: supporting the proposition is what it does",
+    (S.DEMANDS, Move.SOFTEN): "the insistence is dropped: plain support now",
+    (S.AGREED, Move.REAFFIRM): "the agreement stands: supporting the proposition is what it does",
+}
+
+
 def _aims_at(stance: Stance) -> Any:
     """A transition condition: the evidence being applied names this stance."""
 
@@ -103,6 +127,7 @@ def _aims_at(stance: Stance) -> Any:
         return bool(event.kwargs.get("stance") == stance.value)
 
     condition.__name__ = f"stance_is_{stance.value}"
+    condition.aims_at = stance.value  # type: ignore[attr-defined]  # read back when the table is compiled
     return condition
 
 
@@ -129,6 +154,16 @@ def declared_transitions(with_conditions: bool = True) -> list[dict[str, Any]]:
             if with_conditions:
                 transition["conditions"] = [_aims_at(dest), _named(move)]
             declared.append(transition)
+    if with_conditions:  # (a diagram draws these as the reaffirmation each stance already has)
+        for held, implied in IMPLIES.items():
+            declared.append(
+                {
+                    "trigger": Move.REAFFIRM.value,
+                    "source": held.value,
+                    "dest": held.value,
+                    "conditions": [_aims_at(implied), _named(Move.REAFFIRM)],
+                }
+            )
     return declared
 
 
@@ -182,7 +217,7 @@ class IssueMachine:
             if position.may_trigger(trigger, stance=stance, move=move)
         ]
         if len(fits) > 1:
-            meanings = {trigger: MOVE_MEANINGS[Move(trigger)] for trigger in fits}
+            meanings = move_meanings(position.state, [Move(trigger) for trigger in fits])
             raise AmbiguousMove(self.issue, position.party, position.state, stance, meanings)
         if not fits:
             raise IllegalMove(self.issue, position.party, position.state, stance, self.allowed(position.state), move)
@@ -191,12 +226,17 @@ class IssueMachine:
 
 
 def compile_moves(machine: Machine) -> dict[tuple[str, str], tuple[Move, ...]]:
-    """The machine's transitions as a lookup (from stance, to stance) -> the moves leading there."""
+    """The machine's transitions as a lookup (stance held, stance coded) -> the moves that evidence makes (the
+    stance coded is the one a transition's condition aims at: its destination, but for an implied stance)."""
     table: dict[tuple[str, str], tuple[Move, ...]] = {}
     for transition in machine.get_transitions():
-        key = (str(transition.source), str(transition.dest))
+        aimed = next((c.func.aims_at for c in transition.conditions if hasattr(c.func, "aims_at")), None)
+        key = (str(transition.source), str(aimed or transition.dest))
         table[key] = (*table.get(key, ()), Move(transition_trigger(machine, transition)))
-    return table
+    # Where a stance implied by the one held is coded, the moves that change the stance come first (as drawn).
+    return {
+        key: tuple(sorted(moves, key=lambda m: m is Move.REAFFIRM and key[0] != key[1])) for key, moves in table.items()
+    }
 
 
 def transition_trigger(machine: Machine, transition: Any) -> str:
@@ -221,10 +261,21 @@ MOVES: dict[tuple[str, str], tuple[Move, ...]] = compile_moves(
         model=None,
         states=[s.value for s in Stance],
         initial=S.UNKNOWN.value,
-        transitions=declared_transitions(with_conditions=False),
+        transitions=declared_transitions(),
         auto_transitions=False,
     )
 )
+
+
+def reached(held: str, stance: str, move: Move) -> str:
+    """The stance a move leaves the position in: the one coded, but for a reaffirmation (the held one stands,
+    whether the evidence coded it or a stance it implies)."""
+    return held if move is Move.REAFFIRM else stance
+
+
+def move_meanings(held: str, moves: list[Move]) -> dict[str, str]:
+    """What each of the moves means from the stance held (a coder choosing between them reads it)."""
+    return {m.value: IMPLIED_MEANINGS.get((Stance(held), m), MOVE_MEANINGS[m]) for m in moves}
 
 
 def choose_move(held: str, stance: str, named: str | None) -> Move:
@@ -238,7 +289,7 @@ def choose_move(held: str, stance: str, named: str | None) -> Move:
     if len(fits) == 1:
         return fits[0]
     if fits:
-        raise AmbiguousMove("", "", held, stance, {m.value: MOVE_MEANINGS[m] for m in fits})
+        raise AmbiguousMove("", "", held, stance, move_meanings(held, fits))
     raise IllegalMove("", "", held, stance, allowed_moves(MOVES, held), named)
 
 

@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from tracker.domain.machines import MOVES, Stance
+from tracker.domain.machines import MOVES, Move, Stance
 
 FIRST_DAY = date(2024, 1, 1)
 DAYS = 730
@@ -77,7 +77,8 @@ def _next_stance(rng: random.Random, current: str) -> tuple[str, str | None]:
     choices = [dest for (source, dest) in MOVES if source == current and dest != current]
     stance = rng.choice(sorted(choices))
     leading = MOVES[(current, stance)]
-    return stance, (rng.choice(sorted(leading)).value if len(leading) > 1 else None)
+    changing = sorted(m for m in leading if m is not Move.REAFFIRM)  # (a stance the held one implies: its move)
+    return stance, (rng.choice(changing).value if len(leading) > 1 else None)
 
 
 def feed_records(

@@ -243,7 +243,8 @@ def test_background_that_disagrees_is_a_contradiction_to_check_not_a_move(run: R
 def test_a_recap_of_the_stance_held_before_a_move_that_day_is_no_contradiction(
     run: Run, db: str, tmp_path: Path
 ) -> None:
-    """Kyiv softens on a day an article also recaps its long-standing refusal: one move, no harden-and-soften."""
+    """Kyiv softens on a day an article also recaps its long-standing refusal: one move, no harden-and-soften; the
+    refusal restates the counter-proposal (which rejects access as put): a reaffirmation."""
     talks = Talks().article("a1", "2026-03-01", "North opposes access.")
     talks.article("a2", "2026-03-10", "North proposed a shared berth instead.", "North has long refused access.")
     talks.code("a1", "North opposes access", party="north", stance="opposes")
@@ -254,7 +255,7 @@ def test_a_recap_of_the_stance_held_before_a_move_that_day_is_no_contradiction(
     assert moves_of(run, db) == [
         ("a1-1", "first_statement", None),
         ("a2-1", "soften", None),
-        ("a2-2", None, "background"),
+        ("a2-2", "reaffirm", None),
     ]
     held = position(run, db, "2026-03-10")
     assert (held["stance"], held["since"]) == ("counter_proposal", "2026-03-10")
@@ -464,14 +465,15 @@ def test_renaming_an_article_flips_no_stance(run: Run, new_db: NewDb, tmp_path: 
 
 
 def test_background_on_the_same_side_as_the_stance_held_is_no_contradiction(run: Run, db: str, tmp_path: Path) -> None:
-    """ "North has long refused" beside North's counter-proposal restates its side in other words."""
+    """ "North has long refused" beside North's counter-proposal restates it in other words (a counter-proposal
+    rejects access as put): a reaffirmation, no move to name."""
     talks = Talks().article("a1", "2026-03-01", "North proposed a shared berth instead of access.")
     talks.article("a2", "2026-03-10", "North has long refused access, the paper recalls.")
     talks.code("a1", "North proposed a shared berth instead of access", party="north", stance="counter_proposal")
     talks.code("a2", "North has long refused access", party="north", stance="opposes", mode="background")
     result = ingested(run, db, talks, tmp_path)
     assert result.exit_code == 0 and "contradiction" not in result.stderr
-    assert moves_of(run, db)[-1] == ("a2-1", None, "background")
+    assert moves_of(run, db)[-1] == ("a2-1", "reaffirm", None)
     assert position(run, db, "2026-03-10")["stance"] == "counter_proposal"
 
 

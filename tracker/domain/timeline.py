@@ -23,16 +23,24 @@ disagrees, the position does not move: it is `contested` from that day until
 later asserted evidence settles it.
 
 **What never moves a position.** Evidence in a hypothetical, future or negated
-mode is kept and shown. Background evidence (a restatement of a stance held
-before the article) supports the stance held when it matches it; when it
-matches the stance held before that day, or sits on the same side of the axis
-as the stance held ("has long refused" beside a counter-proposal), it
-restates it in other words (`background`); otherwise it is a `contradicts` to
-check.
+mode is kept and shown.
+
+**Recaps.** Background evidence (a recap) states a stance known held *by* its
+day, the day itself unknown. On an unknown position it is the first word. A
+recap of the stance held, or of a stance the held one implies (`IMPLIES`: a
+rejection beside a counter-proposal), restates it: a reaffirmation, no move
+named. A recap of another stance a legal move reaches moves the position *by*
+its day: the stance entered is marked `since_exact` False. It stays inert
+(`background`) where the party's dated word of that moment decided the
+position, or where the record has held that stance and left it since; and
+across the axis (no move reaches it) it is a `contradicts` to check. So two
+codings of one statement that differ only in calling it a recap give the same
+stances and the same path; only the exactness of a date differs.
 
 Each entry also carries what a state needs without reading every entry: the
-date the stance was entered, how many applied entries back it, the strongest
-attribution among them (`basis`), and the day it became contested, if it is.
+date the stance was entered (and whether exactly, or only by then), how many
+applied entries back it, the strongest attribution among them (`basis`), and
+the day it became contested, if it is.
 
 A replay asks `choose_move`, the table compiled once from the `transitions`
 Machine (tests hold the two to agreeing on every state, stance and move name),
@@ -45,8 +53,8 @@ from datetime import date, time
 from itertools import groupby
 from typing import NamedTuple
 
-from tracker.domain.errors import IllegalMove, Problem, display_path
-from tracker.domain.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Move, Stance, choose_move
+from tracker.domain.errors import AmbiguousMove, IllegalMove, Problem, display_path
+from tracker.domain.machines import IMPLIES, Move, Stance, choose_move
 
 PositionKey = tuple[str, str]
 
@@ -126,6 +134,7 @@ class TimelineEntry(NamedTuple):
     condition: str | None  # the condition the stance holds on, as its newest applied evidence states it
     contested_on: date | None  # the day evidence of equal rank disagreed, until later evidence settles it
     evidence_row_id: int
+    since_exact: bool = True  # False: the stance was entered on a recap's word, so it is known held *by* `since`
 
 
 REAFFIRM = Move.REAFFIRM.value
@@ -152,6 +161,8 @@ class _Replay:
         self.basis = -1
         self.condition: str | None = None
         self.contested_on: date | None = None
+        self.since_exact = True
+        self.left: set[str] = set()  # the stances the record has held and left
 
     def entry(self, item: ReplayItem, before: str, move: str | None, not_applied: str | None = None) -> None:
         self.entries.append(
@@ -169,11 +180,13 @@ class _Replay:
                 self.condition,
                 self.contested_on,
                 item.row_id,
+                self.since_exact,
             )
         )
 
-    def apply(self, item: ReplayItem, stance: str, named: str | None) -> Problem | None:
-        """Move (or reaffirm) to `stance` on `item`'s word; the problem if no move, or more than one, leads there."""
+    def apply(self, item: ReplayItem, stance: str, named: str | None, exact: bool = True) -> Problem | None:
+        """Move (or reaffirm) to `stance` on `item`'s word; the problem if no move, or more than one, leads there.
+        Not `exact`: on a recap's word, the stance entered is known held by the item's day, not from it."""
         before = self.stance
         try:
             move = choose_move(before, stance, named).value
@@ -184,7 +197,10 @@ class _Replay:
             self.backing += 1
             self.basis = max(self.basis, item.rank)
         else:
-            self.stance, self.since, self.entered_by = stance, item.said_on, item
+            if before != UNKNOWN:
+                self.left.add(before)
+            self.left.discard(stance)
+            self.stance, self.since, self.entered_by, self.since_exact = stance, item.said_on, item, exact
             self.entered_seq, self.backing, self.basis = len(self.entries), 1, item.rank
         self.contested_on = None  # the party's word on record settles any contest
         self.entry(item, before, move)
@@ -208,7 +224,7 @@ class _Replay:
             )
         return Problem(display_path(item.source_path), item.stance_line, "stance", f"{told} [{context}]")
 
-    def moment(self, items: list[ReplayItem], day_began: str) -> Problem | None:
+    def moment(self, items: list[ReplayItem]) -> Problem | None:
         """The evidence said at one moment, weighed together (see the module's docstring)."""
         asserted = [i for i in items if i.mode == ASSERTED and i.stance is not None]
         if asserted:
@@ -235,15 +251,34 @@ class _Replay:
                         self.entry(item, self.stance, None, "outranked")
         for item in items:
             if item.mode == BACKGROUND and item.stance is not None:
-                if item.stance == self.stance and self.stance != UNKNOWN:
-                    self.support(item)
-                elif item.stance == day_began or _same_side(item.stance, self.stance):
-                    self.entry(item, self.stance, None, BACKGROUND)
-                else:
-                    self.entry(item, self.stance, None, "contradicts")
+                problem = self.recap(item, decided=bool(asserted))
+                if problem is not None:
+                    return problem
             elif item.mode not in (ASSERTED, BACKGROUND):
                 self.entry(item, self.stance, None, item.mode)
         return None
+
+    def recap(self, item: ReplayItem, decided: bool) -> Problem | None:
+        """A recap: a stance known held by its day, the day itself unknown (see the module's docstring)."""
+        assert item.stance is not None
+        held = self.stance
+        if held == UNKNOWN:  # the first word on record, from a recap
+            return self.apply(item, item.stance, item.move, exact=False)
+        if item.stance == held or (IMPLIES.get(Stance(held)) == item.stance and item.move in (None, REAFFIRM)):
+            self.support(item)  # it restates the stance held, or one the held stance implies
+            return None
+        if decided or item.stance in self.left:
+            # The party's dated word of that moment prevails; or the record has left that stance since.
+            self.entry(item, held, None, BACKGROUND)
+            return None
+        try:
+            choose_move(held, item.stance, item.move)
+        except AmbiguousMove as refused:
+            return self.refused(item, refused)
+        except IllegalMove:
+            self.entry(item, held, None, "contradicts")  # across the axis from the stance held: to check
+            return None
+        return self.apply(item, item.stance, item.move, exact=False)
 
     def contested(self, deciding: list[ReplayItem], asserted: list[ReplayItem]) -> Problem | None:
         """Evidence of the strongest rank disagrees: the position holds, marked contested from this day."""
@@ -260,23 +295,12 @@ class _Replay:
         return None
 
 
-_SIDES = {stance.value: n for n, side in enumerate((FOR_PROPOSITION, AGAINST_PROPOSITION)) for stance in side}
-
-
-def _same_side(stance: str, held: str) -> bool:
-    """Two stances on one side of the axis ("has long refused" beside a counter-proposal): no contradiction."""
-    side = _SIDES.get(stance)
-    return side is not None and side == _SIDES.get(held)
-
-
 def replay_position(issue: str, party: str, items: list[ReplayItem]) -> list[TimelineEntry] | Problem:
     """The entries of one position, from its evidence in any order; or the problem with the first refused one."""
     replay = _Replay(issue, party)
     for _, on_the_day in groupby(sorted(items), key=lambda item: item.said_on):
-        day = list(on_the_day)
-        day_began = replay.stance
-        for _, at_once in groupby(day, key=_moment):
-            problem = replay.moment(list(at_once), day_began)
+        for _, at_once in groupby(list(on_the_day), key=_moment):
+            problem = replay.moment(list(at_once))
             if problem is not None:
                 return problem
     return replay.entries

@@ -98,7 +98,7 @@ def _differs(stored: list[dict[str, Any]], replayed: list[TimelineEntry]) -> str
     names = TimelineEntry._fields
     for seq, (row, entry) in enumerate(zip(stored, replayed, strict=False)):
         for name, value in zip(names, entry, strict=True):
-            if row[name] != value:
+            if name in row and row[name] != value:
                 stored_value, replayed_value = _shown(row[name]), _shown(value)
                 return f"entry {seq}: {name} is {stored_value} stored, {replayed_value} replayed from its live evidence"
     if len(stored) != len(replayed):

@@ -8,7 +8,7 @@ import random
 from dataclasses import asdict, replace
 from datetime import date, time
 
-from tracker.domain.evidence import Attribution, Evidence, Mode
+from tracker.domain.evidence import Attribution, Evidence, IssueKind, Mode
 from tracker.domain.machines import Move, Stance
 from tracker.ingest.corpus import bundled_corpus, load_corpus
 
@@ -19,9 +19,9 @@ def _defined_hash(evidence: Evidence) -> str:
     for left_out in ("source_path", "source_line", "stance_line", "prefix", "suffix"):
         del fields[left_out]
     fields["said_on"] = evidence.said_on.isoformat()
-    for name in ("stance", "attribution", "mode", "move"):
+    for name in ("stance", "attribution", "mode", "move", "kind"):
         fields[name] = fields[name] and fields[name].value
-    for added in ("said_at", "move", "condition"):  # added later: in the digest only when set
+    for added in ("said_at", "move", "condition", "kind"):  # added later: in the digest only when set
         if fields[added] is None:
             del fields[added]
     if "said_at" in fields:
@@ -78,5 +78,6 @@ def test_the_digest_spelled_out_agrees_with_its_definition_on_any_text() -> None
             said_at=rng.choice([None, time(rng.randrange(24), rng.randrange(60))]),
             move=rng.choice([None, *Move]),
             condition=rng.choice([None, text()]),
+            kind=rng.choice([None, *IssueKind]),
         )
         assert item.content_hash() == _defined_hash(item)

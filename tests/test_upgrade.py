@@ -27,8 +27,23 @@ ADDED_IN_5 = {
 ADDED_IN_6 = {"party": ("role",)}
 
 
+SCHEMA_6_NAMED = "issue, said_on, mode, recorded_at, superseded_at"
+
+
+def downgrade_to_schema_6(db: str) -> None:
+    """Turn a database into what schema version 6 wrote: issue-level evidence without a kind."""
+    engine = create_engine(database_url(db)[0])
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_evidence_issue_named"))
+        conn.execute(text("ALTER TABLE evidence DROP COLUMN kind"))
+        conn.execute(text(f"CREATE INDEX ix_evidence_issue_named ON evidence ({SCHEMA_6_NAMED}) WHERE party IS NULL"))
+        conn.execute(text("UPDATE tracker_meta SET value = '6' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+
 def downgrade_to_schema_5(db: str) -> None:
     """Turn a database into what schema version 5 wrote: no party's role."""
+    downgrade_to_schema_6(db)
     engine = create_engine(database_url(db)[0])
     with engine.begin() as conn:
         for table, columns in ADDED_IN_6.items():
@@ -225,3 +240,20 @@ def test_a_schema_5_database_gets_every_party_as_a_negotiator(run: Run, tmp_path
     assert read(db, "SELECT id, role FROM party ORDER BY id") == [("china", "negotiator"), ("eu", "negotiator")]
     assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
     assert run("--db", db, "state", "--format", "json").stdout == state
+
+
+def test_a_schema_6_database_keeps_its_sticking_points_and_indexes_their_kind(run: Run, seeded_db: str) -> None:
+    """Schema 6 knew one kind of issue-level evidence, the sticking point: stored as no kind, it reads the same."""
+    before = {
+        command: run("--db", seeded_db, *command).stdout
+        for command in (("state", "--as-of", "2026-02-06", "--format", "json"), ("history", "--format", "json"))
+    }
+    downgrade_to_schema_6(seeded_db)
+    for command, output in before.items():
+        result = run("--db", seeded_db, *command)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == output
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
+    assert read(seeded_db, "SELECT COUNT(*) FROM evidence WHERE kind IS NOT NULL") == [(0,)]
+    [(sql,)] = read(seeded_db, "SELECT sql FROM sqlite_master WHERE name = 'ix_evidence_issue_named'")
+    assert "kind" in str(sql)

@@ -40,6 +40,15 @@ class Mode(StrEnum):
     BACKGROUND = "background"
 
 
+class IssueKind(StrEnum):
+    """What issue-level evidence (no party) says of its issue; every kind puts the issue on the agenda."""
+
+    STICKING_POINT = "sticking_point"  # the issue divides the sides (the default): an agreed issue is in play again
+    PROGRESS = "progress"  # the gap narrowed
+    IMPLEMENTED = "implemented"  # what was agreed is carried out
+    PARTLY_IMPLEMENTED = "partly_implemented"  # what was agreed is being carried out, in part
+
+
 class DateBasis(StrEnum):
     STATED = "stated"  # the text carries its date
     INFERRED = "inferred"  # worked out from the content; `date_evidence` says how
@@ -103,6 +112,11 @@ class EvidenceIn(BaseModel):
         description="The move meant, where more than one leads to the stance (out of agreed: renege or reopen)",
     )
     condition: str | None = Field(default=None, max_length=2000, description="The stance holds on this condition")
+    kind: IssueKind | None = Field(
+        default=None,
+        description="Issue-level evidence only (no party): sticking_point (the default), progress, implemented or "
+        "partly_implemented",
+    )
     note: str | None = Field(default=None, max_length=5000)
 
     @field_validator("quote")
@@ -132,6 +146,11 @@ class EvidenceIn(BaseModel):
             raise ValueError("stance: 'unknown' is the absence of evidence, not a stance to code")
         if self.party is None and (self.move is not None or self.condition is not None):
             raise ValueError("party: a move or a condition is a party's (issue-level evidence has neither)")
+        if self.party is not None and self.kind is not None:
+            raise ValueError(
+                "kind: a kind is issue-level evidence's (no party): a party's evidence says its stance; "
+                "leave the party out to say what the article says of the issue"
+            )
         return self
 
 
@@ -173,6 +192,8 @@ class Evidence:
     said_at: time | None = None
     move: Move | None = None
     condition: str | None = None
+    # Issue-level evidence's kind; None for a sticking point (the default) and for a party's evidence.
+    kind: IssueKind | None = None
 
     def content_hash(self) -> str:
         """Identity of the coded content; the same content is never stored twice.
@@ -185,10 +206,11 @@ class Evidence:
         condition = f'"condition": {encode(self.condition)}, ' if self.condition is not None else ""
         move = f', "move": {encode(self.move)}' if self.move is not None else ""
         said_at = f', "said_at": "{self.said_at.isoformat()}"' if self.said_at is not None else ""
+        kind = f'"kind": {encode(self.kind)}, ' if self.kind is not None else ""
         return hashlib.sha256(
             (
                 f'{{"article": {encode(self.article)}, "attribution": {encode(self.attribution)}, {condition}'
-                f'"end": {self.end}, "id": {encode(self.id)}, "issue": {encode(self.issue)}, '
+                f'"end": {self.end}, "id": {encode(self.id)}, "issue": {encode(self.issue)}, {kind}'
                 f'"mode": {encode(self.mode)}{move}, "note": {_json(self.note)}, "party": {_json(self.party)}, '
                 f'"quote": {encode(self.quote)}{said_at}, "said_on": "{self.said_on.isoformat()}", '
                 f'"speaker": {_json(self.speaker)}, "stance": {_json(self.stance)}, '
@@ -200,6 +222,16 @@ class Evidence:
 def _json(text: str | None) -> str:
     """`text` as `json.dumps` writes it (an enum of text as its value): the content hash is that JSON."""
     return "null" if text is None else _encode_string(text)
+
+
+def stored_kind(kind: IssueKind | None) -> IssueKind | None:
+    """The kind as evidence keeps it: a sticking point, the default, is kept as none (its digest unchanged)."""
+    return None if kind is IssueKind.STICKING_POINT else kind
+
+
+def shown_kind(kind: str | None, party: str | None) -> str | None:
+    """Issue-level evidence's kind as shown (a sticking point where none is stored); None for a party's."""
+    return None if party is not None else kind or IssueKind.STICKING_POINT.value
 
 
 def fixture_schema(kind: str = "fixture") -> dict[str, object]:

@@ -51,6 +51,7 @@ FIXTURE_KEYS = (  # the order an item's keys are written in, as in the bundled f
     "said_on",
     "said_at",
     "mode",
+    "kind",
     "condition",
     "note",
 )

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from tracker.domain.catalog import Catalog, load_catalog
 from tracker.domain.errors import CatalogError, CorpusError, Problem, display_path
-from tracker.domain.evidence import Article, ArticleMeta, Evidence, EvidenceIn
+from tracker.domain.evidence import Article, ArticleMeta, Evidence, EvidenceIn, stored_kind
 from tracker.domain.files import FileRefused, exists, read_regular_file, resolved, staged_in
 from tracker.domain.grounding import Anchor, Normalised, WordIndex, closest_passage, find_all, normalise
 from tracker.domain.problems import located_problems
@@ -358,6 +358,7 @@ def check_evidence(
         said_at=coded.said_at,
         move=coded.move,
         condition=coded.condition,
+        kind=stored_kind(coded.kind),
     )
 
 

@@ -38,7 +38,7 @@ from sqlmodel import Session, col
 
 from tracker.domain.catalog import Catalog
 from tracker.domain.errors import CorpusError, OtherNegotiation, Problem, StoreError, display_path
-from tracker.domain.evidence import Article, Attribution, Evidence, Mode
+from tracker.domain.evidence import Article, Attribution, Evidence, IssueKind, Mode
 from tracker.domain.machines import Move, Stance
 from tracker.domain.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
 from tracker.ingest.corpus import Corpus, FixtureDigest, bundled_corpus, load_corpus
@@ -485,6 +485,7 @@ class Ingest:
                     PLAIN[item.mode],
                     PLAIN[item.move],
                     item.condition,
+                    PLAIN[item.kind],
                     item.note,
                     item.source_path,
                     item.source_line,
@@ -863,7 +864,7 @@ ASSERTED = Mode.ASSERTED  # looked up once: a member lookup on an enum class is 
 # Each stance, mode and attribution as the plain text the store keeps (and the drivers are given).
 PLAIN: dict[StrEnum | None, str | None] = {
     None: None,
-    **{m: m.value for m in (*Stance, *Mode, *Attribution, *Move)},
+    **{m: m.value for m in (*Stance, *Mode, *Attribution, *Move, *IssueKind)},
 }
 
 

@@ -49,6 +49,7 @@ EVIDENCE_COLUMNS = (
     "mode",
     "move",
     "condition",
+    "kind",
     "note",
     "source_path",
     "source_line",

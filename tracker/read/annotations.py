@@ -33,6 +33,7 @@ TERMS = (
     "said_on",
     "said_at",
     "mode",
+    "kind",
     "condition",
     "note",
 )
@@ -44,7 +45,8 @@ HELD_EVIDENCE = (
     "SELECT e.id AS id, e.article AS article, a.url AS url, a.published_on AS published_on, e.issue AS issue, "
     "e.party AS party, e.stance AS stance, e.move AS move, e.quote AS quote, e.prefix AS prefix, e.suffix AS suffix, "
     'e.start AS start, e."end" AS "end", e.attribution AS attribution, e.speaker AS speaker, e.said_on AS said_on, '
-    "e.said_at AS said_at, e.mode AS mode, e.condition AS condition, e.note AS note, e.recorded_at AS recorded_at "
+    "e.said_at AS said_at, e.mode AS mode, e.kind AS kind, e.condition AS condition, e.note AS note, "
+    "e.recorded_at AS recorded_at "
     f"FROM evidence e LEFT JOIN article a ON a.id = e.article AND {held('a')} WHERE {held('e')} "
     "AND e.issue IN :issues ORDER BY e.article, e.start, e.id"
 )
@@ -64,6 +66,7 @@ def annotation(row: dict[str, Any]) -> dict[str, Any]:
         "said_on": row["said_on"].isoformat(),
         "said_at": row["said_at"].isoformat() if row["said_at"] else None,
         "mode": row["mode"],
+        "kind": row["kind"],  # issue-level evidence's; none: a sticking point (the default) or a party's
         "condition": row["condition"],
         "note": row["note"],
     }

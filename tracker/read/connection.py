@@ -34,7 +34,10 @@ from tracker.store.address import (
 
 # The columns the read SQL labels as dates, times of day and recorded times, whatever the table.
 DATE_COLUMNS = frozenset(
-    {"date", "said_on", "since", "valid_from", "contested_on", "published_on", "first_said_on", "last_said_on"}
+    {
+        *("date", "said_on", "since", "valid_from", "contested_on", "published_on", "first_said_on", "last_said_on"),
+        *("sticking_point_on", "implemented_on", "partly_implemented_on"),  # an issue's newest of each kind
+    }
 )
 TIME_COLUMNS = frozenset({"said_at"})
 DATETIME_COLUMNS = frozenset({"recorded_at", "superseded_at", "first_recorded"})

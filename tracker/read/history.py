@@ -13,6 +13,7 @@ from datetime import date, time
 from typing import Any
 
 from tracker.domain.machines import Stance
+from tracker.domain.status import named_from
 from tracker.read.held import held
 from tracker.read.models import (
     MOVES_SHOWN,
@@ -127,8 +128,8 @@ def issue_history(reading: Reading, issue_ids: list[str], until: date, since: da
         by_issue[row["issue"]].append((row["valid_from"], entry(row)))
     histories = []
     for issue in issue_ids:
-        named = sorted(e.date for e in level.get(issue, []) if e.mode == "asserted")
-        days = sorted({day for day, _ in by_issue[issue]} | set(named))
+        named = [(e.date, e.kind) for e in level.get(issue, []) if e.mode == "asserted"]
+        days = sorted({day for day, _ in by_issue[issue]} | {day for day, _ in named})
         latest: dict[Key, Entry] = {}
         entries = iter(by_issue[issue])
         pending = next(entries, None)
@@ -138,8 +139,7 @@ def issue_history(reading: Reading, issue_ids: list[str], until: date, since: da
             while pending is not None and pending[0] <= day:
                 latest[(issue, pending[1].party)] = pending[1]
                 pending = next(entries, None)
-            newest = max((d for d in named if d <= day), default=None)
-            now = status_at(issue, negotiators, latest, newest)
+            now = status_at(issue, negotiators, latest, named_from((d, k) for d, k in named if d <= day))
             if now != status:
                 steps.append(StatusStep.model_construct(date=day, status_from=status, status_to=now))
                 status = now

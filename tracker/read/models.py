@@ -34,6 +34,9 @@ class EvidenceRef(BaseModel):
     move: str | None = None
     not_applied: str | None = None  # why it moved nothing: its mode, background, contradicts, outranked, contested
     condition: str | None = None  # the condition the stance holds on, as coded
+    # Issue-level evidence's kind (sticking_point, progress, implemented, partly_implemented); left out of a
+    # party's evidence, which has a stance instead.
+    kind: str | None = Field(default=None, exclude_if=lambda kind: kind is None)
     start: int
     end: int
     note: str | None = None

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from tracker.domain.catalog import Catalog, Issue, Party, Role
 from tracker.domain.machines import Stance
-from tracker.domain.status import issue_status
+from tracker.domain.status import IssueNamed, carried_out, issue_status
 from tracker.read.connection import END_OF_TIME, Snapshot
 from tracker.read.held import CATALOG_ISSUES, CATALOG_PARTIES, TITLE, held
 from tracker.read.models import EVIDENCE_SHOWN, REF_FIELDS, Contest, EvidenceRef, trusted
@@ -39,7 +39,8 @@ def ref_columns(move: str = "t.move", not_applied: str = "t.not_applied") -> str
         'e.id AS id, e.article AS article, COALESCE(a.title, e.article) AS article_title, e.said_on AS "date", '
         "e.said_at AS said_at, e.quote AS quote, e.speaker AS speaker, e.attribution AS attribution, "
         f"e.mode AS mode, e.stance AS stance, {move} AS move, {not_applied} AS not_applied, "
-        'e.condition AS condition, e.start AS start, e."end" AS "end", e.note AS note'
+        "e.condition AS condition, CASE WHEN e.party IS NULL THEN COALESCE(e.kind, 'sticking_point') END AS kind, "
+        'e.start AS start, e."end" AS "end", e.note AS note'
     )
 
 
@@ -95,9 +96,23 @@ ISSUE_EVIDENCE = (
     "ON e.issue = issues.issue AND e.party IS NULL AND e.said_on >= issues.start AND e.said_on <= :as_of "
     f"AND {held('e')} {ARTICLE}"
 )
+
+
+def _newest_named(kind: str) -> str:
+    """A scalar subquery: the day of issue `i`'s newest asserted issue-level evidence by `:as_of` of `kind`."""
+    return (
+        "(SELECT e.said_on FROM evidence e WHERE e.issue = i.id AND e.party IS NULL AND e.mode = 'asserted' "
+        f"AND e.said_on <= :as_of AND {held('e')}{kind} ORDER BY e.said_on DESC LIMIT 1)"
+    )
+
+
+# Each issue's newest asserted issue-level evidence, and its newest of each kind that weighs in its status: a
+# seek each in `ix_evidence_issue_named` (a sticking point, the default, is stored as no kind).
 NEWEST_NAMED = (
-    "SELECT i.id AS issue, (SELECT e.said_on FROM evidence e WHERE e.issue = i.id AND e.party IS NULL "
-    f"AND e.mode = 'asserted' AND e.said_on <= :as_of AND {held('e')} ORDER BY e.said_on DESC LIMIT 1) AS said_on "
+    f"SELECT i.id AS issue, {_newest_named('')} AS said_on, "
+    f"{_newest_named(' AND e.kind IS NULL')} AS sticking_point_on, "
+    f"{_newest_named(' AND e.kind = ' + repr('implemented'))} AS implemented_on, "
+    f"{_newest_named(' AND e.kind = ' + repr('partly_implemented'))} AS partly_implemented_on "
     f"FROM issue i WHERE i.id IN :issues AND {held('i')}"
 )
 CONTESTED = (
@@ -308,10 +323,13 @@ class Reading:
             del refs[limit if limit is not None else len(refs) :]
         return found, totals
 
-    def newest_named(self, as_of: date, issues: list[str]) -> dict[str, date]:
-        """For each issue, the day of its newest asserted issue-level evidence said by `as_of`: one seek each."""
+    def newest_named(self, as_of: date, issues: list[str]) -> dict[str, IssueNamed]:
+        """For each issue, the days of its newest asserted issue-level evidence said by `as_of`, of any kind and
+        of each kind that weighs in a status: a seek each."""
         return {
-            row["issue"]: row["said_on"]
+            row["issue"]: IssueNamed(
+                row["said_on"], row["sticking_point_on"], row["implemented_on"], row["partly_implemented_on"]
+            )
             for row in self.rows(NEWEST_NAMED, as_of=as_of, issues=issues)
             if row["said_on"] is not None
         }
@@ -377,14 +395,18 @@ def _negated_time(moment: time | None) -> int:
     )
 
 
-def status_at(issue: str, party_ids: list[str], latest: dict[Key, Entry], newest_named: date | None) -> str:
-    """An issue's status from every party's latest entry and the day of the newest issue-level evidence naming it.
+def status_at(issue: str, party_ids: list[str], latest: dict[Key, Entry], named: IssueNamed | None) -> str:
+    """An issue's status from the negotiators' (`party_ids`) latest entries and the days of the newest issue-level
+    evidence naming it (`named`).
 
-    A negated or hypothetical "sticking point" puts nothing on the agenda (`newest_named` counts asserted
-    evidence only). Named a sticking point on the day of the last move, or after it: the issue is not settled.
+    A negated or hypothetical "sticking point" puts nothing on the agenda (`named` counts asserted evidence
+    only). Named a sticking point on the day of the last move, or after it: the issue is not settled. An agreement
+    that evidence on the day it was reached, or after, says is carried out is `implemented` (in part:
+    `partly_implemented`).
     """
     found = [latest[(issue, p)] for p in party_ids if (issue, p) in latest]
     stances = [stance_of(latest.get((issue, p)))[0] for p in party_ids]
     latest_since = max((f.since for f in found if f.since is not None), default=None)
-    reopened = newest_named is not None and latest_since is not None and newest_named >= latest_since
-    return issue_status(stances, newest_named is not None, reopened)
+    sticking = named.sticking_point if named is not None else None
+    reopened = sticking is not None and latest_since is not None and sticking >= latest_since
+    return issue_status(stances, named is not None, reopened, carried_out(named, latest_since))

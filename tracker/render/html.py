@@ -151,6 +151,8 @@ def _cell(cell: MatrixCell) -> str:
 
 def _quote(ref: EvidenceRef, party: str | None) -> str:
     move = f", {words(ref.move)}" if ref.move else ""
+    if ref.kind not in (None, "sticking_point"):  # issue-level evidence that says more than "a sticking point"
+        move += f", {text(words(ref.kind))}"
     reason = held_back(ref)
     mode = f" <em>({text(reason)}: moves nothing)</em>" if reason else ""
     condition = f'<p class="source"><em>On condition:</em> {text(ref.condition)}</p>' if ref.condition else ""

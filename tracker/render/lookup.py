@@ -89,6 +89,7 @@ def render_show(detail: EvidenceDetail | ArticleDetail, fmt: str) -> str:
                 ("said on", ref.date if ref.said_at is None else f"{ref.date} {ref.said_at}"),
                 ("source", who(ref, detail.party)),
                 ("mode", ref.mode),
+                ("kind", ref.kind),  # issue-level evidence's: sticking point, progress, (partly) implemented
                 ("condition", ref.condition),
                 ("article", f"{ref.article}: {ref.article_title}"),
                 ("outlet", detail.outlet),

@@ -132,6 +132,8 @@ def _when(value: object) -> str:
 def _quote(ref: EvidenceRef, party: str | None) -> list[str]:
     source = f"{md(said_by(ref, party))}, *{md(ref.article_title)}*, {ref.date.isoformat()} (`{ref.id}`"
     source += f", {words(ref.move)})" if ref.move else ")"
+    if ref.kind not in (None, "sticking_point"):  # issue-level evidence that says more than "a sticking point"
+        source += f": {words(ref.kind)}"
     lines = [f"> {md(ref.quote)}", ">", f"> — {source}"]
     if ref.condition:
         lines.append(f"> *on condition:* {md(ref.condition)}")

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from tracker.domain.catalog import role_label
 from tracker.domain.dates import moment
 from tracker.domain.untrusted import BIDI_AND_C1, safe_text
+from tracker.domain.words import words
 from tracker.read.models import DiffReport, EvidenceRef, HistoryReport, IngestLog, MoveStep, StateReport
 
 # Inside JSON strings C0 is already escaped by `json`; the rest must be too.
@@ -92,6 +93,11 @@ class Table:
                     break
                 self.left_out.add(column.key)
         return fitted_widths(self, width)
+
+
+def named_as(kind: str | None) -> str:
+    """What issue-level evidence's row says it did: named the issue (a sticking point), or what else its kind says."""
+    return "named" if kind in (None, "sticking_point") else f"named: {words(kind)}"
 
 
 def who(ref: EvidenceRef | None, party: str | None = None) -> str:
@@ -271,7 +277,7 @@ def history_table(report: HistoryReport) -> Table:
             (
                 e.date,
                 0,
-                {"kind": "named", "date": e.date, "move": "named", **_source(e, None), "evidence": e.id}
+                {"kind": "named", "date": e.date, "move": named_as(e.kind), **_source(e, None), "evidence": e.id}
                 | {"article": e.article, "quote": e.quote},
             )
             for e in history.evidence

@@ -183,6 +183,7 @@ class EvidenceRow(Bitemporal, table=True):
             "issue",
             "said_on",
             "mode",
+            "kind",
             "recorded_at",
             "superseded_at",
             sqlite_where=text("party IS NULL"),
@@ -206,6 +207,8 @@ class EvidenceRow(Bitemporal, table=True):
     mode: str = Field(max_length=16)
     move: str | None = Field(default=None, max_length=32)  # the move the evidence names, where several lead
     condition: str | None = Field(default=None, sa_type=String())
+    # Issue-level evidence's kind: progress, implemented or partly_implemented; none: a sticking point (or a party's)
+    kind: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, sa_type=String())
     source_path: str = Field(max_length=2000)  # absolute
     source_line: int  # the line of the evidence item

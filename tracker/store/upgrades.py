@@ -6,7 +6,8 @@ a later step adds. Schema 5 changed how evidence said on one day is weighed,
 so its step replays every position: the old timeline is superseded, not
 deleted, and `--known-at` before the upgrade still answers as the tracker did.
 Schema 6 gives each party its role; every party of an older database was a
-negotiator.
+negotiator. Schema 7 gives issue-level evidence its kind; all of it so far
+named sticking points, the default.
 """
 
 from __future__ import annotations
@@ -72,15 +73,24 @@ _ADDED_IN_5: tuple[tuple[Any, str], ...] = (
 )
 
 
+def _add_columns(conn: Connection, columns: tuple[tuple[Any, str], ...]) -> None:
+    """Add each column as its table model declares it; one with a server default is NOT NULL, and the rows
+    already there take the default."""
+    quote = conn.dialect.identifier_preparer.quote
+    for model, name in columns:
+        table = _table(model)
+        column = table.c[name]
+        kind = column.type.compile(dialect=conn.dialect)
+        if column.server_default is not None:
+            kind += f" NOT NULL DEFAULT '{column.server_default.arg}'"  # type: ignore[attr-defined]
+        conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(name)} {kind}")
+
+
 def _upgrade_4_to_5(conn: Connection) -> str:
     """Schema 4 to 5: evidence names its move, time of day and condition; the timeline says why evidence moved
     nothing, what each stance rests on and whether it is contested; an issue may have a parent. Evidence that
     left `agreed` names the move it made (schema 4 knew one, renege). Every position is replayed."""
-    quote = conn.dialect.identifier_preparer.quote
-    for model, name in _ADDED_IN_5:
-        table = _table(model)
-        kind = table.c[name].type.compile(dialect=conn.dialect)
-        conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(name)} {kind}")
+    _add_columns(conn, _ADDED_IN_5)
     # Evidence that made a move sharing its two stances with another move names the move it made.
     for shared in ("renege", "reopen"):
         made = select(col(TimelineRow.evidence_row_id)).where(
@@ -89,12 +99,12 @@ def _upgrade_4_to_5(conn: Connection) -> str:
         conn.execute(update(EvidenceRow).where(col(EvidenceRow.row_id).in_(made)).values(move=shared))
     _replay_every_position(conn)
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position_entries")  # it covers the new columns
-    _create_indexes(conn)
-    return "5"
+    return "5"  # the indexes are built by the last step, on the columns they cover
 
 
 def _create_indexes(conn: Connection) -> None:
-    """Every index the current tables declare that the database lacks (the last step's work)."""
+    """Every index the current tables declare that the database lacks: the last step's work, once every column
+    they cover is there."""
     for model in (IssueRow, PartyRow, ArticleRow, EvidenceRow, TimelineRow):
         for index in _table(model).indexes:
             index.create(conn, checkfirst=True)
@@ -172,14 +182,17 @@ def _replay_every_position(conn: Connection) -> None:
 def _upgrade_5_to_6(conn: Connection) -> str:
     """Schema 5 to 6: a party has a role (negotiator, mediator or observer); every party stored so far was a
     negotiator, as the tracker then weighed it. No position changes: statuses are derived when read."""
-    quote = conn.dialect.identifier_preparer.quote
-    table = _table(PartyRow)
-    kind = table.c["role"].type.compile(dialect=conn.dialect)
-    conn.exec_driver_sql(
-        f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote('role')} {kind} NOT NULL DEFAULT 'negotiator'"
-    )
-    _create_indexes(conn)
+    _add_columns(conn, ((PartyRow, "role"),))
     return "6"
+
+
+def _upgrade_6_to_7(conn: Connection) -> str:
+    """Schema 6 to 7: issue-level evidence has a kind (none stored: a sticking point, what all of it was so far);
+    each issue's newest of each kind is a seek in `ix_evidence_issue_named`, which now covers it."""
+    _add_columns(conn, ((EvidenceRow, "kind"),))
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_evidence_issue_named")  # it covers the new column
+    _create_indexes(conn)
+    return "7"
 
 
 # Each older schema version this tracker upgrades in place, and how.
@@ -189,4 +202,5 @@ UPGRADES: dict[str, Callable[[Connection], str]] = {
     "3": _upgrade_3_to_4,
     "4": _upgrade_4_to_5,
     "5": _upgrade_5_to_6,
+    "6": _upgrade_6_to_7,
 }

@@ -53,6 +53,8 @@ STATUS_AS = {
     "in_play": Stance.OPEN,
     "converging": Stance.SUPPORTS,
     "agreed": Stance.AGREED,
+    "partly_implemented": Stance.AGREED,
+    "implemented": Stance.AGREED,
 }
 # A theme of the terminal's ANSI colours: candidates for each stance, the first that reads is taken.
 ANSI_CANDIDATES: dict[Stance, tuple[str, ...]] = {

@@ -48,7 +48,7 @@ STANCE_ORDER = [
     Stance.AGREED,
     Stance.UNKNOWN,
 ]
-STATUS_ORDER = ["deadlocked", "in_play", "converging", "agreed", "not_on_agenda"]
+STATUS_ORDER = ["deadlocked", "in_play", "converging", "agreed", "partly_implemented", "implemented", "not_on_agenda"]
 # What each stance and status means, for the legend screen and the help.
 STANCE_MEANING = {
     Stance.DEMANDS: "insists on the proposition",
@@ -63,7 +63,9 @@ STATUS_MEANING = {
     "deadlocked": "parties hold incompatible stances",
     "in_play": "under discussion, no agreement in sight yet",
     "converging": "the stances are coming together",
-    "agreed": "every party with a stance has agreed",
+    "agreed": "every negotiator has agreed",
+    "partly_implemented": "agreed, and being carried out in part",
+    "implemented": "agreed, and carried out",
     "not_on_agenda": "nobody has taken it up",
 }
 MARKS = [  # (mark, in full, in a line, in a short line)

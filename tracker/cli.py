@@ -1094,12 +1094,12 @@ def where_command(ctx: click.Context, fmt: str) -> None:
     if ctx.meta.get("tracker.db") is not None:
         db_origin = "named by --db or TRACKER_DB"
     else:
-        db_origin = "the workspace's" if workspace else "the default database, built from the bundled demo"
+        db_origin = "the workspace's" if workspace else "the default database, of the bundled demo"
     made = database.exists() and not database.is_empty()
     if made:
         state = "holds an ingest"
     else:
-        state = "made from the demo at first use" if database.is_default else "not made yet: `tracker ingest` makes it"
+        state = "made at first use" if database.is_default else "not made yet: `tracker ingest` makes it"
     rows = {
         "workspace": str(workspace.root) if workspace else None,
         "how": found.how,

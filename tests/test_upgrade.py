@@ -30,8 +30,26 @@ ADDED_IN_6 = {"party": ("role",)}
 SCHEMA_6_NAMED = "issue, said_on, mode, recorded_at, superseded_at"
 
 
+SCHEMA_7_ENTRIES = (
+    "issue, party, valid_from, seq, superseded_at, recorded_at, entered_seq, since, stance_from, stance_to, move, "
+    "backing, evidence_row_id, not_applied, basis, condition, contested_on"
+)
+
+
+def downgrade_to_schema_7(db: str) -> None:
+    """Turn a database into what schema version 7 wrote: no timeline column saying whether a since is exact."""
+    engine = create_engine(database_url(db)[0])
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_timeline_position_entries"))
+        conn.execute(text("ALTER TABLE timeline DROP COLUMN since_exact"))
+        conn.execute(text(f"CREATE INDEX ix_timeline_position_entries ON timeline ({SCHEMA_7_ENTRIES})"))
+        conn.execute(text("UPDATE tracker_meta SET value = '7' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+
 def downgrade_to_schema_6(db: str) -> None:
     """Turn a database into what schema version 6 wrote: issue-level evidence without a kind."""
+    downgrade_to_schema_7(db)
     engine = create_engine(database_url(db)[0])
     with engine.begin() as conn:
         conn.execute(text("DROP INDEX ix_evidence_issue_named"))
@@ -218,8 +236,8 @@ def test_a_schema_4_database_is_replayed_under_the_new_rules_and_its_old_answers
     assert run("--db", db, "history", "--format", "json").stdout == history
     assert read(db, "SELECT id, move FROM evidence ORDER BY id") == [("b1", None), ("b2", "renege")]
     assert read(db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
-    [(upgrade,)] = read(db, "SELECT seeds FROM ingest WHERE seeds LIKE '(schema%'")
-    assert upgrade == "(schema 5 upgrade)"
+    upgrades = read(db, "SELECT seeds FROM ingest WHERE seeds LIKE '(schema%' ORDER BY recorded_at")
+    assert upgrades == [("(schema 5 upgrade)",), ("(schema 8 upgrade)",)], "each replaying step recorded once"
     old = run("--db", db, "history", "--known-at", str(before_upgrade).replace(" ", "T") + "Z", "--format", "csv")
     assert old.exit_code == 0 and "renege" in old.stdout, "the timeline before the upgrade is still read"
 
@@ -257,3 +275,17 @@ def test_a_schema_6_database_keeps_its_sticking_points_and_indexes_their_kind(ru
     assert read(seeded_db, "SELECT COUNT(*) FROM evidence WHERE kind IS NOT NULL") == [(0,)]
     [(sql,)] = read(seeded_db, "SELECT sql FROM sqlite_master WHERE name = 'ix_evidence_issue_named'")
     assert "kind" in str(sql)
+
+
+def test_a_schema_7_database_is_replayed_under_the_recap_rules_and_keeps_exact_dates(run: Run, seeded_db: str) -> None:
+    """Schema 8 weighs recaps anew: every position is replayed once, recorded as an ingest, and every stance's
+    since says whether it is exact; the answers of the bundled corpus (no recap moves it) are the same."""
+    before = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--format", "json", "--evidence", "all").stdout
+    downgrade_to_schema_7(seeded_db)
+    upgraded = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--format", "json", "--evidence", "all")
+    assert upgraded.exit_code == 0 and "Upgrading" in upgraded.stderr
+    assert upgraded.stdout == before
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("8",)]
+    assert read(seeded_db, "SELECT COUNT(*) FROM ingest WHERE seeds = '(schema 8 upgrade)'") == [(1,)]
+    assert read(seeded_db, "SELECT COUNT(*) FROM timeline WHERE superseded_at IS NULL AND since_exact = 0") == [(0,)]
+    assert run("--db", seeded_db, "check").exit_code == 0

@@ -811,6 +811,7 @@ class Ingest:
                         entry.condition,
                         bind("contested_on", entry.contested_on),
                         entry.evidence_row_id,
+                        entry.since_exact,
                     )
                     for entry in replayed
                 ],

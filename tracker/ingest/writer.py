@@ -74,6 +74,7 @@ TIMELINE_COLUMNS = (
     "condition",
     "contested_on",
     "evidence_row_id",
+    "since_exact",
 )
 
 

@@ -53,7 +53,7 @@ POSITION_EVIDENCE = (
 ISSUE_LEVEL_EVIDENCE = f"SELECT row_id, id, article, issue FROM evidence WHERE party IS NULL AND {LIVE}"
 POSITION_TIMELINE = (
     "SELECT seq, valid_from, stance_from, stance_to, move, not_applied, since, entered_seq, backing, basis, "
-    "condition, contested_on, evidence_row_id "
+    "condition, contested_on, evidence_row_id, since_exact "
     f"FROM timeline WHERE issue = :issue AND party = :party AND {LIVE} ORDER BY seq"
 )
 

@@ -227,7 +227,7 @@ class TimelineRow(Bitemporal, table=True):
             "ix_timeline_position_entries",
             *("issue", "party", "valid_from", "seq", "superseded_at", "recorded_at"),
             *("entered_seq", "since", "stance_from", "stance_to", "move", "backing", "evidence_row_id"),
-            *("not_applied", "basis", "condition", "contested_on"),
+            *("not_applied", "basis", "condition", "contested_on", "since_exact"),
         ),
         Index("ix_timeline_valid_from", "valid_from"),
         # The dates on which some stance changed (the steps of time travel), read from the index alone.
@@ -257,6 +257,8 @@ class TimelineRow(Bitemporal, table=True):
     condition: str | None = Field(default=None, sa_type=String())  # as its newest applied evidence states it
     contested_on: date | None = None  # the day evidence of equal rank disagreed, until later evidence settles it
     evidence_row_id: int = Field(foreign_key="evidence.row_id", index=True)
+    # False: the stance was entered on a recap's word, so it is known held *by* `since`, not from it.
+    since_exact: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
 
 
 class BulkInsert:

@@ -7,7 +7,10 @@ so its step replays every position: the old timeline is superseded, not
 deleted, and `--known-at` before the upgrade still answers as the tracker did.
 Schema 6 gives each party its role; every party of an older database was a
 negotiator. Schema 7 gives issue-level evidence its kind; all of it so far
-named sticking points, the default.
+named sticking points, the default. Schema 8 weighs recaps and implied stances
+anew (a recap may be a first word or move a position by its date), so its step
+replays every position too, and the timeline keeps whether each stance's
+`since` is exact.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, func, insert, inspect, select, update
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
@@ -97,7 +102,7 @@ def _upgrade_4_to_5(conn: Connection) -> str:
             col(TimelineRow.move) == shared, col(TimelineRow.superseded_at).is_(None)
         )
         conn.execute(update(EvidenceRow).where(col(EvidenceRow.row_id).in_(made)).values(move=shared))
-    _replay_every_position(conn)
+    _replay_every_position(conn, "5")
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position_entries")  # it covers the new columns
     return "5"  # the indexes are built by the last step, on the columns they cover
 
@@ -110,8 +115,9 @@ def _create_indexes(conn: Connection) -> None:
             index.create(conn, checkfirst=True)
 
 
-def _replay_every_position(conn: Connection) -> None:
-    """Replay every position from its current evidence; supersede the old timeline, recorded as an ingest."""
+def _replay_every_position(conn: Connection, schema: str) -> None:
+    """Replay every position from its current evidence; supersede the old timeline, recorded as an ingest (of the
+    upgrade to `schema`). Only the timeline columns the database has yet are written (a later step adds more)."""
     rows = conn.execute(
         select(
             col(EvidenceRow.issue),
@@ -159,19 +165,28 @@ def _replay_every_position(conn: Connection) -> None:
     if latest is not None and latest >= now:
         now = latest + timedelta(microseconds=1)
     conn.execute(update(TimelineRow).where(col(TimelineRow.superseded_at).is_(None)).values(superseded_at=now))
+    present = {column["name"] for column in inspect(conn).get_columns(TimelineRow.__tablename__)}
     new_rows = [
-        {"issue": issue, "party": party, "recorded_at": now, **entry._asdict()}
+        {"issue": issue, "party": party, "recorded_at": now}
+        | {name: value for name, value in entry._asdict().items() if name in present}
         for (issue, party), entries in replayed.items()
         for entry in entries
     ]
+    # Into the columns the table has now (the model's defaults would name columns a later step adds).
+    timeline = sql_table(
+        TimelineRow.__tablename__, *(sql_column(name) for name in ("issue", "party", "recorded_at", *present))
+    )
+    names = {c.name for c in timeline.columns}
     for start in range(0, len(new_rows), 5000):
-        conn.execute(insert(TimelineRow), new_rows[start : start + 5000])
+        conn.execute(
+            insert(timeline), [{k: v for k, v in row.items() if k in names} for row in new_rows[start : start + 5000]]
+        )
     conn.execute(
         insert(IngestRow),
         [
             dict(
                 recorded_at=now,
-                seeds="(schema 5 upgrade)",
+                seeds=f"(schema {schema} upgrade)",
                 fixtures="(every position replayed)",
                 positions_replayed=len(replayed),
             )
@@ -191,8 +206,18 @@ def _upgrade_6_to_7(conn: Connection) -> str:
     each issue's newest of each kind is a seek in `ix_evidence_issue_named`, which now covers it."""
     _add_columns(conn, ((EvidenceRow, "kind"),))
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_evidence_issue_named")  # it covers the new column
+    return "7"  # the indexes are built by the last step, on the columns they cover
+
+
+def _upgrade_7_to_8(conn: Connection) -> str:
+    """Schema 7 to 8: recaps and implied stances weighed anew (every position replayed: a recap may now be a first
+    word, or move a position by its date); the timeline keeps whether a stance's `since` is exact, in the
+    covering index the state reads."""
+    _add_columns(conn, ((TimelineRow, "since_exact"),))
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_timeline_position_entries")  # it covers the new column
+    _replay_every_position(conn, "8")
     _create_indexes(conn)
-    return "7"
+    return "8"
 
 
 # Each older schema version this tracker upgrades in place, and how.
@@ -203,4 +228,5 @@ UPGRADES: dict[str, Callable[[Connection], str]] = {
     "4": _upgrade_4_to_5,
     "5": _upgrade_5_to_6,
     "6": _upgrade_6_to_7,
+    "7": _upgrade_7_to_8,
 }

@@ -21,7 +21,8 @@ def _defined_hash(evidence: Evidence) -> str:
     fields["said_on"] = evidence.said_on.isoformat()
     for name in ("stance", "attribution", "mode", "move", "kind"):
         fields[name] = fields[name] and fields[name].value
-    for added in ("said_at", "move", "condition", "kind"):  # added later: in the digest only when set
+    # Added later: in the digest only when set.
+    for added in ("said_at", "move", "condition", "kind", "said_on_written"):
         if fields[added] is None:
             del fields[added]
     if "said_at" in fields:
@@ -79,5 +80,6 @@ def test_the_digest_spelled_out_agrees_with_its_definition_on_any_text() -> None
             move=rng.choice([None, *Move]),
             condition=rng.choice([None, text()]),
             kind=rng.choice([None, *IssueKind]),
+            said_on_written=rng.choice([None, "2026-01", "../2026-01-02", text()]),
         )
         assert item.content_hash() == _defined_hash(item)

@@ -36,8 +36,18 @@ SCHEMA_7_ENTRIES = (
 )
 
 
+def downgrade_to_schema_8(db: str) -> None:
+    """Turn a database into what schema version 8 wrote: no `said_on` kept as written (every one a plain day)."""
+    engine = create_engine(database_url(db)[0])
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE evidence DROP COLUMN said_on_written"))
+        conn.execute(text("UPDATE tracker_meta SET value = '8' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+
 def downgrade_to_schema_7(db: str) -> None:
     """Turn a database into what schema version 7 wrote: no timeline column saying whether a since is exact."""
+    downgrade_to_schema_8(db)
     engine = create_engine(database_url(db)[0])
     with engine.begin() as conn:
         conn.execute(text("DROP INDEX ix_timeline_position_entries"))
@@ -285,7 +295,22 @@ def test_a_schema_7_database_is_replayed_under_the_recap_rules_and_keeps_exact_d
     upgraded = run("--db", seeded_db, "state", "--as-of", "2026-02-06", "--format", "json", "--evidence", "all")
     assert upgraded.exit_code == 0 and "Upgrading" in upgraded.stderr
     assert upgraded.stdout == before
-    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [("8",)]
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
     assert read(seeded_db, "SELECT COUNT(*) FROM ingest WHERE seeds = '(schema 8 upgrade)'") == [(1,)]
     assert read(seeded_db, "SELECT COUNT(*) FROM timeline WHERE superseded_at IS NULL AND since_exact = 0") == [(0,)]
     assert run("--db", seeded_db, "check").exit_code == 0
+
+
+def test_a_schema_8_database_keeps_its_plain_days(run: Run, seeded_db: str) -> None:
+    """Schema 8 knew plain days only: after the upgrade none is kept as written, and the answers are the same."""
+    before = {
+        command: run("--db", seeded_db, *command).stdout
+        for command in (("state", "--as-of", "2026-02-06", "--format", "json"), ("history", "--format", "json"))
+    }
+    downgrade_to_schema_8(seeded_db)
+    for command, output in before.items():
+        result = run("--db", seeded_db, *command)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == output
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
+    assert read(seeded_db, "SELECT COUNT(*) FROM evidence WHERE said_on_written IS NOT NULL") == [(0,)]

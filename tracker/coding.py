@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.domain.catalog import Catalog
+from tracker.domain.edtf import SAID_ON_FORMS
+from tracker.domain.edtf import said_on as parse_said_on
 from tracker.domain.errors import (
     AmbiguousMove,
     CorpusError,
@@ -160,9 +162,9 @@ class Coding:
         if draft.mode not in ("", "asserted"):
             return f"{who}: {draft.mode}, kept and shown; it moves nothing"
         try:
-            said_on = date.fromisoformat(draft.said_on.strip()) if draft.said_on.strip() else self.article.published_on
+            said_on = parse_said_on(draft.said_on.strip()).end if draft.said_on.strip() else self.article.published_on
         except ValueError:
-            return "said on: a date in the form YYYY-MM-DD"
+            return f"said on: {SAID_ON_FORMS}"
         held, since = self._held(issue, party, said_on)
         before = f"{words(held)} since {since}" if since else words(held)
         stored = self._before(editing, issue, party) if editing else None

@@ -13,11 +13,36 @@ from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
 from json.encoder import encode_basestring_ascii as _encode_string
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
+from tracker.domain.edtf import SAID_ON_FORMS, SaidOn
+from tracker.domain.edtf import said_on as parse_said_on
 from tracker.domain.machines import Move, Stance
+
+# `said_on` as a fixture or a feed gives it: an EDTF date (levels 0 and 1) to the end of its span, kept as written.
+SaidOnValue = Annotated[
+    SaidOn,
+    PlainValidator(parse_said_on),
+    PlainSerializer(lambda value: value.shown, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": f"An EDTF date (levels 0 and 1): {SAID_ON_FORMS}",
+            "examples": ["2026-02-17", "2026-02", "2026-02-17/2026-02-18", "../2026-02-18", "2026-02-17?", "2026-02~"],
+        }
+    ),
+]
 
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$"
 
@@ -102,7 +127,11 @@ class EvidenceIn(BaseModel):
     )
     speaker: str | None = Field(default=None, max_length=200)
     attribution: Attribution
-    said_on: date | None = Field(default=None, description="When it was said; defaults to the article's date")
+    said_on: SaidOnValue | None = Field(
+        default=None,
+        description="When it was said, an EDTF date (a day, a month, an interval, uncertain or approximate): it "
+        "counts from the end of its span; defaults to the article's date",
+    )
     said_at: time | None = Field(
         default=None, description="Time of day it was said (HH:MM, quoted in YAML): orders one day's evidence"
     )
@@ -194,6 +223,9 @@ class Evidence:
     condition: str | None = None
     # Issue-level evidence's kind; None for a sticking point (the default) and for a party's evidence.
     kind: IssueKind | None = None
+    # `said_on` as written, where it is not that plain day (a month, an interval, uncertain...): `said_on` is then
+    # the last day of its span, from which the evidence counts.
+    said_on_written: str | None = None
 
     def content_hash(self) -> str:
         """Identity of the coded content; the same content is never stored twice.
@@ -207,12 +239,13 @@ class Evidence:
         move = f', "move": {encode(self.move)}' if self.move is not None else ""
         said_at = f', "said_at": "{self.said_at.isoformat()}"' if self.said_at is not None else ""
         kind = f'"kind": {encode(self.kind)}, ' if self.kind is not None else ""
+        written = f', "said_on_written": {encode(self.said_on_written)}' if self.said_on_written is not None else ""
         return hashlib.sha256(
             (
                 f'{{"article": {encode(self.article)}, "attribution": {encode(self.attribution)}, {condition}'
                 f'"end": {self.end}, "id": {encode(self.id)}, "issue": {encode(self.issue)}, {kind}'
                 f'"mode": {encode(self.mode)}{move}, "note": {_json(self.note)}, "party": {_json(self.party)}, '
-                f'"quote": {encode(self.quote)}{said_at}, "said_on": "{self.said_on.isoformat()}", '
+                f'"quote": {encode(self.quote)}{said_at}, "said_on": "{self.said_on.isoformat()}"{written}, '
                 f'"speaker": {_json(self.speaker)}, "stance": {_json(self.stance)}, '
                 f'"start": {self.start}}}'
             ).encode()

@@ -21,11 +21,13 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import time
 from pathlib import Path
 from typing import Any
 
 from tracker.domain.catalog import Catalog
+from tracker.domain.edtf import SaidOn
+from tracker.domain.edtf import said_on as parse_said_on
 from tracker.domain.errors import CorpusError, Problem, display_path
 from tracker.domain.evidence import ArticleMeta
 from tracker.domain.files import FileRefused, read_regular_file
@@ -310,6 +312,7 @@ def _stored_coding(e: Any) -> tuple[Any, ...]:
         _value(e.attribution),
         e.speaker,
         e.said_on,
+        e.said_on_written,
         e.said_at,
         _value(e.mode),
         _value(e.kind),
@@ -336,7 +339,7 @@ def _coding(
     if catalog is None or not 0 < occurrence <= len(places):
         return None
     try:
-        said_on = date.fromisoformat(str(item["said_on"])) if item.get("said_on") else metas[entry.article].published_on
+        said = parse_said_on(item["said_on"]) if item.get("said_on") else SaidOn(metas[entry.article].published_on)
         said_at = time.fromisoformat(str(item["said_at"])) if item.get("said_at") else None
     except ValueError:
         return None
@@ -350,7 +353,8 @@ def _coding(
         item.get("move"),
         item.get("attribution"),
         item.get("speaker"),
-        said_on,
+        said.end,
+        said.written,
         said_at,
         item.get("mode") or "asserted",
         None if item.get("kind") in (None, "sticking_point") else item.get("kind"),

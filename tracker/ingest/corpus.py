@@ -291,14 +291,16 @@ def check_evidence(
                     f"unknown party '{coded.party}' ({catalog.suggestion('party', coded.party)})",
                 )
             )
-    said_on = coded.said_on or article.published_on
+    said_on = coded.said_on.end if coded.said_on else article.published_on
+    written = coded.said_on.written if coded.said_on else None
     if said_on > article.published_on:
+        what = f"{written} ends on {said_on}, which" if written else f"{said_on}"
         problems.append(
             Problem(
                 where,
                 item.line_of("said_on"),
                 "said_on",
-                f"{said_on} is after the article's date {article.published_on}",
+                f"{what} is after the article's date {article.published_on}",
             )
         )
     anchors, norm = grounder.anchors(article.id, coded.quote)
@@ -359,6 +361,7 @@ def check_evidence(
         move=coded.move,
         condition=coded.condition,
         kind=stored_kind(coded.kind),
+        said_on_written=written,
     )
 
 

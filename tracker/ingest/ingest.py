@@ -482,6 +482,7 @@ class Ingest:
                     PLAIN[item.attribution],
                     bind("said_on", item.said_on),
                     bind("said_at", item.said_at),
+                    item.said_on_written,
                     PLAIN[item.mode],
                     PLAIN[item.move],
                     item.condition,

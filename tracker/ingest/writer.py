@@ -46,6 +46,7 @@ EVIDENCE_COLUMNS = (
     "attribution",
     "said_on",
     "said_at",
+    "said_on_written",
     "mode",
     "move",
     "condition",

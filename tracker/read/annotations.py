@@ -31,6 +31,7 @@ TERMS = (
     "attribution",
     "speaker",
     "said_on",
+    "said_on_end",
     "said_at",
     "mode",
     "kind",
@@ -45,8 +46,8 @@ HELD_EVIDENCE = (
     "SELECT e.id AS id, e.article AS article, a.url AS url, a.published_on AS published_on, e.issue AS issue, "
     "e.party AS party, e.stance AS stance, e.move AS move, e.quote AS quote, e.prefix AS prefix, e.suffix AS suffix, "
     'e.start AS start, e."end" AS "end", e.attribution AS attribution, e.speaker AS speaker, e.said_on AS said_on, '
-    "e.said_at AS said_at, e.mode AS mode, e.kind AS kind, e.condition AS condition, e.note AS note, "
-    "e.recorded_at AS recorded_at "
+    "e.said_on_written AS said_on_written, e.said_at AS said_at, e.mode AS mode, e.kind AS kind, "
+    "e.condition AS condition, e.note AS note, e.recorded_at AS recorded_at "
     f"FROM evidence e LEFT JOIN article a ON a.id = e.article AND {held('a')} WHERE {held('e')} "
     "AND e.issue IN :issues ORDER BY e.article, e.start, e.id"
 )
@@ -63,7 +64,9 @@ def annotation(row: dict[str, Any]) -> dict[str, Any]:
         "move": row["move"],
         "attribution": row["attribution"],
         "speaker": row["speaker"],
-        "said_on": row["said_on"].isoformat(),
+        # As written (EDTF: a month, an interval, uncertain...), and the last day of its span where that differs.
+        "said_on": row["said_on_written"] or row["said_on"].isoformat(),
+        **({"said_on_end": row["said_on"].isoformat()} if row["said_on_written"] is not None else {}),
         "said_at": row["said_at"].isoformat() if row["said_at"] else None,
         "mode": row["mode"],
         "kind": row["kind"],  # issue-level evidence's; none: a sticking point (the default) or a party's

@@ -24,7 +24,12 @@ class EvidenceRef(BaseModel):
     id: str
     article: str
     article_title: str
-    date: date  # when it was said (said_on)
+    date: date  # when it was said (said_on): the last day of its span, where it was written as one
+    # `said_on` as written (EDTF), where it is not the plain day `date`: a month, an interval, uncertain...
+    # (In JSON `said_on`, beside `date`, left out for a plain day.)
+    said_on_written: str | None = Field(
+        default=None, serialization_alias="said_on", exclude_if=lambda written: written is None
+    )
     said_at: time | None = None  # the time of day, where the coder gave one
     quote: str
     speaker: str | None
@@ -43,6 +48,11 @@ class EvidenceRef(BaseModel):
 
 
 REF_FIELDS = tuple(EvidenceRef.model_fields)
+
+
+def said_on_shown(ref: EvidenceRef) -> str:
+    """When a piece of evidence was said, as its coder wrote it: its day, or its EDTF span (`2026-02`)."""
+    return ref.said_on_written if ref.said_on_written is not None else ref.date.isoformat()
 
 
 class Contest(BaseModel):

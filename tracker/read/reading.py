@@ -37,7 +37,8 @@ def ref_columns(move: str = "t.move", not_applied: str = "t.not_applied") -> str
     """The columns an `EvidenceRef` is read from, named as its fields (`e` evidence, `a` its article)."""
     return (
         'e.id AS id, e.article AS article, COALESCE(a.title, e.article) AS article_title, e.said_on AS "date", '
-        "e.said_at AS said_at, e.quote AS quote, e.speaker AS speaker, e.attribution AS attribution, "
+        "e.said_on_written AS said_on_written, e.said_at AS said_at, e.quote AS quote, e.speaker AS speaker, "
+        "e.attribution AS attribution, "
         f"e.mode AS mode, e.stance AS stance, {move} AS move, {not_applied} AS not_applied, "
         "e.condition AS condition, CASE WHEN e.party IS NULL THEN COALESCE(e.kind, 'sticking_point') END AS kind, "
         'e.start AS start, e."end" AS "end", e.note AS note'

@@ -52,7 +52,7 @@ from tracker.read.briefing import (
     scope,
     unlinked_note,
 )
-from tracker.read.models import EvidenceRef, HistoryMove
+from tracker.read.models import EvidenceRef, HistoryMove, said_on_shown
 
 STANCE_COLOUR = {
     Stance.UNKNOWN: "#d9d9d9",
@@ -158,7 +158,8 @@ def _quote(ref: EvidenceRef, party: str | None) -> str:
     condition = f'<p class="source"><em>On condition:</em> {text(ref.condition)}</p>' if ref.condition else ""
     return (
         f"<blockquote><p>{text(ref.quote)}</p>"
-        f'<p class="source">— {text(said_by(ref, party))}, <cite>{text(ref.article_title)}</cite>, {ref.date} '
+        f'<p class="source">— {text(said_by(ref, party))}, <cite>{text(ref.article_title)}</cite>, '
+        f"{text(said_on_shown(ref))} "
         f"(<code>{text(ref.id)}</code>{move}){mode}</p>{condition}</blockquote>"
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from tracker.domain.untrusted import safe_text
 from tracker.read.lookup import ArticleDetail, EvidenceDetail, SearchResult
+from tracker.read.models import said_on_shown
 from tracker.render.output import Column, Table, _csv, _markdown, _plain, to_json, who
 
 SEARCH_COLUMNS = [
@@ -30,7 +31,7 @@ def search_table(result: SearchResult) -> Table:
             {
                 "kind": "evidence",
                 "id": ref.id,
-                "date": ref.date,
+                "date": said_on_shown(ref),
                 "issue": hit.issue,
                 "party": hit.party or "(issue)",
                 "source": who(ref, hit.party),
@@ -86,7 +87,7 @@ def render_show(detail: EvidenceDetail | ArticleDetail, fmt: str) -> str:
                 ("position", f"{detail.party} on {detail.issue}" if detail.party else f"{detail.issue} (the issue)"),
                 ("stance", ref.stance),
                 ("made", made),
-                ("said on", ref.date if ref.said_at is None else f"{ref.date} {ref.said_at}"),
+                ("said on", said_on_shown(ref) if ref.said_at is None else f"{said_on_shown(ref)} {ref.said_at}"),
                 ("source", who(ref, detail.party)),
                 ("mode", ref.mode),
                 ("kind", ref.kind),  # issue-level evidence's: sticking point, progress, (partly) implemented

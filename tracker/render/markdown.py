@@ -38,7 +38,7 @@ from tracker.read.briefing import (
     scope,
     unlinked_note,
 )
-from tracker.read.models import EvidenceRef
+from tracker.read.models import EvidenceRef, said_on_shown
 
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
@@ -130,7 +130,7 @@ def _when(value: object) -> str:
 
 
 def _quote(ref: EvidenceRef, party: str | None) -> list[str]:
-    source = f"{md(said_by(ref, party))}, *{md(ref.article_title)}*, {ref.date.isoformat()} (`{ref.id}`"
+    source = f"{md(said_by(ref, party))}, *{md(ref.article_title)}*, {md(said_on_shown(ref))} (`{ref.id}`"
     source += f", {words(ref.move)})" if ref.move else ")"
     if ref.kind not in (None, "sticking_point"):  # issue-level evidence that says more than "a sticking point"
         source += f": {words(ref.kind)}"

@@ -202,8 +202,10 @@ class EvidenceRow(Bitemporal, table=True):
     suffix: str = Field(sa_type=String())
     speaker: str | None = Field(default=None, max_length=200)
     attribution: str = Field(max_length=16)
-    said_on: date
+    said_on: date  # the last day of its span, as written: evidence counts from it
     said_at: time | None = None
+    # `said_on` as written where it is not that plain day (EDTF: a month, an interval, uncertain...); none: a day
+    said_on_written: str | None = Field(default=None, max_length=120)
     mode: str = Field(max_length=16)
     move: str | None = Field(default=None, max_length=32)  # the move the evidence names, where several lead
     condition: str | None = Field(default=None, sa_type=String())

@@ -10,7 +10,8 @@ negotiator. Schema 7 gives issue-level evidence its kind; all of it so far
 named sticking points, the default. Schema 8 weighs recaps and implied stances
 anew (a recap may be a first word or move a position by its date), so its step
 replays every position too, and the timeline keeps whether each stance's
-`since` is exact.
+`since` is exact. Schema 9 keeps `said_on` as written where it is an EDTF span
+or a qualified day; every day stored before was a plain one.
 """
 
 from __future__ import annotations
@@ -220,6 +221,17 @@ def _upgrade_7_to_8(conn: Connection) -> str:
     return "8"
 
 
+def _upgrade_8_to_9(conn: Connection) -> str:
+    """Schema 8 to 9: evidence keeps `said_on` as written where it is not a plain day (a month, an interval,
+    uncertain...), its `said_on` the last day of that span; every piece stored so far was said on a plain day, so
+    none has one. No position changes."""
+    quote = conn.dialect.identifier_preparer.quote
+    table, name = _table(EvidenceRow), "said_on_written"
+    kind = table.c[name].type.compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(name)} {kind}")
+    return "9"
+
+
 # Each older schema version this tracker upgrades in place, and how.
 UPGRADES: dict[str, Callable[[Connection], str]] = {
     "1": _upgrade_1_to_2,
@@ -229,4 +241,5 @@ UPGRADES: dict[str, Callable[[Connection], str]] = {
     "5": _upgrade_5_to_6,
     "6": _upgrade_6_to_7,
     "7": _upgrade_7_to_8,
+    "8": _upgrade_8_to_9,
 }

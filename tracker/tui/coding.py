@@ -424,7 +424,8 @@ class CodingScreen(Screen[bool]):
                 "move": chosen.move,
                 "attribution": chosen.attribution,
                 "speaker": chosen.speaker,
-                "said_on": chosen.said_on.isoformat() if chosen.said_on != self.coding.article.published_on else "",
+                "said_on": chosen.said_on_written
+                or (chosen.said_on.isoformat() if chosen.said_on != self.coding.article.published_on else ""),
                 "mode": chosen.mode,
                 "condition": chosen.condition,
                 "note": chosen.note,

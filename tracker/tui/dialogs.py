@@ -26,7 +26,7 @@ from textual.worker import Worker, get_current_worker
 from tracker.domain.catalog import Catalog
 from tracker.domain.dates import moment, parse_date, parse_recorded_time
 from tracker.read.lookup import ArticleHit, EvidenceHit, SearchResult, search
-from tracker.read.models import IngestRecord
+from tracker.read.models import IngestRecord, said_on_shown
 from tracker.tui.widgets import (
     Column,
     EvidenceTable,
@@ -323,7 +323,7 @@ class SearchScreen(ModalScreen[EvidenceHit | ArticleHit | None]):
             rows.append(
                 Row(
                     (
-                        Text(ref.date.isoformat()),
+                        Text(said_on_shown(ref)),
                         plain(about),
                         plain(source_of(ref, party)),
                         plain(" ".join(ref.quote.split())),

@@ -29,7 +29,7 @@ from tracker.domain.errors import TrackerError
 from tracker.domain.machines import Stance
 from tracker.domain.untrusted import safe_text
 from tracker.domain.words import words
-from tracker.read.models import Cell, EvidenceRef, Matrix
+from tracker.read.models import Cell, EvidenceRef, Matrix, said_on_shown
 from tracker.tui.palette import current
 
 CHANGED_MARK = "*"
@@ -199,7 +199,7 @@ def citation(ref: EvidenceRef, party_name: str | None) -> str:
     quote = safe_text(" ".join(ref.quote.split()))
     source = safe_text(source_in_full(ref, party_name))
     title = safe_text(ref.article_title)
-    return f"“{quote}” — {source}, “{title}”, {ref.date.isoformat()} [evidence {safe_text(ref.id)}]"
+    return f"“{quote}” — {source}, “{title}”, {said_on_shown(ref)} [evidence {safe_text(ref.id)}]"
 
 
 def quote_text(ref: EvidenceRef, party_name: str | None) -> Text:
@@ -211,7 +211,7 @@ def quote_text(ref: EvidenceRef, party_name: str | None) -> Text:
     text.append(f"— {safe_text(source_in_full(ref, party_name))}", style="bold")
     text.append(" · ")
     text.append(safe_text(ref.article_title))
-    text.append(f" · {ref.date.isoformat()}")
+    text.append(f" · {said_on_shown(ref)}")
     text.append(f" · evidence {safe_text(ref.id)}", style=muted())
     if ref.condition:
         text.append(f"\non condition: {safe_text(ref.condition)}")
@@ -607,7 +607,7 @@ MOVE_COLUMNS = [DATE, MOVE, Column("to", 2, 16, drops=1, whole=True), WHO, QUOTE
 def evidence_row(ref: EvidenceRef, party_name: str | None) -> Row:
     """A piece of evidence in a list: its date, who, the quote (on one line)."""
     quote = plain(" ".join(ref.quote.split()))
-    return Row((Text(ref.date.isoformat()), plain(source_of(ref, party_name)), quote), ref)
+    return Row((Text(said_on_shown(ref)), plain(source_of(ref, party_name)), quote), ref)
 
 
 def move_row(ref: EvidenceRef, move: str | None, stance_to: Stance | str | None, party_name: str | None) -> Row:
@@ -615,7 +615,7 @@ def move_row(ref: EvidenceRef, move: str | None, stance_to: Stance | str | None,
     what = Text(words(move)) if move else muted_text(f"({words(ref.not_applied or ref.mode)})")
     reached = stance_text(stance_to) if stance_to is not None else Text("")
     quote = plain(" ".join(ref.quote.split()))
-    return Row((Text(ref.date.isoformat()), what, reached, plain(source_of(ref, party_name)), quote), ref)
+    return Row((Text(said_on_shown(ref)), what, reached, plain(source_of(ref, party_name)), quote), ref)
 
 
 class QuoteView(Static):

@@ -5,11 +5,15 @@ otherwise; and answers never hinge on calling a statement a recap."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import Run
+from tests.helpers import write_trade_talks
 from tracker.domain.errors import Problem
 from tracker.domain.machines import MOVES, Move, Stance
 from tracker.domain.timeline import ReplayItem, TimelineEntry, replay_item, replay_position
@@ -138,3 +142,25 @@ def test_two_codings_differing_only_in_mode_give_the_same_stances_and_paths(
 
     assert answer(mixed) == answer(asserted), "only the exactness of dates may differ"
     assert [e.since_exact for e in mixed] == [not recaps[n] for n in range(len(path))]
+
+
+# -- shown as "by DATE" ------------------------------------------------------------------------------------------
+
+
+def test_a_stance_entered_on_a_recap_is_shown_held_by_its_date(tmp_path: Path, run: Run, db: str) -> None:
+    seeds, fixtures = write_trade_talks(tmp_path)
+    (fixtures / "brief.yaml").write_text(
+        "article: brief\nevidence:\n"
+        "  - id: b1\n    issue: steel\n    party: Brussels\n    stance: demands\n"
+        "    quote: it insists on removing steel tariffs\n    attribution: direct\n    mode: background\n"
+    )
+    assert run("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures)).exit_code == 0
+    state = json.loads(run("--db", db, "state", "--as-of", "2030-06-01", "--party", "eu", "--format", "json").stdout)
+    [held] = state["positions"]
+    assert (held["stance"], held["since"], held["since_exact"]) == ("demands", "2030-05-01", False)
+    table = run("--db", db, "state", "--as-of", "2030-06-01", "--party", "eu").stdout
+    assert "by 2030-05-01" in table
+    report = run("--db", db, "report", "--as-of", "2030-06-01").stdout
+    assert "demands by 2030-05-01" in report and "moves nothing" not in report
+    csv_rows = run("--db", db, "state", "--as-of", "2030-06-01", "--party", "eu", "--format", "csv").stdout
+    assert ",2030-05-01," in csv_rows, "CSV keeps the plain date"

@@ -33,7 +33,7 @@ from tracker.domain.errors import (
     display_path,
 )
 from tracker.domain.evidence import Article, Evidence
-from tracker.domain.machines import Stance, choose_move, reached
+from tracker.domain.machines import IMPLIES, Move, Stance, choose_move, reached
 from tracker.domain.words import words
 from tracker.read.lookup import EvidenceDetail, show
 from tracker.read.opening import Database
@@ -159,7 +159,8 @@ class Coding:
         who = f"{self.catalog.party(party).name} on {self.catalog.issue(issue).title}"
         if not draft.stance:
             return f"{who}: choose a stance"
-        if draft.mode not in ("", "asserted"):
+        recap = draft.mode == "background"
+        if draft.mode not in ("", "asserted") and not recap:
             return f"{who}: {draft.mode}, kept and shown; it moves nothing"
         try:
             said_on = parse_said_on(draft.said_on.strip()).end if draft.said_on.strip() else self.article.published_on
@@ -170,14 +171,21 @@ class Coding:
         stored = self._before(editing, issue, party) if editing else None
         if stored is not None:
             held, before = stored, f"{words(stored)} before {editing}"
+        if recap and (draft.stance == held or IMPLIES.get(Stance(held)) == draft.stance) and not draft.move:
+            return f"{who}: {before} → a recap restating it: reaffirms → {words(held)}"
         try:
             move = choose_move(held, draft.stance, draft.move or None)
         except AmbiguousMove as exc:
             return f"{who}: {before} → {words(draft.stance)} by which move? {', '.join(exc.choices)}"
         except IllegalMove as exc:
+            if recap:
+                return f"{who}: {before} → a recap across the axis: kept and shown, a contradiction to check"
             allowed = "; ".join(f"{words(m)}: {', '.join(words(s) for s in to)}" for m, to in exc.allowed.items())
             return f"illegal: {who} {before} → {words(draft.stance)}; allowed: {allowed or 'none'}"
-        return f"{who}: {before} → {words(move)} → {words(reached(held, draft.stance, move))}"
+        result = f"{who}: {before} → {words(move)} → {words(reached(held, draft.stance, move))}"
+        if recap and move is not Move.REAFFIRM:
+            result += f" by {said_on} (a recap: held by then, its day unknown)"
+        return result
 
     def _before(self, evidence_id: str, issue: str, party: str) -> str | None:
         """The stance a stored piece of evidence found its position in (None: not stored on that position)."""

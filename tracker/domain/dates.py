@@ -62,3 +62,17 @@ def moment(value: datetime) -> str:
     if value.time() == time.max:
         return value.date().isoformat()
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def since_words(since: date | None, exact: bool = True) -> str | date | None:
+    """A stance's since as shown: the day, or "by DAY" where it is known held only by then (a recap entered it)."""
+    if since is None or exact:
+        return since
+    return f"by {since.isoformat()}"
+
+
+def since_phrase(since: date | None, exact: bool = True) -> str:
+    """ "since DAY", or "by DAY" where the stance is known held only by then (a recap entered it)."""
+    if since is None:
+        return ""
+    return f"since {since.isoformat()}" if exact else f"by {since.isoformat()}"

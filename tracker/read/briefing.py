@@ -64,6 +64,7 @@ class CorpusSummary(BaseModel):
 class MatrixCell(BaseModel):
     stance: Stance
     since: date | None
+    since_exact: bool = True  # False: held *by* `since` (a recap entered the stance)
     basis: str | None = None  # direct, reported or analysis: the strongest attribution behind the stance
     condition: str | None = None
     contested_on: date | None = None
@@ -114,6 +115,7 @@ class PositionSection(BaseModel):
     role: str = "negotiator"  # listed after the negotiators and marked; never makes or blocks a status
     stance: Stance
     since: date | None
+    since_exact: bool = True  # False: held *by* `since` (a recap entered the stance)
     basis: str | None = None
     condition: str | None = None
     contested: Contest | None = None
@@ -381,7 +383,9 @@ def held_back(ref: EvidenceRef) -> str | None:
     """Why a piece of evidence moved nothing, in words (None: it moved or restated the stance)."""
     if ref.not_applied:
         return words(ref.not_applied)
-    return words(ref.mode) if ref.mode != Mode.ASSERTED.value else None
+    # A recap applied (a first word, a move by its date, a restatement) moved the position as asserted evidence
+    # does; other modes never do.
+    return words(ref.mode) if ref.mode not in (Mode.ASSERTED.value, Mode.BACKGROUND.value) else None
 
 
 def move_words(move: HistoryMove) -> str:
@@ -557,6 +561,7 @@ def build_report(
             cells[issue][party] = MatrixCell(
                 stance=position.stance,
                 since=position.since,
+                since_exact=position.since_exact,
                 basis=entry.basis if entry else None,
                 condition=entry.condition if entry else None,
                 contested_on=entry.contested_on if entry else None,
@@ -571,6 +576,7 @@ def build_report(
                     role=roles[party],
                     stance=position.stance,
                     since=position.since,
+                    since_exact=position.since_exact,
                     basis=entry.basis if entry else None,
                     condition=entry.condition if entry else None,
                     contested=position.contest,

@@ -70,6 +70,7 @@ def matrix(reading: Reading, as_of: date, issues: list[str] | None = None, parti
                 basis=held_entry.basis if held_entry else None,
                 condition=held_entry.condition if held_entry else None,
                 contested_on=held_entry.contested_on if held_entry else None,
+                since_exact=held_entry.since_exact if held_entry else True,
             )
         cells[issue] = row
     return Matrix.model_construct(  # built here from checked rows; a thousand cells need no validation

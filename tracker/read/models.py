@@ -71,6 +71,8 @@ class PositionState(BaseModel):
     role: str = "negotiator"  # the party's: a mediator's or an observer's stance never makes an issue's status
     stance: Stance
     since: date | None
+    # False: the stance was entered on a recap's word, so it is known held *by* `since` (shown "by DATE").
+    since_exact: bool = True
     evidence: list[EvidenceRef]  # behind the stance, newest first: the newest `EVIDENCE_SHOWN` unless asked for all
     evidence_total: int = 0  # every piece of evidence behind the stance
     # The strongest attribution among the evidence for the stance: `direct` (the party's own word), `reported`
@@ -214,6 +216,7 @@ class Cell(NamedTuple):
     basis: str | None  # the strongest attribution behind the stance
     condition: str | None  # the condition it holds on
     contested_on: date | None
+    since_exact: bool = True  # False: held *by* `since` (a recap entered the stance)
 
 
 class Matrix(BaseModel):

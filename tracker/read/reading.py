@@ -51,7 +51,8 @@ EVIDENCE = f"JOIN evidence e ON e.row_id = t.evidence_row_id {ARTICLE}"
 ENTRY = (
     "t.issue AS issue, t.party AS party, t.seq AS seq, t.entered_seq AS entered_seq, t.stance_from AS stance_from, "
     "t.stance_to AS stance_to, t.since AS since, t.backing AS backing, t.basis AS basis, "
-    "t.condition AS held_condition, t.contested_on AS contested_on, t.valid_from AS valid_from"
+    "t.condition AS held_condition, t.contested_on AS contested_on, t.valid_from AS valid_from, "
+    "t.since_exact AS since_exact"
 )
 # The catalogue's positions (issue x party held), narrowed to `:issues` and `:parties`.
 POSITIONS = (
@@ -142,6 +143,7 @@ class Entry(NamedTuple):
     basis: str | None
     condition: str | None
     contested_on: date | None
+    since_exact: bool = True  # False: the stance was entered on a recap's word, held *by* `since`
 
 
 def entry(row: dict[str, Any]) -> Entry:
@@ -156,6 +158,7 @@ def entry(row: dict[str, Any]) -> Entry:
         row["basis"],
         row["held_condition"],
         row["contested_on"],
+        bool(row.get("since_exact", True)),  # (a status history reads no such column: it weighs stances only)
     )
 
 
@@ -183,6 +186,10 @@ class Position:
     @property
     def since(self) -> date | None:
         return stance_of(self.entry)[1]
+
+    @property
+    def since_exact(self) -> bool:
+        return self.entry.since_exact if self.entry else True
 
 
 @dataclass

@@ -39,6 +39,7 @@ def state(
                         "role": roles[party].value,
                         "stance": held.stance,
                         "since": held.since,
+                        "since_exact": held.since_exact,
                         "evidence": held.support,
                         "evidence_total": entry.backing if entry else 0,
                         "basis": entry.basis if entry else None,

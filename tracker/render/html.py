@@ -26,7 +26,7 @@ from itertools import pairwise
 
 from tracker.domain import colours
 from tracker.domain.catalog import role_label
-from tracker.domain.dates import moment, shifted
+from tracker.domain.dates import moment, shifted, since_phrase
 from tracker.domain.machines import MOVES, Move, Stance
 from tracker.domain.untrusted import safe_text
 from tracker.domain.words import words
@@ -145,7 +145,7 @@ def _cell(cell: MatrixCell) -> str:
     said = "".join(f"<span><em>{text(q)}</em></span>" for q in cell.qualifiers())
     return (
         f'<td class="stance" style="background:{colour};color:{ink(colour)}">{words(cell.stance)}'
-        f"<span>since {cell.since}</span>{said}</td>"
+        f"<span>{since_phrase(cell.since, cell.since_exact)}</span>{said}</td>"
     )
 
 
@@ -640,7 +640,7 @@ def _left_out(note: LeftOut | None) -> list[str]:
 
 
 def _position(position: PositionSection, issue: str) -> str:
-    since = f" since {position.since}" if position.since else ""
+    since = f" {since_phrase(position.since, position.since_exact)}" if position.since else ""
     contested_on = position.contested.on if position.contested else None
     said = qualifiers(position.basis, position.condition, contested_on)
     qualified = f" <small>({text('; '.join(said))})</small>" if said else ""

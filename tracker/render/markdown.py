@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from tracker.domain.catalog import role_label
-from tracker.domain.dates import moment
+from tracker.domain.dates import moment, since_phrase
 from tracker.domain.untrusted import safe_text
 from tracker.domain.words import words
 from tracker.read.briefing import (
@@ -157,7 +157,11 @@ def _matrix(report: Report) -> list[str]:
         cells = []
         for party in report.parties:
             cell = row.cells[party.id]
-            said = f"{words(cell.stance)} since {cell.since}" if cell.since else words(cell.stance)
+            said = (
+                f"{words(cell.stance)} {since_phrase(cell.since, cell.since_exact)}"
+                if cell.since
+                else words(cell.stance)
+            )
             cells.append(_qualified(said, cell.qualifiers()))
             qualified = qualified or bool(cell.qualifiers())
         title = f"↳ {md(row.title, table=True)}" if row.parent else md(row.title, table=True)
@@ -194,7 +198,7 @@ def _left_out(note: LeftOut | None) -> list[str]:
 
 
 def _position(position: PositionSection, issue: str) -> list[str]:
-    since = f" since {position.since}" if position.since else ""
+    since = f" {since_phrase(position.since, position.since_exact)}" if position.since else ""
     contested_on = position.contested.on if position.contested else None
     heading = _qualified(
         f"{md(role_label(position.name, position.role))}: {words(position.stance)}{since}",

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from tracker.domain.catalog import role_label
-from tracker.domain.dates import moment
+from tracker.domain.dates import moment, since_words
 from tracker.domain.untrusted import BIDI_AND_C1, safe_text
 from tracker.domain.words import words
 from tracker.read.models import DiffReport, EvidenceRef, HistoryReport, IngestLog, MoveStep, StateReport
@@ -135,6 +135,7 @@ def state_table(report: StateReport) -> Table:
                 "party_shown": role_label(p.party, p.role),
                 "stance": p.stance.value,
                 "since": p.since,
+                "since_shown": since_words(p.since, p.since_exact),
                 "evidence": p.evidence_total,
                 "basis": p.basis,
                 **_source(newest, p.party, "newest_"),
@@ -149,7 +150,8 @@ def state_table(report: StateReport) -> Table:
         Column("party_shown", "party", in_caption=True, table_only=True),  # a mediator's marked `(mediator)`
         Column("party", csv_only=True),
         Column("stance", "stance"),
-        Column("since", "since"),
+        Column("since_shown", "since", table_only=True),  # "by DATE": held by then, entered on a recap's word
+        Column("since", csv_only=True),
         Column("evidence", "evidence"),
         Column("basis", "basis", drops=1),
         Column("newest_source", "newest source", shrinks=2, table_only=True, drops=2),

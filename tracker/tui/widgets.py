@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 from textual.worker import Worker, WorkerState
 
+from tracker.domain.dates import since_words
 from tracker.domain.errors import TrackerError
 from tracker.domain.machines import Stance
 from tracker.domain.untrusted import safe_text
@@ -141,7 +142,7 @@ def cell_text(cell: Cell) -> Text:
     if marks:
         text.append(f" {marks}", style="bold")
     text.append("\n")
-    text.append(cell.since.isoformat() if cell.since else "", style=muted())
+    text.append(str(since_words(cell.since, cell.since_exact) or ""), style=muted())
     if cell.changed:
         text.append(f" {CHANGED_MARK}", style="bold reverse")
     return text

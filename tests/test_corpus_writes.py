@@ -408,3 +408,90 @@ def test_a_save_killed_halfway_leaves_the_fixture_as_it_was(
 
 def evidence_id_in(path: Path, evidence_id: str) -> bool:
     return any(item["id"] == evidence_id for item in items(path))
+
+
+# -- found in review: every byte kept, every refusal located -----------------------------------------------------
+
+
+def test_removing_a_key_keeps_the_comment_lines_after_it(corpus: tuple[Path, Path]) -> None:
+    seeds, fixtures = corpus
+    path = fixtures / f"{KCS}.yaml"
+    evidence_id = add_evidence(seeds, fixtures, KCS, {**NEW, "speaker": "A Spokesman"})
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        "    speaker: A Spokesman\n", "    speaker: A Spokesman  # the spokesman\n    # checked twice\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    edit_evidence(seeds, fixtures, KCS, evidence_id, {"speaker": None})
+    assert path.read_text(encoding="utf-8") == text.replace("    speaker: A Spokesman  # the spokesman\n", "")
+
+
+def test_an_edit_leaves_a_field_that_says_the_same_as_written(corpus: tuple[Path, Path]) -> None:
+    """An explicit said_on of the article's date, a folded note, a time of day however spelt: unchanged."""
+    seeds, fixtures = corpus
+    path = fixtures / f"{KCS}.yaml"
+    evidence_id = add_evidence(seeds, fixtures, KCS, NEW)
+    text = path.read_text(encoding="utf-8").replace(
+        "    attribution: reported\n",
+        "    attribution: reported\n    said_on: 2026-01-26  # the article's own date, checked\n"
+        "    said_at: '09:00'\n    note: >\n      folded\n      note\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    edit_evidence(
+        seeds, fixtures, KCS, evidence_id,
+        {"said_on": None, "said_at": "09:00:00", "note": "folded note", "speaker": "A Spokesman"},
+    )  # fmt: skip
+    assert path.read_text(encoding="utf-8") == text.replace(
+        "    attribution: reported\n    said_on", "    speaker: A Spokesman\n    attribution: reported\n    said_on"
+    )
+
+
+@pytest.mark.parametrize("breaks", ["\r", "\u2028"])
+def test_a_file_with_other_line_breaks_is_refused_at_its_line(corpus: tuple[Path, Path], breaks: str) -> None:
+    seeds, fixtures = corpus
+    path = fixtures / f"{KCS}.yaml"
+    text = path.read_text(encoding="utf-8")
+    odd = text.replace("\n", "\r") if breaks == "\r" else text.replace("evidence:\n", "evidence: # pasted\u2028\n")
+    path.write_text(odd, encoding="utf-8", newline="")
+    before = path.read_bytes()
+    with pytest.raises(CorpusError, match="line break"):
+        add_evidence(seeds, fixtures, KCS, NEW)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("index", ["---\n...\n", "~\n", "null # none yet\n"])
+def test_article_add_to_an_empty_document_is_a_located_problem(tmp_path: Path, index: str) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "articles.yaml").write_text(index)
+    with pytest.raises(CorpusError, match="articles: \\[\\]"):
+        add_article(seeds, b"Some text.\n", {"title": "A title", "published_on": "2026-03-01", "date_basis": "stated"})
+    assert (seeds / "articles.yaml").read_text() == index
+
+
+def test_an_article_id_that_reads_as_another_type_is_coded_in_a_fixture_that_names_it(
+    corpus: tuple[Path, Path],
+) -> None:
+    seeds, fixtures = corpus
+    add_article(seeds, b"Russia demands it.\n", {"id": "no", "title": "No", "published_on": "2026-03-01",
+                                                   "date_basis": "stated"})  # fmt: skip
+    values = {"issue": "donetsk", "party": "russia", "stance": "demands", "quote": "Russia demands it"}
+    add_evidence(seeds, fixtures, "no", {**values, "attribution": "direct"})
+    assert (fixtures / "no.yaml").read_text(encoding="utf-8").startswith("article: 'no'\n")
+
+
+def test_a_seeds_folder_that_cannot_be_made_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder\n")
+    with pytest.raises(UsageError, match="cannot make the folder"):
+        add_article(tmp_path / "file" / "sub", b"Text.\n", {"title": "T", "published_on": "2026-03-01",
+                                                              "date_basis": "stated"})  # fmt: skip
+
+
+def test_a_question_in_a_flow_style_fixture_is_quoted(corpus: tuple[Path, Path]) -> None:
+    seeds, fixtures = corpus
+    path = fixtures / f"{KCS}.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump(document, default_flow_style=True, width=1 << 20), encoding="utf-8")
+    evidence_id = add_evidence(seeds, fixtures, KCS, {**NEW, "note": "Who proposed them? Not said"})
+    yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)  # the pure-Python reader takes it too
+    assert any(item["id"] == evidence_id and item["note"] == "Who proposed them? Not said" for item in items(path))

@@ -53,8 +53,20 @@ class Edit:
     def __init__(self, text: str, where: str) -> None:
         self.original = text
         self.where = where
-        first_break = text.find("\n")
-        self.newline = "\r\n" if first_break > 0 and text[first_break - 1] == "\r" else "\n"
+        crlf = text.count("\r\n")
+        self.newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+        odd = re.search("\r(?!\n)|[\u0085\u2028\u2029]", text)
+        if odd is not None:  # line breaks YAML counts that a splice by lines would not
+            line = text.count("\n", 0, odd.start()) + 1
+            raise YamlProblem(
+                Problem(
+                    where,
+                    line,
+                    "file",
+                    "a line break other than LF or CRLF (a lone CR, U+0085, U+2028 or "
+                    "U+2029); the tracker edits only files whose lines end in LF or CRLF: change it by hand",
+                )
+            )
         self.splices: list[tuple[int, int, str]] = []
         try:
             self.root = _compose(text)
@@ -135,25 +147,8 @@ class Edit:
     # -- rendering new text --------------------------------------------------------------------------------------
 
     def render(self, value: Any, flow: bool, like: yaml.ScalarNode | None = None) -> str:
-        """A value as YAML text on one line, read back as the same value: plain where that is safe (in the style
-        of `like`, the value it replaces), else quoted."""
-        if value is None:
-            return "null"
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, int):
-            return str(value)
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, time):
-            return f"'{value.isoformat(timespec='minutes' if not value.second else 'seconds')}'"
-        text = str(value)
-        style = like.style if like is not None else None
-        if style not in ("'", '"') and _plain_is_text(text, flow):
-            return text
-        if style != '"' and _single_quotable(text):
-            return "'" + text.replace("'", "''") + "'"
-        return _double_quoted(text)
+        """A value as YAML text on one line (`render_value`)."""
+        return render_value(value, flow, like)
 
     def _block_item(self, item: dict[str, Any], dash_column: int, key_column: int) -> str:
         """A mapping as a block sequence item: `- key: value`, one key a line."""
@@ -296,7 +291,13 @@ class Edit:
 
     def _remove_key(self, mapping: yaml.MappingNode, present: list[tuple[str, Any, Any]], position: int) -> None:
         _, key_node, value_node = present[position]
-        if position + 1 < len(present):
+        own_line = not self.original[self._line_start(key_node.start_mark.index) : key_node.start_mark.index].strip()
+        if not mapping.flow_style and own_line:
+            # Its own lines go (a comment on them with it); comment lines after them belong to what follows.
+            start = self._line_start(key_node.start_mark.index)
+            end = self._line_end(max(self._content_end(value_node) - 1, key_node.start_mark.index))
+            self.splices.append((start, end, ""))
+        elif position + 1 < len(present):
             self.splices.append((key_node.start_mark.index, present[position + 1][1].start_mark.index, ""))
         elif mapping.flow_style:
             before_end = present[position - 1][2].end_mark.index if position else key_node.start_mark.index
@@ -377,7 +378,7 @@ def _plain_is_text(text: str, flow: bool) -> bool:
         return False
     if ": " in text or " #" in text or text.endswith(":"):
         return False
-    if flow and any(c in text for c in ",[]{}"):
+    if flow and any(c in text for c in ",[]{}?:#"):
         return False
     return _resolves_to_text(text)
 
@@ -413,3 +414,25 @@ class Layout:
 
     def encode(self, text: str) -> bytes:
         return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
+
+
+def render_value(value: Any, flow: bool, like: yaml.ScalarNode | None = None) -> str:
+    """A value as YAML text on one line, read back as the same value: plain where that is safe (in the style
+    of `like`, the value it replaces), else quoted."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return f"'{value.isoformat(timespec='minutes' if not value.second else 'seconds')}'"
+    text = str(value)
+    style = like.style if like is not None else None
+    if style not in ("'", '"') and _plain_is_text(text, flow):
+        return text
+    if style != '"' and _single_quotable(text):
+        return "'" + text.replace("'", "''") + "'"
+    return _double_quoted(text)

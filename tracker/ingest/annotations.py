@@ -37,6 +37,7 @@ from tracker.ingest.authoring import (
     Fixture,
     FixtureEdit,
     NewIds,
+    _make_folder,
     changing,
     fixture_of,
 )
@@ -230,7 +231,7 @@ def import_annotations(
     if problems:
         raise CorpusError(problems)
     where = display_path(path)
-    fixtures.mkdir(parents=True, exist_ok=True)
+    _make_folder(fixtures)
     with changing(seeds, fixtures, [fixtures], catalog) as change:
         corpus = _current_corpus(change)
         held = {e.id: _stored_coding(e) for e in corpus.evidence}
@@ -248,7 +249,7 @@ def import_annotations(
             if edit is None:
                 known = fixture_paths.get(entry.article)
                 fixture = Fixture(known, entry.article, True) if known else fixture_of(fixtures, entry.article)
-                edit = edits[entry.article] = FixtureEdit(change, fixture)
+                edit = edits[entry.article] = FixtureEdit(change, fixture, metas[entry.article].published_on)
             evidence_id = entry.item.get("id")
             if not evidence_id:
                 if entry.article not in new_ids:

@@ -34,7 +34,7 @@ from tracker.domain.catalog import Catalog
 from tracker.domain.errors import CorpusError, Problem, UsageError, WriteRefused, display_path
 from tracker.domain.evidence import REF_PATTERN, ArticleMeta
 from tracker.domain.files import FileChange, FileRefused, corpus_lock, read_regular_file, staged, write_files
-from tracker.domain.yamledit import Edit, Layout
+from tracker.domain.yamledit import Edit, Layout, render_value
 from tracker.domain.yamlfile import MAX_FILE_BYTES, Located, YamlProblem, read_yaml
 from tracker.ingest.corpus import ARTICLE_INDEX, CATALOG_FILE, MAX_ARTICLE_BYTES, Corpus, load_corpus, text_problem
 
@@ -125,6 +125,8 @@ def changing(
             yield CorpusChange(seeds, fixtures, catalog)
     except FileRefused as exc:
         raise WriteRefused(str(exc)) from None
+    except YamlProblem as exc:  # a file the tracker cannot edit, told at its line (nothing was written)
+        raise CorpusError([exc.problem]) from None
 
 
 # -- reading and editing one YAML file ---------------------------------------------------------------------------
@@ -224,6 +226,10 @@ def _index_document(change: CorpusChange, index: Path) -> tuple[bytes, str]:
     where = display_path(index)
     if document is None:  # nothing but comments: they stay, the list goes after them
         text = Layout.of(raw)[1]
+        if any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+            raise CorpusError(
+                [Problem(where, 1, "articles", "holds no list of articles (an empty document): write `articles: []`")]
+            )
         newline = "\r\n" if "\r\n" in text else "\n"
         joined = text if not text or text.endswith("\n") else text + newline
         return raw, joined + "articles: []" + newline
@@ -259,7 +265,7 @@ def add_article(seeds: Path, text: bytes, meta: dict[str, Any], source: Path | N
     problem = text_problem(text, "the text")
     if problem is not None:
         raise UsageError(problem if len(text) <= MAX_ARTICLE_BYTES else f"{problem}; an ingest would refuse it")
-    seeds.mkdir(parents=True, exist_ok=True)
+    _make_folder(seeds)
     index = seeds / ARTICLE_INDEX
     with changing(seeds, seeds, [seeds]) as change:
         before, base = _index_document(change, index)
@@ -296,6 +302,16 @@ def add_article(seeds: Path, text: bytes, meta: dict[str, Any], source: Path | N
             raise CorpusError(loaded.problems)
         change.write()
     return entry
+
+
+def _make_folder(folder: Path) -> None:
+    """Make a corpus folder if missing; `UsageError` saying why it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot make the folder {display_path(folder)}: {exc.strerror}") from None
+    if not folder.is_dir():
+        raise UsageError(f"{display_path(folder)} is not a folder")
 
 
 def _inside_folder(path: Path, folder: Path) -> bool:
@@ -409,13 +425,14 @@ def item_values(values: dict[str, Any]) -> dict[str, Any]:
 class FixtureEdit:
     """The edits of one article's fixture in one change: items appended, changed and removed, in one splice each."""
 
-    def __init__(self, change: CorpusChange, fixture: Fixture) -> None:
+    def __init__(self, change: CorpusChange, fixture: Fixture, published_on: date | None = None) -> None:
         self.fixture = fixture
         self.change = change
+        self.published_on = published_on  # the article's date: what a fixture item without `said_on` says
         if fixture.exists:
             self.file = EditedFile.open(change, fixture.path)
         else:
-            text = f"article: {fixture.article}\nevidence: []\n"
+            text = f"article: {render_value(fixture.article, flow=False)}\nevidence: []\n"
             change.read(fixture.path)
             document = read_yaml(fixture.path, text.encode())
             self.file = EditedFile(fixture.path, b"", Layout(False), Edit(text, display_path(fixture.path)), document)
@@ -466,7 +483,9 @@ class FixtureEdit:
         item = self.item(evidence_id)
         assert item is not None
         wanted = {k: (None if v in (None, "") else _as_read(v)) for k, v in changes.items()}
-        wanted = {k: v for k, v in wanted.items() if item.get(k) != v and not (v is None and k not in item)}
+        wanted = {
+            k: v for k, v in wanted.items() if not self._same(k, item.get(k), v) and not (v is None and k not in item)
+        }
         if not wanted:
             return
         self.file.edit.set_values(self.nodes[evidence_id][1], wanted, FIXTURE_KEYS)
@@ -475,6 +494,22 @@ class FixtureEdit:
                 item.pop(key, None)
             else:
                 item[key] = value
+
+    def _same(self, key: str, written: Any, value: Any) -> bool:
+        """Whether a field's value says what the item says already: the same as read, an explicit `said_on` of the
+        article's date where none is given, a time of day however written, text but for spacing at its ends."""
+        if written == value:
+            return True
+        if key == "said_on" and value is None and self.published_on is not None:
+            return str(written) == self.published_on.isoformat()
+        if key == "said_at" and written is not None and value is not None:
+            try:
+                return time.fromisoformat(str(written)) == time.fromisoformat(str(value))
+            except ValueError:
+                return False
+        if isinstance(written, str) and isinstance(value, str):
+            return written.strip() == value.strip()
+        return str(written) == str(value) if key == "said_on" and None not in (written, value) else False
 
     def remove(self, evidence_id: str) -> None:
         if evidence_id not in self.nodes or evidence_id in self.removed:
@@ -507,7 +542,7 @@ def add_evidence(
     it is written; its id (new unless `values` has one, never one of `taken`: ids a database has held)."""
     with changing(seeds, fixtures, [fixtures]) as change:
         current = change.current()
-        edit = FixtureEdit(change, fixture_of(fixtures, article))
+        edit = FixtureEdit(change, fixture_of(fixtures, article), _published_on(seeds, article))
         evidence_id = values.get("id") or new_evidence_id(article, edit.ids(), _ids_in(current) | set(taken))
         if values.get("id") and evidence_id in _ids_in(current) and not edit.has(evidence_id):
             raise UsageError(f"evidence id '{evidence_id}' is taken by another article's evidence; choose another")
@@ -531,7 +566,7 @@ def edit_evidence(
     field out); every other field, comment and line stays as written. `expected`: the item as the editor
     loaded it; if the file holds another version now, the edit is refused (the other edit is kept)."""
     with changing(seeds, fixtures, [fixtures]) as change:
-        edit = FixtureEdit(change, fixture_of(fixtures, article))
+        edit = FixtureEdit(change, fixture_of(fixtures, article), _published_on(seeds, article))
         _unchanged_since(edit, evidence_id, expected)
         edit.set(evidence_id, changes)
         edit.stage()
@@ -549,12 +584,20 @@ def remove_evidence(
 ) -> None:
     """Take the item `evidence_id` out of `article`'s fixture (its own lines only), checked first."""
     with changing(seeds, fixtures, [fixtures]) as change:
-        edit = FixtureEdit(change, fixture_of(fixtures, article))
+        edit = FixtureEdit(change, fixture_of(fixtures, article), _published_on(seeds, article))
         _unchanged_since(edit, evidence_id, expected)
         edit.remove(evidence_id)
         edit.stage()
         change.check(store)
         change.write()
+
+
+def _published_on(seeds: Path, article: str) -> date | None:
+    """The article's date, as its index gives it (None: not listed; the check says so)."""
+    from tracker.ingest.corpus import load_articles
+
+    found = load_articles(seeds).articles.get(article)
+    return found.published_on if found else None
 
 
 def _unchanged_since(edit: FixtureEdit, evidence_id: str, expected: dict[str, Any] | None) -> None:

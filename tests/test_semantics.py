@@ -353,7 +353,7 @@ def test_history_of_an_issue_lists_its_status_changes_and_its_issue_level_eviden
     assert "issue: tolls" in table.splitlines()[0], "every row's issue, said once in the caption"
     rows = [line.split() for line in table.splitlines()]
     assert ["(issue)", "2026-03-01", "named", "analysis", "a1-1", "a1"] == rows[4][:6]
-    assert ["(issue)", "2026-03-04", "status", "in_play", "deadlocked"] in rows
+    assert ["(issue)", "2026-03-04", "status", "in_play", "deadlocked", "a2-1,", "a2-2"] in rows, "and what made it"
 
 
 # -- no answer depends on article ids or file order -------------------------------------------------------------

@@ -324,7 +324,7 @@ def test_the_diff_screen_lists_the_changes_with_their_evidence(seeded_db: str) -
         assert [evidence.get_row_at(n)[1].plain for n in range(2)] == ["reaffirms", "softens"]
         reached = [evidence.get_row_at(n)[2].plain for n in range(2)]
         assert reached == ["counter-proposal", "counter-proposal"], "the stance reached"
-        assert evidence.get_row_at(0)[3].plain == "Ukraine", "the party speaks for itself"
+        assert evidence.get_row_at(0)[3].plain == "Ukraine, recap", "the party speaks for itself; a recap says so"
         await pilot.press("down")
         await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr2-10"])
         await pilot.press("enter", "enter")

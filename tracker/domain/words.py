@@ -47,3 +47,13 @@ def words(value: object) -> str:
     """A stance, move, status, attribution or mode (an enum or its id) in words; anything else as it is."""
     text = str(getattr(value, "value", value))
     return WORDS.get(text, text.replace("_", " "))
+
+
+# A mode as a row of a history says it beside who spoke (asserted, the default, says nothing).
+MODES_SHOWN = {"background": "recap", "hypothetical": "hypothetical", "future": "future", "negated": "negated"}
+
+
+def with_mode(source: str, mode: str | None) -> str:
+    """Who a piece of evidence comes from, then its mode where it is not asserted: "Yuri Ushakov (direct), recap"."""
+    shown = MODES_SHOWN.get(mode or "")
+    return f"{source}, {shown}" if shown else source

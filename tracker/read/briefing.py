@@ -11,19 +11,19 @@ format, and the same database and arguments give the same report.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time
 from typing import NamedTuple
 
 from pydantic import BaseModel
 
 from tracker.domain.catalog import Issue
 from tracker.domain.evidence import Attribution, Mode
-from tracker.domain.machines import AGAINST_PROPOSITION, FOR_PROPOSITION, Move, Stance
+from tracker.domain.machines import IMPLIES, Move, Stance
 from tracker.domain.words import words
 from tracker.read.diff import diff
 from tracker.read.held import held
 from tracker.read.history import newest_moves
-from tracker.read.models import Change, Contest, EvidenceRef, HistoryMove, IssueChange
+from tracker.read.models import Change, Conditional, Contest, EvidenceRef, HistoryMove, IssueChange, said_on_shown
 from tracker.read.reading import EVIDENCE, REF, Entry, Reading, evidence_ref
 
 CORPUS = (
@@ -46,8 +46,6 @@ MOVED_BY = (
     f"AND t.move IS NOT NULL AND t.move != 'reaffirm' AND {held('t')} ORDER BY t.seq"
 )
 
-# Two statements of one party this many days apart or fewer are read together for contradictions.
-CONTRADICTION_WINDOW = timedelta(days=14)
 # A briefing stays readable (and quick to write) however large the corpus: each list of quotes holds the
 # newest QUOTES_SHOWN, each position the newest MOVES_SHOWN moves, and each says how many it leaves out.
 QUOTES_SHOWN = 10
@@ -98,15 +96,16 @@ class MatrixRow(BaseModel):
     title: str
     parent: str | None = None  # a sub-issue's parent: the row follows its parent's
     status: str
+    conditional: list[Conditional] = []  # the stances held on a condition its status rests on (none: not conditional)
     cells: dict[str, MatrixCell]  # party id -> cell, in catalogue order
 
 
 class Contradiction(BaseModel):
     """Two pieces of evidence about one position that do not sit well together."""
 
-    kind: str  # "opposite_sides" | "reported_differs"
+    kind: str  # "reported_differs" | "background_differs"
     explanation: str
-    evidence: list[EvidenceRef]  # the two pieces, older first
+    evidence: list[EvidenceRef]  # the party's own word, then the report; or the recap alone
 
 
 class PositionSection(BaseModel):
@@ -135,6 +134,7 @@ class IssueSection(BaseModel):
     parent_title: str | None = None
     proposition: str
     status: str
+    conditional: list[Conditional] = []  # the stances held on a condition its status rests on (none: not conditional)
     issue_evidence: list[EvidenceRef]  # issue-level evidence (no party), newest first: the newest `quotes_shown`
     issue_evidence_total: int
     positions: list[PositionSection]  # known positions of the parties shown, in catalogue order
@@ -210,6 +210,13 @@ class ChangeHeading(NamedTuple):
     after: str
     evidence: list[EvidenceRef]
     left_out: LeftOut | None  # what `evidence` leaves out, if anything
+    # An issue's status changes, each on its day (as `history` gives them): "in play → converging on 2026-04-03".
+    when: str | None = None
+
+
+def status_path(change: IssueChange) -> str:
+    """An issue's status changes in a window, each on its day, in words."""
+    return "; ".join(f"{words(s.status_from)} → {words(s.status_to)} on {s.date}" for s in change.steps)
 
 
 def change_headings(report: Report) -> list[ChangeHeading]:
@@ -238,6 +245,7 @@ def change_headings(report: Report) -> list[ChangeHeading]:
             words(c.status_to),
             c.evidence,
             left_out(c.evidence, c.evidence_total, f"tracker diff {window} --issue {c.issue}"),
+            status_path(c) or None,
         )
         for c in report.issue_changes
     ]
@@ -452,25 +460,18 @@ def _corpus_and_sources(reading: Reading, as_of: date, cited: set[str]) -> tuple
     return corpus, sources, len(in_corpus) - len(sources)
 
 
-def _side(stance: Stance) -> int:
-    """+1 for the proposition, -1 against it, 0 open, agreed (a deal, not a side) or unknown."""
-    return 1 if stance in FOR_PROPOSITION else -1 if stance in AGAINST_PROPOSITION else 0
+def _reconciled(own: Stance, reported: Stance) -> bool:
+    """Whether a report agrees with the party's own word: the same stance, or one implies the other."""
+    return own is reported or IMPLIES.get(own) is reported or IMPLIES.get(reported) is own
 
 
-def contradictions(moves: list[HistoryMove], window: timedelta = CONTRADICTION_WINDOW) -> list[Contradiction]:
-    """What a reader should look at twice in one position's evidence (asserted evidence only):
+def contradictions(moves: list[HistoryMove]) -> list[Contradiction]:
+    """What the record cannot reconcile in one position's evidence (never a legal later move, which moves it):
 
-    - opposite_sides: the party for the proposition and against it within `window` (agreeing to a deal is
-      not a side: accepting one is a move, not a contradiction);
-    - reported_differs: a stance another source reports for the party that differs from the party's own
-      (direct) statement nearest to it in time, within `window`;
-    - background_differs: a restatement of a stance held before that does not match the stance held then.
+    - reported_differs: another source reports a stance for the party that differs from the party's own
+      (direct, asserted) word of the same moment (its day and time of day), a stance neither implies;
+    - background_differs: a recap across the axis from the stance held then (it stayed inert).
     """
-    said = [
-        (m.evidence, Stance(m.evidence.stance))
-        for m in moves
-        if m.evidence.mode == Mode.ASSERTED.value and m.evidence.stance
-    ]
     found: list[Contradiction] = [
         Contradiction(
             kind="background_differs",
@@ -481,36 +482,28 @@ def contradictions(moves: list[HistoryMove], window: timedelta = CONTRADICTION_W
         for m in moves
         if m.not_applied == "contradicts"
     ]
-    for n, (older, older_stance) in enumerate(said):
-        for newer, newer_stance in said[n + 1 :]:
-            if newer.date - older.date > window:
-                break
-            if _side(older_stance) * _side(newer_stance) < 0:
+    said = [m.evidence for m in moves if m.evidence.mode == Mode.ASSERTED.value and m.evidence.stance]
+    own: dict[tuple[date, time | None], list[EvidenceRef]] = defaultdict(list)
+    for ref in said:
+        if ref.attribution == Attribution.DIRECT.value:
+            own[(ref.date, ref.said_at)].append(ref)
+    for reported in said:
+        if reported.attribution != Attribution.REPORTED.value:
+            continue
+        assert reported.stance is not None
+        for word in own.get((reported.date, reported.said_at), []):
+            assert word.stance is not None
+            if not _reconciled(Stance(word.stance), Stance(reported.stance)):
+                who = reported.speaker or "another source"
                 found.append(
                     Contradiction(
-                        kind="opposite_sides",
-                        explanation=f"{words(older.stance)} on {older.date}, "
-                        f"then {words(newer.stance)} on {newer.date}",
-                        evidence=[older, newer],
+                        kind="reported_differs",
+                        explanation=f"{who} reports {words(reported.stance)} on {said_on_shown(reported)}; "
+                        f"its own word of that moment is {words(word.stance)}",
+                        evidence=sorted([word, reported], key=lambda e: (e.attribution != "direct", e.id)),
                     )
                 )
-                break  # the nearest opposite statement is the one to read; later ones repeat it
-    own = [(ref, stance) for ref, stance in said if ref.attribution == Attribution.DIRECT.value]
-    for reported, stance in said:
-        if reported.attribution != Attribution.REPORTED.value or not own:
-            continue
-        nearest, nearest_stance = min(own, key=lambda o: (abs((o[0].date - reported.date).days), o[0].date))
-        if abs(nearest.date - reported.date) <= window and nearest_stance is not stance:
-            pair = sorted([nearest, reported], key=lambda e: (e.date, e.id))
-            who = reported.speaker or "another source"
-            found.append(
-                Contradiction(
-                    kind="reported_differs",
-                    explanation=f"{who} reports {words(reported.stance)} on {reported.date}; "
-                    f"its own statement on {nearest.date} is {words(nearest.stance)}",
-                    evidence=pair,
-                )
-            )
+                break  # one own word against the report is the one to read
     return found
 
 
@@ -614,7 +607,14 @@ def build_report(
         filters=filters,
         parties=[Party(id=p, name=names.get(p, p), role=roles[p]) for p in party_ids],
         matrix=[
-            MatrixRow(issue=i, title=titles[i].title, parent=titles[i].parent, status=grid.status[i], cells=cells[i])
+            MatrixRow(
+                issue=i,
+                title=titles[i].title,
+                parent=titles[i].parent,
+                status=grid.status[i],
+                conditional=grid.conditional.get(i, []),
+                cells=cells[i],
+            )
             for i in issue_ids
         ],
         changes=changes,
@@ -628,6 +628,7 @@ def build_report(
                 parent_title=_title_of(titles, titles[i].parent),
                 proposition=titles[i].proposition,
                 status=grid.status[i],
+                conditional=grid.conditional.get(i, []),
                 issue_evidence=named_evidence.get(i, []),
                 issue_evidence_total=named_totals.get(i, 0),
                 positions=by_issue.get(i, []),

@@ -81,6 +81,7 @@ def matrix(reading: Reading, as_of: date, issues: list[str] | None = None, parti
         parties=grid.parties,
         cells=cells,
         status=grid.status,
+        conditional=grid.conditional,
     )
 
 

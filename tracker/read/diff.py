@@ -3,17 +3,19 @@
 A change is a position whose stance differs between the two dates, with the
 path of moves between them (never labelled as one move), the newest evidence
 of the window and how much there is; an issue change is an issue whose status
-differs, with what moved it. Positions that became contested in the window
+differs, with its status changes between (each on its day, with the evidence
+that made it: the same as `history` gives). Positions that became contested in the window
 and still are are listed too.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, time
+from datetime import date, timedelta
 
 from tracker.domain.machines import Stance
 from tracker.read.held import held
+from tracker.read.history import status_steps
 from tracker.read.models import (
     EVIDENCE_SHOWN,
     Change,
@@ -43,24 +45,6 @@ BETWEEN = (
     "COUNT(*) OVER (PARTITION BY t.issue, t.party) AS total FROM timeline t "
     f"WHERE {held('t')} AND {WINDOW} AND t.move IS NOT NULL AND t.issue IN :issues AND t.party IN :parties) ranked "
     f"JOIN evidence e ON e.row_id = ranked.evidence_row_id {ARTICLE} WHERE ranked.newest_rank <= :limit"
-)
-# What moved an issue: its positions' moves other than reaffirmations, and asserted issue-level evidence; each
-# kind ranked by day (ties share a rank) and counted before evidence rows are read.
-ISSUE_MOVES = (
-    f"SELECT ranked.total AS total, ranked.issue AS issue, {ref_columns('ranked.move', 'NULL')} FROM "
-    "(SELECT t.issue AS issue, t.move AS move, t.evidence_row_id AS row_id, "
-    "RANK() OVER (PARTITION BY t.issue ORDER BY t.valid_from DESC) AS newest_rank, "
-    f"COUNT(*) OVER (PARTITION BY t.issue) AS total FROM timeline t WHERE {held('t')} AND {WINDOW} "
-    "AND t.move IS NOT NULL AND t.move != 'reaffirm' AND t.issue IN :issues AND t.party IN :parties) ranked "
-    f"JOIN evidence e ON e.row_id = ranked.row_id {ARTICLE} WHERE ranked.newest_rank <= :limit"
-)
-ISSUE_NAMED = (
-    f"SELECT ranked.total AS total, ranked.issue AS issue, {ref_columns('NULL', 'NULL')} FROM "
-    "(SELECT e.issue AS issue, e.row_id AS row_id, RANK() OVER (PARTITION BY e.issue ORDER BY e.said_on DESC) "
-    f"AS newest_rank, COUNT(*) OVER (PARTITION BY e.issue) AS total FROM evidence e WHERE {held('e')} "
-    "AND e.party IS NULL AND e.mode = 'asserted' AND e.said_on > :date_from AND e.said_on <= :date_to "
-    f"AND e.issue IN :issues) ranked JOIN evidence e ON e.row_id = ranked.row_id {ARTICLE} "
-    "WHERE ranked.newest_rank <= :limit"
 )
 ALL = 2**31  # a limit that keeps everything
 
@@ -204,36 +188,19 @@ def _issue_changes(
     changed = [issue for issue in issue_ids if old[issue] != new[issue]]
     if not changed:
         return []
-    found: dict[str, list[EvidenceRef]] = defaultdict(list)
-    totals: dict[str, int] = defaultdict(int)
-    # A status is made by the negotiators' moves (a mediator's or an observer's never is) and issue-level evidence.
-    negotiators = reading.catalog().negotiator_ids()
-    for statement, parties in ((ISSUE_MOVES, {"parties": negotiators}), (ISSUE_NAMED, {})):
-        counted: dict[str, int] = {}
-        for row in reading.rows(
-            statement,
-            date_from=date_from,
-            date_to=date_to,
-            issues=changed,
-            limit=ALL if limit is None else limit,
-            **parties,
-        ):
-            found[row["issue"]].append(evidence_ref(row))
-            counted[row["issue"]] = row["total"]
-        for issue, count in counted.items():
-            totals[issue] += count
-    for refs in found.values():
+    steps = status_steps(reading, changed, date_to, date_from + timedelta(days=1))
+    found: dict[str, list[EvidenceRef]] = {}
+    for issue in changed:
         # Newest first; on one day, the issue-level evidence (what names the issue) before the positions' moves.
-        refs.sort(key=lambda e: (e.date, e.move is None, e.said_at or time.min, e.start, e.quote), reverse=True)
-        if limit is not None:
-            del refs[limit:]
+        found[issue] = [ref for step in reversed(steps[issue]) for ref in reversed(step.evidence)]
     return [
         IssueChange.model_construct(
             issue=issue,
             status_from=old[issue],
             status_to=new[issue],
-            evidence=found.get(issue, []),
-            evidence_total=totals.get(issue, 0),
+            evidence=found[issue] if limit is None else found[issue][:limit],
+            evidence_total=len(found[issue]),
+            steps=steps[issue],
         )
         for issue in changed
     ]

@@ -17,6 +17,7 @@ from tracker.domain.status import named_from
 from tracker.read.held import held
 from tracker.read.models import (
     MOVES_SHOWN,
+    EvidenceRef,
     HistoryMove,
     HistoryReport,
     IssueHistory,
@@ -52,6 +53,14 @@ ISSUE_ENTRIES = (
     "t.contested_on AS contested_on, t.valid_from AS valid_from "
     f"FROM timeline t WHERE {held('t')} AND t.issue IN :issues AND t.party IN :parties AND t.valid_from <= :until "
     "ORDER BY t.valid_from, t.seq"
+)
+
+
+# The negotiators' moves (other than reaffirmations) on the days an issue's status changed: what made each change.
+STATUS_MOVES = (
+    f"SELECT t.issue AS position_issue, t.party AS position_party, t.seq AS seq, {REF} FROM timeline t {EVIDENCE} "
+    f"WHERE {held('t')} AND t.issue IN :issues AND t.party IN :parties AND t.valid_from IN :days "
+    "AND t.move IS NOT NULL AND t.move != 'reaffirm'"
 )
 
 
@@ -119,14 +128,38 @@ def history(
 
 
 def issue_history(reading: Reading, issue_ids: list[str], until: date, since: date = date.min) -> list[IssueHistory]:
-    """Each issue's status over time (recomputed on every day a stance changed or the issue was named) and its
-    issue-level evidence, from `since` to `until`."""
-    negotiators = reading.catalog().negotiator_ids()  # only their stances make a status
+    """Each issue's status over time (recomputed on every day a stance changed or the issue was named), each
+    change with the evidence that made it, and its issue-level evidence, from `since` to `until`."""
     level, _ = reading.issue_evidence(until, issue_ids, limit=None)
+    steps = status_steps(reading, issue_ids, until, since, level)
+    histories = []
+    for issue in issue_ids:
+        evidence = sorted(level.get(issue, []), key=lambda e: (e.date, e.said_at or time.min, e.start, e.quote))
+        histories.append(
+            IssueHistory.model_construct(
+                issue=issue, statuses=steps[issue], evidence=[e for e in evidence if e.date >= since]
+            )
+        )
+    return histories
+
+
+def status_steps(
+    reading: Reading,
+    issue_ids: list[str],
+    until: date,
+    since: date = date.min,
+    level: dict[str, list[EvidenceRef]] | None = None,
+) -> dict[str, list[StatusStep]]:
+    """Each issue's status changes from `since` to `until`: the day each happened and the evidence that made it
+    (the negotiators' moves of that day, and the asserted issue-level evidence of that day), the one answer
+    `history`, `diff` and the reports give. `level`: the issues' issue-level evidence, where already read."""
+    negotiators = reading.catalog().negotiator_ids()  # only their stances make a status
+    if level is None:
+        level, _ = reading.issue_evidence(until, issue_ids, limit=None)
     by_issue: dict[str, list[tuple[date, Entry]]] = defaultdict(list)
     for row in reading.rows(ISSUE_ENTRIES, issues=issue_ids, parties=negotiators, until=until):
         by_issue[row["issue"]].append((row["valid_from"], entry(row)))
-    histories = []
+    found: dict[str, list[StatusStep]] = {}
     for issue in issue_ids:
         named = [(e.date, e.kind) for e in level.get(issue, []) if e.mode == "asserted"]
         days = sorted({day for day, _ in by_issue[issue]} | {day for day, _ in named})
@@ -141,14 +174,24 @@ def issue_history(reading: Reading, issue_ids: list[str], until: date, since: da
                 pending = next(entries, None)
             now = status_at(issue, negotiators, latest, named_from((d, k) for d, k in named if d <= day))
             if now != status:
-                steps.append(StatusStep.model_construct(date=day, status_from=status, status_to=now))
+                steps.append(StatusStep.model_construct(date=day, status_from=status, status_to=now, evidence=[]))
                 status = now
-        evidence = sorted(level.get(issue, []), key=lambda e: (e.date, e.said_at or time.min, e.start, e.quote))
-        histories.append(
-            IssueHistory.model_construct(
-                issue=issue,
-                statuses=[step for step in steps if step.date >= since],
-                evidence=[e for e in evidence if e.date >= since],
+        found[issue] = [step for step in steps if step.date >= since]
+    days = sorted({step.date for steps in found.values() for step in steps})
+    if not days:
+        return found
+    moved: dict[tuple[str, date], list[tuple[int, int, EvidenceRef]]] = defaultdict(list)
+    order = {party: n for n, party in enumerate(negotiators)}
+    changed = sorted(issue for issue, steps in found.items() if steps)
+    for row in reading.rows(STATUS_MOVES, issues=changed, parties=negotiators, days=days):
+        ref = evidence_ref(row)
+        moved[(row["position_issue"], ref.date)].append((order[row["position_party"]], row["seq"], ref))
+    for issue in changed:
+        for step in found[issue]:
+            named_that_day = sorted(
+                (e for e in level.get(issue, []) if e.mode == "asserted" and e.date == step.date),
+                key=lambda e: (e.said_at or time.min, e.start, e.quote),
             )
-        )
-    return histories
+            step.evidence = [ref for *_, ref in sorted(moved[(issue, step.date)], key=lambda m: m[:2])]
+            step.evidence += named_that_day
+    return found

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.domain.catalog import Catalog
 from tracker.domain.machines import Stance
+from tracker.domain.words import words
 
 
 class EvidenceRef(BaseModel):
@@ -82,9 +83,22 @@ class PositionState(BaseModel):
     contested: Contest | None = None
 
 
+class Conditional(BaseModel):
+    """A negotiator's stance an issue's status rests on, held on a condition."""
+
+    party: str
+    condition: str
+
+
+def not_given(value: list[Any]) -> bool:
+    return not value
+
+
 class IssueState(BaseModel):
     issue: str
     status: str
+    # The status rests on these stances held on a condition: it is conditional (left out where it is not).
+    conditional: list[Conditional] = Field(default=[], exclude_if=not_given)
     evidence: list[EvidenceRef]  # its issue-level evidence, newest first: the newest `EVIDENCE_SHOWN`
     evidence_total: int = 0
 
@@ -124,14 +138,31 @@ class Change(BaseModel):
     contested: Contest | None = None  # at the diff's end
 
 
+class StatusStep(BaseModel):
+    """An issue's status changing on a day, and the evidence that made it: the negotiators' moves of that day,
+    then the issue-level evidence of that day (the same in history, diff and the reports)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    date: date
+    status_from: str = Field(serialization_alias="from")
+    status_to: str = Field(serialization_alias="to")
+    evidence: list[EvidenceRef] = []
+
+
 class IssueChange(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     issue: str
     status_from: str = Field(serialization_alias="from")
     status_to: str = Field(serialization_alias="to")
-    evidence: list[EvidenceRef]  # what moved it between the two dates, newest first, bounded as a change's
+    # What made its status changes between the two dates (the evidence of `steps`), newest first, bounded as a
+    # change's.
+    evidence: list[EvidenceRef]
     evidence_total: int = 0
+    # The status changes between the two dates, in order, each with its day and the evidence that made it (as
+    # `history` gives them): a path of several is never one change.
+    steps: list[StatusStep] = []
 
 
 class ContestedPosition(BaseModel):
@@ -165,16 +196,6 @@ class HistoryMove(BaseModel):
     stance_from: Stance = Field(serialization_alias="from")
     stance_to: Stance = Field(serialization_alias="to")
     evidence: EvidenceRef
-
-
-class StatusStep(BaseModel):
-    """An issue's status changing on a day."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    date: date
-    status_from: str = Field(serialization_alias="from")
-    status_to: str = Field(serialization_alias="to")
 
 
 class IssueHistory(BaseModel):
@@ -227,6 +248,7 @@ class Matrix(BaseModel):
     parties: list[str]
     cells: dict[str, dict[str, Cell]]  # issue -> party -> cell
     status: dict[str, str]  # issue -> status
+    conditional: dict[str, list[Conditional]] = {}  # issue -> the conditions its status rests on (none: absent)
 
 
 class PositionDetail(BaseModel):
@@ -293,3 +315,14 @@ def trusted(model: type[_Model], values: dict[str, Any]) -> _Model:
 def records(items: list[BaseModel]) -> list[dict[str, Any]]:
     """Answers as plain dicts (JSON's names and values), one per item: `pandas.DataFrame(records(...))`."""
     return [item.model_dump(mode="json", by_alias=True) for item in items]
+
+
+def status_shown(status: str, conditional: list[Conditional]) -> str:
+    """An issue's status in words, marked where it rests on a stance held on a condition: "converging
+    (conditional)"."""
+    return f"{words(status)} (conditional)" if conditional else words(status)
+
+
+def conditions_shown(conditional: list[Conditional], names: dict[str, str] | None = None) -> str:
+    """The conditions a status rests on, in words: "United States: if a territorial swap is agreed"."""
+    return "; ".join(f"{(names or {}).get(c.party, c.party)}: {c.condition}" for c in conditional)

@@ -28,7 +28,7 @@ from tracker.domain.machines import Stance
 from tracker.domain.status import IssueNamed, carried_out, issue_status
 from tracker.read.connection import END_OF_TIME, Snapshot
 from tracker.read.held import CATALOG_ISSUES, CATALOG_PARTIES, TITLE, held
-from tracker.read.models import EVIDENCE_SHOWN, REF_FIELDS, Contest, EvidenceRef, trusted
+from tracker.read.models import EVIDENCE_SHOWN, REF_FIELDS, Conditional, Contest, EvidenceRef, trusted
 
 Key = tuple[str, str]  # (issue, party)
 
@@ -201,6 +201,7 @@ class Grid:
     parties: list[str]
     positions: dict[Key, Position]
     status: dict[str, str]
+    conditional: dict[str, list[Conditional]] = field(default_factory=dict)  # issue -> conditions (see conditions_at)
 
     def at(self, issue: str, party: str) -> Position:
         return self.positions[(issue, party)]
@@ -372,7 +373,8 @@ class Reading:
             latest, support = self.supported(as_of, issue_ids, party_ids, evidence)
             contests = self.contests(latest)
         # Statuses weigh every negotiator, shown or not: the entries read serve when they cover them.
-        whole = latest if set(self.catalog().negotiator_ids()) <= set(party_ids) else None
+        negotiators = self.catalog().negotiator_ids()
+        whole = latest if set(negotiators) <= set(party_ids) else self.latest(as_of, issue_ids, negotiators)
         positions = {
             (issue, party): Position(
                 latest.get((issue, party)), support.get((issue, party), []), contests.get((issue, party))
@@ -380,7 +382,13 @@ class Reading:
             for issue in issue_ids
             for party in party_ids
         }
-        return Grid(as_of, issue_ids, party_ids, positions, self.statuses(as_of, issue_ids, whole))
+        statuses = self.statuses(as_of, issue_ids, whole)
+        conditional = {
+            issue: found
+            for issue in issue_ids
+            if statuses[issue] != "not_on_agenda" and (found := conditions_at(issue, negotiators, whole))
+        }
+        return Grid(as_of, issue_ids, party_ids, positions, statuses, conditional)
 
 
 def _newest_first(ref: EvidenceRef) -> tuple[Any, ...]:
@@ -418,3 +426,13 @@ def status_at(issue: str, party_ids: list[str], latest: dict[Key, Entry], named:
     sticking = named.sticking_point if named is not None else None
     reopened = sticking is not None and latest_since is not None and sticking >= latest_since
     return issue_status(stances, named is not None, reopened, carried_out(named, latest_since))
+
+
+def conditions_at(issue: str, party_ids: list[str], latest: dict[Key, Entry]) -> list[Conditional]:
+    """The negotiators' (`party_ids`) stances on an issue held on a condition: a status resting on them is
+    conditional."""
+    return [
+        Conditional(party=party, condition=held.condition)
+        for party in party_ids
+        if (held := latest.get((issue, party))) is not None and held.condition and held.stance_to != "unknown"
+    ]

@@ -57,6 +57,7 @@ def state(
             IssueState.model_construct(
                 issue=issue,
                 status=grid.status[issue],
+                conditional=grid.conditional.get(issue, []),
                 evidence=issue_level.get(issue, []),
                 evidence_total=totals.get(issue, 0),
             )

@@ -29,7 +29,7 @@ from tracker.domain.catalog import role_label
 from tracker.domain.dates import moment, shifted, since_phrase
 from tracker.domain.machines import MOVES, Move, Stance
 from tracker.domain.untrusted import safe_text
-from tracker.domain.words import words
+from tracker.domain.words import with_mode, words
 from tracker.read.briefing import (
     QUALIFIERS_LEGEND,
     IssueSection,
@@ -52,7 +52,7 @@ from tracker.read.briefing import (
     scope,
     unlinked_note,
 )
-from tracker.read.models import EvidenceRef, HistoryMove, said_on_shown
+from tracker.read.models import EvidenceRef, HistoryMove, conditions_shown, said_on_shown, status_shown
 
 STANCE_COLOUR = {
     Stance.UNKNOWN: "#d9d9d9",
@@ -172,7 +172,7 @@ def _matrix(report: Report) -> str:
         cells = "".join(_cell(row.cells[p.id]) for p in report.parties)
         qualified = qualified or any(row.cells[p.id].qualifiers() for p in report.parties)
         title = f"↳ {text(row.title)}" if row.parent else text(row.title)
-        rows.append(f"<tr><th>{title}</th>{cells}<td>{text(words(row.status))}</td></tr>")
+        rows.append(f"<tr><th>{title}</th>{cells}<td>{text(status_shown(row.status, row.conditional))}</td></tr>")
     legend = f'<p class="source">{_emphasised(QUALIFIERS_LEGEND)}.</p>' if qualified else ""
     return f"<table><tr><th>Issue</th>{head}<th>Status</th></tr>{''.join(rows)}</table>{legend}"
 
@@ -662,7 +662,8 @@ def _position(position: PositionSection, issue: str) -> str:
             parts.append(f"<p>{text(note.what)} (all: <code>{text(note.command)}</code>):</p>")
         items = "".join(
             f"<li>{m.date}: {text(move_words(m))} "
-            f"(<code>{text(m.evidence.id)}</code>, {text(said_by(m.evidence, position.name))})</li>"
+            f"(<code>{text(m.evidence.id)}</code>, "
+            f"{text(with_mode(said_by(m.evidence, position.name), m.evidence.mode))})</li>"
             for m in position.moves
         )
         parts.append(f'<ul class="moves">{items}</ul>')
@@ -675,13 +676,22 @@ def _position(position: PositionSection, issue: str) -> str:
     return "".join(parts)
 
 
+def _conditional(section: IssueSection, report: Report) -> str:
+    if not section.conditional:
+        return ""
+    names = {p.id: p.name for p in report.parties}
+    return f"<p>Conditional: the status rests on {text(conditions_shown(section.conditional, names))}.</p>"
+
+
 def _issue(section: IssueSection, report: Report, axis: _Axis) -> str:
     parent = f"<p>A sub-issue of {text(section.parent_title or section.parent)}.</p>" if section.parent else ""
     parts = [
         f'<section class="issue" id="issue-{text(section.issue)}">',
-        f"<h3>{'↳ ' if section.parent else ''}{text(section.title)} ({text(words(section.status))})</h3>",
+        f"<h3>{'↳ ' if section.parent else ''}{text(section.title)} "
+        f"({text(status_shown(section.status, section.conditional))})</h3>",
         parent,
         f'<p class="proposition">{text(section.proposition)}</p>',
+        _conditional(section, report),
         _timeline(section, report, axis),
         _paths(section),
     ]
@@ -716,6 +726,8 @@ def _changes(report: Report) -> str:
             f"{text(change.party_name)} on {text(change.issue_title)}" if change.party else text(change.issue_title)
         )
         parts.append(f"<h3>{subject}: {text(change.before)} → {text(change.after)}</h3>")
+        if change.when:
+            parts.append(f"<p>Status: {text(change.when)}, by the evidence below.</p>")
         parts += [_quote(ref, change.party_name) for ref in change.evidence]
         parts += _left_out(change.left_out)
     hidden = changes_filtered_away(report)

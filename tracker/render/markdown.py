@@ -16,7 +16,7 @@ import re
 from tracker.domain.catalog import role_label
 from tracker.domain.dates import moment, since_phrase
 from tracker.domain.untrusted import safe_text
-from tracker.domain.words import words
+from tracker.domain.words import with_mode, words
 from tracker.read.briefing import (
     QUALIFIERS_LEGEND,
     IssueSection,
@@ -38,7 +38,7 @@ from tracker.read.briefing import (
     scope,
     unlinked_note,
 )
-from tracker.read.models import EvidenceRef, said_on_shown
+from tracker.read.models import EvidenceRef, conditions_shown, said_on_shown, status_shown
 
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
@@ -165,7 +165,7 @@ def _matrix(report: Report) -> list[str]:
             cells.append(_qualified(said, cell.qualifiers()))
             qualified = qualified or bool(cell.qualifiers())
         title = f"↳ {md(row.title, table=True)}" if row.parent else md(row.title, table=True)
-        lines.append(f"| {title} | " + " | ".join(cells) + f" | {words(row.status)} |")
+        lines.append(f"| {title} | " + " | ".join(cells) + f" | {status_shown(row.status, row.conditional)} |")
     lines.append("")
     if qualified:
         lines += [QUALIFIERS_LEGEND + ".", ""]
@@ -183,6 +183,8 @@ def _changes(report: Report) -> list[str]:
         if change.party:
             subject = f"{md(change.party_name)} on {subject}"
         lines += [f"### {subject}: {change.before} → {change.after}", ""]
+        if change.when:
+            lines += [f"Status: {md(change.when)}, by the evidence below.", ""]
         for ref in change.evidence:
             lines += _quote(ref, change.party_name)
         lines += _left_out(change.left_out)
@@ -222,9 +224,8 @@ def _position(position: PositionSection, issue: str) -> list[str]:
         note = moves_left_out(position, issue)
         lines += [f"{md(note.what)} (all: `{note.command}`):" if note else "Moves:", ""]
         for move in position.moves:
-            lines.append(
-                f"- {move.date}: {move_words(move)} (`{move.evidence.id}`, {md(said_by(move.evidence, position.name))})"
-            )
+            source = with_mode(said_by(move.evidence, position.name), move.evidence.mode)  # a recap says so
+            lines.append(f"- {move.date}: {move_words(move)} (`{move.evidence.id}`, {md(source)})")
         lines.append("")
     for contradiction in position.contradictions:
         ids = ", ".join(f"`{e.id}`" for e in contradiction.evidence)
@@ -236,10 +237,13 @@ def _position(position: PositionSection, issue: str) -> list[str]:
 
 
 def _issue(section: IssueSection, report: Report) -> list[str]:
-    title = f"{md(section.title)} ({words(section.status)})"
+    title = f"{md(section.title)} ({status_shown(section.status, section.conditional)})"
     lines = [f"### {title}", ""]
     if section.parent:
         lines = [f"### ↳ {title}", "", f"A sub-issue of {md(section.parent_title or section.parent)}.", ""]
+    if section.conditional:
+        names = {p.id: p.name for p in report.parties}
+        lines += [f"Conditional: the status rests on {md(conditions_shown(section.conditional, names))}.", ""]
     lines += [f"*{md(section.proposition)}*", ""]
     hidden = filtered_away(report, section)
     if not section.positions and not section.issue_evidence and not hidden:

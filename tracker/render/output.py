@@ -25,8 +25,16 @@ from pydantic import BaseModel
 from tracker.domain.catalog import role_label
 from tracker.domain.dates import moment, since_words
 from tracker.domain.untrusted import BIDI_AND_C1, safe_text
-from tracker.domain.words import words
-from tracker.read.models import DiffReport, EvidenceRef, HistoryReport, IngestLog, MoveStep, StateReport
+from tracker.domain.words import with_mode, words
+from tracker.read.models import (
+    DiffReport,
+    EvidenceRef,
+    HistoryReport,
+    IngestLog,
+    MoveStep,
+    StateReport,
+    conditions_shown,
+)
 
 # Inside JSON strings C0 is already escaped by `json`; the rest must be too.
 _UNSAFE_IN_JSON = re.compile(f"[{BIDI_AND_C1}]")
@@ -122,6 +130,7 @@ def _source(ref: EvidenceRef | None, party: str | None, prefix: str = "") -> dic
 
 def state_table(report: StateReport) -> Table:
     status = {i.issue: i.status for i in report.issues}
+    conditional = {i.issue: i.conditional for i in report.issues}
     caption = f"Positions as of {report.as_of}"
     if report.known_at:
         caption += f", as recorded at {moment(report.known_at)}"
@@ -143,6 +152,9 @@ def state_table(report: StateReport) -> Table:
                 "condition": p.condition,
                 "contested_since": p.contested.on if p.contested else "",
                 "issue_status": status[p.issue],
+                # "converging (conditional)": the status rests on a stance held on a condition (CSV: plain)
+                "issue_status_shown": f"{status[p.issue]} (conditional)" if conditional[p.issue] else status[p.issue],
+                "issue_conditional": conditions_shown(conditional[p.issue]),
             }
         )
     columns = [
@@ -160,7 +172,9 @@ def state_table(report: StateReport) -> Table:
         Column("newest_evidence", "newest evidence"),
         Column("condition", "condition", shrinks=3),
         Column("contested_since", "contested since"),
-        Column("issue_status", "issue status"),
+        Column("issue_status_shown", "issue status", table_only=True),
+        Column("issue_status", csv_only=True),
+        Column("issue_conditional", csv_only=True),  # the conditions the status rests on, "party: condition; ..."
     ]
     return Table(caption, columns, records)
 
@@ -229,7 +243,10 @@ def diff_table(report: DiffReport) -> Table:
             }
         )
     for change in report.issue_changes:
-        named = change.evidence[0] if change.evidence else None
+        # The day of its last status change and the evidence that made it (as `history` shows the change).
+        last = change.steps[-1] if change.steps else None
+        made = last.evidence if last else []
+        named = made[0] if made else None
         records.append(
             {
                 "issue": change.issue,
@@ -237,10 +254,10 @@ def diff_table(report: DiffReport) -> Table:
                 "kind": "issue_status",
                 "from": change.status_from,
                 "to": change.status_to,
-                "since": named.date if named else "",
+                "since": last.date if last else "",
                 "move": "",
                 **_source(named, None),
-                "evidence": named.id if named else "",
+                "evidence": ", ".join(e.id for e in made),
                 "quote": named.quote if named else "",
             }
         )
@@ -258,6 +275,7 @@ HISTORY_COLUMNS = [
     Column("source", "source", shrinks=2, table_only=True, drops=1),
     Column("speaker", csv_only=True),
     Column("attribution", csv_only=True),
+    Column("mode", csv_only=True),  # asserted, background, hypothetical...: the table says it beside the move
     Column("evidence", "evidence"),
     Column("article", "article", shrinks=2, drops=3),  # the evidence id names it (`tracker show ID`)
     Column("quote", "quote", shrinks=3, floor=20),
@@ -272,7 +290,12 @@ def history_table(report: HistoryReport) -> Table:
     issue_records: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for history in report.issues:
         events: list[tuple[Any, int, dict[str, Any]]] = [
-            (s.date, 1, {"kind": "status", "date": s.date, "move": "status", "from": s.status_from, "to": s.status_to})
+            (
+                s.date,
+                1,
+                {"kind": "status", "date": s.date, "move": "status", "from": s.status_from, "to": s.status_to}
+                | {"evidence": ", ".join(e.id for e in s.evidence)},
+            )
             for s in history.statuses
         ]
         events += [
@@ -280,7 +303,7 @@ def history_table(report: HistoryReport) -> Table:
                 e.date,
                 0,
                 {"kind": "named", "date": e.date, "move": named_as(e.kind), **_source(e, None), "evidence": e.id}
-                | {"article": e.article, "quote": e.quote},
+                | {"move": with_mode(named_as(e.kind), e.mode), "mode": e.mode, "article": e.article, "quote": e.quote},
             )
             for e in history.evidence
         ]
@@ -298,10 +321,14 @@ def history_table(report: HistoryReport) -> Table:
                 "party": m.party,
                 "kind": "move",
                 "date": m.date,
-                "move": m.move or f"({m.not_applied or m.evidence.mode}: {m.evidence.stance}, not applied)",
+                # A recap that moved or restated the stance says so where the source column is left out too.
+                "move": with_mode(m.move, m.evidence.mode)
+                if m.move
+                else f"({m.not_applied or m.evidence.mode}: {m.evidence.stance}, not applied)",
                 "from": m.stance_from.value,
                 "to": m.stance_to.value,
                 **_source(m.evidence, m.party),
+                "mode": m.evidence.mode,
                 "evidence": m.evidence.id,
                 "article": m.evidence.article,
                 "quote": m.evidence.quote,

@@ -33,7 +33,7 @@ from tracker.read.briefing import build_report
 from tracker.read.browse import change_dates, ingest_log, matrix, position_detail
 from tracker.read.history import issue_history
 from tracker.read.lookup import ArticleHit, EvidenceHit
-from tracker.read.models import EvidenceRef, IngestLog, Matrix, PositionDetail, StatusStep
+from tracker.read.models import EvidenceRef, IngestLog, Matrix, PositionDetail, StatusStep, conditions_shown
 from tracker.read.reading import Reading
 from tracker.render.report import render_report
 from tracker.tui.dialogs import (
@@ -404,6 +404,10 @@ class MatrixScreen(TrackerScreen):
         evidence.stylize("bold")
         evidence.append(": ")
         evidence.append_text(status_text(status))
+        conditional = table.shown.conditional.get(detail.issue, []) if table.shown is not None else []
+        if conditional:
+            names = {p.id: p.name for p in table.shown.catalog.parties} if table.shown is not None else {}
+            evidence.append_text(plain(f" (conditional: {conditions_shown(conditional, names)})"))
         _count_evidence(evidence, "issue-level evidence", len(detail.evidence), detail.evidence_total)
         self.query_one("#evidence-title", Static).update(evidence, layout=False)
         self.query_one("#evidence", EvidenceTable).show([evidence_row(e, None) for e in detail.evidence], None)

@@ -295,7 +295,8 @@ class DiffScreen(TrackerScreen):
                     muted_text("(the issue)"),
                     status_text(issue_change.status_from),
                     status_text(issue_change.status_to),
-                    Text(issue_change.evidence[0].date.isoformat() if issue_change.evidence else ""),
+                    # The day of its last status change (as history shows it), not its newest evidence.
+                    Text(issue_change.steps[-1].date.isoformat() if issue_change.steps else ""),
                     Text(str(issue_change.evidence_total or len(issue_change.evidence))),
                 )
             )

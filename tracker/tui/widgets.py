@@ -29,7 +29,7 @@ from tracker.domain.dates import since_words
 from tracker.domain.errors import TrackerError
 from tracker.domain.machines import Stance
 from tracker.domain.untrusted import safe_text
-from tracker.domain.words import words
+from tracker.domain.words import with_mode, words
 from tracker.read.models import Cell, EvidenceRef, Matrix, said_on_shown
 from tracker.tui.palette import current
 
@@ -153,12 +153,15 @@ def issue_titles(matrix: Matrix) -> dict[str, str]:
     return {i.id: f"{SUB_ISSUE_MARK} {i.title}" if i.parent else i.title for i in matrix.catalog.issues}
 
 
-def issue_text(title: str, status: str, width: int) -> Text:
+def issue_text(title: str, status: str, width: int, conditional: bool = False) -> Text:
+    """An issue's title over its status; "(conditional)" where the status rests on a stance held on a condition."""
     text = plain(title)
     text.truncate(width, overflow="ellipsis")  # by cells, so wide characters count double
     text.stylize("bold")
     text.append("\n")
     text.append_text(status_text(status))
+    if conditional:
+        text.append_text(muted_text(" (conditional)"))
     return text
 
 
@@ -333,8 +336,11 @@ class MatrixTable(DataTable[Text]):
                         return False
                     changed.append((issue, party, text))
         for issue in matrix.issues:
-            if matrix.status[issue] != before.status[issue]:
-                changed.append((issue, "issue", issue_text(titles[issue], matrix.status[issue], self.issue_width)))
+            conditional = bool(matrix.conditional.get(issue))
+            if matrix.status[issue] != before.status[issue] or conditional != bool(before.conditional.get(issue)):
+                changed.append(
+                    (issue, "issue", issue_text(titles[issue], matrix.status[issue], self.issue_width, conditional))
+                )
         self._set_cells(changed)
         return True
 
@@ -363,7 +369,8 @@ class MatrixTable(DataTable[Text]):
         for party in page:
             self.add_column(plain(names[party]), key=party, width=widths[party])
         for issue in matrix.issues:
-            cells = [issue_text(titles[issue], matrix.status[issue], self.issue_width)]
+            conditional = bool(matrix.conditional.get(issue))
+            cells = [issue_text(titles[issue], matrix.status[issue], self.issue_width, conditional)]
             cells += [cell_text(matrix.cells[issue][party]) for party in page]
             self.add_row(*cells, key=issue, height=2)
         self.page = page
@@ -616,7 +623,8 @@ def move_row(ref: EvidenceRef, move: str | None, stance_to: Stance | str | None,
     what = Text(words(move)) if move else muted_text(f"({words(ref.not_applied or ref.mode)})")
     reached = stance_text(stance_to) if stance_to is not None else Text("")
     quote = plain(" ".join(ref.quote.split()))
-    return Row((Text(said_on_shown(ref)), what, reached, plain(source_of(ref, party_name)), quote), ref)
+    source = plain(with_mode(source_of(ref, party_name), ref.mode))  # its mode, where not asserted
+    return Row((Text(said_on_shown(ref)), what, reached, source, quote), ref)
 
 
 class QuoteView(Static):

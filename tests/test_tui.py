@@ -131,7 +131,7 @@ def test_the_matrix_shows_every_position_as_of_the_date(seeded_db: str) -> None:
         assert screen.heading == "as of 2026-02-06 · after the last of 4 changes"
         assert "Negotiation tracker — as of 2026-02-06" in str(screen.query_one("#heading").render())
         assert table.position_at_cursor() == ("donetsk_withdrawal", "russia"), "the first position is selected"
-        assert screen.detail is not None and screen.detail.evidence_total == 7
+        assert screen.detail is not None and screen.detail.evidence_total == 6
         assert table.shown is not None
         assert table.shown.issues[0] == "donetsk_withdrawal" and table.page == [
             "russia",
@@ -143,7 +143,7 @@ def test_the_matrix_shows_every_position_as_of_the_date(seeded_db: str) -> None:
         assert cell(screen, "peacekeepers", "russia") is Stance.OPPOSES
         assert table.shown.status["donetsk_withdrawal"] == "deadlocked"
         words = table.get_cell("donetsk_withdrawal", "russia").plain
-        assert words == "demands \u00d77\n2026-01-23", "stance word, evidence count, since (readable without colour)"
+        assert words == "demands \u00d76\n2026-01-23", "stance word, evidence count, since (readable without colour)"
         assert "deadlocked" in table.get_cell("peacekeepers", "issue").plain
         bar = screen.query_one(TimelineBar)
         # Stance changes, and the dates issue-level evidence named an issue (kcs-03 on 2026-01-26).
@@ -240,14 +240,14 @@ def test_a_position_shows_its_history_and_evidence_and_opens_the_article(seeded_
         await select_position(pilot, screen, "donetsk_withdrawal", "ukraine")
         history = screen.query_one("#history", EvidenceTable)
         evidence = screen.query_one("#evidence", EvidenceTable)
-        assert [e.id for e in history.evidence] == ["adr1-04", "adr2-05", "nlpt-04", "kcat-05"], "newest first"
+        assert [e.id for e in history.evidence] == ["adr2-05", "adr1-04", "nlpt-04", "kcat-05"], "newest first"
         moves = [history.get_row_at(n)[1].plain for n in range(history.row_count)]
         assert moves == ["reaffirms", "softens", "reaffirms", "first statement"], "moves in words"
         reached = [history.get_row_at(n)[2].plain for n in range(history.row_count)]
         assert reached == ["counter-proposal", "counter-proposal", "opposes", "opposes"]
-        assert [e.id for e in evidence.evidence] == ["adr1-04", "adr2-05"]
+        assert [e.id for e in evidence.evidence] == ["adr2-05", "adr1-04"]
         quote = str(screen.query_one("#quote", QuoteView).render())
-        assert evidence.evidence[0].quote in quote and "Ukraine (its own word)" in quote
+        assert evidence.evidence[0].quote in quote and "Volodymyr Zelensky (Ukraine's own word)" in quote
         title = str(screen.query_one("#evidence-title").render())
         assert title.startswith("Ukraine on Donetsk withdrawal: counter-proposal since 2026-02-05"), "names, words"
         await pilot.press("enter")  # from the matrix to its evidence
@@ -269,18 +269,18 @@ def test_a_position_shows_its_history_and_evidence_and_opens_the_article(seeded_
 def test_more_reads_another_page_up_to_a_bound(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import tracker.tui.matrix_screen as matrix_screen_module
 
-    monkeypatch.setattr(matrix_screen_module, "EVIDENCE_PAGE", 3)
-    monkeypatch.setattr(matrix_screen_module, "MOST_SHOWN", 6)
+    monkeypatch.setattr(matrix_screen_module, "EVIDENCE_PAGE", 2)
+    monkeypatch.setattr(matrix_screen_module, "MOST_SHOWN", 4)
 
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
-        screen = await loaded(app, pilot)  # donetsk_withdrawal / russia: 8 moves, 8 pieces of evidence
+        screen = await loaded(app, pilot)  # donetsk_withdrawal / russia: 6 moves, 6 pieces of evidence
         history = screen.query_one("#history", EvidenceTable)
-        assert len(history.evidence) == 3 and "newest 3 (m: more)" in str(screen.query_one("#history-title").render())
+        assert len(history.evidence) == 2 and "newest 2 (m: more)" in str(screen.query_one("#history-title").render())
         await pilot.press("m")
-        await until(pilot, lambda: len(history.evidence) == 6)
+        await until(pilot, lambda: len(history.evidence) == 4)
         await pilot.press("m")
         await until(pilot, lambda: told(app, "tracker history"))
-        assert len(history.evidence) == 6, "never more than the bound"
+        assert len(history.evidence) == 4, "never more than the bound"
 
     drive(seeded_db, scenario)
 
@@ -319,12 +319,12 @@ def test_the_diff_screen_lists_the_changes_with_their_evidence(seeded_db: str) -
         caption = str(diff_screen.query_one("#diff-evidence-title").render())
         assert caption.startswith("Ukraine on Donetsk withdrawal: opposes → counter-proposal"), "names, words"
         evidence = diff_screen.query_one("#diff-evidence", EvidenceTable)
-        await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr1-04", "adr2-05"])
-        assert evidence.highlighted() is not None and evidence.highlighted().id == "adr2-05", "the move that changed it"  # type: ignore[union-attr]
+        await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr2-05", "adr1-04"])
+        assert evidence.highlighted() is not None and evidence.highlighted().id == "adr1-04", "the move that changed it"  # type: ignore[union-attr]
         assert [evidence.get_row_at(n)[1].plain for n in range(2)] == ["reaffirms", "softens"]
         reached = [evidence.get_row_at(n)[2].plain for n in range(2)]
         assert reached == ["counter-proposal", "counter-proposal"], "the stance reached"
-        assert evidence.get_row_at(0)[3].plain == "Ukraine, recap", "the party speaks for itself; a recap says so"
+        assert evidence.get_row_at(1)[3].plain == "Ukraine, recap", "the party speaks for itself; a recap says so"
         await pilot.press("down")
         await until(pilot, lambda: [e.id for e in evidence.evidence] == ["adr2-10"])
         await pilot.press("enter", "enter")
@@ -428,7 +428,7 @@ def test_export_writes_the_view_as_markdown(seeded_db: str, tmp_path: Path, monk
     drive(seeded_db, scenario)
     text = exported.read_text(encoding="utf-8")
     assert text.startswith("# 2026 US-brokered Russia-Ukraine talks\n\nAs of 2026-02-06.")
-    assert "#### Ukraine: counter-proposal since 2026-02-05" in text
+    assert "#### Ukraine: counter-proposal by 2026-02-05" in text
 
 
 def test_party_columns_page_at_the_edge_in_a_narrow_terminal(seeded_db: str) -> None:

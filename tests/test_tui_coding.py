@@ -272,29 +272,29 @@ def test_selection_maps_to_the_article_even_with_codes_shown(coded: tuple[Path, 
 def test_editing_judges_the_move_from_the_stance_before_it_and_saving_again_edits(
     coded: tuple[Path, Path, str],
 ) -> None:
-    """adr2-05 moved Ukraine on Donetsk from opposes to counter-proposal: edited, its move is judged from opposes
+    """adr1-04 moved Ukraine on Donetsk from opposes to counter-proposal: edited, its move is judged from opposes
     (not from the counter-proposal it made); saved, the form goes on editing it rather than adding another."""
     _, fixtures, _ = coded
 
     async def scenario(app: TrackerApp, pilot: Pilot[int], screen: CodingScreen) -> None:
         table = screen.query_one("#coding-list", DataTable)
         table.focus()
-        table.move_cursor(row=[e.id for e in screen.listed].index("adr2-05"))
+        table.move_cursor(row=[e.id for e in screen.listed].index("adr1-04"))
         await pilot.press("enter")
-        assert screen.editing == "adr2-05"
-        assert line_of(screen).endswith("opposes before adr2-05 → softens → counter-proposal")
+        assert screen.editing == "adr1-04"
+        assert "opposes before adr1-04 → softens → counter-proposal by 2026-02-05 (a recap" in line_of(screen)
         await fill(pilot, screen, stance="open")
-        assert line_of(screen).endswith("opposes before adr2-05 → softens → open")
+        assert "opposes before adr1-04 → softens → open by 2026-02-05 (a recap" in line_of(screen)
         await fill(pilot, screen, stance="counter_proposal", note="Saved twice")
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: "Saved twice" in (fixtures / "abu-dhabi-round-two-day-two.yaml").read_text())
-        await until(pilot, lambda: screen.editing == "adr2-05" and not screen.unsaved())
+        await until(pilot, lambda: "Saved twice" in (fixtures / "abu-dhabi-round-two-day-one.yaml").read_text())
+        await until(pilot, lambda: screen.editing == "adr1-04" and not screen.unsaved())
         await fill(pilot, screen, note="Saved twice, edited")
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: "edited" in (fixtures / "abu-dhabi-round-two-day-two.yaml").read_text())
-        assert [e.id for e in screen.listed].count("adr2-05") == 1 and len(screen.listed) == 7, "no second item"
+        await until(pilot, lambda: "edited" in (fixtures / "abu-dhabi-round-two-day-one.yaml").read_text())
+        assert [e.id for e in screen.listed].count("adr1-04") == 1 and len(screen.listed) == 4, "no second item"
 
-    code(coded, scenario, article="abu-dhabi-round-two-day-two")
+    code(coded, scenario, article="abu-dhabi-round-two-day-one")
 
 
 def test_a_removed_id_is_not_given_again(coded: tuple[Path, Path, str]) -> None:

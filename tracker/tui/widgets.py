@@ -219,7 +219,8 @@ def quote_text(ref: EvidenceRef, party_name: str | None) -> Text:
     text.append(f" · evidence {safe_text(ref.id)}", style=muted())
     if ref.condition:
         text.append(f"\non condition: {safe_text(ref.condition)}")
-    held_back = ref.not_applied or (ref.mode if ref.mode != "asserted" else None)
+    # A recap that moved or restated the position did what asserted evidence does; other modes never move one.
+    held_back = ref.not_applied or (ref.mode if ref.mode not in ("asserted", "background") else None)
     if ref.stance and held_back:
         text.append(f"\n{words(held_back)}: {words(ref.stance)}, moves nothing", style=muted())
     if ref.note:

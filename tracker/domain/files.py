@@ -191,13 +191,7 @@ def write_output(target: Path, text: str, protected: Iterable[Path] = (), corpus
     real = resolved(target)
     partial = real.with_name(f".{real.name}.{secrets.token_hex(4)}.partial")
     try:
-        created = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-        with os.fdopen(created, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if existing is not None:
-            os.chmod(partial, stat.S_IMODE(existing.st_mode))
+        _new_file(partial, data, stat.S_IMODE(existing.st_mode) if existing is not None else None)
         os.replace(partial, real)
     except OSError as exc:
         _remove(partial)
@@ -233,11 +227,7 @@ def write_new_file(folder: Path, stem: str, suffix: str, text: str, tries: int =
     """
     partial = folder / f".{stem}.{secrets.token_hex(4)}.partial"
     try:
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(text.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
+        _new_file(partial, text.encode("utf-8"))
         for n in range(1, tries + 1):
             path = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
             try:
@@ -449,15 +439,20 @@ def display(path: Path) -> str:
     return display_path(path)
 
 
+def _new_file(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `data` to `path`, which must not exist yet, and to the disk (fsync); with `mode` if given. OSError."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    if mode is not None:
+        os.chmod(path, mode)
+
+
 def _write_partial(partial: Path, data: bytes, mode: int | None) -> None:
     try:
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if mode is not None:
-            os.chmod(partial, mode)
+        _new_file(partial, data, mode)
     except OSError as exc:
         raise FileRefused(f"cannot write in {display(partial.parent)}: {exc.strerror}; nothing written") from None
 

@@ -146,7 +146,7 @@ def test_validate_clean_corpus_lists_only_its_warnings(run: Run) -> None:
     assert all(
         line.startswith("fixtures/kremlin-confirms-abu-dhabi-talks.yaml:") for line in result.stdout.splitlines()
     )
-    assert "ok: 5 article(s), 31 piece(s) of evidence, 3 warning(s)" in result.stderr
+    assert "ok: 5 article(s), 32 piece(s) of evidence, 3 warning(s)" in result.stderr
 
 
 def test_catalogue_errors(corpus: Corpus, run: Run) -> None:

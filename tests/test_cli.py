@@ -120,7 +120,7 @@ def test_log_lists_each_ingest_with_what_it_did(run: Run, corpus: tuple[Path, Pa
     path.write_text(text[: text.index("  - id: kcat-03")] + text[text.index("  - id: kcat-06") :])
     assert run("--db", db, "ingest", *args).exit_code == 0
     log = json.loads(run("--db", db, "log", "--format", "json").stdout)["ingests"]
-    assert [(i["evidence_added"], i["evidence_edited"], i["evidence_removed"]) for i in log] == [(31, 0, 0), (0, 0, 1)]
+    assert [(i["evidence_added"], i["evidence_edited"], i["evidence_removed"]) for i in log] == [(32, 0, 0), (0, 0, 1)]
     first = log[0]["recorded_at"]
     then = json.loads(run("--db", db, "state", "--known-at", first, "--party", "europe", "--format", "json").stdout)
     assert any(p["stance"] == "supports" and p["issue"] == "peacekeepers" for p in then["positions"])

@@ -50,7 +50,7 @@ def test_a_feed_of_the_bundled_corpus_gives_the_same_positions_as_its_fixtures(
     from_feed = str(tmp_path / "feed.db")
     result = run("--db", from_feed, "ingest", "--jsonl", str(feed), "--catalog", str(FIXTURES / "catalog.yaml"))
     assert result.exit_code == 0, result.stderr
-    assert "31 piece(s) of evidence added" in result.stderr
+    assert "32 piece(s) of evidence added" in result.stderr
     for command in (["state", "--as-of", "2026-02-06", "--format", "json"], ["diff", "2026-01-22", "2026-02-06"]):
         expected = run("--db", seeded_db, *command).stdout
         assert run("--db", from_feed, *command).stdout == expected
@@ -212,7 +212,7 @@ def test_a_feed_that_begins_with_a_byte_order_mark_loses_no_line(run: Run, tmp_p
     feed.write_bytes(b"\xef\xbb\xbf" + feed.read_bytes())
     result = run("--db", db, "ingest", "--jsonl", str(feed))
     assert result.exit_code == 0, result.stderr
-    assert "5 article(s) added" in result.stderr and "31 piece(s) of evidence added" in result.stderr
+    assert "5 article(s) added" in result.stderr and "32 piece(s) of evidence added" in result.stderr
 
 
 def test_the_same_feed_under_another_name_changes_nothing(run: Run, tmp_path: Path, db: str) -> None:

@@ -100,7 +100,7 @@ def test_a_catalogue_only_first_ingest_then_the_fixtures_stores_each_article_onc
     assert "0 article(s) added" in told
     assert live_rows(db)["article"] == 5
     state = json.loads(run("--db", db, "state", "--issue", "donetsk", "--party", "russia", "--format", "json").stdout)
-    assert state["positions"][0]["evidence_total"] == 6
+    assert state["positions"][0]["evidence_total"] == 7
     assert_as_fresh(run, new_db, db, "--seeds", str(SEEDS), "--fixtures", str(FIXTURES))
 
 

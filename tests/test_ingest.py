@@ -38,7 +38,7 @@ def test_the_same_files_again_write_nothing(run: Run, db: str) -> None:
     first = run("--db", db, "ingest")
     assert first.exit_code == 0 and first.stdout == ""
     counts, digest = table_counts(db), db_digest(db)
-    assert counts["evidence"] == 31 and counts["article"] == 5 and counts["ingest"] == 1
+    assert counts["evidence"] == 32 and counts["article"] == 5 and counts["ingest"] == 1
     again = run("--db", db, "ingest")
     assert again.exit_code == 0
     assert "nothing new" in again.stderr
@@ -146,7 +146,7 @@ def test_an_edit_supersedes_and_known_at_answers_as_before(corpus: Corpus, run: 
     assert json.loads(before_anything.stdout)["positions"] == []
     assert "nothing was recorded by 2000-01-01" in before_anything.stderr
     counts = table_counts(db)
-    assert counts["evidence"] == 32 and counts["ingest"] == 2, "the old version is kept"
+    assert counts["evidence"] == 33 and counts["ingest"] == 2, "the old version is kept"
 
 
 def test_a_corrected_article_date_replays_its_positions(tmp_path: Path, run: Run, new_db: NewDb) -> None:
@@ -305,7 +305,7 @@ def test_an_unchanged_fixture_is_not_read_again_and_an_edited_one_is(
     assert run("--db", db, "ingest", *args).exit_code == 0
     fixtures_read.clear()
     again = run("--db", db, "ingest", *args)
-    assert fixtures_read == [] and "nothing new" in again.stderr and "(31 piece(s) of evidence)" in again.stderr
+    assert fixtures_read == [] and "nothing new" in again.stderr and "(32 piece(s) of evidence)" in again.stderr
     edit(fixtures / KCS, "stance: opposes", "stance: counter_proposal")
     edit(fixtures / KCS, "    mode: background\n", "")
     edited = run("--db", db, "ingest", *args)

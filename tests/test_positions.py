@@ -104,11 +104,11 @@ def test_evidence_supports_the_current_stance_newest_first(run: Run, seeded_db: 
         if (p["issue"], p["party"]) == ("donetsk_withdrawal", "russia")
     )
     ids = [e["id"] for e in russia["evidence"]]
-    assert sorted(ids) == sorted(["kcat-04", "nlpt-01", "nlpt-02", "kcs-01", "adr1-03", "adr2-07"])
+    assert sorted(ids) == sorted(["kcat-04", "nlpt-01", "nlpt-02", "kcs-01", "adr1-03", "adr2-07", "adr2-11"])
     # Newest first. On one day the party's own word makes the move (nlpt-01, Ushakov, the first of the direct
     # evidence by its article's date and text) and the rest reaffirm it, weaker attributions first.
-    assert ids[:2] == ["adr2-07", "adr1-03"]
-    assert ids[2:] == ["kcs-01", "nlpt-02", "kcat-04", "nlpt-01"]
+    assert ids[:3] == ["adr2-07", "adr2-11", "adr1-03"]
+    assert ids[3:] == ["kcs-01", "nlpt-02", "kcat-04", "nlpt-01"]
     assert [e["date"] for e in russia["evidence"]] == sorted((e["date"] for e in russia["evidence"]), reverse=True)
     first = russia["evidence"][-1]
     assert set(first) >= {"id", "article", "date", "quote", "speaker", "attribution"}

@@ -92,7 +92,7 @@ def test_a_database_the_user_may_not_write_is_read_through_a_read_only_connectio
     for side in ("-wal", "-shm"):
         Path(f"{db}{side}").unlink(missing_ok=True)
     with reading(str(db)) as held:
-        assert held.snapshot.scalar("SELECT COUNT(*) AS evidence FROM evidence") == 31
+        assert held.snapshot.scalar("SELECT COUNT(*) AS evidence FROM evidence") == 32
         with pytest.raises(StoreError, match="readonly"):
             held.snapshot.rows("UPDATE tracker_meta SET value = 'x'")
     assert not Path(f"{db}-shm").exists(), "read as it is on disk: no shared-memory file made beside it"

@@ -29,7 +29,7 @@ def report(db: str, as_of: date, since: date | None = None):  # type: ignore[no-
 
 def test_the_briefing_holds_the_matrix_the_changes_and_the_sources(seeded_db: str) -> None:
     briefing = report(seeded_db, date(2026, 2, 6), date(2026, 1, 24))
-    assert (briefing.corpus.articles, briefing.corpus.evidence) == (5, 31)
+    assert (briefing.corpus.articles, briefing.corpus.evidence) == (5, 32)
     assert (briefing.corpus.first_said_on, briefing.corpus.last_said_on) == (date(2026, 1, 22), date(2026, 2, 5))
     assert [p.id for p in briefing.parties] == ["russia", "ukraine", "united_states", "europe"]
     donetsk = briefing.matrix[0]
@@ -48,7 +48,7 @@ def test_the_briefing_holds_the_matrix_the_changes_and_the_sources(seeded_db: st
         ("abu-dhabi-round-two-day-one", False),
         ("abu-dhabi-round-two-day-two", True),
     ]
-    assert sum(s.evidence for s in briefing.sources) == 31
+    assert sum(s.evidence for s in briefing.sources) == 32
 
 
 def test_each_issue_has_its_proposition_positions_quotes_and_moves(seeded_db: str) -> None:
@@ -212,7 +212,7 @@ def test_html_is_well_formed_self_contained_and_charts_a_lane_per_party(run: Run
         for g in donetsk.iter(f"{SVG}g")
         if g.get("class") == "lane"
     }
-    assert counted == {"russia": 6, "ukraine": 4, "united_states": 0, "europe": 0, "": 6}, (
+    assert counted == {"russia": 7, "ukraine": 4, "united_states": 0, "europe": 0, "": 6}, (
         "every piece of evidence of each position (Russia, Ukraine) and of the issue is counted on the chart"
     )
     states = [g.get("data-stance") for g in machines[0].iter(f"{SVG}g") if g.get("class") == "state"]
@@ -393,12 +393,12 @@ def test_a_long_history_still_leads_with_the_evidence_that_entered_the_stance(
     assert ingested.exit_code == 0, ingested.stderr
     document = json.loads(run("--db", db, "report", "--as-of", "2026-02-06", "--format", "json").stdout)
     russia = next(p for p in document["issues"][0]["positions"] if p["party"] == "russia")
-    assert russia["evidence_total"] == 6 + 12
+    assert russia["evidence_total"] == 7 + 12
     assert len(russia["evidence"]) == document["quotes_shown"] + 1, "the newest ten, and the one that entered it"
     assert russia["evidence"][0]["move"] == "first_statement"
     assert all(e["move"] == "reaffirm" for e in russia["evidence"][1:])
     markdown = run("--db", db, "report", "--as-of", "2026-02-06").stdout
-    assert "… and 7 older piece(s) of evidence" in markdown
+    assert "… and 8 older piece(s) of evidence" in markdown
 
 
 # Ids and names: a person reads names and words; ids only as citation handles and in commands.

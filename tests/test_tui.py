@@ -131,7 +131,7 @@ def test_the_matrix_shows_every_position_as_of_the_date(seeded_db: str) -> None:
         assert screen.heading == "as of 2026-02-06 · after the last of 4 changes"
         assert "Negotiation tracker — as of 2026-02-06" in str(screen.query_one("#heading").render())
         assert table.position_at_cursor() == ("donetsk_withdrawal", "russia"), "the first position is selected"
-        assert screen.detail is not None and screen.detail.evidence_total == 6
+        assert screen.detail is not None and screen.detail.evidence_total == 7
         assert table.shown is not None
         assert table.shown.issues[0] == "donetsk_withdrawal" and table.page == [
             "russia",
@@ -143,7 +143,7 @@ def test_the_matrix_shows_every_position_as_of_the_date(seeded_db: str) -> None:
         assert cell(screen, "peacekeepers", "russia") is Stance.OPPOSES
         assert table.shown.status["donetsk_withdrawal"] == "deadlocked"
         words = table.get_cell("donetsk_withdrawal", "russia").plain
-        assert words == "demands \u00d76\n2026-01-23", "stance word, evidence count, since (readable without colour)"
+        assert words == "demands \u00d77\n2026-01-23", "stance word, evidence count, since (readable without colour)"
         assert "deadlocked" in table.get_cell("peacekeepers", "issue").plain
         bar = screen.query_one(TimelineBar)
         # Stance changes, and the dates issue-level evidence named an issue (kcs-03 on 2026-01-26).

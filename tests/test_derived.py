@@ -243,7 +243,7 @@ def test_history_and_reports_show_each_rows_mode_where_it_is_not_asserted(run: R
     csv = run("--db", db, "history", "--issue", "canal", "--party", "east", "--format", "csv").stdout
     assert "mode" in csv.splitlines()[0] and ",background," in csv
     markdown = run("--db", db, "report", "--as-of", "2026-04-30").stdout
-    moves = [line for line in markdown.splitlines() if line.startswith("- 2026-04-0")]
+    moves = [line for line in markdown.splitlines() if line.startswith(("- 2026-04-0", "- by 2026-04-0"))]
     assert any("`a1-1`, Minister Aro (East's own word))" in line for line in moves)
     assert any("`a2-1`, East (its own word), recap)" in line for line in moves)
     assert any("`a2-2`" in line and ", hypothetical)" in line for line in moves)

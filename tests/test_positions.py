@@ -139,11 +139,13 @@ def test_diff_2026_01_24_to_2026_02_06(run: Run, seeded_db: str) -> None:
             "from": "opposes",
             "to": "counter_proposal",
             "said_on": "2026-02-05",
+            "said_on_exact": False,  # a recap made it: by that day
             "evidence": ["adr1-04"],
         }
     ]
     assert paths[("security_guarantees", "ukraine")] == [
-        {"move": "reopen", "from": "agreed", "to": "supports", "said_on": "2026-02-05", "evidence": ["adr2-10"]}
+        {"move": "reopen", "from": "agreed", "to": "supports", "said_on": "2026-02-05", "said_on_exact": True}
+        | {"evidence": ["adr2-10"]}
     ]
     issue_changes = {
         c["issue"]: (c["from"], c["to"], sorted(e["id"] for e in c["evidence"])) for c in report["issue_changes"]

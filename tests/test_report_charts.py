@@ -263,10 +263,10 @@ def test_each_issue_shows_each_partys_path_through_the_machine(run: Run, seeded_
     assert said == [
         "Ukraine",
         "unknown",
-        "first statement, 23 Jan",
+        "first statement, by 23 Jan",
         "opposes",
         "restated once",
-        "softens, 5 Feb",
+        "softens, by 5 Feb",
         "counter-proposal",
         "restated once",
     ]

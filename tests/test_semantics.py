@@ -127,7 +127,8 @@ def test_a_party_that_agreed_and_asks_for_more_reopens_the_deal(run: Run, db: st
     assert moves_of(run, db) == [("a1-1", "first_statement", None), ("a2-1", "reopen", None)]
     changes = answer(run, db, "diff", "2026-03-02", "2026-03-06")["changes"]
     assert changes[0]["moves"] == [
-        {"move": "reopen", "from": "agreed", "to": "demands", "said_on": "2026-03-05", "evidence": ["a2-1"]}
+        {"move": "reopen", "from": "agreed", "to": "demands", "said_on": "2026-03-05", "said_on_exact": True}
+        | {"evidence": ["a2-1"]}
     ]
     table = run("--db", db, "diff", "2026-03-02", "2026-03-06").stdout
     assert " reopen " in table and "renege" not in table

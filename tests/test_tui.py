@@ -249,7 +249,7 @@ def test_a_position_shows_its_history_and_evidence_and_opens_the_article(seeded_
         quote = str(screen.query_one("#quote", QuoteView).render())
         assert evidence.evidence[0].quote in quote and "Volodymyr Zelensky (Ukraine's own word)" in quote
         title = str(screen.query_one("#evidence-title").render())
-        assert title.startswith("Ukraine on Donetsk withdrawal: counter-proposal since 2026-02-05"), "names, words"
+        assert title.startswith("Ukraine on Donetsk withdrawal: counter-proposal by 2026-02-05"), "names, words"
         await pilot.press("enter")  # from the matrix to its evidence
         assert app.focused is evidence
         await pilot.press("enter")  # open the article

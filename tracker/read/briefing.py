@@ -23,7 +23,15 @@ from tracker.domain.words import words
 from tracker.read.diff import diff
 from tracker.read.held import held
 from tracker.read.history import newest_moves
-from tracker.read.models import Change, Conditional, Contest, EvidenceRef, HistoryMove, IssueChange, said_on_shown
+from tracker.read.models import (
+    Change,
+    Conditional,
+    Contest,
+    EvidenceRef,
+    HistoryMove,
+    IssueChange,
+    said_on_phrase,
+)
 from tracker.read.reading import EVIDENCE, REF, Entry, Reading, evidence_ref
 
 CORPUS = (
@@ -475,7 +483,7 @@ def contradictions(moves: list[HistoryMove]) -> list[Contradiction]:
     found: list[Contradiction] = [
         Contradiction(
             kind="background_differs",
-            explanation=f"background evidence on {m.date} restates {words(m.evidence.stance)}; "
+            explanation=f"background evidence {said_on_phrase(m.evidence)} restates {words(m.evidence.stance)}; "
             f"the stance held then is {words(m.stance_to)}",
             evidence=[m.evidence],
         )
@@ -498,7 +506,7 @@ def contradictions(moves: list[HistoryMove]) -> list[Contradiction]:
                 found.append(
                     Contradiction(
                         kind="reported_differs",
-                        explanation=f"{who} reports {words(reported.stance)} on {said_on_shown(reported)}; "
+                        explanation=f"{who} reports {words(reported.stance)} {said_on_phrase(reported)}; "
                         f"its own word of that moment is {words(word.stance)}",
                         evidence=sorted([word, reported], key=lambda e: (e.attribution != "direct", e.id)),
                     )

@@ -103,7 +103,8 @@ def position_detail(reading: Reading, issue: str, party: str, as_of: date, limit
         raise UsageError(f"no position {issue}/{party} in the catalogue")
     latest = reading.latest(as_of, [issue], [party]).get((issue, party))
     moves = [
-        history_move(row) for row in reading.rows(POSITION_MOVES, issue=issue, party=party, as_of=as_of, limit=limit)
+        history_move(row, reading.catalog().roles[party].value)
+        for row in reading.rows(POSITION_MOVES, issue=issue, party=party, as_of=as_of, limit=limit)
     ]
     stance, since = (Stance(latest.stance_to), latest.since) if latest else (Stance.UNKNOWN, None)
     evidence = []
@@ -127,6 +128,7 @@ def position_detail(reading: Reading, issue: str, party: str, as_of: date, limit
         as_of=as_of,
         stance=stance,
         since=since,
+        since_exact=latest.since_exact if latest else True,
         moves=moves,
         # Entries are numbered from 0 in each position: the newest one's number counts those up to it.
         moves_total=latest.seq + 1 if latest else 0,

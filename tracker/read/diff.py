@@ -30,7 +30,7 @@ from tracker.read.reading import ARTICLE, Entry, Key, Reading, evidence_ref, ref
 WINDOW = "t.valid_from > :date_from AND t.valid_from <= :date_to"
 PATHS = (
     "SELECT t.issue AS issue, t.party AS party, t.seq AS seq, t.move AS move, t.stance_from AS stance_from, "
-    "t.stance_to AS stance_to, t.valid_from AS valid_from, e.id AS evidence_id "
+    "t.stance_to AS stance_to, t.valid_from AS valid_from, t.since_exact AS since_exact, e.id AS evidence_id "
     f"FROM timeline t JOIN evidence e ON e.row_id = t.evidence_row_id WHERE {held('t')} AND {WINDOW} "
     "AND t.move IS NOT NULL AND t.move != 'reaffirm' AND t.issue IN :issues AND t.party IN :parties "
     "ORDER BY t.issue, t.party, t.seq"
@@ -64,6 +64,7 @@ def diff(
     """
     issue_ids, party_ids = reading.selection(issues, parties)
     every_party = reading.catalog().party_ids()
+    roles = reading.catalog().roles
     status_parties = party_ids if parties else every_party  # statuses weigh every party when all are shown
     before = reading.latest(date_from, issue_ids, status_parties)
     after = reading.latest(date_to, issue_ids, status_parties)
@@ -89,9 +90,11 @@ def diff(
         Change.model_construct(
             issue=issue,
             party=party,
+            role=roles[party].value,
             stance_from=old,
             stance_to=new,
             since=stance_of(after.get((issue, party)))[1],
+            since_exact=held.since_exact if (held := after.get((issue, party))) else True,
             evidence=evidence_of.get((issue, party), []),
             evidence_total=totals.get((issue, party), 0),
             moves=paths.get((issue, party), []),
@@ -140,6 +143,7 @@ def _paths(reading: Reading, date_from: date, date_to: date, keys: list[Key]) ->
                     stance_from=Stance(row["stance_from"]),
                     stance_to=Stance(row["stance_to"]),
                     said_on=row["valid_from"],
+                    said_on_exact=bool(row["since_exact"]),
                     evidence=[row["evidence_id"]],
                 )
             )

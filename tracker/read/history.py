@@ -64,13 +64,14 @@ STATUS_MOVES = (
 )
 
 
-def history_move(row: dict[str, Any]) -> HistoryMove:
+def history_move(row: dict[str, Any], role: str = "negotiator") -> HistoryMove:
     evidence = evidence_ref(row)
     return trusted(
         HistoryMove,
         {
             "issue": row["position_issue"],
             "party": row["position_party"],
+            "role": role,
             "date": row["valid_from"],
             "move": evidence.move,
             "not_applied": evidence.not_applied,
@@ -93,9 +94,11 @@ def newest_moves(
     for row in rows:
         found[(row["position_issue"], row["position_party"])].append(row)
     moves = {}
+    roles = reading.catalog().roles
     for key, entries in found.items():
         entries.sort(key=lambda row: row["seq"])
-        moves[key] = [history_move(row) for row in (entries if limit is None else entries[-limit:])]
+        role = roles[key[1]].value
+        moves[key] = [history_move(row, role) for row in (entries if limit is None else entries[-limit:])]
     return moves
 
 

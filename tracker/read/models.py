@@ -52,8 +52,17 @@ REF_FIELDS = tuple(EvidenceRef.model_fields)
 
 
 def said_on_shown(ref: EvidenceRef) -> str:
-    """When a piece of evidence was said, as its coder wrote it: its day, or its EDTF span (`2026-02`)."""
-    return ref.said_on_written if ref.said_on_written is not None else ref.date.isoformat()
+    """When a piece of evidence was said, as its coder wrote it: its day, or its EDTF span (`2026-02`); a recap
+    with no day of its own is known said only *by* its article's date ("by 2026-02-05")."""
+    if ref.said_on_written is not None:
+        return ref.said_on_written
+    return f"by {ref.date.isoformat()}" if ref.mode == "background" else ref.date.isoformat()
+
+
+def said_on_phrase(ref: EvidenceRef) -> str:
+    """`said_on_shown` in a sentence: "on 2026-02-05", "by 2026-02-05", "on 2026-02~"."""
+    shown = said_on_shown(ref)
+    return shown if shown.startswith("by ") else f"on {shown}"
 
 
 class Contest(BaseModel):
@@ -119,6 +128,8 @@ class MoveStep(BaseModel):
     stance_from: Stance = Field(serialization_alias="from")
     stance_to: Stance = Field(serialization_alias="to")
     said_on: date
+    # False: a recap made the move, so it is known made only *by* `said_on` (shown "by DATE").
+    said_on_exact: bool = True
     evidence: list[str]  # evidence ids
 
 
@@ -127,9 +138,11 @@ class Change(BaseModel):
 
     issue: str
     party: str
+    role: str = "negotiator"  # the party's (a mediator's or an observer's is marked where shown)
     stance_from: Stance = Field(serialization_alias="from")
     stance_to: Stance = Field(serialization_alias="to")
     since: date | None
+    since_exact: bool = True  # False: held *by* `since` (a recap entered the stance)
     evidence: list[EvidenceRef]  # between the two dates, newest first: the newest `EVIDENCE_SHOWN` unless all
     evidence_total: int = 0  # every piece of evidence between the dates
     # The moves from the stance held at the diff's start to the one held at its end, in order: a path of
@@ -190,6 +203,7 @@ class HistoryMove(BaseModel):
 
     issue: str
     party: str
+    role: str = "negotiator"  # the party's (a mediator's or an observer's is marked where shown)
     date: date
     move: str | None  # None: evidence kept and shown, but it moved nothing (`not_applied` says why)
     not_applied: str | None = None
@@ -259,6 +273,7 @@ class PositionDetail(BaseModel):
     as_of: date
     stance: Stance
     since: date | None
+    since_exact: bool = True  # False: held *by* `since` (a recap entered the stance)
     moves: list[HistoryMove]
     moves_total: int
     evidence: list[EvidenceRef]

@@ -27,6 +27,7 @@ from itertools import pairwise
 from tracker.domain import colours
 from tracker.domain.catalog import role_label
 from tracker.domain.dates import moment, shifted, since_phrase
+from tracker.domain.evidence import Mode
 from tracker.domain.machines import MOVES, Move, Stance
 from tracker.domain.untrusted import safe_text
 from tracker.domain.words import with_mode, words
@@ -605,7 +606,8 @@ def _paths(section: IssueSection) -> str:
         for entered, stance, restated in steps:
             if entered is not None and entered.move is not None:
                 move = Move(entered.move)
-                label = f"{words(move)}, {_day(entered.date)}"
+                by = "by " if entered.evidence.mode == Mode.BACKGROUND.value else ""  # a recap: known only by then
+                label = f"{words(move)}, {by}{_day(entered.date)}"
                 length = max(64.0, _width(label, 10.5) + 14)
                 if x + length + 60 > width:
                     x, y = left, y + row_height
@@ -661,7 +663,7 @@ def _position(position: PositionSection, issue: str) -> str:
         if note:
             parts.append(f"<p>{text(note.what)} (all: <code>{text(note.command)}</code>):</p>")
         items = "".join(
-            f"<li>{m.date}: {text(move_words(m))} "
+            f"<li>{text(said_on_shown(m.evidence))}: {text(move_words(m))} "
             f"(<code>{text(m.evidence.id)}</code>, "
             f"{text(with_mode(said_by(m.evidence, position.name), m.evidence.mode))})</li>"
             for m in position.moves

@@ -225,7 +225,8 @@ def _position(position: PositionSection, issue: str) -> list[str]:
         lines += [f"{md(note.what)} (all: `{note.command}`):" if note else "Moves:", ""]
         for move in position.moves:
             source = with_mode(said_by(move.evidence, position.name), move.evidence.mode)  # a recap says so
-            lines.append(f"- {move.date}: {move_words(move)} (`{move.evidence.id}`, {md(source)})")
+            when = md(said_on_shown(move.evidence))  # "by DATE": a recap
+            lines.append(f"- {when}: {move_words(move)} (`{move.evidence.id}`, {md(source)})")
         lines.append("")
     for contradiction in position.contradictions:
         ids = ", ".join(f"`{e.id}`" for e in contradiction.evidence)

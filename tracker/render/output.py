@@ -34,6 +34,7 @@ from tracker.read.models import (
     MoveStep,
     StateReport,
     conditions_shown,
+    said_on_shown,
 )
 
 # Inside JSON strings C0 is already escaped by `json`; the rest must be too.
@@ -190,11 +191,14 @@ def path_of(moves: Sequence[MoveStep]) -> str:
 
 DIFF_COLUMNS = [
     Column("issue", "issue", in_caption=True),
-    Column("party", "party", in_caption=True),
+    Column("party_shown", "party", in_caption=True, table_only=True),  # a mediator's marked `(mediator)`
+    Column("party", csv_only=True),
     Column("kind", csv_only=True),  # position, contested or issue_status: what the row says changed
     Column("from", "from"),
     Column("to", "to"),
-    Column("since", "since", drops=1),
+    Column("since_shown", "since", table_only=True, drops=1),  # "by DATE": a recap entered the stance
+    Column("since", csv_only=True),
+    Column("since_exact", csv_only=True),
     Column("move", "move", shrinks=1, floor=15),
     Column("source", "source", shrinks=2, table_only=True, drops=2),
     Column("speaker", csv_only=True),
@@ -216,10 +220,13 @@ def diff_table(report: DiffReport) -> Table:
             {
                 "issue": c.issue,
                 "party": c.party,
+                "party_shown": role_label(c.party, c.role),
                 "kind": "position",
                 "from": c.stance_from.value,
                 "to": c.stance_to.value,
                 "since": c.since,
+                "since_shown": since_words(c.since, c.since_exact),
+                "since_exact": c.since_exact,
                 "move": path_of(c.moves) + (f" (contested since {c.contested.on})" if c.contested else ""),
                 **_source(cause, c.party),
                 "evidence": ", ".join(e for m in c.moves for e in m.evidence) or (cause.id if cause else ""),
@@ -232,10 +239,12 @@ def diff_table(report: DiffReport) -> Table:
             {
                 "issue": contested.issue,
                 "party": contested.party,
+                "party_shown": contested.party,
                 "kind": "contested",
                 "from": contested.stance.value,
                 "to": contested.stance.value,
                 "since": contested.contested.on,
+                "since_shown": contested.contested.on,
                 "move": "contested",
                 **_source(first, contested.party),
                 "evidence": ", ".join(e.id for e in contested.contested.evidence),
@@ -250,11 +259,13 @@ def diff_table(report: DiffReport) -> Table:
         records.append(
             {
                 "issue": change.issue,
-                "party": "(issue status)",  # in the table; CSV leaves the party empty and says `issue_status`
+                "party": "",
+                "party_shown": "(issue status)",  # CSV leaves the party empty and says `issue_status`
                 "kind": "issue_status",
                 "from": change.status_from,
                 "to": change.status_to,
                 "since": last.date if last else "",
+                "since_shown": last.date if last else "",
                 "move": "",
                 **_source(named, None),
                 "evidence": ", ".join(e.id for e in made),
@@ -266,9 +277,12 @@ def diff_table(report: DiffReport) -> Table:
 
 HISTORY_COLUMNS = [
     Column("issue", "issue", in_caption=True),
-    Column("party", "party", in_caption=True),
+    Column("party_shown", "party", in_caption=True, table_only=True),  # a mediator's marked `(mediator)`
+    Column("party", csv_only=True),
     Column("kind", csv_only=True),  # move (a position's), named (issue-level evidence) or status (an issue's)
-    Column("date", "date"),
+    Column("date_shown", "date", table_only=True),  # "by DATE" for a recap, an EDTF span as written
+    Column("date", csv_only=True),
+    Column("said_on", csv_only=True),  # as written, where it is not the plain day (an EDTF span)
     Column("move", "move", shrinks=1, floor=15),
     Column("from", "from", drops=2),  # the row before says it
     Column("to", "to"),
@@ -293,7 +307,8 @@ def history_table(report: HistoryReport) -> Table:
             (
                 s.date,
                 1,
-                {"kind": "status", "date": s.date, "move": "status", "from": s.status_from, "to": s.status_to}
+                {"kind": "status", "date": s.date, "date_shown": s.date, "move": "status"}
+                | {"from": s.status_from, "to": s.status_to}
                 | {"evidence": ", ".join(e.id for e in s.evidence)},
             )
             for s in history.statuses
@@ -302,13 +317,15 @@ def history_table(report: HistoryReport) -> Table:
             (
                 e.date,
                 0,
-                {"kind": "named", "date": e.date, "move": named_as(e.kind), **_source(e, None), "evidence": e.id}
+                {"kind": "named", "date": e.date, "date_shown": said_on_shown(e), "said_on": e.said_on_written}
+                | {**_source(e, None), "evidence": e.id}
                 | {"move": with_mode(named_as(e.kind), e.mode), "mode": e.mode, "article": e.article, "quote": e.quote},
             )
             for e in history.evidence
         ]
         issue_records[history.issue] = [
-            {"issue": history.issue, "party": "(issue)", **record} for _, _, record in sorted(events, key=_by_day)
+            {"issue": history.issue, "party": "", "party_shown": "(issue)", **record}
+            for _, _, record in sorted(events, key=_by_day)
         ]
     shown: set[str] = set()
     for m in report.moves:
@@ -319,8 +336,11 @@ def history_table(report: HistoryReport) -> Table:
             {
                 "issue": m.issue,
                 "party": m.party,
+                "party_shown": role_label(m.party, m.role),
                 "kind": "move",
                 "date": m.date,
+                "date_shown": said_on_shown(m.evidence),
+                "said_on": m.evidence.said_on_written,
                 # A recap that moved or restated the stance says so where the source column is left out too.
                 "move": with_mode(m.move, m.evidence.mode)
                 if m.move

@@ -245,7 +245,7 @@ class ExportDialog(ModalScreen[str | None]):
 SEARCH_SHOWN = 50
 SEARCH_DELAY = 0.25  # seconds typing rests before the search runs
 SEARCH_COLUMNS = [
-    Column("date", 10, 10),
+    Column("date", 10, 13),
     Column("about", 12, 40),
     Column("who", 8, 22, drops=1),
     Column("quote or title", 16),

@@ -26,7 +26,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
 from tracker.domain.catalog import Catalog
-from tracker.domain.dates import moment, shifted
+from tracker.domain.dates import moment, shifted, since_phrase
 from tracker.domain.files import FileRefused, write_new_file
 from tracker.domain.untrusted import safe_text
 from tracker.read.briefing import build_report
@@ -370,7 +370,7 @@ class MatrixScreen(TrackerScreen):
         evidence.append(": ")
         evidence.append_text(stance_text(detail.stance))
         if detail.since:
-            evidence.append(f" since {detail.since.isoformat()}")
+            evidence.append(f" {since_phrase(detail.since, detail.since_exact)}")
         _count_evidence(evidence, "evidence", len(detail.evidence), detail.evidence_total)
         self.query_one("#evidence-title", Static).update(evidence, layout=False)
         self.query_one("#evidence", EvidenceTable).show([evidence_row(e, party) for e in detail.evidence], party)

@@ -18,7 +18,7 @@ from textual.worker import Worker, get_current_worker
 
 from tracker.coding import Coding
 from tracker.domain.catalog import Catalog
-from tracker.domain.dates import moment
+from tracker.domain.dates import moment, since_words
 from tracker.domain.errors import TrackerError
 from tracker.domain.untrusted import safe_text
 from tracker.read.browse import article_text, corpus_folders, ingest_log
@@ -202,7 +202,7 @@ CHANGE_COLUMNS = [
     Column("party", 7, 24),
     Column("from", 4, 17, whole=True),
     Column("to", 2, 17, whole=True),
-    Column("since", 10, 10, whole=True),
+    Column("since", 10, 13, whole=True),
     Column("evidence", 8, 8, whole=True),
 ]
 
@@ -282,7 +282,7 @@ class DiffScreen(TrackerScreen):
                     plain(self.name_of(change.party)),
                     stance_text(change.stance_from),
                     stance_text(change.stance_to),
-                    Text(change.since.isoformat() if change.since else ""),
+                    Text(str(since_words(change.since, change.since_exact) or "")),
                     Text(str(change.evidence_total if change.evidence_total is not None else len(change.evidence))),
                 )
             )

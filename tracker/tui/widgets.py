@@ -602,7 +602,7 @@ class EvidenceTable(DataTable[Text]):
 
 
 # The lists' columns.
-DATE = Column("date", 10, 10, whole=True)
+DATE = Column("date", 10, 13, whole=True)  # "by 2026-02-05": a recap
 WHO = Column("who", 8, 24)
 QUOTE = Column("quote", 12)
 MOVE = Column("move", 9, 15)

@@ -94,7 +94,7 @@ def diff(
             stance_from=old,
             stance_to=new,
             since=stance_of(after.get((issue, party)))[1],
-            since_exact=held.since_exact if (held := after.get((issue, party))) else True,
+            since_exact=entered.since_exact if (entered := after.get((issue, party))) else True,
             evidence=evidence_of.get((issue, party), []),
             evidence_total=totals.get((issue, party), 0),
             moves=paths.get((issue, party), []),

@@ -136,7 +136,7 @@ def test_validate_clean_corpus_lists_only_its_warnings(run: Run) -> None:
     result = run("validate")
     assert result.exit_code == 0
     assert [line.split(": warning: ")[1] for line in result.stdout.splitlines()] == [
-        f"{position} rests only on another party's report; no statement of its own confirms it"
+        f"{position} rests only on another party's or a source's report; no statement of its own confirms it"
         for position in (
             "security_guarantees/united_states 'agreed'",
             "peacekeepers/europe 'supports'",

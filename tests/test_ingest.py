@@ -160,7 +160,7 @@ def test_a_corrected_article_date_replays_its_positions(tmp_path: Path, run: Run
         "    published_on: 2030-05-03\n    date_basis: stated\n",
     )
     (fixtures / "later.yaml").write_text(
-        "article: later\nevidence:\n  - id: l1\n    issue: steel\n    party: eu\n    stance: supports\n"
+        "article: later\nevidence:\n  - id: l1\n    issue: steel\n    party: eu\n    stance: open\n"
         "    quote: it could live with steel tariffs\n    attribution: direct\n    said_on: 2030-05-01\n"
     )
     edit(fixtures / "brief.yaml", "stance: demands\n", "stance: demands\n    said_on: 2030-05-01\n")

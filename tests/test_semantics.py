@@ -201,6 +201,43 @@ def test_equal_rank_evidence_that_disagrees_on_one_day_contests_the_position_unt
     assert "opposes since 2026-02-20 (contested since 2026-03-01)" in report
 
 
+def test_a_counter_proposal_and_the_rejection_it_implies_in_one_breath_are_one_word_not_a_contest(
+    run: Run, db: str, tmp_path: Path
+) -> None:
+    """North offers a free port instead and rejects access as put, in one statement: a counter-proposal implies
+    the rejection, so the two agree; the position softens from opposes to counter-proposal, uncontested."""
+    talks = Talks().article("a0", "2026-02-20", "North opposes access.")
+    talks.article("a1", "2026-03-01", "North offered a free port instead and said it rejects access as put.")
+    talks.code("a0", "North opposes access", party="north", stance="opposes")
+    talks.code("a1", "North offered a free port instead", party="north", stance="counter_proposal")
+    talks.code("a1", "it rejects access as put", party="north", stance="opposes", move="reaffirm")
+    result = ingested(run, db, talks, tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert "contested" not in result.stderr
+    held = position(run, db, "2026-03-05")
+    assert (held["stance"], held["since"], held["contested"]) == ("counter_proposal", "2026-03-01", None)
+    assert moves_of(run, db) == [
+        ("a0-1", "first_statement", None),
+        ("a1-1", "soften", None),
+        ("a1-2", "reaffirm", None),
+    ]
+
+
+def test_a_rejection_that_withdraws_the_offer_said_with_it_is_still_a_contest(
+    run: Run, db: str, tmp_path: Path
+) -> None:
+    """The same two clauses after a counter-proposal, but the rejection names `harden` (the offer withdrawn): they
+    disagree, and the position holds, contested."""
+    talks = Talks().article("a0", "2026-02-20", "North proposed a toll lane instead.")
+    talks.article("a1", "2026-03-01", "North offered a free port instead and said it rejects access as put.")
+    talks.code("a0", "North proposed a toll lane instead", party="north", stance="counter_proposal")
+    talks.code("a1", "North offered a free port instead", party="north", stance="counter_proposal")
+    talks.code("a1", "it rejects access as put", party="north", stance="opposes", move="harden")
+    assert ingested(run, db, talks, tmp_path).exit_code == 0
+    held = position(run, db, "2026-03-05")
+    assert (held["stance"], held["contested"]["on"]) == ("counter_proposal", "2026-03-01")
+
+
 def test_a_time_of_day_orders_one_days_evidence(run: Run, db: str, tmp_path: Path) -> None:
     talks = Talks().article("a1", "2026-03-01", "In the morning North opposed access.", "By evening it was open to it.")
     talks.code("a1", "In the morning North opposed access", party="north", stance="opposes", said_at="09:00")
@@ -287,7 +324,7 @@ def test_a_stance_resting_only_on_another_partys_report_says_so(run: Run, db: st
         "a1", "South says North agreed to open the harbour", party="north", stance="agreed", attribution="reported"
     )
     result = ingested(run, db, talks, tmp_path)
-    assert "harbour/north 'agreed' rests only on another party's report" in result.stderr
+    assert "harbour/north 'agreed' rests only on another party's or a source's report" in result.stderr
     assert position(run, db, "2026-03-01")["basis"] == "reported"
     assert "agreed since 2026-03-01 (reported only)" in run("--db", db, "report", "--as-of", "2026-03-01").stdout
 

@@ -18,7 +18,9 @@ place).
 day) is weighed together. The strongest rank present decides: if its evidence
 agrees on a stance, the position moves there once (or reaffirms it), the rest
 of the same rank and any weaker evidence that agrees support it, and weaker
-evidence that disagrees is `outranked`. If evidence of the strongest rank
+evidence that disagrees is `outranked`. A stance and the one it implies
+(`IMPLIES`: a counter-proposal and the rejection of the proposition as put, in
+one breath) agree: the implying stance decides, and the other restates it. If evidence of the strongest rank
 disagrees, the position does not move: it is `contested` from that day until
 later asserted evidence settles it.
 
@@ -231,7 +233,11 @@ class _Replay:
             top = max(i.rank for i in asserted)
             deciding = [i for i in asserted if i.rank == top]
             said = {i.stance for i in deciding}
-            named = {i.move for i in deciding if i.move is not None}
+            implying = _implying(said, deciding)
+            if implying is not None:  # a counter-proposal and the rejection it implies, in one breath: one word
+                deciding = [i for i in deciding if i.stance == implying] + [i for i in deciding if i.stance != implying]
+                said = {implying}
+            named = {i.move for i in deciding if i.move is not None and i.stance == deciding[0].stance}
             if len(said) > 1 or len(named) > 1:
                 problem = self.contested(deciding, asserted)
                 if problem is not None:
@@ -245,7 +251,7 @@ class _Replay:
                 for item in asserted:
                     if item is deciding[0]:
                         continue
-                    if item.stance == self.stance:
+                    if item.stance == self.stance or _restates_implied(self.stance, item):
                         self.support(item)
                     else:
                         self.entry(item, self.stance, None, "outranked")
@@ -293,6 +299,27 @@ class _Replay:
         for item in asserted:
             self.entry(item, self.stance, None, "contested" if item in deciding else "outranked")
         return None
+
+
+def _restates_implied(held: str, item: ReplayItem) -> bool:
+    """`item` codes the stance the held one implies (a rejection beside a counter-proposal) and names no other
+    move than a reaffirmation: it restates the held stance."""
+    return held != UNKNOWN and IMPLIES.get(Stance(held)) == item.stance and item.move in (None, REAFFIRM)
+
+
+def _implying(said: set[str | None], deciding: list[ReplayItem]) -> str | None:
+    """Of two stances said at one moment with equal weight, the one that implies the other (a counter-proposal
+    beside the rejection it implies; a demand or an agreement beside support), where the implied stance's
+    evidence names no move of its own: one word, not a contest. None otherwise."""
+    if len(said) != 2:
+        return None
+    first, second = sorted(str(stance) for stance in said)
+    for implying, implied in ((first, second), (second, first)):
+        if IMPLIES.get(Stance(implying)) == implied and all(
+            i.move in (None, REAFFIRM) for i in deciding if i.stance == implied
+        ):
+            return implying
+    return None
 
 
 def replay_position(issue: str, party: str, items: list[ReplayItem]) -> list[TimelineEntry] | Problem:

@@ -857,7 +857,7 @@ class Ingest:
                 entered.source_path,
                 entered.stance_line,
                 "stance",
-                f"{issue}/{party} '{last.stance_to}' rests only on another party's report; "
+                f"{issue}/{party} '{last.stance_to}' rests only on another party's or a source's report; "
                 "no statement of its own confirms it",
             )
 

@@ -36,7 +36,7 @@ from tracker.tui.palette import current
 CHANGED_MARK = "*"
 COUNT_MARK = "\u00d7"  # the multiplication sign: "demands, times 3 pieces of evidence"
 # Marks of a stance not to take at its word (`tracker.read.briefing.qualifiers` says them in words).
-OTHERS_WORD_MARK = "~"  # rests only on another party's report or the outlet's analysis
+OTHERS_WORD_MARK = "~"  # rests only on another party's or a source's report or the outlet's analysis
 CONDITION_MARK = "?"  # holds on a condition
 CONTESTED_MARK = "!"  # contested: evidence of equal weight disagreed, the stance shown is the one held before
 SUB_ISSUE_MARK = "↳"

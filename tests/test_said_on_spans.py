@@ -109,6 +109,8 @@ def test_a_month_counts_from_its_last_day_and_orders_after_that_months_days(run:
     # a reaffirmation), so East ends open, not opposed.
     after = _state(run, bridge_db, "2026-02-28")["toll/east"]
     assert (after["stance"], after["since"]) == ("open", "2026-02-28")
+    assert after["since_exact"] is False, "said some time in February: held by its end, not from it"
+    assert before["since_exact"] is True
     [shown] = after["evidence"]
     assert (shown["id"], shown["date"], shown["said_on"]) == ("b2", "2026-02-28", "2026-02")
     history = json.loads(
@@ -121,7 +123,13 @@ def test_a_month_counts_from_its_last_day_and_orders_after_that_months_days(run:
 def test_an_interval_counts_from_its_end(run: Run, bridge_db: str) -> None:
     assert _state(run, bridge_db, "2026-02-17")["toll/west"]["stance"] == "unknown"
     west = _state(run, bridge_db, "2026-02-18")["toll/west"]
-    assert (west["stance"], west["since"]) == ("supports", "2026-02-18")
+    assert (west["stance"], west["since"], west["since_exact"]) == ("supports", "2026-02-18", False)
+    row = next(
+        line
+        for line in run("--db", bridge_db, "state", "--issue", "toll", "--as-of", "2026-02-18").stdout.splitlines()
+        if line.startswith("west ")  # the issue, the same on every row, is said in the caption
+    )
+    assert " supports  by 2026-02-18 " in row, "the table says the stance is known held by the span's end"
     [shown] = west["evidence"]
     assert (shown["date"], shown["said_on"]) == ("2026-02-18", "2026-02-17/2026-02-18")
 

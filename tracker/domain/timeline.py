@@ -32,7 +32,8 @@ day, the day itself unknown. On an unknown position it is the first word. A
 recap of the stance held, or of a stance the held one implies (`IMPLIES`: a
 rejection beside a counter-proposal), restates it: a reaffirmation, no move
 named. A recap of another stance a legal move reaches moves the position *by*
-its day: the stance entered is marked `since_exact` False. It stays inert
+its day: the stance entered is marked `since_exact` False, as is one entered on
+evidence said within a span (an EDTF `said_on`: held by the span's end). It stays inert
 (`background`) where the party's dated word of that moment decided the
 position, or where the record has held that stance and left it since; and
 across the axis (no move reaches it) it is a `contradicts` to check. So two
@@ -83,6 +84,7 @@ class ReplayItem(NamedTuple):
     row_id: int  # the stored evidence row
     source_path: str
     stance_line: int
+    spanned: bool = False  # said within a span (its `said_on` written as EDTF): a stance it enters is held by its end
 
 
 def replay_item(
@@ -101,6 +103,7 @@ def replay_item(
     row_id: int,
     source_path: str,
     stance_line: int,
+    said_on_written: str | None = None,
 ) -> ReplayItem:
     """A replay item from a piece of evidence's stored or checked values (and its article's date and digest)."""
     return ReplayItem(
@@ -119,6 +122,7 @@ def replay_item(
         row_id,
         source_path,
         stance_line,
+        said_on_written is not None,
     )
 
 
@@ -245,7 +249,8 @@ class _Replay:
             else:
                 stance = deciding[0].stance
                 assert stance is not None
-                problem = self.apply(deciding[0], stance, named.pop() if named else None)
+                # Said within a span (a month, "17 or 18 February"): the stance entered is held by its end.
+                problem = self.apply(deciding[0], stance, named.pop() if named else None, not deciding[0].spanned)
                 if problem is not None:
                     return problem
                 for item in asserted:

@@ -182,6 +182,7 @@ _POSITION_EVIDENCE = (
         col(EvidenceRow.stance_line),
         col(_ARTICLE_HELD.published_on),
         col(_ARTICLE_HELD.sha256),
+        col(EvidenceRow.said_on_written),
     )
     .join(
         _ARTICLE_HELD,
@@ -530,6 +531,7 @@ class Ingest:
                     row_id,
                     item.source_path,
                     item.stance_line,
+                    item.said_on_written,
                 )
             )
 
@@ -749,7 +751,24 @@ class Ingest:
         rows = self.conn.execute(_POSITION_EVIDENCE, {"issue": issue, "party": party})
         if self.writer.reads_back:
             return [
-                replay_item(*row[:3], *row[14:16], *row[4:14])  # type: ignore[arg-type]
+                replay_item(
+                    row.said_on,
+                    row.said_at,
+                    row.attribution,
+                    row.published_on,
+                    row.sha256,
+                    row.start,
+                    row.end,
+                    row.id,
+                    row.stance,
+                    row.mode,
+                    row.move,
+                    row.condition,
+                    row.row_id,
+                    row.source_path,
+                    row.stance_line,
+                    row.said_on_written,
+                )
                 for row in rows
             ]
         return [
@@ -769,6 +788,7 @@ class Ingest:
                 row.row_id,
                 row.source_path,
                 row.stance_line,
+                row.said_on_written,
             )
             for row in rows
             if row.id not in self.incoming and row.article not in self.coded

@@ -48,7 +48,7 @@ POSITIONS_OF_EVIDENCE = f"SELECT DISTINCT issue, party FROM evidence WHERE party
 POSITIONS_OF_TIMELINE = f"SELECT DISTINCT issue, party FROM timeline WHERE {LIVE}"
 POSITION_EVIDENCE = (
     'SELECT row_id, id, article, said_on, said_at, attribution, start, "end", stance, mode, move, condition, '
-    f"source_path, stance_line FROM evidence WHERE issue = :issue AND party = :party AND {LIVE}"
+    f"source_path, stance_line, said_on_written FROM evidence WHERE issue = :issue AND party = :party AND {LIVE}"
 )
 ISSUE_LEVEL_EVIDENCE = f"SELECT row_id, id, article, issue FROM evidence WHERE party IS NULL AND {LIVE}"
 POSITION_TIMELINE = (
@@ -263,4 +263,5 @@ def _item(row: dict[str, Any], published_on: date, sha256: str) -> ReplayItem:
         row["row_id"],
         row["source_path"],
         row["stance_line"],
+        row["said_on_written"],
     )

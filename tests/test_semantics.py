@@ -199,6 +199,14 @@ def test_equal_rank_evidence_that_disagrees_on_one_day_contests_the_position_unt
     assert (settled["stance"], settled["contested"]) == ("open", None)
     report = run("--db", db, "report", "--as-of", "2026-03-05").stdout
     assert "opposes since 2026-02-20 (contested since 2026-03-01)" in report
+    # The briefing's changes say what the diff says: the position became contested, though no stance changed.
+    since = run("--db", db, "report", "--as-of", "2026-03-05", "--since", "2026-02-25").stdout
+    assert "### North on Harbour access: opposes → contested since 2026-03-01" in since
+    assert "Nothing changed" not in since
+    document = answer(run, db, "report", "--as-of", "2026-03-05", "--since", "2026-02-25")
+    assert [(c["issue"], c["party"], c["contested"]["on"]) for c in document["contested"]] == [
+        ("harbour", "north", "2026-03-01")
+    ]
 
 
 def test_a_counter_proposal_and_the_rejection_it_implies_in_one_breath_are_one_word_not_a_contest(

@@ -27,6 +27,7 @@ from tracker.read.models import (
     Change,
     Conditional,
     Contest,
+    ContestedPosition,
     EvidenceRef,
     HistoryMove,
     IssueChange,
@@ -203,6 +204,9 @@ class Report(BaseModel):
     changes: list[Change]
     changes_left_out: list[PositionKey] = []  # positions that changed since `since` of parties the filter leaves out
     issue_changes: list[IssueChange]  # each one's evidence led by what named the issue, then what moved it
+    # Positions that became contested since `since` and still are at `as_of`, their stance held (as `diff` gives
+    # them): no stance changed, but the record no longer settles one.
+    contested: list[ContestedPosition] = []
     issues: list[IssueSection]
     sources: list[Source]  # the articles the report quotes or cites, by date
     sources_not_cited: int  # the corpus's other articles (published, or with evidence said, by `as_of`)
@@ -256,6 +260,18 @@ def change_headings(report: Report) -> list[ChangeHeading]:
             status_path(c) or None,
         )
         for c in report.issue_changes
+    ]
+    headings += [
+        ChangeHeading(
+            c.party,
+            names.get(c.party, c.party),
+            titles.get(c.issue, c.issue),
+            words(c.stance),
+            f"contested since {c.contested.on}",
+            c.contested.evidence,
+            None,
+        )
+        for c in report.contested
     ]
     return headings
 
@@ -628,6 +644,7 @@ def build_report(
         changes=changes,
         changes_left_out=changes_left_out,
         issue_changes=issue_changes,
+        contested=[c for c in (changed.contested if changed else []) if not parties or c.party in parties],
         issues=[
             IssueSection(
                 issue=i,

@@ -721,7 +721,7 @@ def _changes(report: Report) -> str:
     if report.since is None:
         return ""
     parts = [f"<h2>What changed since {report.since}</h2>"]
-    if not report.changes and not report.issue_changes:
+    if not report.changes and not report.issue_changes and not report.contested:
         parts.append(f"<p>{text(nothing_changed(report))}</p>")
     for change in change_headings(report):
         subject = (

@@ -176,7 +176,7 @@ def _changes(report: Report) -> list[str]:
     if report.since is None:
         return []
     lines = [f"## What changed since {report.since}", ""]
-    if not report.changes and not report.issue_changes:
+    if not report.changes and not report.issue_changes and not report.contested:
         return [*lines, md(nothing_changed(report)), ""]
     for change in change_headings(report):
         subject = md(change.issue_title)

@@ -84,6 +84,9 @@ def db_option(envvar: str | None = None, workspace_envvar: str | None = None) ->
     return options
 
 
+NARROWEST = 40  # the least width a text table is fitted to: `--width` refuses less, a narrower terminal gets 40
+
+
 def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") -> Callable[[F], F]:
     def options(f: F) -> F:
         f = click.option(
@@ -92,11 +95,12 @@ def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") ->
         if choices is FORMATS:
             f = click.option(
                 "--width",
-                type=click.IntRange(min=40),
+                type=click.IntRange(min=NARROWEST),
                 default=None,
                 metavar="N",
-                help="Fit the table to N columns, cutting quotes and names with … [default: the terminal's width; "
-                "whole lines when not a terminal].",
+                help="Fit the table to N columns (at least 40), cutting quotes and names with …, or showing each "
+                "row as a block of lines where a table does not fit [default: the terminal's width; whole lines "
+                "when not a terminal].",
             )(f)
         return f
 
@@ -104,13 +108,14 @@ def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table") ->
 
 
 def _table_width(width: int | None) -> int | None:
-    """The width a text table fits: `--width`, else a terminal's (COLUMNS first), else none (lines kept whole)."""
+    """The width a text table fits: `--width`, else a terminal's (COLUMNS first; never below 40), else none (lines
+    kept whole)."""
     if width is not None:
         return width
     if sys.stdout is not None and sys.stdout.isatty():
         import shutil
 
-        return shutil.get_terminal_size().columns
+        return max(shutil.get_terminal_size().columns, NARROWEST)
     return None
 
 
@@ -855,7 +860,9 @@ def article_add_command(
 @click.option("--fixtures", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
 @click.option("--catalog", "catalog_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
-@click.option("--width", type=click.IntRange(min=40), default=None, metavar="N", help="Fit the table to N columns.")
+@click.option(
+    "--width", type=click.IntRange(min=NARROWEST), default=None, metavar="N", help="Fit the table to N columns."
+)
 @workspace_option()
 @click.pass_context
 def suggest_command(
@@ -1184,7 +1191,7 @@ def machines_command(ctx: click.Context, issues: tuple[str, ...], fmt: str) -> N
 )
 @click.option(
     "--width",
-    type=click.IntRange(min=40),
+    type=click.IntRange(min=NARROWEST),
     default=None,
     metavar="N",
     help="Fit the tables to N columns, cutting titles, aliases and propositions with … [default: the terminal's "

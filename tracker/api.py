@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from tracker.domain.dates import moment, parse_date, parse_recorded_time
 from tracker.domain.errors import StoreError, UsageError
 from tracker.read.models import (
+    CHANGES_SHOWN,
     EVIDENCE_SHOWN,
     MOVES_SHOWN,
     DiffReport,
@@ -161,20 +162,26 @@ class Tracker:
         parties: Chosen = None,
         known_at: datetime | date | str | None = None,
         evidence: Evidence = "newest",
+        limit: int | None = CHANGES_SHOWN,
+        offset: int = 0,
     ) -> DiffReport:
         """What changed between two dates (the second: the newest day with evidence when None), with every move's
-        path and the newest evidence of each change (`evidence="all"`: every piece)."""
+        path and the newest evidence of each change (`evidence="all"`: every piece). One page of the changes:
+        the first `limit` from `offset` (None: all of them); `changes_total` counts them all."""
         from tracker.read.diff import diff
 
         start = as_date(date_from, "date_from")
         end = as_date(date_to, "date_to") if date_to is not None else None
-        limit = _evidence_limit(evidence)
+        most = _evidence_limit(evidence)
+        if (limit is not None and limit < 1) or offset < 0:
+            raise UsageError(f"limit must be 1 or more and offset 0 or more, not {limit} and {offset}")
 
         def answer(r: Reading) -> DiffReport:
             last = end if end is not None else max(r.newest_date() or start, start)
             if start > last:
                 raise UsageError(f"FROM ({start}) is after TO ({last})")
-            return diff(r, start, last, *_filters(r, issues, parties, known_at is not None), evidence=limit)
+            chosen = _filters(r, issues, parties, known_at is not None)
+            return diff(r, start, last, *chosen, evidence=most, limit=limit, offset=offset)
 
         return self.read(known_at, answer)
 

@@ -607,6 +607,16 @@ def state_command(
 @_known_at_option
 @_filters
 @_evidence_option
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,  # CHANGES_SHOWN, which the command line does not import to start fast
+    show_default=True,
+    metavar="N",
+    help="The first N changes (positions, then contests, then issues); changes_total counts them all.",
+)
+@click.option("--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip the first N changes.")
+@click.option("--all", "every", is_flag=True, help="Every change.")
 @format_option()
 @db_option()
 @click.pass_context
@@ -618,11 +628,14 @@ def diff_command(
     issues: tuple[str, ...],
     parties: tuple[str, ...],
     evidence: str,
+    limit: int,
+    offset: int,
+    every: bool,
     fmt: str,
     width: int | None,
 ) -> None:
     """What changed between two dates (TO: the newest day with evidence): every change with its whole path of
-    moves, and the evidence behind it."""
+    moves, and the evidence behind it; the first 50 unless --limit or --all says otherwise."""
     answer = _tracker(ctx).diff(
         date_from,
         date_to,
@@ -630,6 +643,8 @@ def diff_command(
         parties=parties,
         known_at=known_at,
         evidence=evidence,  # type: ignore[arg-type]
+        limit=None if every else limit,
+        offset=offset,
     )
     _emit(_rendered(answer, fmt, width))
 

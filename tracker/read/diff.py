@@ -56,15 +56,20 @@ def diff(
     issues: list[str] | None = None,
     parties: list[str] | None = None,
     evidence: int | None = EVIDENCE_SHOWN,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> DiffReport:
     """The positions whose stance differs between `date_from` and `date_to`, with the moves and evidence between.
 
     `evidence` keeps each change's newest pieces of evidence (all of them when None); the paths of moves are
-    always whole.
+    always whole. The changes are ordered positions first (in catalogue order), then the positions newly
+    contested, then the issues whose status differs; `limit` and `offset` give one page of them (all when
+    `limit` is None), and only the page's paths, evidence and status steps are read.
     """
     issue_ids, party_ids = reading.selection(issues, parties)
-    every_party = reading.catalog().party_ids()
-    roles = reading.catalog().roles
+    catalog = reading.catalog()
+    every_party = catalog.party_ids()
+    roles = catalog.roles
     status_parties = party_ids if parties else every_party  # statuses weigh every party when all are shown
     before = reading.latest(date_from, issue_ids, status_parties)
     after = reading.latest(date_to, issue_ids, status_parties)
@@ -74,18 +79,29 @@ def diff(
         for party in party_ids
         if stance_of(before.get((issue, party)))[0] is not stance_of(after.get((issue, party)))[0]
     ]
-    keys = [(issue, party) for issue, party, _, _ in changed]
-    newly_contested = {
-        (issue, party): held_entry
+    keys = {(issue, party) for issue, party, _, _ in changed}
+    newly_contested = [
+        (issue, party)
         for issue in issue_ids
         for party in party_ids
-        if (held_entry := after.get((issue, party))) is not None
+        if (issue, party) not in keys
+        and (held_entry := after.get((issue, party))) is not None
         and held_entry.contested_on is not None
         and held_entry.contested_on > date_from
-    }
-    contests = reading.contests({**{k: after[k] for k in keys if k in after}, **newly_contested})
-    paths = _paths(reading, date_from, date_to, keys)
-    evidence_of, totals = _between(reading, date_from, date_to, keys, evidence)
+    ]
+    # A status is the issue's, whoever is shown; with a party filter only positions are compared.
+    statuses = [] if parties else _statuses_changed(reading, date_from, date_to, issue_ids, before, after)
+    total = len(changed) + len(newly_contested) + len(statuses)
+    stop = total if limit is None else offset + limit
+    page_changes = changed[offset:stop]
+    skipped = max(0, offset - len(changed))
+    page_contested = newly_contested[skipped : max(0, stop - len(changed))]
+    skipped = max(0, offset - len(changed) - len(newly_contested))
+    page_statuses = statuses[skipped : max(0, stop - len(changed) - len(newly_contested))]
+    page_keys = [(issue, party) for issue, party, _, _ in page_changes]
+    contests = reading.contests({k: after[k] for k in [*page_keys, *page_contested] if k in after})
+    paths = _paths(reading, date_from, date_to, page_keys)
+    evidence_of, totals = _between(reading, date_from, date_to, page_keys, evidence)
     changes = [
         Change.model_construct(
             issue=issue,
@@ -100,24 +116,22 @@ def diff(
             moves=paths.get((issue, party), []),
             contested=contests.get((issue, party)),
         )
-        for issue, party, old, new in changed
+        for issue, party, old, new in page_changes
     ]
     return DiffReport.model_construct(
         date_from=date_from,
         date_to=date_to,
         known_at=reading.known_at,
         changes=changes,
-        # A status is the issue's, whoever is shown; with a party filter only positions are compared.
-        issue_changes=[]
-        if parties
-        else _issue_changes(reading, date_from, date_to, issue_ids, before, after, evidence),
+        issue_changes=_issue_changes(reading, date_from, date_to, page_statuses, evidence),
         contested=[
             ContestedPosition.model_construct(
-                issue=issue, party=party, stance=stance_of(held_entry)[0], contested=contests[(issue, party)]
+                issue=issue, party=party, stance=stance_of(after[(issue, party)])[0], contested=contests[(issue, party)]
             )
-            for (issue, party), held_entry in newly_contested.items()
-            if (issue, party) not in keys
+            for issue, party in page_contested
         ],
+        changes_total=total,
+        offset=offset,
     )
 
 
@@ -177,34 +191,40 @@ def _between(
     )
 
 
-def _issue_changes(
+def _statuses_changed(
     reading: Reading,
     date_from: date,
     date_to: date,
     issue_ids: list[str],
     before: dict[Key, Entry],
     after: dict[Key, Entry],
-    limit: int | None,
-) -> list[IssueChange]:
-    """Issues whose status differs, with what moved them (`before`/`after`: every party's latest entries)."""
+) -> list[tuple[str, str, str]]:
+    """The issues whose status differs between the dates, in catalogue order: (issue, status then, status now)
+    (`before`/`after`: every party's latest entries)."""
     old = reading.statuses(date_from, issue_ids, before)
     new = reading.statuses(date_to, issue_ids, after)
-    changed = [issue for issue in issue_ids if old[issue] != new[issue]]
+    return [(issue, old[issue], new[issue]) for issue in issue_ids if old[issue] != new[issue]]
+
+
+def _issue_changes(
+    reading: Reading, date_from: date, date_to: date, changed: list[tuple[str, str, str]], limit: int | None
+) -> list[IssueChange]:
+    """The issue changes given, with what moved them: their status changes between the dates, each on its day."""
     if not changed:
         return []
-    steps = status_steps(reading, changed, date_to, date_from + timedelta(days=1))
+    steps = status_steps(reading, [issue for issue, _, _ in changed], date_to, date_from + timedelta(days=1))
     found: dict[str, list[EvidenceRef]] = {}
-    for issue in changed:
+    for issue, _, _ in changed:
         # Newest first; on one day, the issue-level evidence (what names the issue) before the positions' moves.
         found[issue] = [ref for step in reversed(steps[issue]) for ref in reversed(step.evidence)]
     return [
         IssueChange.model_construct(
             issue=issue,
-            status_from=old[issue],
-            status_to=new[issue],
+            status_from=old,
+            status_to=new,
             evidence=found[issue] if limit is None else found[issue][:limit],
             evidence_total=len(found[issue]),
             steps=steps[issue],
         )
-        for issue in changed
+        for issue, old, new in changed
     ]

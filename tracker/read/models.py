@@ -196,6 +196,13 @@ class DiffReport(BaseModel):
     changes: list[Change]
     issue_changes: list[IssueChange] = []
     contested: list[ContestedPosition] = []
+    # Every change between the dates, counted (positions, then contests, then issues, in that order): the answer
+    # holds the page of them from `offset`, a `--limit` long; all of them when it says so.
+    changes_total: int = 0
+    offset: int = 0
+
+
+CHANGES_SHOWN = 50  # the changes a diff gives by default: its first page
 
 
 class HistoryMove(BaseModel):

@@ -54,6 +54,7 @@ def test_a_table_fits_its_width_cutting_only_free_text(query: str, width: int, r
         golden.write_text(result.stdout, encoding="utf-8")
         pytest.skip(f"rewrote {golden.name}: review the diff")
     assert result.stdout == golden.read_text(encoding="utf-8")
+    assert max(len(line) for line in result.stdout.splitlines()) <= width
     whole = run("--db", seeded_db, *QUERIES[query], "--format", "csv").stdout
     ids = {row["evidence"] for row in csv.DictReader(io.StringIO(whole)) if row.get("evidence")}
     ids |= {row["newest_evidence"] for row in csv.DictReader(io.StringIO(whole)) if row.get("newest_evidence")}

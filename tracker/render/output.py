@@ -3,10 +3,13 @@
 The tabular formats (table, csv, md) are rendered from the same records, so
 they agree value for value: CSV gives one field per value under snake_case
 headers; the text table fits a width by cutting free text (never an id, a
-date or a stance) with `…`. JSON is the result model itself. Text from articles is
-untrusted: control characters, escape sequences and bidirectional overrides
-are shown as visible `\\xNN`/`<U+NNNN>` codes in the text formats and as
-`\\uNNNN` escapes in JSON, so nothing in a quote can drive a terminal.
+date or a stance) with `…`, then by leaving out a column another one stands
+for (its caption says which), and where its ids, dates and stances still do
+not fit, it shows each row as a block of `field: value` lines, every value
+whole. JSON is the result model itself. Text from articles is untrusted:
+control characters, escape sequences and bidirectional overrides are shown
+as visible `\\xNN`/`<U+NNNN>` codes in the text formats and as `\\uNNNN`
+escapes in JSON, so nothing in a quote can drive a terminal.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,7 +60,8 @@ def to_json(result: BaseModel | dict[str, Any]) -> str:
 class Column:
     """A column of a table: its CSV name (snake_case, one value each) and, unless `csv_only`, its header in the
     text and Markdown tables; `shrinks` > 0 for the free text a table narrows (the higher, the sooner) to fit its
-    width, which never cuts an id, a date or a stance."""
+    width, which never cuts an id, a date or a stance; `drops` > 0 for a column another one stands for (a source
+    the evidence id names), which a table too narrow for it leaves out, saying so in its caption."""
 
     key: str
     header: str = ""
@@ -66,6 +71,7 @@ class Column:
     floor: int = 12  # a free-text column is never cut below this (nor below its header)
     drops: int = 0  # > 0: left out of a text table too narrow for it (the higher, the sooner); CSV and JSON keep it
     in_caption: bool = False  # when every record has the same value, the text table says it once, in its caption
+    wraps: bool = False  # a list of ids: to fit, a cell goes on over more lines, broken between ids, never cut
 
 
 class Table:
@@ -79,6 +85,7 @@ class Table:
         ]
 
         self.left_out: set[str] = set()  # columns a narrow text table leaves out, or that no record fills
+        self.stacked = False  # too narrow for a table: each record a block of `field: value` lines
 
     def shown(self) -> list[Column]:
         return [c for c in self.columns if not c.csv_only and c.key not in self.left_out]
@@ -88,7 +95,9 @@ class Table:
 
     def fit(self, width: int | None) -> list[int]:
         """Fit the text table to `width` (None: lines whole): columns no record fills are left out; then, while
-        it is too wide, the columns that may go (`drops`); then the free text is cut (`fitted_widths`)."""
+        it is too wide, the columns another one stands for (`drops`), which the caption names with the width that
+        shows them; then the free text is cut (`fitted_widths`). Where the ids, dates and stances alone are wider
+        than `width`, nothing is left out or cut: the table is `stacked`, and its caption gives the width of a table."""
         if self.records:
             self.left_out = {c.key for c in self.columns if not any(r.get(c.key) for r in self.records)}
             for column in self.columns:
@@ -96,12 +105,25 @@ class Table:
                 if column.in_caption and len(values) == 1:
                     self.left_out.add(column.key)
                     self.caption += f" · {column.header}: {values.pop()}"
-        if width is not None:
-            for column in sorted((c for c in self.columns if c.drops), key=lambda c: -c.drops):
-                if _narrowest(self) <= width:
-                    break
-                self.left_out.add(column.key)
-        return fitted_widths(self, width)
+        if width is None or _narrowest(self) <= width:
+            return fitted_widths(self, width)
+        if not self.records:  # its headers alone are wider: the caption says there is nothing
+            self.stacked = True
+            return []
+        whole = _narrowest(self)
+        kept = set(self.left_out)
+        dropped = []
+        for column in sorted((c for c in self.shown() if c.drops), key=lambda c: -c.drops):
+            self.left_out.add(column.key)
+            dropped.append(column.header)
+            if _narrowest(self) <= width:
+                them = "it" if len(dropped) == 1 else "them"
+                self.caption += f" · left out to fit: {', '.join(dropped)} (--width {whole} shows {them})"
+                return fitted_widths(self, width)
+        self.stacked = True
+        self.caption += f" · a block per row (a table needs --width {_narrowest(self)})"
+        self.left_out = kept
+        return []
 
 
 def named_as(kind: str | None) -> str:
@@ -166,8 +188,8 @@ def state_table(report: StateReport) -> Table:
         Column("since_shown", "since", table_only=True),  # "by DATE": held by then, entered on a recap's word
         Column("since", csv_only=True),
         Column("evidence", "evidence"),
-        Column("basis", "basis", drops=1),
-        Column("newest_source", "newest source", shrinks=2, table_only=True, drops=2),
+        Column("basis", "basis"),
+        Column("newest_source", "newest source", shrinks=2, table_only=True, drops=1),  # `newest evidence` names it
         Column("newest_speaker", csv_only=True),
         Column("newest_attribution", csv_only=True),
         Column("newest_evidence", "newest evidence"),
@@ -196,14 +218,14 @@ DIFF_COLUMNS = [
     Column("kind", csv_only=True),  # position, contested or issue_status: what the row says changed
     Column("from", "from"),
     Column("to", "to"),
-    Column("since_shown", "since", table_only=True, drops=1),  # "by DATE": a recap entered the stance
+    Column("since_shown", "since", table_only=True),  # "by DATE": a recap entered the stance
     Column("since", csv_only=True),
     Column("since_exact", csv_only=True),
     Column("move", "move", shrinks=1, floor=15),
-    Column("source", "source", shrinks=2, table_only=True, drops=2),
+    Column("source", "source", shrinks=2, table_only=True, drops=1),  # `evidence` names it
     Column("speaker", csv_only=True),
     Column("attribution", csv_only=True),
-    Column("evidence", "evidence"),
+    Column("evidence", "evidence", wraps=True),
     Column("quote", "quote", shrinks=3, floor=20),
 ]
 
@@ -290,7 +312,7 @@ HISTORY_COLUMNS = [
     Column("speaker", csv_only=True),
     Column("attribution", csv_only=True),
     Column("mode", csv_only=True),  # asserted, background, hypothetical...: the table says it beside the move
-    Column("evidence", "evidence"),
+    Column("evidence", "evidence", wraps=True),
     Column("article", "article", shrinks=2, drops=3),  # the evidence id names it (`tracker show ID`)
     Column("quote", "quote", shrinks=3, floor=20),
 ]
@@ -388,21 +410,42 @@ def _by_day(event: tuple[Any, int, dict[str, Any]]) -> tuple[Any, int]:
 
 
 ELLIPSIS = "…"
+GAP = 2  # the spaces between two columns of a text table
+
+
+def text_width(text: str) -> int:
+    """The columns `text` takes in a terminal: two for a wide (East Asian) character, none for a combining one."""
+    if text.isascii():
+        return len(text)
+    return sum(_cells_of(ch) for ch in text)
+
+
+def _cells_of(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def _natural(table: Table) -> list[int]:
-    widths = [len(c.header) for c in table.shown()]
+    widths = [text_width(c.header) for c in table.shown()]
     for row in table.cells():
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+        widths = [max(w, text_width(cell)) for w, cell in zip(widths, row, strict=True)]
     return widths
+
+
+def _floor(table: Table, column: Column, natural: int) -> int:
+    """The narrowest a column may be: its widest cell for an id, a date or a stance; its widest id for a list of
+    them (`wraps`); for free text its floor."""
+    if column.wraps:
+        ids = [word for r in table.records for word in r.get(column.key, "").split(" ")]
+        return max([text_width(column.header), *map(text_width, ids)])
+    return min(natural, max(column.floor, text_width(column.header))) if column.shrinks else natural
 
 
 def _narrowest(table: Table) -> int:
     """The width of the text table with every free-text column cut as far as it may be."""
-    widths = _natural(table)
-    columns = table.shown()
-    cut = [min(w, max(c.floor, len(c.header))) if c.shrinks else w for c, w in zip(columns, widths, strict=True)]
-    return sum(cut) + 2 * (len(cut) - 1)
+    cut = [_floor(table, c, w) for c, w in zip(table.shown(), _natural(table), strict=True)]
+    return sum(cut) + GAP * (len(cut) - 1)
 
 
 def fitted_widths(table: Table, width: int | None) -> list[int]:
@@ -411,30 +454,140 @@ def fitted_widths(table: Table, width: int | None) -> list[int]:
     each column's floor); ids, dates and stances are never cut."""
     columns = table.shown()
     widths = _natural(table)
-    if width is None or sum(widths) + 2 * (len(widths) - 1) <= width:
+    if width is None or sum(widths) + GAP * (len(widths) - 1) <= width:
         return widths
-    free = [n for n, c in enumerate(columns) if c.shrinks]
-    budget = width - 2 * (len(widths) - 1) - sum(w for n, w in enumerate(widths) if n not in free)
-    for count, n in enumerate(sorted(free, key=lambda n: widths[n])):
-        share = budget // (len(free) - count)
-        widths[n] = min(widths[n], max(share, columns[n].floor, len(columns[n].header)))
-        budget -= widths[n]
-    return widths
+    free = [n for n, c in enumerate(columns) if c.shrinks or c.wraps]
+    budget = width - GAP * (len(widths) - 1) - sum(w for n, w in enumerate(widths) if n not in free)
+    floors = {n: _floor(table, columns[n], widths[n]) for n in free}
+
+    def at(level: int) -> dict[int, int]:
+        return {n: min(widths[n], max(floors[n], level)) for n in free}
+
+    low, high = 0, max(widths)  # the highest level whose shares fit the budget
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if sum(at(middle).values()) <= budget else (low, middle - 1)
+    shares = at(low)
+    for n in free:  # a list of ids takes no more than its widest line of whole ids
+        if columns[n].wraps:
+            cut = [wrapped(row[n], shares[n]) for row in table.cells()]
+            shares[n] = max([floors[n], *(text_width(line) for lines in cut for line in lines)])
+    left = budget - sum(shares.values())
+    text = sorted((n for n in free if not columns[n].wraps), key=lambda n: -widths[n])
+    while left > 0 and any(shares[n] < widths[n] for n in text):
+        for n in text:  # what an even share leaves goes to the widest text
+            if left > 0 and shares[n] < widths[n]:
+                shares[n] += 1
+                left -= 1
+    return [shares.get(n, w) for n, w in enumerate(widths)]
 
 
 def _cut(cell: str, width: int) -> str:
-    return cell if len(cell) <= width else cell[: width - 1] + ELLIPSIS
+    """`cell` in at most `width` columns: whole, or cut with `…`."""
+    if text_width(cell) <= width:
+        return cell
+    kept, used = [], 0
+    for ch in cell:
+        used += _cells_of(ch)
+        if used > width - 1:
+            break
+        kept.append(ch)
+    return "".join(kept) + ELLIPSIS
+
+
+def _pad(cell: str, width: int) -> str:
+    return cell + " " * (width - text_width(cell))
+
+
+_OPTION = re.compile(r"\(?--[a-z][a-z-]*")  # `--width`, as a caption names it
+
+
+def wrapped(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` columns, broken at spaces but never between an option and its value
+    (`--width 120`); a word longer than a line (a long id) is broken inside it, after a hyphen or an underscore
+    where it can be, and nothing of it is left out."""
+    words: list[str] = []
+    for word in text.split(" "):
+        if words and _OPTION.fullmatch(words[-1]):
+            words[-1] += f" {word}"
+        else:
+            words.append(word)
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        joined = f"{line} {word}" if line else word
+        if text_width(joined) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        while text_width(word) > width:
+            head = _cut(word, width + 1)[:-1]  # as much as fits
+            breaks = [i + 1 for i, ch in enumerate(head[:-1]) if ch in "-_,/"]
+            head = head[: breaks[-1]] if breaks else head or word[0]
+            lines.append(head)
+            word = word[len(head) :]
+        line = word
+    lines.append(line)
+    return lines
+
+
+def _caption(table: Table, width: int | None) -> list[str]:
+    """The caption in lines of at most `width`: a part (` · ` before it) that does not fit goes on the next line."""
+    if width is None:
+        return [table.caption]
+    first, *parts = table.caption.split(" · ")
+    lines = [first]
+    for part in parts:
+        joined = f"{lines[-1]} · {part}"
+        lines[-1:] = [joined] if text_width(joined) <= width else [lines[-1], f"· {part}"]
+    return [short for line in lines for short in wrapped(line, width)]
+
+
+def _stacked(table: Table, width: int) -> list[str]:
+    """Each record as a block of `field: value` lines under a `-[ RECORD n ]` rule, every value whole, wrapped
+    within `width` beside its field (psql's expanded display)."""
+    columns = table.shown()
+    label = max((text_width(c.header) for c in columns), default=0) + 2
+    room = width - label
+    blocks = []
+    for record in table.records:
+        lines = []
+        for column in columns:
+            value = record.get(column.key, "")
+            if value:
+                first, *more = wrapped(value, room)
+                lines.append(_pad(f"{column.header}:", label) + first)
+                lines += [" " * label + rest for rest in more]
+        blocks.append(lines)
+    rule = min(width, max((text_width(line) for lines in blocks for line in lines), default=0))
+    shown = []
+    for number, lines in enumerate(blocks, start=1):
+        head = f"-[ RECORD {number} ]"
+        shown.append(head + "-" * (rule - text_width(head)))
+        shown += lines
+    return shown
 
 
 def _plain(table: Table, width: int | None = None) -> str:
     widths = table.fit(width)
-    columns = table.shown()
-    lines = [table.caption, ""]
-    lines.append("  ".join(c.header.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    lines.append("  ".join("-" * w for w in widths))
-    for row in table.cells():
-        cells = [_cut(cell, w).ljust(w) for cell, w in zip(row, widths, strict=True)]
-        lines.append("  ".join(cells).rstrip())
+    if table.stacked and width is not None:
+        lines = [*_caption(table, width), "", *_stacked(table, width)]
+    else:
+        columns = table.shown()
+        lines = [*_caption(table, width), ""]
+        lines.append((" " * GAP).join(_pad(c.header, w) for c, w in zip(columns, widths, strict=True)).rstrip())
+        lines.append((" " * GAP).join("-" * w for w in widths))
+        for row in table.cells():
+            shown = [
+                wrapped(cell, w) if c.wraps else [_cut(cell, w)]
+                for c, cell, w in zip(columns, row, widths, strict=True)
+            ]
+            for n in range(max(map(len, shown))):
+                line = (" " * GAP).join(
+                    _pad(cell[n] if n < len(cell) else "", w) for cell, w in zip(shown, widths, strict=True)
+                )
+                lines.append(line.rstrip())
     if not table.records:
         lines.append("(none)")
     return "\n".join(lines) + "\n"

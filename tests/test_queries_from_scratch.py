@@ -232,6 +232,10 @@ def test_state_and_diff_of_a_thousand_positions(tmp_path: Path, run: Run, new_db
     assert state.exit_code == 0, state.stderr
     positions = json.loads(state.stdout)["positions"]
     assert len(positions) == 1000 and all(len(p["evidence"]) == 1 for p in positions)
-    diff = run("--db", db, "diff", "2030-04-01", "2030-05-02", "--format", "json")
+    diff = run("--db", db, "diff", "2030-04-01", "2030-05-02", "--format", "json", "--all")
     assert diff.exit_code == 0, diff.stderr
     assert len(json.loads(diff.stdout)["changes"]) == 1000
+    page = json.loads(run("--db", db, "diff", "2030-04-01", "2030-05-02", "--format", "json").stdout)
+    whole = json.loads(diff.stdout)
+    assert len(page["changes"]) == 50 and page["issue_changes"] == []
+    assert page["changes_total"] == len(whole["changes"]) + len(whole["issue_changes"]), "every change counted"

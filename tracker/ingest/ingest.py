@@ -575,6 +575,7 @@ class Ingest:
             raise CorpusError(self.problems)
         self._check_written()
         self.writer.finish()
+        self.writer.project()  # the projection of the current positions follows the timeline (tracker.store.projection)
         self._write_fixture_digests()
         if not self._changes_anything():
             return IngestSummary(None, 0, 0, 0, 0, 0, self.total, self.articles_total, warnings=self._sorted_warnings())

@@ -126,6 +126,9 @@ class Writer:
     def finish(self) -> None:
         """Everything is written: build what was put off (the indexes of tables filled from empty)."""
 
+    def project(self) -> None:
+        """The timeline is written: bring the projection of the current positions up to date with it."""
+
 
 class StoreWriter(Writer):
     """Writes an ingest into the store, in the caller's write transaction (rolled back on any problem)."""

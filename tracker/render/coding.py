@@ -33,7 +33,7 @@ def render_suggestions(article: str, found: list[Suggestion], fmt: str, width: i
             "rank": n,
             "issue": s.issue,
             "party": s.party,
-            "stance": s.stance.value if s.stance else "(no cue)",
+            "stance": s.stance.value if s.stance else "(unsure)" if s.stance_withheld else "(no cue)",
             "attribution": s.attribution,
             "characters": f"{s.start}-{s.end}",
             "quote": s.quote,

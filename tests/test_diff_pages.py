@@ -55,3 +55,15 @@ def test_the_first_fifty_by_default(run: Run, seeded_db: str) -> None:
 def test_a_limit_below_one_is_refused(run: Run, seeded_db: str) -> None:
     result = run("--db", seeded_db, "diff", *WINDOW, "--limit", "0")
     assert result.exit_code == 2 and "--limit" in result.stderr
+
+
+def test_a_table_of_one_page_says_which_changes_it_shows(run: Run, seeded_db: str) -> None:
+    total = diff(run, seeded_db, "--all")["changes_total"]
+    table = run("--db", seeded_db, "diff", *WINDOW, "--limit", "2", "--offset", "1").stdout
+    assert (
+        table.splitlines()[0] == f"Changes from {WINDOW[0]} to {WINDOW[1]} · changes 2-3 of {total} (--all: every one)"
+    )
+    whole = run("--db", seeded_db, "diff", *WINDOW).stdout
+    assert whole.splitlines()[0] == f"Changes from {WINDOW[0]} to {WINDOW[1]}", (
+        "a page holding every change says nothing"
+    )

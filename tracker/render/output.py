@@ -234,6 +234,14 @@ def diff_table(report: DiffReport) -> Table:
     caption = f"Changes from {report.date_from} to {report.date_to}"
     if report.known_at:
         caption += f", as recorded at {moment(report.known_at)}"
+    shown = len(report.changes) + len(report.contested) + len(report.issue_changes)
+    if shown < report.changes_total:  # a page: say which, and how to see the rest
+        first = report.offset + 1
+        caption += (
+            f" · changes {first}-{report.offset + shown} of {report.changes_total} (--all: every one)"
+            if shown
+            else f" · none from change {first}: there are {report.changes_total}"
+        )
     records = []
     for c in report.changes:
         # The evidence of the last move on the change's path: for a path of several, every move's evidence is named.

@@ -234,13 +234,12 @@ def diff_table(report: DiffReport) -> Table:
     caption = f"Changes from {report.date_from} to {report.date_to}"
     if report.known_at:
         caption += f", as recorded at {moment(report.known_at)}"
-    shown = len(report.changes) + len(report.contested) + len(report.issue_changes)
-    if shown < report.changes_total:  # a page: say which, and how to see the rest
-        first = report.offset + 1
+    on_page = len(report.changes) + len(report.contested) + len(report.issue_changes)
+    if on_page < report.changes_total:  # a page: say which, and how to see the rest
         caption += (
-            f" · changes {first}-{report.offset + shown} of {report.changes_total} (--all: every one)"
-            if shown
-            else f" · none from change {first}: there are {report.changes_total}"
+            f" · changes {report.offset + 1}-{report.offset + on_page} of {report.changes_total} (--all: every one)"
+            if on_page
+            else f" · none from change {report.offset + 1}: there are {report.changes_total}"
         )
     records = []
     for c in report.changes:

@@ -15,16 +15,28 @@ import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 
 from tracker.domain.catalog import Catalog, load_catalog
+from tracker.domain.edtf import SaidOn
 from tracker.domain.errors import CatalogError, CorpusError, Problem, display_path
-from tracker.domain.evidence import Article, ArticleMeta, Evidence, EvidenceIn, stored_kind
+from tracker.domain.evidence import (
+    Article,
+    ArticleMeta,
+    Attribution,
+    Evidence,
+    EvidenceIn,
+    IssueKind,
+    Mode,
+    stored_kind,
+)
 from tracker.domain.files import FileRefused, exists, read_regular_file, resolved, staged_in
 from tracker.domain.grounding import Anchor, Normalised, WordIndex, closest_passage, find_all, normalise
+from tracker.domain.machines import Move, Stance
 from tracker.domain.problems import located_problems
 from tracker.domain.yamlfile import Located, LocatedList, YamlProblem, read_file_for_yaml, read_yaml
 
@@ -264,8 +276,43 @@ def _check_item(
     return check_evidence(coded, item, where, source, article, catalog, grounder)
 
 
+class Coded(Protocol):
+    """A validated item as `check_evidence` reads it: an `EvidenceIn`, or a feed line read by the fast path."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def issue(self) -> str: ...
+    @property
+    def party(self) -> str | None: ...
+    @property
+    def stance(self) -> Stance | None: ...
+    @property
+    def quote(self) -> str: ...
+    @property
+    def occurrence(self) -> int | None: ...
+    @property
+    def speaker(self) -> str | None: ...
+    @property
+    def attribution(self) -> Attribution: ...
+    @property
+    def said_on(self) -> SaidOn | None: ...
+    @property
+    def said_at(self) -> time | None: ...
+    @property
+    def mode(self) -> Mode: ...
+    @property
+    def move(self) -> Move | None: ...
+    @property
+    def condition(self) -> str | None: ...
+    @property
+    def kind(self) -> IssueKind | None: ...
+    @property
+    def note(self) -> str | None: ...
+
+
 def check_evidence(
-    coded: EvidenceIn, item: Located, where: str, source: str, article: Article, catalog: Catalog, grounder: Grounder
+    coded: Coded, item: Located, where: str, source: str, article: Article, catalog: Catalog, grounder: Grounder
 ) -> Evidence | list[Problem]:
     """Resolve a validated item's names, check its date and ground its quote; its problems otherwise."""
     problems: list[Problem] = []

@@ -333,6 +333,10 @@ class Ingest:
             self.stored_any or self.conn.execute(select(col(ArticleRow.row_id)).limit(1)).first() is not None
         )
         self.writer = writer if writer is not None else Writer()
+        # What a replay reads: a trial keeps what it was given (it writes nothing to read back); into an empty
+        # store, what it was given is all there is, so it is replayed from memory, not read back a position at a
+        # time; otherwise the store, where this ingest's evidence was written beside what stays.
+        self.keep_items = not self.writer.reads_back or not self.stored_any
         self.writer.start(self.at, fresh=not self.stored_any)
         if self.negotiation_id is not None:
             self.writer.negotiation(self.negotiation_id)
@@ -513,7 +517,7 @@ class Ingest:
             # Same-day evidence is ordered by its article's date, then its text's digest: either changed, the
             # position is replayed even where the evidence itself is as stored.
             self.touched.add(position)
-        if position is not None and not self.writer.reads_back:
+        if position is not None and self.keep_items:
             self.positions[position].append(
                 replay_item(
                     item.said_on,
@@ -803,7 +807,7 @@ class Ingest:
         replayed_here = sorted(self.touched | set(self.positions) if self.trial else self.touched)
         for issue, party in replayed_here:
             items = self.positions.pop((issue, party), [])
-            if self.stored_any or self.writer.reads_back:
+            if self.stored_any:
                 items += self._stored_items(issue, party)
             replayed = replay_position(issue, party, items)
             if isinstance(replayed, Problem):

@@ -25,7 +25,7 @@ from tracker.coding import Coding
 from tracker.domain.errors import TrackerError
 from tracker.read.opening import Database
 from tracker.read.reading import Reading
-from tracker.tui.coding import CodingScreen
+from tracker.tui.coding import ArticleTextArea, CodingScreen
 from tracker.tui.dialogs import (
     DatePrompt,
     ExportDialog,
@@ -140,6 +140,14 @@ class TrackerApp(App[int]):
             if isinstance(screen, TrackerScreen) and screen.is_mounted:
                 screen.restyle()
 
+    async def action_quit(self) -> None:
+        """Quit (q, ctrl+q, the palette's Quit); asking first where a coding screen's form holds evidence not saved."""
+        coding = next((s for s in reversed(self.screen_stack) if isinstance(s, CodingScreen)), None)
+        if coding is None:
+            self.exit()
+        else:
+            coding.ask_first(self.exit, "Quit", "Quit")
+
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
@@ -151,7 +159,7 @@ class TrackerApp(App[int]):
             ("matrix", [*MatrixScreen.BINDINGS, *_TABLE_KEYS]),
             ("lists", [Binding("enter", "open", "Open the article with the quote highlighted")]),
             ("article", list(ArticleScreen.BINDINGS)),
-            ("coding", [*CodingScreen.BINDINGS, *_CODING_KEYS]),
+            ("coding", [*CodingScreen.BINDINGS, *ArticleTextArea.BINDINGS, *_CODING_KEYS]),
             ("diff", [*DiffScreen.BINDINGS, Binding("enter", "open", "Show / open the evidence")]),
             ("search", [*SearchScreen.BINDINGS, Binding("enter", "go", "Search; on a result, go to it")]),
             ("known at", [*KnownAtPrompt.BINDINGS, Binding("enter", "pick", "Apply the time typed or picked")]),
@@ -161,7 +169,8 @@ class TrackerApp(App[int]):
             ("key and help", [*LegendScreen.BINDINGS, *HelpScreen.BINDINGS]),
             ("mouse", [Binding("click", "click", "A cell selects it; the timeline goes to the nearest change date")]),
         ]
-        self.push_screen(HelpScreen(keys, self.get_key_display_name))
+        here = {CodingScreen: "coding", ArticleScreen: "article", DiffScreen: "diff"}.get(type(self.screen))
+        self.push_screen(HelpScreen(keys, self.get_key_display_name, start_at=here))
 
     def get_key_display_name(self, key: str) -> str:
         return self.get_key_display(Binding(key, ""))
@@ -205,9 +214,17 @@ _CODING_KEYS: list[BindingType] = [
     Binding(
         "shift+arrows",
         "select",
-        "In the text: select the quote (or drag with the mouse); the form says what it will do as you type",
+        "In the text: select the quote a character or a line at a time (or drag with the mouse); the form says what "
+        "it will do as you type",
     ),
-    Binding("tab", "focus_next", "Next field of the form; an issue or party completes with the right arrow"),
+    Binding("double click", "word", "In the text: select the word clicked"),
+    Binding("triple click", "sentence", "In the text: select the sentence clicked"),
+    Binding(
+        "tab,shift+tab",
+        "focus_next",
+        "The text, then each field of the form in order (Issue to Note), then Save and New, then the article's "
+        "evidence; an issue or party completes with the right arrow",
+    ),
     Binding("enter", "edit", "On the article's evidence: load it into the form to edit"),
 ]
 _TABLE_KEYS: list[BindingType] = [

@@ -248,8 +248,9 @@ SEARCH_COLUMNS = [
     Column("date", 10, 13),
     Column("about", 12, 40),
     Column("who", 8, 22, drops=1),
-    Column("quote or title", 16),
+    Column("quote or title", 30),
 ]
+SEARCH_LINES = 3  # a result's quote wraps into this many lines before it is cut
 
 
 class SearchScreen(ModalScreen[EvidenceHit | ArticleHit | None]):
@@ -274,7 +275,7 @@ class SearchScreen(ModalScreen[EvidenceHit | ArticleHit | None]):
             yield Label(Text("Search quotes, speakers, notes and article titles", style="bold"))
             yield Input(placeholder="words to find (any case)", id="search-text")
             yield Static(muted_text("Type two letters or more; ↓ goes to the results"), id="search-summary")
-            yield EvidenceTable(SEARCH_COLUMNS, id="results")
+            yield EvidenceTable(SEARCH_COLUMNS, lines=SEARCH_LINES, id="results")
             yield Static(muted_text("Enter: go to the position, or open the article · Escape closes"))
 
     def on_mount(self) -> None:
@@ -455,18 +456,19 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
 
-    def __init__(self, keys: KeyList, describe: Callable[[str], str]) -> None:
+    def __init__(self, keys: KeyList, describe: Callable[[str], str], start_at: str | None = None) -> None:
         super().__init__()
         self.keys = keys
         self.describe = describe
+        self.start_at = start_at  # the section shown first: the keys of the screen the help was opened on
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
             yield Label(Text("Help (↑ ↓ PgUp PgDn scroll; Escape closes; Ctrl+P: every action)", style="bold"))
             with VerticalScroll(id="help-body"):
                 yield Static(legend_in_full(), id="help-legend")
-                for where, bindings in self.keys:
-                    yield Static(Text(f"Keys: {where}", style="bold"), classes="help-section")
+                for n, (where, bindings) in enumerate(self.keys):
+                    yield Static(Text(f"Keys: {where}", style="bold"), classes="help-section", id=f"help-section-{n}")
                     for binding in bindings:
                         if isinstance(binding, Binding):
                             keys = ", ".join(self.describe(k) for k in binding.key.split(","))
@@ -478,7 +480,12 @@ class HelpScreen(ModalScreen[None]):
                                 )
 
     def on_mount(self) -> None:
-        self.query_one("#help-body", VerticalScroll).focus()
+        body = self.query_one("#help-body", VerticalScroll)
+        body.focus()
+        sections = [where for where, _ in self.keys]
+        if self.start_at in sections:
+            section = self.query_one(f"#help-section-{sections.index(self.start_at)}")
+            self.call_after_refresh(body.scroll_to_widget, section, animate=False, top=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

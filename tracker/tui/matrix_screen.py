@@ -9,7 +9,6 @@ the matrix and gives the evidence list the whole width.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -50,6 +49,7 @@ from tracker.tui.screens import EVIDENCE_PAGE, ArticleScreen, DiffScreen, Tracke
 from tracker.tui.widgets import (
     EVIDENCE_COLUMNS,
     HISTORY_COLUMNS,
+    SHORT,
     STATUS_COLUMNS,
     EvidenceTable,
     Legend,
@@ -61,6 +61,7 @@ from tracker.tui.widgets import (
     move_row,
     muted,
     muted_text,
+    narrow_footer,
     natural_width,
     plain,
     stance_text,
@@ -68,7 +69,6 @@ from tracker.tui.widgets import (
 )
 
 MOST_SHOWN = 1000  # entries of a history or evidence list the panes hold at most (`m` reads a page more)
-SHORT = 30  # terminal lines below which the legend keeps to one line and the quote to four
 WIDE = 150  # terminal columns from which the history goes beside the matrix (if the matrix leaves it room)
 HISTORY_ROOM = 70  # columns the history needs beside the matrix
 FULL_FOOTER = 110  # terminal columns from which the footer shows every key (narrower: the essential ones)
@@ -201,14 +201,7 @@ class MatrixScreen(TrackerScreen):
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """The keys the footer shows: in a narrow terminal, the essential ones (the help lists every key)."""
         bindings = super().active_bindings
-        if self.size.width >= FULL_FOOTER:
-            return bindings
-        return {
-            key: active._replace(binding=dataclasses.replace(active.binding, show=False))
-            if active.binding.action in NARROW_HIDDEN
-            else active
-            for key, active in bindings.items()
-        }
+        return bindings if self.size.width >= FULL_FOOTER else narrow_footer(bindings, NARROW_HIDDEN)
 
     def _arrange(self) -> None:
         """Lay the panes out for the terminal's size: the matrix's height, the history beside the matrix in a
@@ -219,6 +212,7 @@ class MatrixScreen(TrackerScreen):
         self.query_one(Legend).set_lines(1 if short else 2)
         footer = self.query_one(Footer)
         footer.show_command_palette = width >= FULL_FOOTER
+        footer.compact = width < FULL_FOOTER  # a cell less around each key, for the help key to say there are more
         table = self.query_one(MatrixTable)
         shown = table.shown
         issues = len(shown.issues) if shown is not None else 5

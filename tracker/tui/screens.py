@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TextArea
+from textual.widgets import Footer, Header, Static
 from textual.widgets.text_area import Selection
 from textual.worker import Worker, get_current_worker
 
@@ -27,8 +27,10 @@ from tracker.read.models import ArticleText, DiffReport, EvidenceRef
 from tracker.tui.coding import CodingScreen
 from tracker.tui.widgets import (
     MOVE_COLUMNS,
+    SHORT,
     Column,
     EvidenceTable,
+    PassageArea,
     QuoteView,
     Row,
     citation,
@@ -88,6 +90,13 @@ class TrackerScreen(Screen[None]):
 class ArticleScreen(TrackerScreen):
     """An article's text, read-only, with the quote of one piece of evidence selected in place (if given)."""
 
+    # A short terminal: the heading keeps to two lines (the title's, and the rest's) and the quote to four, so that
+    # the text keeps most of the screen.
+    CSS = """
+    ArticleScreen.short #article-meta { text-wrap: nowrap; text-overflow: ellipsis; }
+    ArticleScreen.short #article-quote-pane { max-height: 4; border-top: none; background: $boost; }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         COPY,
@@ -107,11 +116,12 @@ class ArticleScreen(TrackerScreen):
         self.evidence = evidence
         self.party_name = party_name
         self.known_at = known_at
+        self.shown: ArticleText | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="article-meta")
-        yield TextArea(id="article-text", read_only=True, soft_wrap=True, show_line_numbers=False)
+        yield PassageArea(id="article-text")
         with VerticalScroll(id="article-quote-pane"):
             yield QuoteView(id="article-quote")
         yield Footer()
@@ -119,13 +129,23 @@ class ArticleScreen(TrackerScreen):
     def on_mount(self) -> None:
         self.load()
 
+    def on_resize(self, event: events.Resize) -> None:
+        short = event.size.height < SHORT
+        if short != self.has_class("short"):
+            self.set_class(short, "short")
+            if self.shown is not None:
+                self.query_one("#article-meta", Static).update(self._meta(self.shown))
+
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load(self) -> None:
         article = self.tracker.read(self.known_at, article_text, self.article)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, article)
 
-    def show(self, article: ArticleText) -> None:
+    def _meta(self, article: ArticleText) -> Text:
+        """The article's title, outlet, date and id; on a short terminal in two lines, the title's and the rest's
+        (without what the date was inferred from), so that the text keeps its lines."""
+        short = self.has_class("short")
         meta = Text()
         meta.append(safe_text(article.title), style="bold")
         meta.append("\n")
@@ -133,10 +153,17 @@ class ArticleScreen(TrackerScreen):
         meta.append(f" · {article.published_on.isoformat()}")
         if article.date_basis != "stated":
             meta.append(f" ({article.date_basis}", style="italic")
-            meta.append(f": {safe_text(article.date_evidence)})" if article.date_evidence else ")", style="italic")
+            if article.date_evidence and not short:
+                meta.append(f": {safe_text(article.date_evidence)})", style="italic")
+            else:
+                meta.append(")", style="italic")
         meta.append_text(muted_text(f" · article {safe_text(article.id)}"))
-        self.query_one("#article-meta", Static).update(meta)
-        area = self.query_one("#article-text", TextArea)
+        return meta
+
+    def show(self, article: ArticleText) -> None:
+        self.shown = article
+        self.query_one("#article-meta", Static).update(self._meta(article))
+        area = self.query_one("#article-text", PassageArea)
         if self.evidence is None:
             area.load_text(safe_text(article.text, keep_lines=True))
             area.focus()
@@ -144,9 +171,8 @@ class ArticleScreen(TrackerScreen):
             return
         shown, start, end = inert_with_span(article.text, self.evidence.start, self.evidence.end)
         area.load_text(shown)
-        area.selection = Selection(location(shown, start), location(shown, end))
         area.focus()
-        area.scroll_cursor_visible(center=True, animate=False)
+        area.show_passage(Selection(location(shown, start), location(shown, end)))
         self.query_one("#article-quote", QuoteView).show(self.evidence, self.party_name)
 
     def action_copy(self) -> None:
@@ -210,6 +236,9 @@ CHANGE_COLUMNS = [
 class DiffScreen(TrackerScreen):
     """The positions that changed between two dates, from and to, with the evidence that moved them."""
 
+    # A short terminal: the quote keeps to four lines, for the lists.
+    CSS = "DiffScreen.short #diff-quote-pane { max-height: 4; border-top: none; background: $boost; }"
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back"), COPY]
 
     def __init__(
@@ -231,13 +260,16 @@ class DiffScreen(TrackerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="diff-title")
-        yield EvidenceTable(CHANGE_COLUMNS, id="changes")
+        yield EvidenceTable(CHANGE_COLUMNS, lines=2, id="changes")  # names wrap rather than being cut
         with Vertical(id="diff-evidence-pane"):
             yield Static(id="diff-evidence-title", classes="pane-title")
             yield EvidenceTable(MOVE_COLUMNS, id="diff-evidence")
         with VerticalScroll(id="diff-quote-pane"):
             yield QuoteView(id="diff-quote")
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < SHORT, "short")
 
     def on_mount(self) -> None:
         self.query_one("#diff-title", Static).update(

@@ -10,6 +10,8 @@ theme's palette (`tracker.tui.palette`) and only repeat what the words say.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
@@ -18,11 +20,13 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events, on
+from textual.binding import ActiveBinding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TextArea
 from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.text_area import Selection
 from textual.worker import Worker, WorkerState
 
 from tracker.domain.dates import since_words
@@ -33,6 +37,7 @@ from tracker.domain.words import with_mode, words
 from tracker.read.models import Cell, EvidenceRef, Matrix, said_on_shown
 from tracker.tui.palette import current
 
+SHORT = 30  # terminal lines below which headings and quotes are kept short, to leave the lists and text room
 CHANGED_MARK = "*"
 COUNT_MARK = "\u00d7"  # the multiplication sign: "demands, times 3 pieces of evidence"
 # Marks of a stance not to take at its word (`tracker.read.briefing.qualifiers` says them in words).
@@ -86,6 +91,22 @@ MARKS = [  # (mark, in full, in a line, in a short line)
         "contested",
     ),
 ]
+
+
+HELP_ACTION = "help"
+NARROW_HELP = "Help: more keys"  # what the help key says in a footer that leaves keys out
+
+
+def narrow_footer(bindings: dict[str, ActiveBinding], hidden: set[str]) -> dict[str, ActiveBinding]:
+    """The keys a narrow footer shows: not those of the `hidden` actions, and the help saying it has them."""
+    shown: dict[str, ActiveBinding] = {}
+    for key, active in bindings.items():
+        if active.binding.action in hidden:
+            active = active._replace(binding=dataclasses.replace(active.binding, show=False))
+        elif active.binding.action == HELP_ACTION:
+            active = active._replace(binding=dataclasses.replace(active.binding, description=NARROW_HELP))
+        shown[key] = active
+    return shown
 
 
 def report_failure(screen: Screen[Any], event: Worker.StateChanged) -> None:
@@ -454,14 +475,67 @@ class Row(NamedTuple):
     evidence: EvidenceRef | None = None
 
 
-def fit_widths(columns: Sequence[Column], rows: Sequence[Row], room: int) -> list[int | None]:
+def _line_starts(plain: str, width: int) -> list[int]:
+    """Where each line but the first starts when `plain` is wrapped at its spaces into lines of `width` cells (a
+    word wider than that has a line of its own)."""
+    starts: list[int] = []
+    filled = 0
+    for token in re.finditer(r"\S+\s*", plain):
+        word = cell_len(token.group().rstrip())
+        if filled and filled + word > width:
+            starts.append(token.start())
+            filled = 0
+        filled += cell_len(token.group())
+    return starts
+
+
+def _narrowest(plain: str, lines: int, least: int, most: int) -> int:
+    """The narrowest width (from `least` up to `most`) at which `plain` wraps into `lines` lines, no word cut."""
+    longest = max((cell_len(word) for word in plain.split()), default=0)
+    low, high = max(least, min(longest, most)), max(least, most)
+    while low < high:
+        middle = (low + high) // 2
+        if len(_line_starts(plain, middle)) < lines:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def wrapped(text: Text, width: int, lines: int = 1) -> Text:
+    """`text` in at most `lines` lines of `width` cells, wrapped at its spaces, the last line cut with `…` if it
+    holds more (one line: cut with `…`). Its styles are kept."""
+    if lines <= 1 or cell_len(text.plain) <= width:
+        cut = text.copy()
+        cut.truncate(width, overflow="ellipsis")
+        return cut
+    pieces = list(text.divide(_line_starts(text.plain, width)))
+    if len(pieces) > lines:
+        pieces = [*pieces[: lines - 1], Text().join(pieces[lines - 1 :])]
+    shown = []
+    for piece in pieces:
+        line = piece.copy()
+        line.rstrip()
+        line.truncate(width, overflow="ellipsis")
+        shown.append(line)
+    return Text("\n").join(shown)
+
+
+def fit_widths(columns: Sequence[Column], rows: Sequence[Row], room: int, lines: int = 1) -> list[int | None]:
     """Each column's width in `room` cells (a cell apart each; None: left out): as wide as its widest value
     (within its bounds), the flexible column taking what is left; columns that may go go first, then the widest
-    are narrowed towards their least."""
+    are narrowed towards their least. With `lines` > 1 (cells wrap), the widest are narrowed first as far as
+    their values still wrap whole into that many lines, and only then towards their least (cutting)."""
     natural = []
     for n, column in enumerate(columns):
         widest = max([cell_len(column.label), *(cell_len(row.cells[n].plain) for row in rows)])
         natural.append(max(column.least, min(widest, column.most)) if column.most else column.least)
+    floors = list(natural)
+    if lines > 1:
+        for n, column in enumerate(columns):
+            if column.most and not column.whole:
+                values = {row.cells[n].plain for row in rows} | {column.label}
+                floors[n] = max(_narrowest(value, lines, column.least, natural[n]) for value in values)
     shown = list(range(len(columns)))
 
     def needed() -> int:
@@ -471,12 +545,13 @@ def fit_widths(columns: Sequence[Column], rows: Sequence[Row], room: int) -> lis
         if needed() <= room:
             break
         shown.remove(n)
-    while needed() > room:  # narrow the widest column that can be, a cell at a time
-        narrowable = [n for n in shown if columns[n].most and not columns[n].whole and natural[n] > columns[n].least]
-        if not narrowable:
-            break
-        widest = max(narrowable, key=lambda n: natural[n] - columns[n].least)
-        natural[widest] -= 1
+    for bounds in (floors, [c.least for c in columns]):
+        while needed() > room:  # narrow the widest column that can be, a cell at a time
+            narrowable = [n for n in shown if columns[n].most and not columns[n].whole and natural[n] > bounds[n]]
+            if not narrowable:
+                break
+            widest = max(narrowable, key=lambda n: natural[n] - bounds[n])
+            natural[widest] -= 1
     flexible = [n for n in shown if not columns[n].most]
     if flexible:
         natural[flexible[0]] += max(0, room - needed())
@@ -485,8 +560,9 @@ def fit_widths(columns: Sequence[Column], rows: Sequence[Row], room: int) -> lis
 
 class EvidenceTable(DataTable[Text]):
     """A list sized to its width (a history, evidence, changes, search results): each column as wide as the
-    terminal allows, free text cut with `…`, no horizontal scrolling. Rows that show a piece of evidence open
-    its article on Enter (or a click on a selected row)."""
+    terminal allows, free text cut with `…` (or, with `lines` > 1, wrapped into up to that many lines first),
+    no horizontal scrolling. Rows that show a piece of evidence open its article on Enter (or a click on a
+    selected row)."""
 
     class Shown(Message):
         """The highlighted row changed (evidence None: the list is empty, or the row shows no evidence)."""
@@ -517,9 +593,10 @@ class EvidenceTable(DataTable[Text]):
         def control(self) -> EvidenceTable:
             return self.table
 
-    def __init__(self, columns: Sequence[Column], *, id: str | None = None) -> None:
+    def __init__(self, columns: Sequence[Column], *, lines: int = 1, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=0)
         self.list_columns = list(columns)
+        self.lines = lines  # the most lines a row takes: text that does not fit its column wraps, then is cut
         self.rows_shown: list[Row] = []
         self.party_name: str | None = None  # whose position the evidence is for (a direct word names the party)
         self._fitted_to = -1
@@ -545,12 +622,14 @@ class EvidenceTable(DataTable[Text]):
         self.post_message(self.Shown(self, self.highlighted()))
 
     def _room(self) -> int:
-        return max(10, (self.size.width or self.app.size.width // 2) - 1)  # the vertical scrollbar's column
+        """The cells the columns share: the list's width less a column kept for its vertical scrollbar (whether it
+        shows yet or not, so that the widths stay when it comes)."""
+        return max(10, (self.outer_size.width or self.app.size.width // 2) - 1)
 
     def _fill(self, cursor: int) -> None:
         room = self._room()
         self._fitted_to = room
-        widths = fit_widths(self.list_columns, self.rows_shown, room)
+        widths = fit_widths(self.list_columns, self.rows_shown, room, self.lines)
         shown = [n for n, w in enumerate(widths) if w is not None]
         last = shown[-1] if shown else -1
         self.clear(columns=True)
@@ -563,10 +642,9 @@ class EvidenceTable(DataTable[Text]):
             for n in shown:
                 width = widths[n]
                 assert width is not None
-                text = row.cells[n].copy()
-                text.truncate(width, overflow="ellipsis")
-                cells.append(text)
-            self.add_row(*cells, key=str(index))
+                cells.append(wrapped(row.cells[n], width, 1 if self.list_columns[n].whole else self.lines))
+            height = max((cell.plain.count("\n") + 1 for cell in cells), default=1)
+            self.add_row(*cells, key=str(index), height=height)
         if self.rows_shown:
             self.move_cursor(row=min(cursor, len(self.rows_shown) - 1), scroll=True)
 
@@ -626,6 +704,37 @@ def move_row(ref: EvidenceRef, move: str | None, stance_to: Stance | str | None,
     quote = plain(" ".join(ref.quote.split()))
     source = plain(with_mode(source_of(ref, party_name), ref.mode))  # its mode, where not asserted
     return Row((Text(said_on_shown(ref)), what, reached, source, quote), ref)
+
+
+class PassageArea(TextArea):
+    """An article's text, read-only, with a passage (a quote) selected in it: the passage is brought into view, whole
+    where it fits, and kept in view when the area changes size (a header wrapping, a pane filling), until the
+    selection is moved."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, soft_wrap=True, show_line_numbers=False, **kwargs)
+        self.kept: Selection | None = None  # the passage to keep in view
+
+    def show_passage(self, selection: Selection) -> None:
+        """Select `selection` and bring it into view (now, and after every change of size until it is moved)."""
+        self.selection = selection
+        self.kept = selection
+        self.bring_into_view()
+        self.call_after_refresh(self.bring_into_view)
+
+    def bring_into_view(self) -> None:
+        """Scroll the kept passage into view: centred when it fits, else from its start."""
+        if self.kept is None or self.selection != self.kept or not self.size.height:
+            return
+        start, end = sorted(self.kept)
+        first = self.wrapped_document.location_to_offset(start).y
+        last = self.wrapped_document.location_to_offset(end).y
+        height = self.scrollable_content_region.height
+        top = first - (height - (last - first + 1)) // 2 if last - first < height else first
+        self.scroll_to(y=max(0, top), animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.bring_into_view)
 
 
 class QuoteView(Static):

@@ -37,7 +37,7 @@ import sys
 import threading
 from collections import defaultdict, deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
@@ -62,7 +62,8 @@ from tracker.domain.evidence import (
 from tracker.domain.machines import Move, Stance
 from tracker.domain.problems import located_problems
 from tracker.domain.yamlfile import Located
-from tracker.ingest.corpus import Duplicates, Grounder, check_evidence, text_problem
+from tracker.ingest import manifest
+from tracker.ingest.corpus import Duplicates, Grounder, catalog_digest, check_evidence, text_problem
 from tracker.ingest.ingest import Fill, Ingest
 
 MAX_LINE_BYTES = 4 * 1024 * 1024  # an article's text is at most 1 MiB; JSON escapes can make it longer
@@ -281,6 +282,8 @@ class FeedReader:
         self.grounder = Grounder(self.articles)
         self.duplicates = Duplicates()
         self.waiting: dict[str, list[tuple[int, FeedEvidence | FastEvidence]]] = defaultdict(list)
+        self.start = (0, 0)  # where reading starts: a byte offset, and the lines before it
+        self.lines = 0  # the lines read, once read
 
     def read(self) -> list[Problem]:
         problem = feed_path_problem(self.path, self.where)
@@ -294,9 +297,14 @@ class FeedReader:
         return self.finish()
 
     def numbered_lines(self) -> Iterator[tuple[int, bytes]]:
-        """The feed's lines that hold something, numbered from 1; a line too long is a problem, and skipped."""
+        """The feed's lines that hold something, numbered from 1; a line too long is a problem, and skipped.
+
+        From `self.start` (a byte offset and the number of lines before it) when only the lines appended to a
+        feed already stored are read."""
         with self.path.open("rb") as lines:
-            number = 0
+            offset, number = self.start
+            if offset:
+                lines.seek(offset)
             while raw := lines.readline(MAX_LINE_BYTES):
                 number += 1
                 if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
@@ -308,6 +316,7 @@ class FeedReader:
                     raw = raw.removeprefix(BYTE_ORDER_MARK)  # some tools begin UTF-8 files with one
                 if raw.strip():
                     yield number, raw
+            self.lines = number
 
     def finish(self) -> list[Problem]:
         """Evidence whose article never came is a problem (unless its article's line had one); every problem,
@@ -498,28 +507,151 @@ def _unreadable_kind(path: Path) -> str | None:
 
 
 def feed_fill(path: Path, catalog: Catalog, jobs: int = 1) -> Fill:
-    """Give an ingest the articles and evidence of a JSONL feed; a big one checked by `jobs` worker processes."""
+    """Give an ingest the articles and evidence of a JSONL feed; a big one checked by `jobs` worker processes.
+
+    A feed the store holds as it was stored (`tracker.ingest.manifest`) is not read: the same file (its stat
+    signature, else its digests), checked against the same catalogue, each of its articles still held as it
+    stated them. A feed that only grew, by lines that stand on their own (new articles, their evidence), has only
+    those lines read. Anything else is read whole, as it always was."""
+
+    def reader(run: Ingest, start: tuple[int, int] = (0, 0)) -> FeedReader:
+        size = _file_size(path)
+        if jobs > 1 and size is not None and size - start[0] >= PARALLEL_BYTES:
+            found: FeedReader = ParallelFeedReader(path, catalog, run, jobs)
+        else:
+            found = FeedReader(path, catalog, run)
+        found.start = start
+        return found
 
     def fill(run: Ingest) -> list[Problem]:
-        if jobs > 1 and _big_file(path):
-            return ParallelFeedReader(path, catalog, run, jobs).read()
-        return FeedReader(path, catalog, run).read()
+        cache = run.cache()
+        signature = manifest.stat_signature(path)
+        if cache is None or signature is None:  # a trial (validate), or a pipe: read every line
+            return reader(run).read()
+        source = str(path.resolve())
+        held = _held_feed(cache, source, catalog, run)
+        start = (0, 0)
+        if held is not None:
+            if held.stat == signature:
+                run.unchanged_source(held.detail["articles"], held.detail["evidence"])
+                return []
+            old_size, old_segments = held.detail["size"], [tuple(s) for s in held.detail["segments"]]
+            size = _file_size(path) or 0
+            if size >= old_size and manifest.segment_digests(path, upto=old_size) == old_segments:
+                if size == old_size:  # the same bytes (touched, copied back): nothing to read
+                    run.unchanged_source(held.detail["articles"], held.detail["evidence"])
+                    return []
+                if held.detail["newline"] and _appended_lines_stand_alone(
+                    path, catalog, run, (old_size, held.detail["lines"]), cache.source_articles(source)
+                ):
+                    start = (old_size, held.detail["lines"])
+        hashing = ThreadPoolExecutor(1).submit(manifest.segment_digests, path)  # (hashlib lets go of the GIL)
+        read = reader(run, start)
+        before = run.total
+        problems = read.read()
+        segments = hashing.result()
+        if not problems and manifest.stat_signature(path) == signature:
+            articles, evidence = len(read.articles), run.total - before
+            if start != (0, 0):
+                assert held is not None
+                articles += held.detail["articles"]
+                evidence += held.detail["evidence"]
+                run.unchanged_source(held.detail["articles"], held.detail["evidence"])
+            run.cache_files.append(
+                manifest.FileRecord(
+                    source,
+                    manifest.recorded_signature(signature),
+                    {
+                        "kind": "feed",
+                        "size": segments[-1][0],
+                        "segments": segments,
+                        "lines": read.lines,
+                        "newline": _ends_with_newline(path),
+                        "articles": articles,
+                        "evidence": evidence,
+                        "catalog": catalog_digest(catalog),
+                    },
+                )
+            )
+            run.cache_sources[source] = (start == (0, 0), list(read.articles))
+        return problems
 
     return fill
+
+
+def _held_feed(cache: manifest.Cache, source: str, catalog: Catalog, run: Ingest) -> manifest.FileRecord | None:
+    """The cache's record of the feed at `source`, if the store still holds it as stored: checked against the
+    same catalogue (the store's unchanged), and each of its articles as it stated them."""
+    held = cache.file(source)
+    if held is None or held.detail.get("kind") != "feed" or held.detail.get("catalog") != catalog_digest(catalog):
+        return None
+    if run.catalog_changed or run.title_changed or not cache.source_holds(source, held.detail["articles"]):
+        return None
+    return held
+
+
+class _LineRef(msgspec.Struct):
+    """What a line of a feed is, and what it names: enough to tell whether appended lines stand on their own."""
+
+    type: str
+    id: str
+    article: str | None = None
+
+
+_DECODE_REF = msgspec.json.Decoder(_LineRef).decode
+
+
+def _appended_lines_stand_alone(
+    path: Path, catalog: Catalog, run: Ingest, start: tuple[int, int], stored_articles: set[str]
+) -> bool:
+    """Whether the lines appended to a stored feed can be read alone and mean what they mean in the whole feed:
+    each a plain article or evidence line (any other is read with the rest, so that its problem is told as
+    always), no article the feed gave before, evidence of the appended articles only, no evidence id the store
+    holds (a duplicate of an earlier line is told with the whole feed read)."""
+    scan = FeedReader(path, catalog, run)
+    scan.start = start
+    articles: set[str] = set()
+    evidence: list[tuple[str, str | None]] = []
+    for _, raw in scan.numbered_lines():
+        try:
+            line = _DECODE_REF(raw)
+        except msgspec.DecodeError:
+            return False
+        if line.type == "article":
+            articles.add(line.id)
+        elif line.type == "evidence":
+            evidence.append((line.id, line.article))
+        else:
+            return False
+    if scan.problems or not articles.isdisjoint(stored_articles):
+        return False
+    if any(article not in articles for _, article in evidence):
+        return False
+    return not run.holds_evidence([evidence_id for evidence_id, _ in evidence])
+
+
+def _file_size(path: Path) -> int | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_size if stat.S_ISREG(found.st_mode) else None
+
+
+def _ends_with_newline(path: Path) -> bool:
+    """Whether the file's last line is whole: lines appended after it then begin lines of their own."""
+    with path.open("rb") as file:
+        file.seek(0, os.SEEK_END)
+        if file.tell() == 0:
+            return True
+        file.seek(-1, os.SEEK_END)
+        return file.read(1) == b"\n"
 
 
 # A feed smaller than this is read in one process: starting workers would cost more than they save.
 PARALLEL_BYTES = 8 * 1024 * 1024
 SEGMENT_LINES = 2000  # lines a worker checks at a time
 _ARTICLE_LINE = re.compile(rb'"type"\s*:\s*"article"')
-
-
-def _big_file(path: Path) -> bool:
-    try:
-        found = path.stat()
-    except OSError:
-        return False
-    return stat.S_ISREG(found.st_mode) and found.st_size >= PARALLEL_BYTES
 
 
 class Recorder:

@@ -41,7 +41,8 @@ from tracker.domain.errors import CorpusError, OtherNegotiation, Problem, StoreE
 from tracker.domain.evidence import Article, Attribution, Evidence, IssueKind, Mode
 from tracker.domain.machines import Move, Stance
 from tracker.domain.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
-from tracker.ingest.corpus import Corpus, FixtureDigest, bundled_corpus, load_corpus
+from tracker.ingest.corpus import Corpus, FixtureDigest, article_digest, bundled_corpus, load_corpus
+from tracker.ingest.manifest import Cache, FileRecord, content_digest
 from tracker.ingest.writer import FIXTURE_KEY, StoreWriter, Writer
 from tracker.store.database import (
     ArticleRow,
@@ -372,6 +373,36 @@ class Ingest:
         self.spans: dict[tuple[int, int, str, str | None], str] = {}
         self.fixture_digests: dict[str, FixtureDigest] = {}  # of the fixtures read, by article
         self.unchanged: dict[str, FixtureDigest] = {}  # of the fixtures not read again, by article
+        # What the cache of sources (`tracker.ingest.manifest`) is told after an ingest that changed the store:
+        # each article's compared fields and the sum and count of its evidence's content hashes, the files read,
+        # and the articles each source stated (replacing the source's, or added to them).
+        self._cache: Cache | None = None
+        self.compared: dict[str, str] = {}
+        self.evidence_sums: dict[str, int] = defaultdict(int)
+        self.evidence_counts: dict[str, int] = defaultdict(int)
+        self.cache_files: list[FileRecord] = []
+        self.cache_sources: dict[str, tuple[bool, list[str]]] = {}
+
+    def cache(self) -> Cache | None:
+        """The cache of sources, as this transaction sees it; None in a trial (validate reads everything)."""
+        if self.trial:
+            return None
+        if self._cache is None:
+            self._cache = Cache(self.conn)
+        return self._cache
+
+    def unchanged_source(self, articles: int, evidence: int) -> None:
+        """A source (or its part) recognised as the store holds it, not read again: it counts in the totals."""
+        self.articles_total += articles
+        self.total += evidence
+
+    def article_digests(self, articles: Iterable[str]) -> dict[str, str]:
+        """The digests of `articles` (given in full by this ingest) as the store holds them after it."""
+        return {
+            a: content_digest(self.compared[a], self.evidence_sums[a] % 2**256, self.evidence_counts[a])
+            for a in articles
+            if a in self.compared
+        }
 
     def fixtures(self, read: dict[str, FixtureDigest], unchanged: dict[str, FixtureDigest]) -> None:
         """What the fixtures of a folder corpus were (`read`), and which were not read again, being as stored."""
@@ -385,6 +416,8 @@ class Ingest:
             self.coded.add(article.id)
         self.published_on[article.id] = article.published_on
         self.article_sha256[article.id] = article.sha256
+        if not self.trial:
+            self.compared[article.id] = article_digest(article)
         self.pending_articles.append(article)
         if len(self.pending_articles) >= SEEK_BATCH:
             self._settle_articles()
@@ -459,6 +492,9 @@ class Ingest:
         """One piece of evidence given, with its digest, beside its stored version (if any)."""
         if stored is not None:
             self.incoming.add(item.id)
+        if not self.trial:
+            self.evidence_sums[item.article] += int(digest, 16)
+            self.evidence_counts[item.article] += 1
         position = (item.issue, item.party) if item.party is not None else None
         if (
             stored is not None
@@ -613,7 +649,27 @@ class Ingest:
                 positions_replayed=summary.positions_replayed,
             )
         )
+        self._write_cache()
         return summary
+
+    def _write_cache(self) -> None:
+        """Tell the cache of sources what this ingest, which changed the store, leaves (its record written)."""
+        cache = self.cache()
+        if cache is None:
+            return
+        forgotten = [a for a in self.articles_written if a not in self.coded]
+        sources = {
+            path: (replace, self.article_digests(articles)) for path, (replace, articles) in self.cache_sources.items()
+        }
+        cache.write(self.article_digests(self.coded), forgotten, self.cache_files, sources)
+
+    def holds_evidence(self, ids: list[str]) -> bool:
+        """Whether the store holds current evidence of any of `ids`."""
+        if not self.stored_any:
+            return False
+        return any(
+            _stored_evidence(self.conn, ids[start : start + SEEK_BATCH]) for start in range(0, len(ids), SEEK_BATCH)
+        )
 
     def _check_written(self) -> None:
         """The cheap part of `tracker check`, on what this ingest wrote, inside its transaction: one live row per

@@ -154,21 +154,7 @@ class TrackerApp(App[int]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        keys: KeyList = [
-            ("everywhere", [*self.BINDINGS, Binding("ctrl+p", "command_palette", "Commands (search actions)")]),
-            ("matrix", [*MatrixScreen.BINDINGS, *_TABLE_KEYS]),
-            ("lists", [Binding("enter", "open", "Open the article with the quote highlighted")]),
-            ("article", list(ArticleScreen.BINDINGS)),
-            ("coding", [*CodingScreen.BINDINGS, *ArticleTextArea.BINDINGS, *_CODING_KEYS]),
-            ("diff", [*DiffScreen.BINDINGS, Binding("enter", "open", "Show / open the evidence")]),
-            ("search", [*SearchScreen.BINDINGS, Binding("enter", "go", "Search; on a result, go to it")]),
-            ("known at", [*KnownAtPrompt.BINDINGS, Binding("enter", "pick", "Apply the time typed or picked")]),
-            ("export", list(ExportDialog.BINDINGS)),
-            ("date prompts", [*DatePrompt.BINDINGS, Binding("enter", "accept", "Accept (Tab: the next field)")]),
-            ("filter", [*FilterDialog.BINDINGS, *_FILTER_KEYS]),
-            ("key and help", [*LegendScreen.BINDINGS, *HelpScreen.BINDINGS]),
-            ("mouse", [Binding("click", "click", "A cell selects it; the timeline goes to the nearest change date")]),
-        ]
+        keys = every_key()
         here = {CodingScreen: "coding", ArticleScreen: "article", DiffScreen: "diff"}.get(type(self.screen))
         self.push_screen(HelpScreen(keys, self.get_key_display_name, start_at=here))
 
@@ -250,3 +236,22 @@ def run(
     app = TrackerApp(database, as_of, known_at, seed_first, coding)
     app.run()
     return app.return_code or 0
+
+
+def every_key() -> KeyList:
+    """Every key of every screen, by where it works: what the help screen lists, and the README's key tables."""
+    return [
+        ("everywhere", [*TrackerApp.BINDINGS, Binding("ctrl+p", "command_palette", "Commands (search actions)")]),
+        ("matrix", [*MatrixScreen.BINDINGS, *_TABLE_KEYS]),
+        ("lists", [Binding("enter", "open", "Open the article with the quote highlighted")]),
+        ("article", list(ArticleScreen.BINDINGS)),
+        ("coding", [*CodingScreen.BINDINGS, *ArticleTextArea.BINDINGS, *_CODING_KEYS]),
+        ("diff", [*DiffScreen.BINDINGS, Binding("enter", "open", "Show / open the evidence")]),
+        ("search", [*SearchScreen.BINDINGS, Binding("enter", "go", "Search; on a result, go to it")]),
+        ("known at", [*KnownAtPrompt.BINDINGS, Binding("enter", "pick", "Apply the time typed or picked")]),
+        ("export", list(ExportDialog.BINDINGS)),
+        ("date prompts", [*DatePrompt.BINDINGS, Binding("enter", "accept", "Accept (Tab: the next field)")]),
+        ("filter", [*FilterDialog.BINDINGS, *_FILTER_KEYS]),
+        ("key and help", [*LegendScreen.BINDINGS, *HelpScreen.BINDINGS]),
+        ("mouse", [Binding("click", "click", "A cell selects it; the timeline goes to the nearest change date")]),
+    ]

@@ -1,6 +1,6 @@
 """An edit into a big corpus: re-ingesting one article, and re-ingesting everything unchanged.
 
-    python benchmarks/incremental.py --work /tmp/bench-1m [--runs 3] [--json PATH]
+    python benchmarks/incremental.py --work /tmp/bench-1m [--runs 3] [--json PATH] [--folder /tmp/folder-1m]
 
 Give it the folder `benchmarks/run.py --work` fills (`tracker.db`, `feed.jsonl`,
 `catalog.yaml`); `run.py` calls it in the same run, beside the ingest from
@@ -9,7 +9,10 @@ scratch. On a copy of the database, each in a child process as a user runs it:
 - one article with one piece of evidence removed (`tracker ingest --jsonl` of a
   feed holding that article): one piece superseded, its positions replayed;
 - the same article restored (one piece added back);
-- the whole feed again, unchanged: nothing to write.
+- the whole feed again, unchanged: nothing to write;
+- with `--folder DIR`: the same corpus as a folder (`benchmarks/synthetic.py --folder`, written and ingested
+  into `DIR/tracker.db` the first time), one fixture edited (one piece's note) and re-ingested with
+  `tracker ingest --seeds --fixtures`, then restored.
 
 For each, the median seconds and the child's peak resident memory.
 Figures are medians: the machines are shared and noisy.
@@ -108,14 +111,65 @@ def measure(work: Path, runs: int = 3, unchanged: bool = True) -> dict[str, Any]
     return figures
 
 
+def folder_edit(folder: Path, evidence: int, runs: int = 3) -> dict[str, Any]:
+    """One fixture of a folder corpus edited and re-ingested, then restored, on a copy of its database."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from synthetic import write_folder
+
+    seeds, fixtures, db = folder / "seeds", folder / "fixtures", folder / "tracker.db"
+    corpus = ["--seeds", str(seeds), "--fixtures", str(fixtures)]
+    if not db.exists():
+        write_folder(folder, evidence)
+        done = subprocess.run([sys.executable, "-m", "tracker", "--db", str(db), "ingest", *corpus], text=True)
+        if done.returncode != 0:
+            raise SystemExit("the folder's first ingest failed")
+    edit = folder / "edit.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{edit}{suffix}").unlink(missing_ok=True)
+    shutil.copy(db, edit)
+    fixture = sorted(fixtures.glob("article-*.yaml"))[len(list(fixtures.glob("article-*.yaml"))) // 2]
+    original = fixture.read_bytes()
+    body = json.loads(original)
+    edited = json.dumps({**body, "evidence": [{**body["evidence"][0], "note": "edited"}, *body["evidence"][1:]]})
+    ingest = [sys.executable, "-m", "tracker", "--db", str(edit), "ingest", *corpus]
+    edit_s, restore_s, peaks = [], [], []
+    try:
+        for _ in range(runs):
+            fixture.write_text(edited, encoding="utf-8")
+            seconds, peak, said = measured(ingest)
+            if f"edited: {body['evidence'][0]['id']}" not in said:
+                raise SystemExit(f"the edit of {fixture.name} was not ingested:\n{said}")
+            edit_s.append(seconds)
+            peaks.append(peak)
+            fixture.write_bytes(original)
+            seconds, peak, _ = measured(ingest)
+            restore_s.append(seconds)
+            peaks.append(peak)
+    finally:
+        fixture.write_bytes(original)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{edit}{suffix}").unlink(missing_ok=True)
+    return {
+        "folder_edit_s": round(statistics.median(edit_s), 3),
+        "folder_restore_s": round(statistics.median(restore_s), 3),
+        "folder_edit_peak_rss_mb": round(max(peaks), 1),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--work", type=Path, required=True, help="the folder `benchmarks/run.py --work` filled")
+    parser.add_argument("--work", type=Path, default=None, help="the folder `benchmarks/run.py --work` filled")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-unchanged", action="store_true", help="skip re-ingesting the whole unchanged feed")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--folder", type=Path, default=None, help="also a fixture edited in a folder corpus kept here (made if absent)"
+    )
+    parser.add_argument("--evidence", type=int, default=1_000_000, help="the folder corpus's size, when made")
     args = parser.parse_args()
-    figures = measure(args.work, args.runs, unchanged=not args.no_unchanged)
+    figures = measure(args.work, args.runs, unchanged=not args.no_unchanged) if args.work else {}
+    if args.folder:
+        figures |= folder_edit(args.folder, args.evidence, args.runs)
     for key, value in figures.items():
         print(f"{key:<28}{value!s:>14}")
     if args.json:

@@ -301,3 +301,18 @@ def test_the_fast_path_reads_a_line_as_the_model_does(change: dict[str, Any]) ->
 )
 def test_the_fast_path_leaves_anything_unusual_to_the_model(raw: bytes) -> None:
     assert _fast_evidence(raw) is None
+
+
+def test_an_ingest_into_an_empty_store_past_what_it_keeps_in_memory_reads_back(
+    run: Run, db: str, new_db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an empty store the replay takes its evidence from memory, up to a bound; past it, from the store."""
+    import tracker.ingest.ingest as ingest_module
+
+    feed = bundled_as_feed(tmp_path / "feed.jsonl")
+    _ingest(run, db, feed)
+    monkeypatch.setattr(ingest_module, "KEEP_AT_MOST", 5)
+    bounded = new_db("bounded")
+    _ingest(run, bounded, feed)
+    assert _state(run, bounded) == _state(run, db)
+    assert run("--db", bounded, "check").exit_code == 0

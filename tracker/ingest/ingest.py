@@ -62,6 +62,7 @@ BATCH = 5000  # rows written per statement
 SEEK_BATCH = 500  # ids sought in the store per statement
 ARTICLE_BATCH = 200  # articles are longer
 PROGRESS_EVERY = 100_000  # pieces of evidence between progress messages
+KEEP_AT_MOST = 200_000  # pieces of evidence an ingest into an empty store replays from memory
 
 
 @dataclass(frozen=True)
@@ -336,8 +337,10 @@ class Ingest:
         self.writer = writer if writer is not None else Writer()
         # What a replay reads: a trial keeps what it was given (it writes nothing to read back); into an empty
         # store, what it was given is all there is, so it is replayed from memory, not read back a position at a
-        # time; otherwise the store, where this ingest's evidence was written beside what stays.
+        # time, up to `KEEP_AT_MOST` pieces (past that, memory would grow with the feed: it is read back);
+        # otherwise the store, where this ingest's evidence was written beside what stays.
         self.keep_items = not self.writer.reads_back or not self.stored_any
+        self.kept = 0
         self.writer.start(self.at, fresh=not self.stored_any)
         if self.negotiation_id is not None:
             self.writer.negotiation(self.negotiation_id)
@@ -554,6 +557,11 @@ class Ingest:
             # position is replayed even where the evidence itself is as stored.
             self.touched.add(position)
         if position is not None and self.keep_items:
+            self.kept += 1
+            if self.writer.reads_back and self.kept > KEEP_AT_MOST:
+                self.keep_items = False  # read back from the store instead, a position at a time
+                self.positions.clear()
+                return
             self.positions[position].append(
                 replay_item(
                     item.said_on,
@@ -863,7 +871,7 @@ class Ingest:
         replayed_here = sorted(self.touched | set(self.positions) if self.trial else self.touched)
         for issue, party in replayed_here:
             items = self.positions.pop((issue, party), [])
-            if self.stored_any:
+            if self.stored_any or not self.keep_items:
                 items += self._stored_items(issue, party)
             replayed = replay_position(issue, party, items)
             if isinstance(replayed, Problem):

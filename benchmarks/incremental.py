@@ -153,6 +153,8 @@ def folder_edit(folder: Path, evidence: int, runs: int = 3) -> dict[str, Any]:
         "folder_edit_s": round(statistics.median(edit_s), 3),
         "folder_restore_s": round(statistics.median(restore_s), 3),
         "folder_edit_peak_rss_mb": round(max(peaks), 1),
+        "folder_edit_runs_s": [round(seconds, 2) for seconds in edit_s],
+        "folder_edit_peaks_mb": [round(peak) for peak in peaks[::2]],
     }
 
 

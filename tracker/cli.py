@@ -30,7 +30,6 @@ if TYPE_CHECKING:  # the rest loads only in the command that needs it: `tracker 
     from tracker.api import Tracker
     from tracker.domain.catalog import Catalog
     from tracker.domain.workspace import Workspace
-    from tracker.ingest.corpus import FixtureDigest
     from tracker.ingest.ingest import Fill, IngestSummary, Negotiation
     from tracker.read.opening import Database
 
@@ -407,18 +406,12 @@ class _Input:
     articles: int | None  # known before the ingest for seeds and fixtures; counted by the ingest for a feed
 
 
-def _held(database: Database | None) -> tuple[Catalog | None, dict[str, tuple[str, FixtureDigest]]]:
-    """The catalogue a database holds (for a corpus that brings none of its own), and what each fixture was when
-    its article's evidence was stored from it (an ingest skips a fixture that is the same)."""
+def _held_catalog(database: Database | None) -> Catalog | None:
+    """The catalogue a database holds (for a corpus that brings none of its own)."""
     if database is None or database.is_empty():
-        return None, {}
-    from tracker.ingest.corpus import FixtureDigest
-
+        return None
     with database.reading() as reading:
-        digests = {
-            path: (article, FixtureDigest(*fields)) for path, (article, fields) in reading.fixture_digests().items()
-        }
-        return reading.catalog(), digests
+        return reading.catalog()
 
 
 def _input(
@@ -448,12 +441,22 @@ def _input(
         beside = Path.cwd() if str(feed) == "/dev/stdin" else feed.parent
         if catalog_file is None and not (beside / "catalog.yaml").exists() and workspace is not None:
             catalog_file = workspace.fixtures / "catalog.yaml"  # a feed into a workspace: the workspace's catalogue
-        catalog = choose_catalog(beside, catalog_file, _held(database)[0])
+        catalog = choose_catalog(beside, catalog_file, _held_catalog(database))
         where = display_path(feed)
         return _Input(catalog, feed_fill(feed, catalog, jobs or os.cpu_count() or 1), (where, where), None)
     seeds, fixtures = _corpus(ctx, seeds, fixtures)
-    stored_catalog, stored_fixtures = _held(database)
-    corpus = load_corpus(seeds, fixtures, catalog_file, stored_catalog, stored_fixtures if skip_unchanged else None)
+    if skip_unchanged:
+        # An ingest: the folders are read inside its transaction, only what the cache of sources cannot vouch for
+        # (`tracker.ingest.corpus.folder_fill`); the stored catalogue is read only for a corpus without its own.
+        from tracker.ingest.corpus import CATALOG_FILE, check_folders, folder_fill
+
+        check_folders(seeds, fixtures)
+        own = catalog_file is not None or (fixtures / CATALOG_FILE).exists()
+        catalog = choose_catalog(fixtures, catalog_file, None if own else _held_catalog(database))
+        return _Input(
+            catalog, folder_fill(seeds, fixtures, catalog), (display_path(seeds), display_path(fixtures)), None
+        )
+    corpus = load_corpus(seeds, fixtures, catalog_file, _held_catalog(database))
     return _Input(
         corpus.catalog, corpus_fill(corpus), (display_path(seeds), display_path(fixtures)), len(corpus.articles)
     )

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 
@@ -38,7 +39,18 @@ from tracker.domain.files import FileRefused, exists, read_regular_file, resolve
 from tracker.domain.grounding import Anchor, Normalised, WordIndex, closest_passage, find_all, normalise
 from tracker.domain.machines import Move, Stance
 from tracker.domain.problems import located_problems
-from tracker.domain.yamlfile import Located, LocatedList, YamlProblem, read_file_for_yaml, read_yaml
+from tracker.domain.yamlfile import (
+    MAX_FILE_BYTES,
+    Located,
+    LocatedList,
+    YamlProblem,
+    read_file_for_yaml,
+    read_yaml,
+)
+from tracker.ingest import manifest
+
+if TYPE_CHECKING:
+    from tracker.ingest.ingest import Ingest
 
 ARTICLE_INDEX = "articles.yaml"
 CATALOG_FILE = "catalog.yaml"
@@ -80,6 +92,12 @@ class Corpus:
     fixture_digests: dict[str, FixtureDigest] = field(default_factory=dict)
     # The articles whose fixture, article and catalogue are as stored: not read again, their evidence kept.
     unchanged: dict[str, FixtureDigest] = field(default_factory=dict)
+
+
+def _signature_now(path: Path) -> str | None:
+    """The stat signature of `path` as a cache records it now (`manifest.recorded_signature`), or None."""
+    signature = manifest.stat_signature(path)
+    return None if signature is None else manifest.recorded_signature(signature)
 
 
 def bundled_corpus() -> tuple[Path, Path]:
@@ -177,7 +195,9 @@ class LoadedArticles:
     unreadable: bool = False
 
 
-def load_articles(seeds: Path) -> LoadedArticles:
+def load_articles(seeds: Path, seen: dict[str, tuple[int, str | None]] | None = None) -> LoadedArticles:
+    """The articles `articles.yaml` lists, each text read and checked. `seen` is told, for each article loaded,
+    the line of its `file` and its text's stat signature taken before it was read (`manifest.stat_signature`)."""
     index = seeds / ARTICLE_INDEX
     where = display_path(index)
     try:
@@ -216,6 +236,8 @@ def load_articles(seeds: Path) -> LoadedArticles:
         if isinstance(path, str):
             problems.append(Problem(where, item.line_of("file"), "file", path))
             continue
+        if seen is not None:
+            seen[meta.id] = (item.line_of("file"), _signature_now(path))
         read = _read_article_text(path, where, item.line_of("file"))
         if isinstance(read, Problem):
             problems.append(read)
@@ -427,9 +449,14 @@ def load_fixtures(
     articles: dict[str, Article],
     broken: set[str] | None = None,
     stored: dict[str, tuple[str, FixtureDigest]] | None = None,
+    files: list[Path] | None = None,
+    signatures: dict[str, str | None] | None = None,
+    preread: dict[Path, tuple[bytes, Any, str | None]] | None = None,
 ) -> LoadedFixtures:
-    """Every fixture of the folder, checked; one whose bytes, article and catalogue are as `stored` says (the
-    article and digest stored for each resolved path) is not read again: its article's stored evidence stands."""
+    """Every fixture of the folder (or the `files` given of it), checked; one whose bytes, article and catalogue
+    are as `stored` says (the article and digest stored for each resolved path) is not parsed again: its
+    article's stored evidence stands. `signatures` is told each file's stat signature, taken before it is read;
+    `preread` holds files already read and parsed (their bytes, their document, their signature before)."""
     problems: list[Problem] = []
     evidence: list[Evidence] = []
     coded: dict[str, str] = {}
@@ -437,20 +464,27 @@ def load_fixtures(
     unchanged: dict[str, FixtureDigest] = {}
     grounder = Grounder(articles)
     duplicates = Duplicates()
-    listed = {*fixtures.glob("*.y*ml"), *staged_in(fixtures)}  # (files an edit being checked will make, too)
-    files = sorted(p for p in listed if p.name != CATALOG_FILE and p.suffix in {".yaml", ".yml"})
+    files = fixture_files(fixtures) if files is None else files
     catalog_now = catalog_digest(catalog)
     folder_shown, folder_resolved = display_path(fixtures), fixtures.resolve()
     for path in files:
         linked = path.is_symlink()  # a file of the folder itself is named by the folder (resolved once)
         where = display_path(path) if linked else str(Path(folder_shown) / path.name)
         try:
-            raw = read_file_for_yaml(path)
+            early = preread.get(path) if preread else None
+            if early is not None:  # read (and parsed) already, its signature taken before
+                raw, parsed, signature = early
+            else:
+                signature = _signature_now(path) if signatures is not None else None
+                raw, parsed = read_file_for_yaml(path), None
             resolved_path = str(path.resolve() if linked else folder_resolved / path.name)
+            if signatures is not None:
+                signatures[resolved_path] = signature
             digest = hashlib.sha256(raw).hexdigest()
             stored_as, known = stored.get(resolved_path, ("", None)) if stored else ("", None)
             if (
-                known is not None
+                parsed is None
+                and known is not None
                 and known.sha256 == digest
                 and known.catalog == catalog_now
                 and stored_as in articles
@@ -460,7 +494,7 @@ def load_fixtures(
                 coded[stored_as] = where  # still the one fixture of its article
                 unchanged[stored_as] = known
                 continue
-            doc = read_yaml(path, raw)
+            doc = read_yaml(path, raw) if parsed is None else parsed
         except YamlProblem as exc:
             problems.append(exc.problem)
             continue
@@ -539,6 +573,12 @@ def load_fixtures(
     return LoadedFixtures(evidence, set(coded) - set(unchanged), problems, digests, unchanged)
 
 
+def fixture_files(fixtures: Path) -> list[Path]:
+    """The fixture files of a folder, sorted (and those an edit being checked will make: `staged_in`)."""
+    listed = {*fixtures.glob("*.y*ml"), *staged_in(fixtures)}
+    return sorted(p for p in listed if p.name != CATALOG_FILE and p.suffix in {".yaml", ".yml"})
+
+
 class Duplicates:
     """Evidence ids and statements already seen in one ingest: each may be coded once.
 
@@ -600,19 +640,37 @@ def load_corpus(
 ) -> Corpus:
     """Read and check a whole corpus; raise `CorpusError` listing every problem found. A fixture that is as
     `stored_fixtures` says (by resolved path) is not read again."""
+    check_folders(seeds, fixtures)
+    catalog = choose_catalog(fixtures, catalog_file, stored_catalog)
+    return read_corpus(seeds, fixtures, catalog, stored_fixtures)
+
+
+def check_folders(seeds: Path, fixtures: Path) -> None:
+    """Raise `CorpusError` if the seeds or the fixtures folder is not there."""
     problems: list[Problem] = []
     for folder, what in ((seeds, "seeds"), (fixtures, "fixtures")):
         if not folder.is_dir():
             problems.append(Problem(display_path(folder), 0, "file", f"{what} folder not found"))
     if problems:
         raise CorpusError(problems)
-    catalog = choose_catalog(fixtures, catalog_file, stored_catalog)
-    loaded = load_articles(seeds)
+
+
+def read_corpus(
+    seeds: Path,
+    fixtures: Path,
+    catalog: Catalog,
+    stored_fixtures: dict[str, tuple[str, FixtureDigest]] | None = None,
+    seen: dict[str, tuple[int, str | None]] | None = None,
+    signatures: dict[str, str | None] | None = None,
+) -> Corpus:
+    """`load_corpus` with its catalogue chosen; `seen` and `signatures` as `load_articles` and `load_fixtures`
+    tell them."""
+    loaded = load_articles(seeds, seen)
     if loaded.unreadable:
         raise CorpusError(loaded.problems)
     # While articles.yaml has problems, a fixture naming an article it lacks is not reported twice.
     broken = loaded.broken | ({ANY_ARTICLE} if loaded.problems else set())
-    read = load_fixtures(fixtures, catalog, loaded.articles, broken, stored_fixtures)
+    read = load_fixtures(fixtures, catalog, loaded.articles, broken, stored_fixtures, signatures=signatures)
     problems = loaded.problems + read.problems
     if problems:
         raise CorpusError(problems)
@@ -624,3 +682,241 @@ def load_corpus(
         fixture_digests=read.digests,
         unchanged=read.unchanged,
     )
+
+
+# A folder corpus the cache of sources (`tracker.ingest.manifest`) remembers: one record per pair of folders.
+FOLDER_KIND = "folder"
+
+
+def folder_key(seeds: Path, fixtures: Path) -> str:
+    """The cache's name of a folder corpus: its two folders, resolved."""
+    return f"folder:{seeds.resolve()}|{fixtures.resolve()}"
+
+
+def folder_fill(seeds: Path, fixtures: Path, catalog: Catalog) -> Callable[[Ingest], list[Problem]]:
+    """Give an ingest a folder corpus, reading of it only what changed since the cache of sources recorded it.
+
+    The cache (`manifest`) keeps, for a folder corpus an ingest stored, the stat signature and digest of
+    `articles.yaml` and what it listed, of each article's text, and of each fixture with the article it codes
+    and its evidence count. Inside the ingest's transaction, with the store's generation checked: an index whose
+    signature (else digest) is as recorded is not parsed; a text or fixture whose signature (else digest) is as
+    recorded is not read, and an article whose text and fixture are both as recorded, and which the store still
+    holds as that fixture stated it, is neither read nor checked again. The rest (a fixture changed or new, the
+    article it codes, an article whose text changed and its fixture, an article no fixture codes) is read and
+    checked as a whole read would. Anything the cache cannot vouch for (no record, another catalogue, a changed
+    index, a changed fixture naming an article another fixture codes) is read whole, as `load_corpus` does."""
+
+    def fill(run: Ingest) -> list[Problem]:
+        cache = run.cache()
+        if cache is not None and not staged_in(fixtures):
+            quick = _FolderRead(seeds, fixtures, catalog, run, cache).quick()
+            if quick is not None:
+                return quick
+        return _whole(seeds, fixtures, catalog, run, cache)
+
+    return fill
+
+
+def _give(run: Ingest, corpus: Corpus) -> None:
+    run.fixtures(corpus.fixture_digests, corpus.unchanged)
+    for article in corpus.articles.values():
+        run.add_article(article, coded=article.id in corpus.coded_articles)
+    for item in corpus.evidence:
+        run.add_evidence(item)
+
+
+def _meta(article: Article) -> dict[str, Any]:
+    return ArticleMeta.model_validate(article.model_dump(include=set(ArticleMeta.model_fields))).model_dump(mode="json")
+
+
+def _whole(seeds: Path, fixtures: Path, catalog: Catalog, run: Ingest, cache: manifest.Cache | None) -> list[Problem]:
+    """The whole corpus read (unchanged fixtures not parsed, as stored); its record made for the cache."""
+    if cache is None:  # a trial (validate) reads everything
+        _give(run, read_corpus(seeds, fixtures, catalog))
+        return []
+    index = seeds / ARTICLE_INDEX
+    index_signature = _signature_now(index)
+    index_digest = _digest_of(index, MAX_FILE_BYTES)  # before it is parsed: a change after it is seen next time
+    seen: dict[str, tuple[int, str | None]] = {}
+    signatures: dict[str, str | None] = {}
+    corpus = read_corpus(seeds, fixtures, catalog, manifest.stored_fixtures(run.conn), seen, signatures)
+    _give(run, corpus)
+    # The articles not parsed again: their evidence counts and digests as the store holds them.
+    held = manifest.held_evidence(run.conn, sorted(corpus.unchanged))
+    counts: dict[str, int] = defaultdict(int)
+    for item in corpus.evidence:
+        counts[item.article] += 1
+    for article, (total, count) in held.items():
+        counts[article] = count
+        run.cache_digests[article] = manifest.content_digest(
+            article_digest(corpus.articles[article]), total % 2**256, count
+        )
+    if index_digest is None:
+        return []
+    coded = {**corpus.fixture_digests, **corpus.unchanged}
+    detail = {
+        "kind": FOLDER_KIND,
+        "catalog": catalog_digest(catalog),
+        "index": [index_signature, index_digest],
+        "articles": [
+            [a.id, _meta(a), seen[a.id][0], a.source_path, seen[a.id][1], a.sha256] for a in corpus.articles.values()
+        ],
+        "fixtures": {
+            digest.path: [signatures.get(digest.path), digest.sha256, article, counts[article]]
+            for article, digest in coded.items()
+        },
+    }
+    key = folder_key(seeds, fixtures)
+    run.cache_files.append(manifest.FileRecord(key, FOLDER_KIND, detail))
+    run.cache_sources[key] = (True, sorted(coded))
+    return []
+
+
+def _digest_of(path: Path, limit: int) -> str | None:
+    try:
+        return hashlib.sha256(read_regular_file(path, limit)).hexdigest()
+    except FileRefused:
+        return None
+
+
+class _FolderRead:
+    """One ingest's read of a folder corpus the cache has a record of: what changed, read; the rest vouched for."""
+
+    def __init__(self, seeds: Path, fixtures: Path, catalog: Catalog, run: Ingest, cache: manifest.Cache) -> None:
+        self.seeds, self.fixtures, self.catalog, self.run, self.cache = seeds, fixtures, catalog, run, cache
+        self.key = folder_key(seeds, fixtures)
+
+    def quick(self) -> list[Problem] | None:
+        """The problems found reading what changed, or None if the cache cannot vouch for the rest."""
+        run, seeds, fixtures = self.run, self.seeds, self.fixtures
+        record = self.cache.file(self.key)
+        if record is None or record.detail.get("kind") != FOLDER_KIND:
+            return None
+        detail = record.detail
+        if run.catalog_changed or run.title_changed or detail["catalog"] != catalog_digest(self.catalog):
+            return None
+        index = seeds / ARTICLE_INDEX
+        index_signature = manifest.stat_signature(index)
+        recorded_signature, index_digest = detail["index"]
+        if index_signature is None:
+            return None
+        if index_signature != recorded_signature:
+            if _digest_of(index, MAX_FILE_BYTES) != index_digest:
+                return None  # a changed index is parsed: the whole read
+            detail["index"] = [manifest.recorded_signature(index_signature), index_digest]
+        # The fixtures: those as recorded, and those to read.
+        fixtures_resolved = fixtures.resolve()
+        recorded: dict[str, list[Any]] = detail["fixtures"]
+        listed: dict[str, Path] = {}
+        owner: dict[str, str] = {}  # article -> the fixture as recorded that codes it
+        changed: list[Path] = []
+        preread: dict[Path, tuple[bytes, Any, str | None]] = {}
+        for path in fixture_files(fixtures):
+            try:
+                key = str(path.resolve() if path.is_symlink() else fixtures_resolved / path.name)
+            except (OSError, RuntimeError):
+                changed.append(path)  # (a loop: told when it is read)
+                continue
+            listed[key] = path
+            held = recorded.get(key)
+            signature = manifest.stat_signature(path)
+            if held is not None and signature is not None and signature == held[0]:
+                owner[held[2]] = key
+                continue
+            changed.append(path)
+            try:
+                raw = read_file_for_yaml(path)
+            except YamlProblem:
+                continue  # told when it is read again below
+            if held is not None and signature is not None and hashlib.sha256(raw).hexdigest() == held[1]:
+                changed.pop()  # the same bytes (touched, copied back)
+                held[0] = manifest.recorded_signature(signature)
+                owner[held[2]] = key
+                continue
+            preread[path] = (raw, None, None if signature is None else manifest.recorded_signature(signature))
+        for key in [key for key in recorded if key not in listed]:
+            del recorded[key]  # a fixture removed: its article, if still listed, is read as coded by none
+        # What the changed fixtures code (their own checks come when they are read).
+        peeked: set[str] = set()
+        for path, (raw, _, signature) in list(preread.items()):
+            try:
+                doc = read_yaml(path, raw)
+            except YamlProblem:
+                del preread[path]
+                continue  # told when it is read again below
+            preread[path] = (raw, doc, signature)
+            article = doc.get("article") if isinstance(doc, Located) else None
+            if isinstance(article, str):
+                if article in owner:
+                    return None  # coded twice: which one is told depends on the order of every file
+                peeked.add(article)
+        # The articles: as recorded, or to read.
+        held_as_stated = self.cache.source_held(self.key)
+        read_ids: set[str] = set(peeked)
+        for entry in detail["articles"]:
+            article, _, _, text_path, text_signature, text_digest = entry
+            fixture = owner.get(article)
+            if fixture is None or not held_as_stated.get(article, False):
+                read_ids.add(article)
+                continue
+            signature = manifest.stat_signature(Path(text_path))
+            if signature is not None and signature == text_signature:
+                continue
+            if signature is not None and _digest_of(Path(text_path), MAX_ARTICLE_BYTES) == text_digest:
+                entry[4] = manifest.recorded_signature(signature)
+                continue
+            read_ids.add(article)
+        to_parse = sorted({*changed, *(listed[owner[a]] for a in read_ids if a in owner)})
+        # Read them as a whole read would, in the index's order, and the fixtures that code them.
+        where = display_path(seeds / ARTICLE_INDEX)
+        try:
+            seeds_resolved = resolved(seeds)
+        except FileRefused:
+            seeds_resolved = seeds
+        problems: list[Problem] = []
+        articles: dict[str, Article] = {}
+        broken: set[str] = set()
+        for entry in detail["articles"]:
+            article, meta_fields, file_line, _, _, _ = entry
+            if article not in read_ids:
+                continue
+            meta = ArticleMeta.model_validate(meta_fields)
+            inside = _inside(seeds_resolved, meta.file)
+            if isinstance(inside, str):
+                problems.append(Problem(where, file_line, "file", inside))
+                broken.add(article)
+                continue
+            signature = _signature_now(inside)
+            read = _read_article_text(inside, where, file_line)
+            if isinstance(read, Problem):
+                problems.append(read)
+                broken.add(article)
+                continue
+            text, sha256 = read
+            articles[article] = Article(**meta.model_dump(), text=text, sha256=sha256, source_path=str(inside))
+            entry[3:] = [str(inside), signature, sha256]
+        signatures: dict[str, str | None] = {}
+        broken |= {ANY_ARTICLE} if problems else set()
+        loaded = load_fixtures(
+            fixtures, self.catalog, articles, broken, files=to_parse, signatures=signatures, preread=preread
+        )
+        problems += loaded.problems
+        if problems:
+            raise CorpusError(problems)
+        # Given to the ingest: what was read, and the counts of what was not.
+        run.fixtures(loaded.digests, {})
+        for article in articles.values():
+            run.add_article(article, coded=article.id in loaded.coded)
+        counts: dict[str, int] = defaultdict(int)
+        for item in loaded.evidence:
+            counts[item.article] += 1
+            run.add_evidence(item)
+        vouched = [a for a in owner if a not in read_ids]
+        run.unchanged_source(len(detail["articles"]) - len(articles), sum(recorded[owner[a]][3] for a in vouched))
+        for key in [key for key, held in recorded.items() if held[2] in read_ids]:
+            del recorded[key]  # read again: recorded anew below, if still a fixture of its article
+        for article, digest in loaded.digests.items():
+            recorded[digest.path] = [signatures.get(digest.path), digest.sha256, article, counts[article]]
+        run.cache_files.append(manifest.FileRecord(self.key, FOLDER_KIND, detail))
+        run.cache_sources[self.key] = (False, sorted(loaded.digests))
+        return []

@@ -385,6 +385,7 @@ class Ingest:
         self.evidence_counts: dict[str, int] = defaultdict(int)
         self.cache_files: list[FileRecord] = []
         self.cache_sources: dict[str, tuple[bool, list[str]]] = {}
+        self.cache_digests: dict[str, str] = {}  # of articles not given but held as a source stated them
 
     def cache(self) -> Cache | None:
         """The cache of sources, as this transaction sees it; None in a trial (validate reads everything)."""
@@ -666,10 +667,17 @@ class Ingest:
         if cache is None:
             return
         forgotten = [a for a in self.articles_written if a not in self.coded]
+        digests = {**self.cache_digests, **self.article_digests(self.coded)}
+        held = self.cache_digests
         sources = {
-            path: (replace, self.article_digests(articles)) for path, (replace, articles) in self.cache_sources.items()
+            path: (
+                replace,
+                self.article_digests(a for a in articles if a not in held)
+                | {a: held[a] for a in articles if a in held},
+            )
+            for path, (replace, articles) in self.cache_sources.items()
         }
-        cache.write(self.article_digests(self.coded), forgotten, self.cache_files, sources)
+        cache.write(digests, forgotten, self.cache_files, sources)
 
     def holds_evidence(self, ids: list[str]) -> bool:
         """Whether the store holds current evidence of any of `ids`."""

@@ -40,7 +40,7 @@ from sqlalchemy import Column, MetaData, String, Table, Text, delete, func, inse
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
-from tracker.store.database import SCHEMA_KEY, IngestRow, MetaRow
+from tracker.store.database import SCHEMA_KEY, EvidenceRow, IngestRow, MetaRow
 
 SEGMENT_BYTES = 16 * 1024 * 1024
 READ_BYTES = 1024 * 1024
@@ -171,6 +171,19 @@ class Cache:
         ).scalar_one()
         return bool(stated == held == articles)
 
+    def source_held(self, path: str) -> dict[str, bool]:
+        """For each article the source `path` stated: whether the store still holds it as stated."""
+        if not self.trusted:
+            return {}
+        return {
+            row[0]: bool(row[1])
+            for row in self.conn.execute(
+                select(SOURCES.c.article, ARTICLES.c.digest == SOURCES.c.digest)
+                .select_from(SOURCES.outerjoin(ARTICLES, ARTICLES.c.article == SOURCES.c.article))
+                .where(SOURCES.c.path == path)
+            )
+        }
+
     def source_articles(self, path: str) -> set[str]:
         return {row[0] for row in self.conn.execute(select(SOURCES.c.article).where(SOURCES.c.path == path))}
 
@@ -206,6 +219,38 @@ class Cache:
             _insert(conn, SOURCES, [{"path": path, "article": a, "digest": d} for a, d in articles.items()])
         conn.execute(delete(STATE).where(STATE.c.key == GENERATION))
         conn.execute(insert(STATE).values(key=GENERATION, value=_generation(conn)))
+
+
+def stored_fixtures(conn: Connection) -> dict[str, tuple[str, Any]]:
+    """What each fixture was when its article's evidence was last stored from it, by the fixture's resolved path:
+    the article, and its `corpus.FixtureDigest`."""
+    from tracker.ingest.corpus import FixtureDigest
+    from tracker.ingest.writer import FIXTURE_KEY
+
+    found: dict[str, tuple[str, Any]] = {}
+    for key, value in conn.execute(
+        select(col(MetaRow.key), col(MetaRow.value)).where(col(MetaRow.key).startswith(FIXTURE_KEY, autoescape=True))
+    ):
+        digest = FixtureDigest(*json.loads(value))
+        found[digest.path] = (key.removeprefix(FIXTURE_KEY), digest)
+    return found
+
+
+def held_evidence(conn: Connection, articles: list[str]) -> dict[str, tuple[int, int]]:
+    """For each of `articles`: the sum of its current evidence's content hashes and how many there are."""
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(articles), SEEK_BATCH):
+        sums: dict[str, int] = dict.fromkeys(articles[start : start + SEEK_BATCH], 0)
+        counts: dict[str, int] = dict.fromkeys(sums, 0)
+        for article, content_hash in conn.execute(
+            select(col(EvidenceRow.article), col(EvidenceRow.content_hash)).where(
+                col(EvidenceRow.article).in_(list(sums)), col(EvidenceRow.superseded_at).is_(None)
+            )
+        ):
+            sums[article] += int(content_hash, 16)
+            counts[article] += 1
+        found.update((article, (sums[article], counts[article])) for article in sums)
+    return found
 
 
 def _delete_in(conn: Connection, table: Table, column: Any, values: list[str], *where: Any) -> None:

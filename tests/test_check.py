@@ -147,3 +147,53 @@ def test_a_damaged_file_is_found_by_sqlites_integrity_check(run: Run, seeded_db:
     engine.dispose()
     found = findings(run, seeded_db)
     assert any(f["check"] == "integrity_check" and f["table"] == "sqlite" for f in found)
+
+
+def test_a_projection_that_is_not_the_timelines_is_found(run: Run, seeded_db: str) -> None:
+    """The projection of the current positions answers `state` as of the newest day: a row edited, lost or left
+    over is found, naming the position or the issue."""
+    sql(
+        seeded_db,
+        "UPDATE position_now SET stance_to = 'opposes' WHERE issue = 'donetsk_withdrawal' AND party = 'russia'",
+    )
+    sql(seeded_db, "UPDATE position_now SET evidence = '[]' WHERE issue = 'peacekeepers' AND party = 'russia'")
+    sql(seeded_db, "DELETE FROM issue_now WHERE issue = 'znpp'")
+    sql(
+        seeded_db,
+        "INSERT INTO position_now (issue, party, seq, entered_seq, stance_to, since_exact, backing, evidence) "
+        "VALUES ('znpp', 'europe', 0, 0, 'supports', :exact, 1, '[]')",
+        exact=True,
+    )
+    found = findings(run, seeded_db)
+    assert found == [
+        {"check": "projection", "table": "position_now", "id": "donetsk_withdrawal/russia"},
+        {"check": "projection", "table": "position_now", "id": "peacekeepers/russia"},
+        {"check": "projection", "table": "position_now", "id": "znpp/europe"},
+        {"check": "projection", "table": "issue_now", "id": "znpp"},
+    ]
+    shown = run("--db", seeded_db, "check").stdout
+    assert "stance_to is 'opposes' stored, 'demands' from the timeline" in shown
+    assert "a row, where the timeline has nothing to project" in shown and "no row, where the timeline" in shown
+
+
+def test_the_projection_answers_as_the_timeline_after_edits(
+    run: Run, seeded_db: str, corpus: tuple[Path, Path]
+) -> None:
+    """Edited evidence, a renamed article, issue-level evidence removed: each ingest keeps the projection, and
+    check holds it to the timeline."""
+    seeds, fixtures = corpus
+    (seeds / "articles.yaml").write_text(
+        (seeds / "articles.yaml").read_text(encoding="utf-8").replace("Kremlin says first", "Kremlin says at last"),
+        encoding="utf-8",
+    )
+    fixture = fixtures / "abu-dhabi-round-two-day-one.yaml"
+    text_of = fixture.read_text(encoding="utf-8")
+    item = text_of[text_of.index("  - id: adr1-02\n") : text_of.index("  - id: adr1-03\n")]
+    fixture.write_text(text_of.replace(item, ""), encoding="utf-8")
+    result = run("--db", seeded_db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert result.exit_code == 0, result.stderr
+    assert run("--db", seeded_db, "check").exit_code == 0
+    state = json.loads(run("--db", seeded_db, "state", "--format", "json").stdout)
+    titles = {ref["article_title"] for position in state["positions"] for ref in position["evidence"]}
+    assert any(title.startswith("Kremlin says at last") for title in titles)
+    assert not any(ref["id"] == "adr1-02" for issue in state["issues"] for ref in issue["evidence"])

@@ -37,8 +37,19 @@ SCHEMA_7_ENTRIES = (
 )
 
 
+def downgrade_to_schema_9(db: str) -> None:
+    """Turn a database into what schema version 9 wrote: no projection of the current positions."""
+    engine = create_engine(database_url(db)[0])
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE position_now"))
+        conn.execute(text("DROP TABLE issue_now"))
+        conn.execute(text("UPDATE tracker_meta SET value = '9' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+
 def downgrade_to_schema_8(db: str) -> None:
     """Turn a database into what schema version 8 wrote: no `said_on` kept as written (every one a plain day)."""
+    downgrade_to_schema_9(db)
     engine = create_engine(database_url(db)[0])
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE evidence DROP COLUMN said_on_written"))
@@ -334,3 +345,40 @@ def test_a_schema_8_database_keeps_its_plain_days(run: Run, seeded_db: str) -> N
         assert result.stdout == output
     assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
     assert read(seeded_db, "SELECT COUNT(*) FROM evidence WHERE said_on_written IS NOT NULL") == [(0,)]
+
+
+def test_a_schema_9_database_gets_the_projection_of_its_current_positions(run: Run, seeded_db: str) -> None:
+    """Schema 10 keeps the current positions in a projection: the upgrade builds it from the timeline, once, and
+    every answer is as before, from the projection (the newest day) and from the timeline (a past one)."""
+    commands = (
+        ("state", "--format", "json"),
+        ("state", "--as-of", "2026-02-05", "--format", "json"),
+        ("state", "--as-of", "2026-01-24", "--format", "json"),
+        ("history", "--format", "json"),
+    )
+    before = {command: run("--db", seeded_db, *command).stdout for command in commands}
+    projected = read(seeded_db, "SELECT * FROM position_now ORDER BY issue, party")
+    issues = read(seeded_db, "SELECT * FROM issue_now ORDER BY issue")
+    assert len(projected) == 9 and len(issues) == 4
+    downgrade_to_schema_9(seeded_db)
+    assert "position_now" not in table_names(seeded_db)
+
+    upgraded = run("--db", seeded_db, "state", "--format", "json")
+    assert upgraded.exit_code == 0 and "Upgrading" in upgraded.stderr
+    for command, output in before.items():
+        assert run("--db", seeded_db, *command).stdout == output
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
+    assert read(seeded_db, "SELECT * FROM position_now ORDER BY issue, party") == projected
+    assert read(seeded_db, "SELECT * FROM issue_now ORDER BY issue") == issues
+    assert read(seeded_db, "SELECT COUNT(*) FROM ingest WHERE seeds LIKE '(schema%'") == [(0,)], "nothing replayed"
+    assert run("--db", seeded_db, "check").exit_code == 0
+    assert run("--db", seeded_db, "ingest").exit_code == 0
+    assert read(seeded_db, "SELECT * FROM position_now ORDER BY issue, party") == projected
+
+
+def table_names(db: str) -> set[str]:
+    engine = create_engine(database_url(db)[0])
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Index, delete, func, insert, select, update
 from sqlmodel import Session, SQLModel, col
 
+from tracker.store import projection
 from tracker.store.database import (
     NEGOTIATION_KEY,
     TITLE_KEY,
@@ -146,6 +147,10 @@ class StoreWriter(Writer):
         self.pending_timeline: list[tuple[Any, ...]] = []
         self.deferred_indexes: list[Index] = []
         self.fresh = False
+        # What the projection of the current positions (`tracker.store.projection`) must be rewritten for.
+        self.replayed: set[tuple[str, str]] = set()
+        self.issues_named: set[str] = set()
+        self.articles_superseded: list[int] = []
 
     def start(self, at: datetime, fresh: bool) -> None:
         self.at = at
@@ -177,14 +182,20 @@ class StoreWriter(Writer):
 
     def evidence(self, rows: list[tuple[Any, ...]]) -> None:
         self.evidence_rows.write(rows)
+        self.issues_named.update(row[3] for row in rows if row[4] is None)  # issue-level: its issue, no party
 
     def supersede(self, table: type[SQLModel], row_ids: list[int]) -> None:
         row_id = col(table.row_id)  # type: ignore[attr-defined]
+        if table is EvidenceRow:
+            self.issues_named |= projection.issues_of_evidence(self.conn, row_ids)
+        elif table is ArticleRow:
+            self.articles_superseded += row_ids
         for start in range(0, len(row_ids), 500):
             chunk = row_ids[start : start + 500]
             self.conn.execute(update(table).where(row_id.in_(chunk)).values(superseded_at=self.at))
 
     def replace_timeline(self, issue: str, party: str, rows: list[tuple[Any, ...]]) -> None:
+        self.replayed.add((issue, party))
         if not self.fresh:  # a table filled from empty holds nothing to supersede
             self.conn.execute(
                 update(TimelineRow)
@@ -234,3 +245,11 @@ class StoreWriter(Writer):
         for index in self.deferred_indexes:
             index.create(self.conn)
         self.deferred_indexes = []
+
+    def project(self) -> None:
+        """Rewrite the projection rows of what this ingest changed: the positions it replayed, the issues whose
+        issue-level evidence it added or superseded, and whatever rests on an article it gave a new version of
+        (each quote shows its article's title)."""
+        positions, issues = projection.resting_on_articles(self.conn, self.articles_superseded)
+        projection.refresh(self.conn, self.replayed | positions, self.issues_named | issues)
+        self.replayed, self.issues_named, self.articles_superseded = set(), set(), []

@@ -13,6 +13,14 @@ support is, what an issue's status is) lives here once. Its pieces:
 
 Rows are read by name; evidence is built into `EvidenceRef`s from the same
 columns everywhere (`REF`).
+
+The question asked most, where everything stands as of the newest day (or
+later) as known now, is answered from the projection of the current positions
+(`tracker.store.projection`: each position's newest entry and the newest
+evidence behind its stance, pre-rendered, kept by every ingest) instead of the
+timeline: the grid, with the newest `EVIDENCE_SHOWN` pieces or none, and each
+issue's issue-level evidence. Any other question (a past day, `--known-at`,
+every piece of evidence) reads the timeline.
 """
 
 from __future__ import annotations
@@ -21,14 +29,18 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, NamedTuple
+from functools import lru_cache
+from typing import Any, NamedTuple, TypeVar
+
+from pydantic import BaseModel
 
 from tracker.domain.catalog import Catalog, Issue, Party, Role
 from tracker.domain.machines import Stance
 from tracker.domain.status import IssueNamed, carried_out, issue_status
-from tracker.read.connection import END_OF_TIME, Snapshot
+from tracker.read.connection import END_OF_TIME, Snapshot, _date
 from tracker.read.held import CATALOG_ISSUES, CATALOG_PARTIES, TITLE, held
 from tracker.read.models import EVIDENCE_SHOWN, REF_FIELDS, Conditional, Contest, EvidenceRef, trusted
+from tracker.store.projection import SHOWN as PROJECTED_SHOWN
 
 Key = tuple[str, str]  # (issue, party)
 
@@ -126,6 +138,23 @@ NEWEST_DATE = (
     f"SELECT MAX(newest) AS newest FROM (SELECT MAX(t.valid_from) AS newest FROM timeline t WHERE {held('t')} "
     f"UNION ALL SELECT MAX(e.said_on) AS newest FROM evidence e WHERE e.party IS NULL AND {held('e')}) dates"
 )
+# The projection of the current positions (`tracker.store.projection`): the newest entries, with or without the
+# evidence behind each stance (and its contest); each issue's issue-level evidence and the days its status weighs.
+PROJECTED = (
+    "SELECT p.issue AS issue, p.party AS party, p.seq AS seq, p.entered_seq AS entered_seq, p.stance_to AS stance_to, "
+    "p.since AS since, p.backing AS backing, p.basis AS basis, p.condition AS held_condition, "
+    "p.contested_on AS contested_on, p.since_exact AS since_exact{refs} FROM position_now p "
+    "WHERE p.issue IN :issues AND p.party IN :parties"
+)
+PROJECTED_ENTRIES = PROJECTED.format(refs="")
+PROJECTED_SUPPORT = PROJECTED.format(refs=", p.evidence AS evidence, p.contest AS contest")
+PROJECTED_ISSUE = (
+    "SELECT n.issue AS issue{refs}, n.evidence_total AS evidence_total, n.said_on AS said_on, "
+    "n.sticking_point_on AS sticking_point_on, n.implemented_on AS implemented_on, "
+    "n.partly_implemented_on AS partly_implemented_on FROM issue_now n WHERE n.issue IN :issues"
+)
+PROJECTED_NAMED = PROJECTED_ISSUE.format(refs="")
+PROJECTED_ISSUES = PROJECTED_ISSUE.format(refs=", n.evidence AS evidence")
 FIXTURE_DIGESTS = "SELECT key, value FROM tracker_meta WHERE key LIKE 'fixture:%'"
 FIRST_RECORDED = "SELECT MIN(recorded_at) AS first_recorded FROM ingest"
 
@@ -166,9 +195,96 @@ def evidence_ref(row: dict[str, Any]) -> EvidenceRef:
     return trusted(EvidenceRef, {name: row[name] for name in REF_FIELDS})
 
 
+_Model = TypeVar("_Model", bound=BaseModel)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def all_set(model: type[_Model], fields: set[str], values: dict[str, Any]) -> _Model:
+    """A model from checked values, as `trusted` builds it, where `values` sets every field: `fields`, the set of
+    their names, is shared by every model built so (see `_REF_FIELDS_SET`)."""
+    built = _new(model)
+    _set(built, "__dict__", values)
+    _set(built, "__pydantic_fields_set__", fields)
+    _set(built, "__pydantic_extra__", None)
+    _set(built, "__pydantic_private__", None)
+    return built
+
+
+_time = lru_cache(maxsize=4096)(time.fromisoformat)
+# Every field of an `EvidenceRef` built from the projection is set, so one set of their names serves them all: a
+# set per model, thousands per answer, would cost as much as the rest of the model (pydantic only ever adds a name
+# already in it, on assignment, or copies it).
+_REF_FIELDS_SET = set(REF_FIELDS)
+
+
+def decoded(texts: list[str]) -> list[Any]:
+    """JSON texts decoded in one call (a thousand calls cost more than the decoding)."""
+    return list(json.loads(f"[{','.join(texts)}]"))
+
+
+def projected_refs(refs: list[list[Any]]) -> list[EvidenceRef]:
+    """Evidence as the projection keeps it, arrays in `tracker.store.projection.REF_ORDER` (decoded from its
+    JSON), built into `EvidenceRef`s as `trusted` builds them (thousands per answer: the loop is written out)."""
+    found = []
+    for (
+        ref_id,
+        article,
+        title,
+        day,
+        written,
+        said_at,
+        quote,
+        speaker,
+        attribution,
+        mode,
+        stance,
+        move,
+        not_applied,
+        condition,
+        kind,
+        start,
+        end,
+        note,
+    ) in refs:
+        ref = _new(EvidenceRef)
+        _set(
+            ref,
+            "__dict__",
+            {
+                "id": ref_id,
+                "article": article,
+                "article_title": title,
+                "date": _date(day),
+                "said_on_written": written,
+                "said_at": None if said_at is None else _time(said_at),
+                "quote": quote,
+                "speaker": speaker,
+                "attribution": attribution,
+                "mode": mode,
+                "stance": stance,
+                "move": move,
+                "not_applied": not_applied,
+                "condition": condition,
+                "kind": kind,
+                "start": start,
+                "end": end,
+                "note": note,
+            },
+        )
+        _set(ref, "__pydantic_fields_set__", _REF_FIELDS_SET)
+        _set(ref, "__pydantic_extra__", None)
+        _set(ref, "__pydantic_private__", None)
+        found.append(ref)
+    return found
+
+
 def stance_of(found: Entry | None) -> tuple[Stance, date | None]:
     """The stance a position's latest entry leaves it in, and since when (unknown, None: no entry)."""
-    return (Stance(found.stance_to), found.since) if found else (Stance.UNKNOWN, None)
+    return (_STANCES[found.stance_to], found.since) if found else (Stance.UNKNOWN, None)
+
+
+_STANCES = {stance.value: stance for stance in Stance}  # a lookup, not an enum call: a thousand per answer
 
 
 @dataclass
@@ -202,6 +318,8 @@ class Grid:
     positions: dict[Key, Position]
     status: dict[str, str]
     conditional: dict[str, list[Conditional]] = field(default_factory=dict)  # issue -> conditions (see conditions_at)
+    # Read with the grid from the projection, when it answered: each issue's issue-level evidence and totals.
+    issue_evidence: tuple[dict[str, list[EvidenceRef]], dict[str, int]] | None = None
 
     def at(self, issue: str, party: str) -> Position:
         return self.positions[(issue, party)]
@@ -210,10 +328,12 @@ class Grid:
 class Reading:
     """What the tracker holds at `known_at` (None: now), read through one snapshot."""
 
-    def __init__(self, snapshot: Snapshot, known_at: datetime | None = None) -> None:
+    def __init__(self, snapshot: Snapshot, known_at: datetime | None = None, projected: bool = True) -> None:
         self.snapshot = snapshot
         self.known_at = known_at
+        self.projected = projected  # False: every answer from the timeline (`tracker check` compares the two)
         self._catalog: Catalog | None = None
+        self._newest: list[date | None] = []  # the newest day, once read
 
     def now(self) -> Reading:
         """The same snapshot, read as held now."""
@@ -262,6 +382,16 @@ class Reading:
         found = self.rows(NEWEST_DATE)
         value = found[0]["newest"] if found else None
         return date.fromisoformat(value) if isinstance(value, str) else value
+
+    def answers_now(self, as_of: date) -> bool:
+        """Whether the projection of the current positions answers as of `as_of`: known now, and as of the newest
+        day held or later (when nothing said after `as_of` is held)."""
+        if not self.projected or self.known_at is not None:
+            return False
+        if not self._newest:
+            self._newest.append(self.newest_date())
+        newest = self._newest[0]
+        return newest is None or as_of >= newest
 
     def first_recorded(self) -> datetime | None:
         """When the first ingest was recorded: nothing is known at any earlier time."""
@@ -320,6 +450,9 @@ class Reading:
     ) -> tuple[dict[str, list[EvidenceRef]], dict[str, int]]:
         """Each issue's issue-level evidence said by `as_of`, newest first (the newest `limit`; all when None),
         and how much there is."""
+        if limit == PROJECTED_SHOWN and self.answers_now(as_of):
+            found_now, totals_now, _ = self._projected_issues(issues)
+            return found_now, totals_now
         skip = limit - 1 if limit is not None else 2**31
         rows = self.rows(ISSUE_EVIDENCE, as_of=as_of, issues=issues, skip=skip, first_day=date.min)
         found: dict[str, list[EvidenceRef]] = defaultdict(list)
@@ -365,6 +498,8 @@ class Reading:
         behind each stance (all, when None) and each contest too (state, the briefing).
         """
         issue_ids, party_ids = self.selection(issues, parties)
+        if evidence in (0, PROJECTED_SHOWN) and self.answers_now(as_of):
+            return self._projected_grid(as_of, issue_ids, party_ids, bool(evidence))
         contests: dict[Key, Contest] = {}
         support: dict[Key, list[EvidenceRef]] = {}
         if evidence == 0:
@@ -389,6 +524,56 @@ class Reading:
             if statuses[issue] != "not_on_agenda" and (found := conditions_at(issue, negotiators, whole))
         }
         return Grid(as_of, issue_ids, party_ids, positions, statuses, conditional)
+
+    def _projected_issues(
+        self, issues: list[str], evidence: bool = True
+    ) -> tuple[dict[str, list[EvidenceRef]], dict[str, int], dict[str, IssueNamed]]:
+        """From the projection: each issue's newest issue-level evidence (unless not `evidence`), its total, and
+        the days it was named."""
+        found: dict[str, list[EvidenceRef]] = {}
+        totals: dict[str, int] = {}
+        named: dict[str, IssueNamed] = {}
+        rows = self.rows(PROJECTED_ISSUES if evidence else PROJECTED_NAMED, issues=issues)
+        refs = decoded([row["evidence"] for row in rows]) if evidence else []
+        for n, row in enumerate(rows):
+            issue = row["issue"]
+            if evidence:
+                found[issue] = projected_refs(refs[n])
+            totals[issue] = row["evidence_total"]
+            if row["said_on"] is not None:
+                named[issue] = IssueNamed(
+                    row["said_on"], row["sticking_point_on"], row["implemented_on"], row["partly_implemented_on"]
+                )
+        return found, totals, named
+
+    def _projected_grid(self, as_of: date, issue_ids: list[str], party_ids: list[str], evidence: bool) -> Grid:
+        """The grid from the projection of the current positions: what `grid` reads from the timeline, as of the
+        newest day or later, known now."""
+        negotiators = self.catalog().negotiator_ids()
+        shown = set(party_ids)
+        read = party_ids if shown.issuperset(negotiators) else sorted({*party_ids, *negotiators})
+        rows = self.rows(PROJECTED_SUPPORT if evidence else PROJECTED_ENTRIES, issues=issue_ids, parties=read)
+        latest = {(row["issue"], row["party"]): entry(row) for row in rows}
+        positions = {(issue, party): Position(latest.get((issue, party))) for issue in issue_ids for party in party_ids}
+        if evidence:
+            rows = [row for row in rows if row["party"] in shown]  # not the negotiators read for the statuses only
+            for row, support in zip(rows, decoded([row["evidence"] for row in rows]), strict=True):
+                held_position = positions[(row["issue"], row["party"])]
+                held_position.support = projected_refs(support)
+                if row["contest"] is not None:
+                    held_position.contest = Contest.model_construct(
+                        on=row["contested_on"], evidence=projected_refs(json.loads(row["contest"]))
+                    )
+        found, totals, named = self._projected_issues(issue_ids, evidence)
+        statuses = {issue: status_at(issue, negotiators, latest, named.get(issue)) for issue in issue_ids}
+        conditional = {
+            issue: conditions
+            for issue in issue_ids
+            if statuses[issue] != "not_on_agenda" and (conditions := conditions_at(issue, negotiators, latest))
+        }
+        return Grid(
+            as_of, issue_ids, party_ids, positions, statuses, conditional, (found, totals) if evidence else None
+        )
 
 
 def _newest_first(ref: EvidenceRef) -> tuple[Any, ...]:

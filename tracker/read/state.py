@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker.read.models import EVIDENCE_SHOWN, IssueState, PositionState, StateReport, trusted
-from tracker.read.reading import Reading
+from tracker.read.models import EVIDENCE_SHOWN, IssueState, PositionState, StateReport
+from tracker.read.reading import Reading, all_set
+
+_POSITION_FIELDS = set(PositionState.model_fields)  # every one set below
 
 
 def state(
@@ -23,22 +25,24 @@ def state(
 ) -> StateReport:
     """Every (issue, party) position of the catalogue as of `as_of`; `evidence` None lists all the evidence."""
     grid = reading.grid(as_of, issues, parties, evidence=evidence)
-    roles = reading.catalog().roles
+    roles = {party: role.value for party, role in reading.catalog().roles.items()}
     positions = []
     for issue in grid.issues:
         for party in grid.parties:
             held = grid.at(issue, party)
             entry = held.entry
+            stance, since = held.stance, held.since
             # Built from stored, checked values: a thousand positions need no validation.
             positions.append(
-                trusted(
+                all_set(
                     PositionState,
+                    _POSITION_FIELDS,
                     {
                         "issue": issue,
                         "party": party,
-                        "role": roles[party].value,
-                        "stance": held.stance,
-                        "since": held.since,
+                        "role": roles[party],
+                        "stance": stance,
+                        "since": since,
                         "since_exact": held.since_exact,
                         "evidence": held.support,
                         "evidence_total": entry.backing if entry else 0,
@@ -48,7 +52,7 @@ def state(
                     },
                 )
             )
-    issue_level, totals = reading.issue_evidence(as_of, grid.issues, limit=evidence)
+    issue_level, totals = grid.issue_evidence or reading.issue_evidence(as_of, grid.issues, limit=evidence)
     return StateReport.model_construct(
         as_of=as_of,
         known_at=reading.known_at,

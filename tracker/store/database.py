@@ -263,6 +263,46 @@ class TimelineRow(Bitemporal, table=True):
     since_exact: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
 
 
+class PositionNowRow(SQLModel, table=True):
+    """The projection of one position as held now, as of its newest day (`tracker.store.projection`): its newest
+    timeline entry, and the newest evidence behind its stance (and of its contest) pre-rendered as JSON.
+
+    Derived, not recorded: each ingest rewrites the rows of the positions it replays, in its transaction, so
+    the table always equals what the timeline answers as of the newest day; a position with no live entry has
+    no row. It answers `state` and the matrix as of the newest day or later, known now; `tracker check` holds it
+    to the timeline."""
+
+    __tablename__ = "position_now"
+    issue: str = Field(primary_key=True, max_length=64)
+    party: str = Field(primary_key=True, max_length=64)
+    seq: int
+    entered_seq: int
+    stance_to: str = Field(max_length=32)
+    since: date | None = None
+    since_exact: bool = True
+    backing: int
+    basis: str | None = Field(default=None, max_length=16)
+    condition: str | None = Field(default=None, sa_type=String())
+    contested_on: date | None = None
+    evidence: str = Field(sa_type=String())  # JSON: the newest evidence behind the stance, newest first
+    contest: str | None = Field(default=None, sa_type=String())  # JSON: the evidence that contests it, if any
+
+
+class IssueNowRow(SQLModel, table=True):
+    """The projection of one issue's issue-level evidence as held now (`tracker.store.projection`): its newest
+    pieces pre-rendered as JSON, how many there are, and the days its status weighs. An issue with no live
+    issue-level evidence has no row."""
+
+    __tablename__ = "issue_now"
+    issue: str = Field(primary_key=True, max_length=64)
+    evidence: str = Field(sa_type=String())  # JSON: the newest issue-level evidence, newest first
+    evidence_total: int
+    said_on: date | None = None  # the newest asserted piece's day, of any kind
+    sticking_point_on: date | None = None  # ... of each kind that weighs in a status
+    implemented_on: date | None = None
+    partly_implemented_on: date | None = None
+
+
 class BulkInsert:
     """Rows written straight through the database driver, as tuples in the order of `columns`.
 

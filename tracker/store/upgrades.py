@@ -11,7 +11,9 @@ named sticking points, the default. Schema 8 weighs recaps and implied stances
 anew (a recap may be a first word or move a position by its date), so its step
 replays every position too, and the timeline keeps whether each stance's
 `since` is exact. Schema 9 keeps `said_on` as written where it is an EDTF span
-or a qualified day; every day stored before was a plain one.
+or a qualified day; every day stored before was a plain one. Schema 10 keeps a
+projection of the current positions (`tracker.store.projection`), built from the
+timeline by its step and kept by every ingest after.
 """
 
 from __future__ import annotations
@@ -29,7 +31,17 @@ from sqlmodel import col
 
 from tracker.domain.errors import Problem, StoreError
 from tracker.domain.timeline import PositionKey, ReplayItem, TimelineEntry, replay_item, replay_position
-from tracker.store.database import ArticleRow, EvidenceRow, IngestRow, IssueRow, PartyRow, TimelineRow
+from tracker.store import projection
+from tracker.store.database import (
+    ArticleRow,
+    EvidenceRow,
+    IngestRow,
+    IssueNowRow,
+    IssueRow,
+    PartyRow,
+    PositionNowRow,
+    TimelineRow,
+)
 
 
 def _upgrade_1_to_2(conn: Connection) -> str:
@@ -232,6 +244,16 @@ def _upgrade_8_to_9(conn: Connection) -> str:
     return "9"
 
 
+def _upgrade_9_to_10(conn: Connection) -> str:
+    """Schema 9 to 10: the projection of the current positions, each position's newest entry and the newest
+    evidence behind its stance, and each issue's newest issue-level evidence, as the timeline answers them as of
+    its newest day; built here from the timeline, kept by every ingest after. No position changes."""
+    for model in (PositionNowRow, IssueNowRow):
+        _table(model).create(conn, checkfirst=True)
+    projection.refresh(conn)
+    return "10"
+
+
 # Each older schema version this tracker upgrades in place, and how.
 UPGRADES: dict[str, Callable[[Connection], str]] = {
     "1": _upgrade_1_to_2,
@@ -242,4 +264,5 @@ UPGRADES: dict[str, Callable[[Connection], str]] = {
     "6": _upgrade_6_to_7,
     "7": _upgrade_7_to_8,
     "8": _upgrade_8_to_9,
+    "9": _upgrade_9_to_10,
 }

@@ -138,7 +138,7 @@ def test_an_edited_fixture_is_read_with_its_article_s_text_and_nothing_else(
     _, fixtures = aged
     args = _args(aged)
     _ingest(run, db, args)
-    assert _sql(db, "SELECT count(*) FROM ingest_cache_file") == [(1,)], "one record for the folder corpus"
+    assert _sql(db, "SELECT count(*) FROM ingest_cache_file") == [(6,)], "the folder corpus, and its 5 articles"
     digest = db_digest(db)
     _clear(reads)
     again = _ingest(run, db, args)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -579,6 +581,20 @@ def fixture_files(fixtures: Path) -> list[Path]:
     return sorted(p for p in listed if p.name != CATALOG_FILE and p.suffix in {".yaml", ".yml"})
 
 
+def _fixture_names(fixtures: Path) -> list[tuple[str, bool]]:
+    """The names of the fixture files of a folder, as `fixture_files` lists them (staged files aside), in the same
+    order, and whether each is a symbolic link: one listing, no path objects (a folder may hold 20,000)."""
+    try:
+        entries = [(entry.name, entry.is_symlink()) for entry in os.scandir(fixtures)]
+    except OSError:
+        return [(path.name, path.is_symlink()) for path in fixture_files(fixtures)]
+    return sorted(
+        (name, linked)
+        for name, linked in entries
+        if name != CATALOG_FILE and name.rfind(".") > 0 and (name.endswith(".yaml") or name.endswith(".yml"))
+    )
+
+
 class Duplicates:
     """Evidence ids and statements already seen in one ingest: each may be coded once.
 
@@ -757,17 +773,20 @@ def _whole(seeds: Path, fixtures: Path, catalog: Catalog, run: Ingest, cache: ma
     detail = {
         "kind": FOLDER_KIND,
         "catalog": catalog_digest(catalog),
-        "index": [index_signature, index_digest],
+        "index": [_short(index_signature), index_digest],
         "articles": [
-            [a.id, _meta(a), seen[a.id][0], a.source_path, seen[a.id][1], a.sha256] for a in corpus.articles.values()
+            [a.id, seen[a.id][0], a.source_path, _short(seen[a.id][1]), a.sha256[:DIGEST_CHARS]]
+            for a in corpus.articles.values()
         ],
         "fixtures": {
-            digest.path: [signatures.get(digest.path), digest.sha256, article, counts[article]]
+            digest.path: [_short(signatures.get(digest.path)), digest.sha256[:DIGEST_CHARS], article, counts[article]]
             for article, digest in coded.items()
         },
     }
     key = folder_key(seeds, fixtures)
     run.cache_files.append(manifest.FileRecord(key, FOLDER_KIND, detail))
+    # Each article's entry in the index, apart: read only for the articles read again.
+    run.cache_files += [manifest.FileRecord(f"{key}#{a.id}", META_KIND, _meta(a)) for a in corpus.articles.values()]
     run.cache_sources[key] = (True, sorted(coded))
     return []
 
@@ -777,6 +796,36 @@ def _digest_of(path: Path, limit: int) -> str | None:
         return hashlib.sha256(read_regular_file(path, limit)).hexdigest()
     except FileRefused:
         return None
+
+
+META_KIND = "meta"
+DIGEST_CHARS = 32  # of a text's or a fixture's sha256 the record keeps (128 bits: to tell a change, not to name)
+
+
+def _short(signature: str | None) -> str | None:
+    """A stat signature as the folder's record keeps it: 16 hex digits ("racy" for one marked racy)."""
+    if signature is None:
+        return None
+    if signature.startswith("racy:"):
+        return "racy"
+    return _hashed(*(int(part) for part in signature.split(":")))
+
+
+def _hashed(*values: int) -> str:
+    # The hash of a tuple of ints is the same in every process (only strings' are salted); another Python's may
+    # differ, and then each file is hashed once more, found the same, and recorded again.
+    return format(hash(values) & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+
+
+def _short_now(path: str) -> str | None:
+    """`_short` of the stat signature of `path` now (without making the signature: 40,000 files are compared)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    return _hashed(found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev)
 
 
 class _FolderRead:
@@ -800,37 +849,39 @@ class _FolderRead:
         recorded_signature, index_digest = detail["index"]
         if index_signature is None:
             return None
-        if index_signature != recorded_signature:
+        if _short(index_signature) != recorded_signature:
             if _digest_of(index, MAX_FILE_BYTES) != index_digest:
                 return None  # a changed index is parsed: the whole read
-            detail["index"] = [manifest.recorded_signature(index_signature), index_digest]
+            detail["index"] = [_short(manifest.recorded_signature(index_signature)), index_digest]
         # The fixtures: those as recorded, and those to read.
         fixtures_resolved = fixtures.resolve()
         recorded: dict[str, list[Any]] = detail["fixtures"]
-        listed: dict[str, Path] = {}
+        listed: dict[str, str] = {}  # the resolved path of each fixture -> its name in the folder
         owner: dict[str, str] = {}  # article -> the fixture as recorded that codes it
         changed: list[Path] = []
         preread: dict[Path, tuple[bytes, Any, str | None]] = {}
-        for path in fixture_files(fixtures):
+        folder_resolved = str(fixtures_resolved)
+        for name, linked in _fixture_names(fixtures):
             try:
-                key = str(path.resolve() if path.is_symlink() else fixtures_resolved / path.name)
+                key = str((fixtures / name).resolve()) if linked else f"{folder_resolved}{os.sep}{name}"
             except (OSError, RuntimeError):
-                changed.append(path)  # (a loop: told when it is read)
+                changed.append(fixtures / name)  # (a loop: told when it is read)
                 continue
-            listed[key] = path
+            listed[key] = name
             held = recorded.get(key)
-            signature = manifest.stat_signature(path)
-            if held is not None and signature is not None and signature == held[0]:
+            if held is not None and held[0] is not None and _short_now(key) == held[0]:
                 owner[held[2]] = key
                 continue
+            signature = manifest.stat_signature(key)
+            path = fixtures / name
             changed.append(path)
             try:
                 raw = read_file_for_yaml(path)
             except YamlProblem:
                 continue  # told when it is read again below
-            if held is not None and signature is not None and hashlib.sha256(raw).hexdigest() == held[1]:
+            if held is not None and signature is not None and hashlib.sha256(raw).hexdigest()[:DIGEST_CHARS] == held[1]:
                 changed.pop()  # the same bytes (touched, copied back)
-                held[0] = manifest.recorded_signature(signature)
+                held[0] = _short(manifest.recorded_signature(signature))
                 owner[held[2]] = key
                 continue
             preread[path] = (raw, None, None if signature is None else manifest.recorded_signature(signature))
@@ -854,19 +905,23 @@ class _FolderRead:
         held_as_stated = self.cache.source_held(self.key)
         read_ids: set[str] = set(peeked)
         for entry in detail["articles"]:
-            article, _, _, text_path, text_signature, text_digest = entry
+            article, _, text_path, text_signature, text_digest = entry
             fixture = owner.get(article)
             if fixture is None or not held_as_stated.get(article, False):
                 read_ids.add(article)
                 continue
-            signature = manifest.stat_signature(Path(text_path))
-            if signature is not None and signature == text_signature:
+            if text_signature is not None and _short_now(text_path) == text_signature:
                 continue
-            if signature is not None and _digest_of(Path(text_path), MAX_ARTICLE_BYTES) == text_digest:
-                entry[4] = manifest.recorded_signature(signature)
+            signature = manifest.stat_signature(text_path)
+            if (
+                signature is not None
+                and (_digest_of(Path(text_path), MAX_ARTICLE_BYTES) or "")[:DIGEST_CHARS] == text_digest
+            ):
+                entry[3] = _short(manifest.recorded_signature(signature))
                 continue
             read_ids.add(article)
-        to_parse = sorted({*changed, *(listed[owner[a]] for a in read_ids if a in owner)})
+        metas = self.cache.files([f"{self.key}#{article}" for article in read_ids])
+        to_parse = sorted({*changed, *(fixtures / listed[owner[a]] for a in read_ids if a in owner)})
         # Read them as a whole read would, in the index's order, and the fixtures that code them.
         where = display_path(seeds / ARTICLE_INDEX)
         try:
@@ -877,10 +932,13 @@ class _FolderRead:
         articles: dict[str, Article] = {}
         broken: set[str] = set()
         for entry in detail["articles"]:
-            article, meta_fields, file_line, _, _, _ = entry
+            article, file_line = entry[0], entry[1]
             if article not in read_ids:
                 continue
-            meta = ArticleMeta.model_validate(meta_fields)
+            meta_record = metas.get(f"{self.key}#{article}")
+            if meta_record is None:
+                return None
+            meta = ArticleMeta.model_validate(meta_record.detail)
             inside = _inside(seeds_resolved, meta.file)
             if isinstance(inside, str):
                 problems.append(Problem(where, file_line, "file", inside))
@@ -894,7 +952,7 @@ class _FolderRead:
                 continue
             text, sha256 = read
             articles[article] = Article(**meta.model_dump(), text=text, sha256=sha256, source_path=str(inside))
-            entry[3:] = [str(inside), signature, sha256]
+            entry[2:] = [str(inside), _short(signature), sha256[:DIGEST_CHARS]]
         signatures: dict[str, str | None] = {}
         broken |= {ANY_ARTICLE} if problems else set()
         loaded = load_fixtures(
@@ -916,7 +974,12 @@ class _FolderRead:
         for key in [key for key, held in recorded.items() if held[2] in read_ids]:
             del recorded[key]  # read again: recorded anew below, if still a fixture of its article
         for article, digest in loaded.digests.items():
-            recorded[digest.path] = [signatures.get(digest.path), digest.sha256, article, counts[article]]
+            recorded[digest.path] = [
+                _short(signatures.get(digest.path)),
+                digest.sha256[:DIGEST_CHARS],
+                article,
+                counts[article],
+            ]
         run.cache_files.append(manifest.FileRecord(self.key, FOLDER_KIND, detail))
         run.cache_sources[self.key] = (False, sorted(loaded.digests))
         return []

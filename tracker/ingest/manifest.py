@@ -77,7 +77,7 @@ SOURCES = Table(
 GENERATION = "generation"
 
 
-def stat_signature(path: Path) -> str | None:
+def stat_signature(path: Path | str) -> str | None:
     """What changes when a file is written: its size, modification and change times, inode and device.
     None for what is not a regular file (a pipe is read every time)."""
     try:
@@ -158,6 +158,20 @@ class Cache:
             return None
         row = self.conn.execute(select(FILES.c.stat, FILES.c.detail).where(FILES.c.path == path)).first()
         return None if row is None else FileRecord(path, row.stat, json.loads(row.detail))
+
+    def files(self, paths: list[str]) -> dict[str, FileRecord]:
+        """The records of `paths` the cache holds (sought a batch at a time)."""
+        found: dict[str, FileRecord] = {}
+        if not self.trusted:
+            return found
+        for start in range(0, len(paths), SEEK_BATCH):
+            for row in self.conn.execute(
+                select(FILES.c.path, FILES.c.stat, FILES.c.detail).where(
+                    FILES.c.path.in_(paths[start : start + SEEK_BATCH])
+                )
+            ):
+                found[row.path] = FileRecord(row.path, row.stat, json.loads(row.detail))
+        return found
 
     def source_holds(self, path: str, articles: int) -> bool:
         """Whether the store still holds each article of the source `path` as the source stated it."""

@@ -712,14 +712,18 @@ def folder_key(seeds: Path, fixtures: Path) -> str:
 def folder_fill(seeds: Path, fixtures: Path, catalog: Catalog) -> Callable[[Ingest], list[Problem]]:
     """Give an ingest a folder corpus, reading of it only what changed since the cache of sources recorded it.
 
-    The cache (`manifest`) keeps, for a folder corpus an ingest stored, the stat signature and digest of
-    `articles.yaml` and what it listed, of each article's text, and of each fixture with the article it codes
-    and its evidence count. Inside the ingest's transaction, with the store's generation checked: an index whose
-    signature (else digest) is as recorded is not parsed; a text or fixture whose signature (else digest) is as
-    recorded is not read, and an article whose text and fixture are both as recorded, and which the store still
-    holds as that fixture stated it, is neither read nor checked again. The rest (a fixture changed or new, the
-    article it codes, an article whose text changed and its fixture, an article no fixture codes) is read and
-    checked as a whole read would. Anything the cache cannot vouch for (no record, another catalogue, a changed
+    The cache (`manifest`) keeps, for a folder corpus an ingest stored, one record (`folder_key`): the stat
+    signature and digest of `articles.yaml`, of each article's text, and of each fixture with the article it
+    codes and its evidence count, and the store's generation it was written in; and each article's entry of
+    the index in a record of its own (`KEY#ARTICLE`), read only for the articles read again.
+
+    Inside the ingest's transaction, with the store's generation checked: an index whose signature (else
+    digest) is as recorded is not parsed; a text or fixture whose signature (else digest) is as recorded is not
+    read, and an article whose text and fixture are both as recorded, and which the store still holds as that
+    fixture stated it (all of them if no ingest changed the store since the record was written, else as the
+    cache of sources says), is neither read nor checked again. The rest (a fixture changed or new, the article
+    it codes, an article whose text changed and its fixture, an article no fixture codes) is read and checked
+    as a whole read would. Anything the cache cannot vouch for (no record, another catalogue, a changed
     index, a changed fixture naming an article another fixture codes) is read whole, as `load_corpus` does."""
 
     def fill(run: Ingest) -> list[Problem]:
@@ -770,8 +774,9 @@ def _whole(seeds: Path, fixtures: Path, catalog: Catalog, run: Ingest, cache: ma
     if index_digest is None:
         return []
     coded = {**corpus.fixture_digests, **corpus.unchanged}
-    detail = {
+    detail: dict[str, Any] = {
         "kind": FOLDER_KIND,
+        "generation": None,  # set as the record is written: the store's generation after this ingest
         "catalog": catalog_digest(catalog),
         "index": [_short(index_signature), index_digest],
         "articles": [
@@ -902,12 +907,16 @@ class _FolderRead:
                     return None  # coded twice: which one is told depends on the order of every file
                 peeked.add(article)
         # The articles: as recorded, or to read.
-        held_as_stated = self.cache.source_held(self.key)
+        # Which articles the store still holds as the folder stated them: all of them if no ingest has changed the
+        # store since this record was written (its generation is the store's); else as the cache of sources says.
+        held_as_stated: dict[str, bool] | None = None
+        if detail.get("generation") is None or detail["generation"] != self.cache.generation:
+            held_as_stated = self.cache.source_held(self.key)
         read_ids: set[str] = set(peeked)
         for entry in detail["articles"]:
             article, _, text_path, text_signature, text_digest = entry
             fixture = owner.get(article)
-            if fixture is None or not held_as_stated.get(article, False):
+            if fixture is None or (held_as_stated is not None and not held_as_stated.get(article, False)):
                 read_ids.add(article)
                 continue
             if text_signature is not None and _short_now(text_path) == text_signature:
@@ -980,6 +989,7 @@ class _FolderRead:
                 article,
                 counts[article],
             ]
+        detail["generation"] = None  # set as the record is written
         run.cache_files.append(manifest.FileRecord(self.key, FOLDER_KIND, detail))
         run.cache_sources[self.key] = (False, sorted(loaded.digests))
         return []

@@ -11,6 +11,8 @@ required: a database without them, or with them out of date, is read as it alway
   "racily clean": its signature is not trusted (a write in the same tick of the clock could leave it as it
   was), and it is hashed the next time. A rewrite that keeps the size and puts the modification time back
   (`touch -d`) still changes the change time (ctime), which no user tool sets back: it is hashed too.
+  A folder corpus has one record for its two folders (`corpus.folder_fill`): its index's, texts' and
+  fixtures' signatures and digests, which article each fixture codes, and each article's index entry apart.
 - `ingest_cache_article`: for each article, a digest of what the store holds of it (its compared fields, and
   the digests of its current evidence): every ingest that changes the store rewrites the digests of the
   articles it states in full, and forgets those of the articles it changes otherwise.
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from sqlalchemy import Column, MetaData, String, Table, Text, delete, func, insert, inspect, select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
@@ -149,15 +152,17 @@ class Cache:
         names = set(inspect(conn).get_table_names())
         self.present = all(table.name in names for table in METADATA.sorted_tables)
         self.trusted = False
+        self.generation: str | None = None  # the store's, when the cache describes it
         if self.present:
             held = conn.execute(select(STATE.c.value).where(STATE.c.key == GENERATION)).scalar()
             self.trusted = held is not None and held == _generation(conn)
+            self.generation = held if self.trusted else None
 
     def file(self, path: str) -> FileRecord | None:
         if not self.trusted:
             return None
         row = self.conn.execute(select(FILES.c.stat, FILES.c.detail).where(FILES.c.path == path)).first()
-        return None if row is None else FileRecord(path, row.stat, json.loads(row.detail))
+        return None if row is None else FileRecord(path, row.stat, msgspec.json.decode(row.detail))
 
     def files(self, paths: list[str]) -> dict[str, FileRecord]:
         """The records of `paths` the cache holds (sought a batch at a time)."""
@@ -170,7 +175,7 @@ class Cache:
                     FILES.c.path.in_(paths[start : start + SEEK_BATCH])
                 )
             ):
-                found[row.path] = FileRecord(row.path, row.stat, json.loads(row.detail))
+                found[row.path] = FileRecord(row.path, row.stat, msgspec.json.decode(row.detail))
         return found
 
     def source_holds(self, path: str, articles: int) -> bool:
@@ -212,6 +217,10 @@ class Cache:
         stated in full, those it changed otherwise forgotten, the files it read, and the articles of each
         source (replacing the source's, or added to them). A cache that was not trusted is emptied first."""
         conn = self.conn
+        generation = _generation(conn)
+        for record in files:
+            if "generation" in record.detail:  # the generation this record is written in (see `corpus.folder_fill`)
+                record.detail["generation"] = generation
         if not self.present:
             METADATA.create_all(conn, checkfirst=True)
         if not self.trusted:
@@ -223,7 +232,7 @@ class Cache:
         _insert(
             conn,
             FILES,
-            [{"path": r.path, "stat": r.stat, "detail": json.dumps(r.detail, separators=(",", ":"))} for r in files],
+            [{"path": r.path, "stat": r.stat, "detail": msgspec.json.encode(r.detail).decode()} for r in files],
         )
         for path, (replace, articles) in sources.items():
             if replace:
@@ -232,7 +241,7 @@ class Cache:
                 _delete_in(conn, SOURCES, SOURCES.c.article, list(articles), SOURCES.c.path == path)
             _insert(conn, SOURCES, [{"path": path, "article": a, "digest": d} for a, d in articles.items()])
         conn.execute(delete(STATE).where(STATE.c.key == GENERATION))
-        conn.execute(insert(STATE).values(key=GENERATION, value=_generation(conn)))
+        conn.execute(insert(STATE).values(key=GENERATION, value=generation))
 
 
 def stored_fixtures(conn: Connection) -> dict[str, tuple[str, Any]]:

@@ -575,15 +575,24 @@ def test_a_result_that_arrives_after_a_newer_request_is_dropped(
 
     async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
         screen = await loaded(app, pilot)
+        # The step must read its date: nothing read ahead (once what the first screen read ahead has landed).
+        await until(pilot, lambda: all(w.is_finished for w in app.workers if w.group == "matrix"))
+        screen.read_ahead = False
+        screen.matrices.clear()
         table = screen.query_one(MatrixTable)
-        delivered: list[tuple[int, int]] = []  # results handed to the screen: (their request, the newest one)
-        real_show = screen._show
+        delivered: list[tuple[int | None, int]] = []  # results handed to the screen: (their request, the newest)
+        real_read, real_reloaded = screen._matrix_read, screen._reloaded
 
-        def show(request: int, result: Any) -> None:
+        def read(view: Any, request: int | None, result: Any) -> None:
             delivered.append((request, screen.request))
-            real_show(request, result)
+            real_read(view, request, result)
 
-        monkeypatch.setattr(screen, "_show", show)
+        def reloaded(view: Any, request: int, dates: Any, result: Any) -> None:
+            delivered.append((request, screen.request))
+            real_reloaded(view, request, dates, result)
+
+        monkeypatch.setattr(screen, "_matrix_read", read)
+        monkeypatch.setattr(screen, "_reloaded", reloaded)
         monkeypatch.setattr(matrix_screen_module, "matrix", held_when_unfiltered)
         try:
             await pilot.press("left_square_bracket")  # a slow, unfiltered read starts

@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widgets import Log, Static
 
@@ -114,6 +115,22 @@ class TrackerApp(App[int]):
         reading: Reading
         with self.database.reading(known_at) as reading:
             return query(reading, *args, **kwargs)
+
+    def read_then(
+        self,
+        known_at: datetime | None,
+        to: MessagePump,
+        then: Callable[[T], object],
+        query: Callable[..., T],
+        *args: Any,
+    ) -> None:
+        """Run one read as `read` does, and hand its answer to `then` on the UI thread, among the messages of `to`
+        (a screen: dropped once it has closed), as soon as it is known: the snapshot closes meanwhile, off the UI's
+        path (closing one that read much of a large SQLite file takes about 10 ms). Called from worker threads;
+        posting a message is thread-safe."""
+        reading: Reading
+        with self.database.reading(known_at) as reading:
+            to.call_later(then, query(reading, *args))
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"

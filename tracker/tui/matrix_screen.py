@@ -10,6 +10,8 @@ the matrix and gives the evidence list the whole width.
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -23,6 +25,7 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
 
 from tracker.domain.catalog import Catalog
 from tracker.domain.dates import moment, shifted, since_phrase
@@ -74,6 +77,7 @@ HISTORY_ROOM = 70  # columns the history needs beside the matrix
 FULL_FOOTER = 110  # terminal columns from which the footer shows every key (narrower: the essential ones)
 NARROW_HIDDEN = {"copy", "export"}  # keys the footer leaves to the help when narrow
 DETAIL_DELAY = 0.06  # seconds the cursor or date rests before the evidence panes are read
+MATRICES_KEPT = 4  # matrices kept for steps of the date: those last shown and the one read ahead
 
 
 def _freeze_what_lives() -> None:
@@ -172,6 +176,10 @@ class MatrixScreen(TrackerScreen):
         self.pending: tuple[str, str | None, str | None] | None = None  # a cell (and evidence) to go to
         self._matrix_width = 0  # the widest the matrix has been, beside the history (wide terminals)
         self._heading_lines = 0
+        # Matrices read, by (date, view generation): a step to one is drawn at once, then read again.
+        self.matrices: OrderedDict[tuple[date, int], Matrix] = OrderedDict()
+        self.read_ahead = True  # read the next change date the way the date last stepped, once a step has landed
+        self.direction = -1  # that way: back in time (-1) or forward (+1)
 
     def compose(self) -> ComposeResult:
         yield Static(id="heading")
@@ -231,7 +239,10 @@ class MatrixScreen(TrackerScreen):
         body.styles.grid_rows = f"{matrix_height} 1fr"
 
     # Loading: every read runs in a worker on its own snapshot, with the view it was asked for; a result
-    # arriving after a newer request (another date, filter or known-at) is dropped.
+    # arriving after a newer request (another date, filter or known-at) is dropped. Stepping the date, the next
+    # change date the same way is read ahead once a step has landed, so that the next step is drawn at once; a
+    # matrix drawn from what was read before is read again straight after, and redrawn if that differs (an
+    # ingest meanwhile).
 
     def view(self) -> View:
         """What the screen shows now, as a worker gets it."""
@@ -242,6 +253,7 @@ class MatrixScreen(TrackerScreen):
         self.view_generation += 1
         self.request += 1
         self._matrix_width = 0
+        self.matrices.clear()
         self._read_dates_and_matrix(self.view(), self.request)
 
     def database_changed(self) -> None:
@@ -259,19 +271,76 @@ class MatrixScreen(TrackerScreen):
         first = self.catalog is None
         self.dates = dates
         self.catalog = loaded.catalog
+        self._keep(view, loaded)
         self._show(request, loaded)  # the timeline bar too
         if first:
             self.call_after_refresh(_freeze_what_lives)
+        ahead = self._next_date(view)
+        if ahead:
+            self.call_after_refresh(self._read_matrices, view, None, ahead)
 
     def load_matrix(self) -> None:
-        """The date changed: read the matrix as of it."""
+        """The date changed: show the matrix as of it, at once if it was read ahead, and read it."""
         self.request += 1
-        self._read_matrix(self.view(), self.request)
+        view = self.view()
+        kept = self.matrices.get((view.as_of, view.generation))
+        if kept is None:
+            self._read_matrices(view, self.request, [view.as_of, *self._next_date(view)])
+            return
+        self.matrices.move_to_end((view.as_of, view.generation))
+        self._show(self.request, kept)
+        self.call_after_refresh(self._read_again, view, self.request)
+
+    def _read_again(self, view: View, request: int) -> None:
+        """After the frame drawn from what was read before: the date read again (redrawn if anything changed
+        since), and the next one ahead; unless another date was asked for meanwhile."""
+        if request == self.request:
+            self._read_matrices(view, request, [view.as_of, *self._next_date(view)])
+
+    def _next_date(self, view: View) -> list[date]:
+        """The change date next to the one shown the way the date last stepped, to read ahead ([]: none, or it
+        is kept)."""
+        if not self.read_ahead:
+            return []
+        if self.direction < 0:
+            earlier = bisect_left(self.dates, view.as_of)
+            ahead = self.dates[earlier - 1] if earlier else None
+        else:
+            later = bisect_right(self.dates, view.as_of)
+            ahead = self.dates[later] if later < len(self.dates) else None
+        return [ahead] if ahead is not None and (ahead, view.generation) not in self.matrices else []
 
     @work(thread=True, exclusive=True, group="matrix", exit_on_error=False)
-    def _read_matrix(self, view: View, request: int) -> None:
-        loaded = self.tracker.read(view.known_at, matrix, view.as_of, view.issues, view.parties)
-        self.app.call_from_thread(self._show, request, loaded)
+    def _read_matrices(self, view: View, request: int | None, dates: list[date]) -> None:
+        """Read the matrix as of each date in one snapshot (the second finds the pages the first read in memory),
+        each handed to the screen as soon as it is read: the one as of `view` for `request` (None: only kept)."""
+        worker = get_current_worker()
+
+        def each(reading: Reading) -> None:
+            for n, when in enumerate(dates):
+                if n and worker.is_cancelled:
+                    return  # another date was asked for: read ahead from there
+                loaded = matrix(reading, when, view.issues, view.parties)
+                self.call_later(self._matrix_read, view, request if when == view.as_of else None, loaded)
+
+        self.tracker.read(view.known_at, each)
+
+    def _matrix_read(self, view: View, request: int | None, loaded: Matrix) -> None:
+        if view.generation != self.view_generation:
+            return  # the filters or known-at changed meanwhile
+        self._keep(view, loaded)
+        if request != self.request:
+            return  # read ahead, or a newer date was asked for meanwhile
+        shown = self.query_one(MatrixTable).shown
+        if shown is None or shown != loaded:  # else: drawn from what was read before, and nothing changed since
+            self._show(request, loaded)
+
+    def _keep(self, view: View, loaded: Matrix) -> None:
+        key = (loaded.as_of, view.generation)
+        self.matrices[key] = loaded
+        self.matrices.move_to_end(key)
+        while len(self.matrices) > MATRICES_KEPT:
+            self.matrices.popitem(last=False)
 
     def _heading(self, loaded: Matrix) -> str:
         catalog = loaded.catalog
@@ -330,13 +399,15 @@ class MatrixScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, view: View, issue: str, party: str, limit: int) -> None:
-        detail = self.tracker.read(view.known_at, position_detail, issue, party, view.as_of, limit)
-        self.app.call_from_thread(self._show_detail, view, detail)
+        self.tracker.read_then(
+            view.known_at, self, partial(self._show_detail, view), position_detail, issue, party, view.as_of, limit
+        )
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_issue_detail(self, view: View, issue: str, limit: int) -> None:
-        detail = self.tracker.read(view.known_at, issue_detail, issue, view.as_of, limit)
-        self.app.call_from_thread(self._show_issue_detail, view, detail)
+        self.tracker.read_then(
+            view.known_at, self, partial(self._show_issue_detail, view), issue_detail, issue, view.as_of, limit
+        )
 
     def _show_detail(self, view: View, detail: PositionDetail) -> None:
         if view != self.view() or self.query_one(MatrixTable).cursor_position() != (detail.issue, detail.party):
@@ -522,6 +593,7 @@ class MatrixScreen(TrackerScreen):
         if target is None:
             self.notify("No earlier change" if direction < 0 else "No later change", timeout=2)
             return
+        self.direction = direction
         self.go_to(target)
 
     def action_today(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -14,7 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.widgets.text_area import Selection
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tracker.coding import Coding
 from tracker.domain.catalog import Catalog
@@ -23,7 +24,7 @@ from tracker.domain.errors import TrackerError
 from tracker.domain.untrusted import safe_text
 from tracker.read.browse import article_text, corpus_folders, ingest_log
 from tracker.read.diff import diff
-from tracker.read.models import ArticleText, DiffReport, EvidenceRef
+from tracker.read.models import CHANGES_SHOWN, ArticleText, DiffReport, EvidenceRef
 from tracker.tui.coding import CodingScreen
 from tracker.tui.widgets import (
     MOVE_COLUMNS,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
 
 EVIDENCE_PAGE = 100
+MORE_WITHIN = 10  # changes from the end of those listed at which the diff reads its next page
 COPY = Binding("c", "copy", "Copy", tooltip="Copy the quote shown, with its speaker, article, date and evidence id")
 
 
@@ -234,7 +236,11 @@ CHANGE_COLUMNS = [
 
 
 class DiffScreen(TrackerScreen):
-    """The positions that changed between two dates, from and to, with the evidence that moved them."""
+    """The positions that changed between two dates, from and to, with the evidence that moved them.
+
+    The changes are read a page at a time (`CHANGES_SHOWN`): the first when the screen opens, the next when the
+    list is scrolled, or its cursor moved, near the end of those listed; the title says how many of how many.
+    """
 
     # A short terminal: the quote keeps to four lines, for the lists.
     CSS = "DiffScreen.short #diff-quote-pane { max-height: 4; border-top: none; background: $boost; }"
@@ -255,7 +261,10 @@ class DiffScreen(TrackerScreen):
         self.known_at, self.issues, self.parties = known_at, issues, parties
         self.titles = {i.id: i.title for i in catalog.issues} if catalog else {}
         self.names = {p.id: p.name for p in catalog.parties} if catalog else {}
-        self.report: DiffReport | None = None
+        self.report: DiffReport | None = None  # the pages read so far, joined
+        self.generation = 0  # bumped when the first page is read again (the database changed)
+        self.reading_more = False  # a page is being read
+        self._page_reader: Worker[None] | None = None  # the worker reading it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -275,19 +284,68 @@ class DiffScreen(TrackerScreen):
         self.query_one("#diff-title", Static).update(
             Text(f"Changes from {self.date_from.isoformat()} to {self.date_to.isoformat()} (loading…)", style="bold")
         )
-        self.query_one("#changes", EvidenceTable).focus()
+        changes = self.query_one("#changes", EvidenceTable)
+        changes.focus()
+        self.watch(changes, "scroll_y", self._read_more_if_near_the_end, init=False)
         self.load()
 
     def database_changed(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def load(self) -> None:
-        report = self.tracker.read(
-            self.known_at, diff, self.date_from, self.date_to, self.issues, self.parties, evidence=EVIDENCE_PAGE
+        """Read the first page of changes (again)."""
+        self.generation += 1
+        self.reading_more = True
+        self._page_reader = self._read_page(self.generation, 0)
+
+    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
+    def _read_page(self, generation: int, offset: int) -> None:
+        self.tracker.read_then(
+            self.known_at,
+            self,
+            partial(self._page_read, generation, offset),
+            diff,
+            self.date_from,
+            self.date_to,
+            self.issues,
+            self.parties,
+            EVIDENCE_PAGE,
+            CHANGES_SHOWN,
+            offset,
         )
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show, report)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A page that could not be read (TrackerScreen's handler says why): scrolling near the end asks again."""
+        if event.worker is self._page_reader and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.reading_more = False
+            self._show_title()
+
+    def _page_read(self, generation: int, offset: int, page: DiffReport) -> None:
+        if generation != self.generation:
+            return  # the first page was asked for again meanwhile
+        self.reading_more = False
+        if offset == 0 or self.report is None:
+            self.show(page)
+        else:
+            self._append(page)
+        self._read_more_if_near_the_end()
+
+    def listed(self) -> int:
+        """How many changes are listed: the pages read so far."""
+        report = self.report
+        return 0 if report is None else len(report.changes) + len(report.contested) + len(report.issue_changes)
+
+    def _read_more_if_near_the_end(self, _: float | None = None) -> None:
+        """Read the next page if the list shows, or its cursor is on, one of the last `MORE_WITHIN` changes listed."""
+        report, listed = self.report, self.listed()
+        if report is None or self.reading_more or listed >= report.changes_total:
+            return
+        changes = self.query_one("#changes", EvidenceTable)
+        if changes.cursor_row < listed - MORE_WITHIN and changes.rows_below_view() > MORE_WITHIN:
+            return
+        self.reading_more = True
+        self._page_reader = self._read_page(self.generation, listed)
+        self._show_title()
 
     def title_of(self, issue: str) -> str:
         return self.titles.get(issue, issue)
@@ -295,18 +353,31 @@ class DiffScreen(TrackerScreen):
     def name_of(self, party: str) -> str:
         return self.names.get(party, party)
 
-    def show(self, report: DiffReport) -> None:
-        self.report = report
-        count = len(report.changes) + len(report.issue_changes)
+    def _show_title(self) -> None:
+        report = self.report
+        if report is None:
+            return
         title = Text(f"Changes from {report.date_from.isoformat()} to {report.date_to.isoformat()}", style="bold")
-        positions = "1 position" if len(report.changes) == 1 else f"{len(report.changes)} positions"
-        statuses = "1 issue status" if len(report.issue_changes) == 1 else f"{len(report.issue_changes)} issue statuses"
-        title.append(f" · {positions}, {statuses}")
-        if not count:
-            title.append(" · nothing changed", style="italic")
+        listed = self.listed()
+        if listed < report.changes_total:
+            title.append(f" · {listed} of {report.changes_total} changes")
+            title.append_text(muted_text(" (reading more…)" if self.reading_more else " (more as the list scrolls)"))
+        else:
+            positions = "1 position" if len(report.changes) == 1 else f"{len(report.changes)} positions"
+            statuses = (
+                "1 issue status" if len(report.issue_changes) == 1 else f"{len(report.issue_changes)} issue statuses"
+            )
+            title.append(f" · {positions}, {statuses}")
+            if report.contested:
+                title.append(f", {len(report.contested)} newly contested")
+            if not listed:
+                title.append(" · nothing changed", style="italic")
         if self.known_at is not None:
             title.append(f" · as recorded by {moment(self.known_at)}", style="italic")
         self.query_one("#diff-title", Static).update(title)
+
+    def _rows(self, report: DiffReport) -> list[Row]:
+        """A page's changes as rows: the positions, those newly contested, then the issues."""
         rows = [
             Row(
                 (
@@ -323,6 +394,19 @@ class DiffScreen(TrackerScreen):
         rows += [
             Row(
                 (
+                    plain(self.title_of(contested.issue)),
+                    plain(self.name_of(contested.party)),
+                    stance_text(contested.stance),
+                    Text("contested", style="bold"),
+                    Text(contested.contested.on.isoformat()),
+                    Text(str(len(contested.contested.evidence))),
+                )
+            )
+            for contested in report.contested
+        ]
+        rows += [
+            Row(
+                (
                     plain(self.title_of(issue_change.issue)),
                     muted_text("(the issue)"),
                     status_text(issue_change.status_from),
@@ -334,29 +418,61 @@ class DiffScreen(TrackerScreen):
             )
             for issue_change in report.issue_changes
         ]
+        return rows
+
+    def show(self, report: DiffReport) -> None:
+        """Show `report`'s changes (the first page, or every page read: a new theme), the cursor where it was."""
+        self.report = report
+        self._show_title()
         changes = self.query_one("#changes", EvidenceTable)
         row = changes.cursor_row if changes.rows_shown else 0
-        changes.show(rows, cursor=row)
+        changes.show(self._rows(report), cursor=row)
         self._show_evidence(changes.cursor_row)
+
+    def _append(self, page: DiffReport) -> None:
+        """The next page: its changes listed after those shown (in the diff's order, each kind after the last)."""
+        assert self.report is not None
+        report = self.report
+        self.report = report.model_copy(
+            update={
+                "changes": [*report.changes, *page.changes],
+                "contested": [*report.contested, *page.contested],
+                "issue_changes": [*report.issue_changes, *page.issue_changes],
+                "changes_total": page.changes_total,
+            }
+        )
+        self.query_one("#changes", EvidenceTable).extend(self._rows(page))
+        self._show_title()
 
     def _show_evidence(self, row: int) -> None:
         if self.report is None:
             return
-        positions = self.report.changes
+        positions, contested = self.report.changes, self.report.contested
+        issue_changes = self.report.issue_changes
         title = self.query_one("#diff-evidence-title", Static)
         party: str | None = None
         caption = Text()
+        total: int | None = None
         if row < len(positions):
             change = positions[row]
-            evidence, party = change.evidence, self.name_of(change.party)
+            evidence, party, total = change.evidence, self.name_of(change.party), change.evidence_total
             caption.append_text(plain(f"{party} on {self.title_of(change.issue)}: "))
             caption.append_text(stance_text(change.stance_from))
             caption.append(" → ")
             caption.append_text(stance_text(change.stance_to))
             moves = [move_row(e, e.move, e.stance, party) for e in evidence]
-        elif row - len(positions) < len(self.report.issue_changes):
-            issue_change = self.report.issue_changes[row - len(positions)]
-            evidence = issue_change.evidence
+        elif row - len(positions) < len(contested):
+            held = contested[row - len(positions)]
+            evidence, party = held.contested.evidence, self.name_of(held.party)
+            caption.append_text(plain(f"{party} on {self.title_of(held.issue)}: "))
+            caption.append_text(stance_text(held.stance))
+            caption.append(
+                f" held, contested since {held.contested.on.isoformat()}: evidence of equal weight disagrees"
+            )
+            moves = [move_row(e, e.move, e.stance, party) for e in evidence]
+        elif row - len(positions) - len(contested) < len(issue_changes):
+            issue_change = issue_changes[row - len(positions) - len(contested)]
+            evidence, total = issue_change.evidence, issue_change.evidence_total
             caption.append_text(plain(f"{self.title_of(issue_change.issue)}: "))
             caption.append_text(status_text(issue_change.status_from))
             caption.append(" → ")
@@ -365,8 +481,6 @@ class DiffScreen(TrackerScreen):
         else:
             evidence, moves = [], []
             caption.append("No change selected")
-        totals = [c.evidence_total for c in positions] + [c.evidence_total for c in self.report.issue_changes]
-        total = totals[row] if row < len(totals) else None
         if total is not None and total > len(evidence):
             caption.append(f" (newest {len(evidence)} of {total})")
         if evidence:
@@ -382,6 +496,7 @@ class DiffScreen(TrackerScreen):
     def _change_highlighted(self, event: EvidenceTable.Shown) -> None:
         event.stop()
         self._show_evidence(event.table.cursor_row)
+        self._read_more_if_near_the_end()
 
     @on(EvidenceTable.Shown, "#diff-evidence")
     def _quote(self, event: EvidenceTable.Shown) -> None:

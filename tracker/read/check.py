@@ -28,8 +28,7 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, time
-from functools import lru_cache
+from datetime import date
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -39,7 +38,7 @@ from pydantic import BaseModel, Field
 
 from tracker.domain.errors import Problem
 from tracker.domain.timeline import RANKS, ReplayItem, TimelineEntry, replay_item, replay_position
-from tracker.read.connection import Snapshot, _date
+from tracker.read.connection import Snapshot
 from tracker.store import projection
 from tracker.store.address import read_only_uri
 
@@ -221,7 +220,10 @@ def _check_evidence(
 
     The live evidence and timeline are read in two streams, each in position order (through the position
     indexes), side by side: a position is replayed and compared as soon as both have given it, so memory stays
-    that of the largest position, and no position costs a query of its own."""
+    that of the largest position, and no position costs a query of its own. Days and times are replayed as the
+    driver gives them (SQLite: ISO text, which orders and compares as the days do: the replay only orders,
+    groups and keeps them), so a sound position is compared as stored, with nothing converted; a position that
+    does not replay, or differs, is read again with its values typed and told as before (`_told`)."""
     ids: list[str] = []
     named: set[str] = set()
     for level in snapshot.rows(ISSUE_LEVEL_EVIDENCE):
@@ -229,7 +231,7 @@ def _check_evidence(
         named.add(level["issue"])
         _article_and_catalog(findings, level, None, articles, issues, parties)
     in_timeline: set[tuple[str, str]] = set()
-    held = {article: (row["published_on"], row["sha256"]) for article, row in articles.items()}
+    held = {row[0]: (row[1], row[2]) for row in _stream(snapshot, LIVE_ARTICLES)}
     entries = positions = 0
     for (issue, party), evidence, stored in _by_position(snapshot):
         positions += 1
@@ -242,24 +244,15 @@ def _check_evidence(
                     findings.add("catalog", "evidence", row[3], f"its issue '{issue}' is not in the live catalogue")
                 if party not in parties:
                     findings.add("catalog", "evidence", row[3], f"its party '{party}' is not in the live catalogue")
-        items = _items(evidence, held, findings)
         ids += [row[3] for row in evidence]
+        items, missing = _items(evidence, held)
+        for row in missing:  # not replayed, as ingest does not replay it either
+            findings.add("article_live", "evidence", row[3], f"its article '{row[4]}' has no live row")
         replayed = replay_position(issue, party, items)
-        where = f"{issue}/{party}"
-        if isinstance(replayed, Problem):
-            problem = _replay_problem(snapshot, issue, party, articles)
-            findings.add("timeline", "timeline", where, f"its live evidence does not replay: {problem}")
-        else:
-            typed = [_entry(row) for row in stored]
-            if typed != replayed:
-                typed.sort(key=itemgetter(0))
-                differs = _differs([dict(zip(TimelineEntry._fields, row, strict=True)) for row in typed], replayed)
-                findings.add(
-                    "timeline",
-                    "timeline",
-                    where,
-                    f"the stored timeline is not a replay of its live evidence: {differs}",
-                )
+        if isinstance(replayed, Problem) or [row[2:] for row in stored] != replayed:
+            told = _told(snapshot, issue, party, articles)
+            if told is not None:
+                findings.add("timeline", "timeline", f"{issue}/{party}", told)
         if progress is not None and positions % 100 == 0:
             progress(f"checked {positions} positions")
     if len(set(ids)) != len(ids):
@@ -274,38 +267,40 @@ Row = tuple[Any, ...]
 _NEW = tuple.__new__
 
 
-def _items(evidence: list[Row], held: dict[str, tuple[date, str]], findings: _Findings) -> list[ReplayItem]:
+def _items(evidence: list[Row], held: dict[str, tuple[Any, str]]) -> tuple[list[ReplayItem], list[Row]]:
     """A position's live evidence (`EVIDENCE_BY_POSITION`'s rows) as replay items, as `replay_item` makes them
-    (written out: a million per check), without where each was coded: `_replay_problem` reads that again for
-    a problem to tell. Evidence whose article has no live row is a finding, and is not replayed, as ingest
-    does not replay it either."""
+    (written out: a million per check), with its values as the driver gives them, and without where each was
+    coded (`_told` reads that again for a problem to tell); and the rows whose article has no live row, which
+    are not replayed, as ingest does not replay them either."""
     items = []
-    day, moment, ranks = _day, _moment, RANKS
-    for (
-        _,
-        _,
-        row_id,
-        ident,
-        article,
-        said_on,
-        said_at,
-        attribution,
-        start,
-        end,
-        stance,
-        mode,
-        move,
-        condition,
-        spanned,
-    ) in evidence:
+    missing = []
+    ranks = RANKS
+    for row in evidence:
+        (
+            _,
+            _,
+            row_id,
+            ident,
+            article,
+            said_on,
+            said_at,
+            attribution,
+            start,
+            end,
+            stance,
+            mode,
+            move,
+            condition,
+            spanned,
+        ) = row
         published = held.get(article)
         if published is None:
-            findings.add("article_live", "evidence", ident, f"its article '{article}' has no live row")
+            missing.append(row)
             continue
-        at = (0, None) if said_at is None else (1, moment(said_at))
-        item = (day(said_on), at, ranks[attribution], *published, start, end, ident, stance, mode, move, condition)
+        at = (0, None) if said_at is None else (1, said_at)
+        item = (said_on, at, ranks[attribution], *published, start, end, ident, stance, mode, move, condition)
         items.append(_NEW(ReplayItem, (*item, row_id, "", 0, spanned == 1)))
-    return items
+    return items, missing
 
 
 def _by_position(snapshot: Snapshot) -> Iterator[tuple[tuple[str, str], list[Row], list[Row]]]:
@@ -343,48 +338,19 @@ def _stream(snapshot: Snapshot, sql: str) -> Iterator[Row]:
         yield tuple(row)
 
 
-def _day(value: Any) -> Any:
-    """A date as the driver gives it (SQLite: ISO text), as a date."""
-    return _date(value) if value.__class__ is str else value
-
-
-def _moment(value: Any) -> Any:
-    return _time(value) if value.__class__ is str else value
-
-
-_time = lru_cache(maxsize=4096)(time.fromisoformat)
-
-
-def _entry(row: Row) -> tuple[Any, ...]:
-    """A stored timeline row (`TIMELINE_BY_POSITION`'s columns) as a `TimelineEntry`'s values."""
-    since, contested_on = row[8], row[13]
-    return (
-        row[2],
-        _day(row[3]),
-        row[4],
-        row[5],
-        row[6],
-        row[7],
-        None if since is None else _day(since),
-        row[9],
-        row[10],
-        row[11],
-        row[12],
-        None if contested_on is None else _day(contested_on),
-        row[14],
-        bool(row[15]),
-    )
-
-
-def _replay_problem(snapshot: Snapshot, issue: str, party: str, articles: dict[str, dict[str, Any]]) -> str:
-    """Why a position's live evidence does not replay, told as ingest tells it (where each piece was coded)."""
+def _told(snapshot: Snapshot, issue: str, party: str, articles: dict[str, dict[str, Any]]) -> str | None:
+    """How a position's stored timeline differs from a replay of its live evidence, read again with its values
+    typed and where each piece was coded, as ingest tells a problem (None: it does not differ)."""
     items = [
         _item(row, articles[row["article"]]["published_on"], articles[row["article"]]["sha256"])
         for row in snapshot.rows(POSITION_EVIDENCE, issue=issue, party=party)
         if row["article"] in articles
     ]
     replayed = replay_position(issue, party, items)
-    return replayed.message if isinstance(replayed, Problem) else "(it replays when read again)"
+    if isinstance(replayed, Problem):
+        return f"its live evidence does not replay: {replayed.message}"
+    differs = _differs(snapshot.rows(POSITION_TIMELINE, issue=issue, party=party), replayed)
+    return None if differs is None else f"the stored timeline is not a replay of its live evidence: {differs}"
 
 
 def _check_projection(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.read.models import EVIDENCE_SHOWN, IssueState, PositionState, StateReport
-from tracker.read.reading import Reading, all_set
+from tracker.read.reading import Reading, all_set, stance_of
 
 _POSITION_FIELDS = set(PositionState.model_fields)  # every one set below
 
@@ -27,11 +27,11 @@ def state(
     grid = reading.grid(as_of, issues, parties, evidence=evidence)
     roles = {party: role.value for party, role in reading.catalog().roles.items()}
     positions = []
+    held_positions = grid.positions
     for issue in grid.issues:
         for party in grid.parties:
-            held = grid.at(issue, party)
+            held = held_positions[(issue, party)]
             entry = held.entry
-            stance, since = held.stance, held.since
             # Built from stored, checked values: a thousand positions need no validation.
             positions.append(
                 all_set(
@@ -41,9 +41,9 @@ def state(
                         "issue": issue,
                         "party": party,
                         "role": roles[party],
-                        "stance": stance,
-                        "since": since,
-                        "since_exact": held.since_exact,
+                        "stance": stance_of(entry)[0],
+                        "since": entry.since if entry else None,
+                        "since_exact": entry.since_exact if entry else True,
                         "evidence": held.support,
                         "evidence_total": entry.backing if entry else 0,
                         "basis": entry.basis if entry else None,

@@ -8,23 +8,28 @@
    (validated, grounded, machine-checked, stored), for evidence per second and
    the child's peak resident memory;
 3. times the library's read queries on that database: the state of every
-   position as of each of `--dates` dates (`state`: stances, since-dates and
-   every quote behind each stance and issue status, what `tracker state`
-   prints; and `positions`: the stances and since-dates alone, what pandas
-   computes, the terminal UI's matrix query), a diff over a week ending at each,
-   the history of one position (a different one each time), the Markdown
-   briefing, and (in a child process of its own, `benchmarks/tui.py`) the
-   terminal UI's first screen and date steps, headless;
+   position now, as of the newest day (`state`: stances, since-dates, the
+   newest 10 quotes behind each stance with their total, and issue statuses,
+   what `tracker state` prints by default; read from the projection of the
+   current positions), the same as of each of `--dates` past dates
+   (`state_past`, read from the timeline), and the stances alone, what pandas
+   computes, the terminal UI's matrix query (`positions`, now and past); a diff
+   over a week ending at each past date, the history of one position (a
+   different one each time), the Markdown briefing, and (in a child process of
+   its own, `benchmarks/tui.py`) the terminal UI's first screen and date steps,
+   headless;
 4. the baseline an analyst would reach for: pandas reads the same JSONL and
-   takes each position's latest stance as of the same dates. Its answers are
-   checked against both of the tracker's, at every date and position, and the
-   ratios reported;
+   takes each position's latest stance as of the same dates (now: as of the
+   newest day, over every row). Its answers are checked against both of the
+   tracker's, at every date and position, and the ratios reported;
 5. an edit into the big corpus (`benchmarks/incremental.py`): one article
    re-ingested with a piece of evidence removed, and restored, beside the
    ingest from scratch; and the whole feed re-ingested unchanged;
 6. the command line as a script calls it, each the median of 5 child
    processes: `tracker --version`, and `tracker state` on the bundled corpus,
-   beside a bare `python -c pass`.
+   beside a bare `python -c pass`;
+7. `tracker check` on the big database, whole process (the median of
+   `--check-runs`): every invariant, SQLite's integrity check included.
 
 Figures are medians: the machines are shared and noisy.
 """
@@ -62,6 +67,8 @@ from tracker.render.report import render_report
 BARS = {
     "ingest_per_s": (">=", 50_000),
     "state_ms": ("<=", 10),
+    "state_vs_pandas": (">=", 10),
+    "check_s": ("<=", 10),
     "diff_ms": ("<=", 20),
     "history_ms": ("<=", 5),
     "report_md_s": ("<=", 3),
@@ -115,26 +122,30 @@ def query_dates(count: int) -> list[date]:
     return [first + timedelta(days=days * (k + 1) // (count + 1)) for k in range(count)]
 
 
-def tracker_reads(database: Database, dates: list[date]) -> dict[str, Any]:
-    """Medians of the library's read queries, each in its own read snapshot as a command would run it."""
+def tracker_reads(database: Database, dates: list[date], newest: date) -> dict[str, Any]:
+    """Medians of the library's read queries, each in its own read snapshot as a command would run it: as of
+    each past date (from the timeline), and as many times now, as of the newest day (from the projection)."""
     with database.reading() as session:
         catalog: Catalog = session.catalog()
     positions = [(i, p) for i in catalog.issue_ids() for p in catalog.party_ids()]
-    timings: dict[str, list[float]] = {"state": [], "positions": [], "diff": [], "history": []}
-    answers: dict[str, list[dict[tuple[str, str], str]]] = {"state": [], "positions": []}
+    timings: dict[str, list[float]] = {
+        key: [] for key in ("state", "positions", "state_past", "positions_past", "diff", "history")
+    }
+    answers: dict[str, list[dict[tuple[str, str], str]]] = {key: [] for key in ("state", "positions")}
     for k, when in enumerate(dates):
         # The stances alone first (as pandas computes them; the terminal UI's query), so that they do not
         # read pages the full state just cached.
-        with database.reading() as session:
-            seconds, grid = timed(lambda w=when: matrix(session, w))  # type: ignore[misc]
-            timings["positions"].append(ms(seconds))
-            answers["positions"].append(
-                {(c.issue, c.party): c.stance.value for row in grid.cells.values() for c in row.values()}
-            )
-        with database.reading() as session:
-            seconds, report = timed(lambda w=when: state(session, w))  # type: ignore[misc]
-            timings["state"].append(ms(seconds))
-            answers["state"].append({(p.issue, p.party): p.stance.value for p in report.positions})
+        for suffix, day in (("_past", when), ("", newest)):
+            with database.reading() as session:
+                seconds, grid = timed(lambda d=day: matrix(session, d))  # type: ignore[misc]
+                timings["positions" + suffix].append(ms(seconds))
+                answers["positions"].append(
+                    {(c.issue, c.party): c.stance.value for row in grid.cells.values() for c in row.values()}
+                )
+            with database.reading() as session:
+                seconds, report = timed(lambda d=day: state(session, d))  # type: ignore[misc]
+                timings["state" + suffix].append(ms(seconds))
+                answers["state"].append({(p.issue, p.party): p.stance.value for p in report.positions})
         with database.reading() as session:
             timings["diff"].append(ms(timed(lambda w=when: diff(session, w - timedelta(days=7), w))[0]))  # type: ignore[misc]
         issue, party = positions[(k * 37) % len(positions)]
@@ -150,13 +161,22 @@ def tracker_reads(database: Database, dates: list[date]) -> dict[str, Any]:
             )
             report_s.append(seconds)
     return {
-        "state_ms": statistics.median(timings["state"]),
-        "positions_ms": statistics.median(timings["positions"]),
-        "diff_ms": statistics.median(timings["diff"]),
-        "history_ms": statistics.median(timings["history"]),
+        **{f"{key}_ms": statistics.median(values) for key, values in timings.items()},
         "report_md_s": statistics.median(report_s),
         "answers": answers,
     }
+
+
+def check(db: Path, runs: int) -> float:
+    """`tracker check` of the database, whole process: the median seconds of `runs`."""
+    command = [sys.executable, "-m", "tracker", "--db", str(db), "check"]
+    times = []
+    for _ in range(runs):
+        seconds, done = timed(lambda: subprocess.run(command, capture_output=True, text=True))
+        if done.returncode != 0:
+            raise SystemExit(f"tracker check failed:\n{done.stdout}{done.stderr}")
+        times.append(seconds)
+    return statistics.median(times)
 
 
 def command_line(work: Path, runs: int = 5) -> dict[str, float]:
@@ -193,8 +213,9 @@ def terminal_ui(db: Path, steps: int, figures: Path) -> dict[str, Any]:
     return dict(json.loads(figures.read_text()))
 
 
-def pandas_baseline(feed: Path, dates: list[date]) -> dict[str, Any]:
-    """What an analyst does with pandas: read the feed, then the latest stance per position as of each date."""
+def pandas_baseline(feed: Path, dates: list[date], newest: date) -> dict[str, Any]:
+    """What an analyst does with pandas: read the feed, then the latest stance per position as of each date, and
+    as many times as of the newest day (every row)."""
     import pandas as pd
 
     def read() -> Any:
@@ -211,16 +232,22 @@ def pandas_baseline(feed: Path, dates: list[date]) -> dict[str, Any]:
         return evidence.sort_values("said_on", kind="stable")[["issue", "party", "stance", "said_on"]]
 
     read_s, evidence = timed(read)
-    timings = []
+    timings: dict[str, list[float]] = {"now": [], "past": []}
     latest: list[dict[tuple[str, str], str]] = []
     for when in dates:
-        cutoff = pd.Timestamp(when)
-        seconds, result = timed(
-            lambda c=cutoff: evidence[evidence["said_on"] <= c].groupby(["issue", "party"])["stance"].last()  # type: ignore[misc]
-        )
-        timings.append(ms(seconds))
-        latest.append(dict(result.items()))
-    return {"pandas_read_s": read_s, "pandas_state_ms": statistics.median(timings), "latest": latest}
+        for key, day in (("past", when), ("now", newest)):
+            cutoff = pd.Timestamp(day)
+            seconds, result = timed(
+                lambda c=cutoff: evidence[evidence["said_on"] <= c].groupby(["issue", "party"])["stance"].last()  # type: ignore[misc]
+            )
+            timings[key].append(ms(seconds))
+            latest.append(dict(result.items()))
+    return {
+        "pandas_read_s": read_s,
+        "pandas_state_ms": statistics.median(timings["now"]),
+        "pandas_state_past_ms": statistics.median(timings["past"]),
+        "latest": latest,
+    }
 
 
 def main() -> int:
@@ -233,6 +260,7 @@ def main() -> int:
     parser.add_argument(
         "--work", type=Path, default=None, help="folder for the feed and the database [a temporary one]"
     )
+    parser.add_argument("--check-runs", type=int, default=3, help="runs of `tracker check` to take the median of")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="tracker-bench-"))
@@ -247,20 +275,25 @@ def main() -> int:
     ingest_s, ingest_rss_mb = ingest(db, feed, catalog)
     dates = query_dates(args.dates)
     database = Database(str(db))
+    with database.reading() as session:
+        newest = session.newest_date() or date.today()
     print("timing the tracker's queries", file=sys.stderr)
-    reads = tracker_reads(database, dates)
+    reads = tracker_reads(database, dates, newest)
     database.close()
     print("timing the terminal UI", file=sys.stderr)
     ui = terminal_ui(db, args.steps, work / "tui.json")
     print("timing pandas", file=sys.stderr)
-    baseline = pandas_baseline(feed, dates)
+    baseline = pandas_baseline(feed, dates, newest)
     print("timing an edit of one article, and the whole feed again", file=sys.stderr)
     edit = incremental.measure(work, runs=3)
     print("timing the command line", file=sys.stderr)
     cli = command_line(work)
+    print("timing tracker check", file=sys.stderr)
+    check_s = check(db, args.check_runs)
     # pandas has no row for a position without evidence: the tracker's `unknown`.
     latest = baseline.pop("latest")
     answers = reads.pop("answers")
+    # Each date's answers in the order pandas gives its own: past, now, past, now...
     agree = all(
         [{k: v for k, v in answer.items() if v != "unknown"} for answer in answers[query]] == latest
         for query in ("state", "positions")
@@ -284,11 +317,18 @@ def main() -> int:
         "cli_version_s": round(cli["cli_version_s"], 3),
         "cli_state_s": round(cli["cli_state_s"], 3),
         "python_bare_s": round(cli["python_bare_s"], 3),
+        "newest_day": newest.isoformat(),
         "state_ms": round(reads["state_ms"], 2),
         "pandas_state_ms": round(baseline["pandas_state_ms"], 2),
         "state_vs_pandas": round(baseline["pandas_state_ms"] / reads["state_ms"], 2),
         "positions_ms": round(reads["positions_ms"], 2),
         "positions_vs_pandas": round(baseline["pandas_state_ms"] / reads["positions_ms"], 2),
+        "state_past_ms": round(reads["state_past_ms"], 2),
+        "pandas_state_past_ms": round(baseline["pandas_state_past_ms"], 2),
+        "state_past_vs_pandas": round(baseline["pandas_state_past_ms"] / reads["state_past_ms"], 2),
+        "positions_past_ms": round(reads["positions_past_ms"], 2),
+        "positions_past_vs_pandas": round(baseline["pandas_state_past_ms"] / reads["positions_past_ms"], 2),
+        "check_s": round(check_s, 2),
         "diff_ms": round(reads["diff_ms"], 2),
         "history_ms": round(reads["history_ms"], 2),
         "report_md_s": round(reads["report_md_s"], 3),

@@ -156,7 +156,11 @@ def test_a_projection_that_is_not_the_timelines_is_found(run: Run, seeded_db: st
         seeded_db,
         "UPDATE position_now SET stance_to = 'opposes' WHERE issue = 'donetsk_withdrawal' AND party = 'russia'",
     )
-    sql(seeded_db, "UPDATE position_now SET evidence = '[]' WHERE issue = 'peacekeepers' AND party = 'russia'")
+    sql(
+        seeded_db,
+        "UPDATE position_now SET evidence = replace(evidence, 'Russia rejected', 'Russia accepted') "
+        "WHERE issue = 'peacekeepers' AND party = 'russia'",
+    )
     sql(seeded_db, "DELETE FROM issue_now WHERE issue = 'znpp'")
     sql(
         seeded_db,
@@ -174,6 +178,7 @@ def test_a_projection_that_is_not_the_timelines_is_found(run: Run, seeded_db: st
     shown = run("--db", seeded_db, "check").stdout
     assert "stance_to is 'opposes' stored, 'demands' from the timeline" in shown
     assert "a row, where the timeline has nothing to project" in shown and "no row, where the timeline" in shown
+    assert "evidence, piece 0 (kcs-02): quote is 'Russia accepted" in shown
 
 
 def test_the_projection_answers_as_the_timeline_after_edits(

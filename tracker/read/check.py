@@ -23,6 +23,7 @@ beside it, on the other core.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import urllib.parse
 from collections import Counter
@@ -385,18 +386,41 @@ def _check_projection(
             elif computed is None:
                 findings.add("projection", table, where, "a row, where the timeline has nothing to project")
             else:
-                for name, value in computed.items():
-                    found = bool(held[name]) if isinstance(value, bool) else held[name]
-                    if found != value:
-                        findings.add(
-                            "projection",
-                            table,
-                            where,
-                            f"{name} is {_shown(found)} stored, {_shown(value)} from the timeline",
-                        )
-                        break
+                differs = _row_differs(held, computed)
+                if differs is not None:
+                    findings.add("projection", table, where, differs)
     if not findings.found:
         _same_answers(snapshot, findings)
+
+
+def _row_differs(held: dict[str, Any], computed: dict[str, Any]) -> str | None:
+    """How a stored projection row differs from the one the timeline gives (None: it does not); its evidence
+    compared piece by piece, as decoded (how its JSON is spelt does not matter)."""
+    for name, value in computed.items():
+        found = held[name]
+        if name in ("evidence", "contest") and value is not None and found is not None:
+            try:
+                stored_refs = json.loads(found)
+            except ValueError:
+                return f"{name} is not JSON: {_shown(found[:60])}..."
+            refs = json.loads(value)
+            if stored_refs == refs:
+                continue
+            if len(stored_refs) != len(refs) or not all(isinstance(ref, list) for ref in stored_refs):
+                shown = [ref[0] if isinstance(ref, list) and ref else ref for ref in stored_refs]
+                return f"{name} holds {_shown(shown)} stored, {_shown([ref[0] for ref in refs])} from the timeline"
+            for n, (stored_ref, ref) in enumerate(zip(stored_refs, refs, strict=True)):
+                for field, stored_value, expected in zip(projection.REF_ORDER, stored_ref, ref, strict=False):
+                    if stored_value != expected:
+                        return (
+                            f"{name}, piece {n} ({ref[0]}): {field} is {_shown(stored_value)} stored, "
+                            f"{_shown(expected)} from the timeline"
+                        )
+                if len(stored_ref) != len(ref):
+                    return f"{name}, piece {n} ({ref[0]}): {len(stored_ref)} fields stored, {len(ref)} expected"
+        elif (bool(found) if isinstance(value, bool) else found) != value:
+            return f"{name} is {_shown(found)} stored, {_shown(value)} from the timeline"
+    return None
 
 
 def _issue_rows(rows: projection.Rows, keys: list[tuple[str, ...]]) -> list[dict[str, Any]]:

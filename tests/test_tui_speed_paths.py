@@ -252,7 +252,7 @@ def test_scrolling_the_diff_to_its_end_lists_every_change(tmp_path: Path, run: R
         changes = screen.query_one("#changes", EvidenceTable)
         await pilot.pause(0.2)
         assert screen.listed() == changes.row_count == CHANGES_SHOWN, "one page, until the list is scrolled"
-        assert f" · {CHANGES_SHOWN} of {total} changes (more as the list scrolls)" in title(screen)
+        assert f" · {CHANGES_SHOWN} of {total} changes (scroll for more)" in title(screen)
         assert listed(changes) == expected[:CHANGES_SHOWN]
         scrolls = 0
         while screen.listed() < total:
@@ -305,3 +305,36 @@ def test_the_cursor_near_the_end_reads_the_next_page_and_the_ui_goes_on_meanwhil
         assert f" · {2 * CHANGES_SHOWN} of {len(expected)} changes" in title(screen)
 
     drive(db, scenario, as_of=BIG_TO)
+
+
+def test_a_position_newly_contested_is_listed_with_the_evidence_that_disagrees(
+    tmp_path: Path, run: Run, new_db: NewDb
+) -> None:
+    """The diff's pages count a position that became contested (and still is): the screen lists it too."""
+    from tests.test_semantics import Talks, ingested
+
+    talks = Talks().article("a0", "2026-02-20", "North opposes access.")
+    talks.article("a1", "2026-03-01", "North's envoy said it supports access.")
+    talks.article("a2", "2026-03-01", "North's minister said it opposes access.")
+    talks.code("a0", "North opposes access", party="north", stance="opposes")
+    talks.code("a1", "North's envoy said it supports access", party="north", stance="open")
+    talks.code("a2", "North's minister said it opposes access", party="north", stance="counter_proposal")
+    db = new_db("contest")
+    assert ingested(run, db, talks, tmp_path).exit_code == 0
+
+    async def scenario(app: TrackerApp, pilot: Pilot[int]) -> None:
+        matrix_screen = await loaded(app, pilot, date(2026, 3, 5))
+        app.push_screen(DiffScreen(date(2026, 2, 25), date(2026, 3, 5), None, None, None, matrix_screen.catalog))
+        await until(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen.report is not None)
+        screen = app.screen
+        assert isinstance(screen, DiffScreen)
+        changes = screen.query_one("#changes", EvidenceTable)
+        [row] = [[cell.plain for cell in row.cells] for row in changes.rows_shown]
+        assert row[2:5] == ["opposes", "contested", "2026-03-01"]
+        assert title(screen).endswith(" · 0 positions, 0 issue statuses, 1 newly contested")
+        caption = str(screen.query_one("#diff-evidence-title").render())
+        assert "opposes held, contested since 2026-03-01" in caption
+        evidence = screen.query_one("#diff-evidence", EvidenceTable)
+        await until(pilot, lambda: sorted(e.id for e in evidence.evidence) == ["a1-1", "a2-1"])
+
+    drive(db, scenario, as_of=date(2026, 3, 5))

@@ -361,7 +361,7 @@ class DiffScreen(TrackerScreen):
         listed = self.listed()
         if listed < report.changes_total:
             title.append(f" · {listed} of {report.changes_total} changes")
-            title.append_text(muted_text(" (reading more…)" if self.reading_more else " (more as the list scrolls)"))
+            title.append_text(muted_text(" (reading more…)" if self.reading_more else " (scroll for more)"))
         else:
             positions = "1 position" if len(report.changes) == 1 else f"{len(report.changes)} positions"
             statuses = (

@@ -826,46 +826,13 @@ class Ingest:
         removed), beside what it holds in memory.
         """
         rows = self.conn.execute(_POSITION_EVIDENCE, {"issue": issue, "party": party})
-        if self.writer.reads_back:
-            return [
-                replay_item(
-                    row.said_on,
-                    row.said_at,
-                    row.attribution,
-                    row.published_on,
-                    row.sha256,
-                    row.start,
-                    row.end,
-                    row.id,
-                    row.stance,
-                    row.mode,
-                    row.move,
-                    row.condition,
-                    row.row_id,
-                    row.source_path,
-                    row.stance_line,
-                    row.said_on_written,
-                )
-                for row in rows
-            ]
+        if self.writer.reads_back:  # the store holds this ingest's articles as it leaves them
+            return [_stored_item(row, row.published_on, row.sha256) for row in rows]
         return [
-            replay_item(
-                row.said_on,
-                row.said_at,
-                row.attribution,
+            _stored_item(
+                row,
                 self.published_on.get(row.article, row.published_on),
                 self.article_sha256.get(row.article, row.sha256),
-                row.start,
-                row.end,
-                row.id,
-                row.stance,
-                row.mode,
-                row.move,
-                row.condition,
-                row.row_id,
-                row.source_path,
-                row.stance_line,
-                row.said_on_written,
             )
             for row in rows
             if row.id not in self.incoming and row.article not in self.coded
@@ -1056,3 +1023,26 @@ def validate(
         return run_ingest(scratch, catalog, fill, ("", ""), keep=False)
     finally:
         scratch.dispose()
+
+
+def _stored_item(row: Any, published_on: date, sha256: str) -> ReplayItem:
+    """A replay item from a stored piece of evidence (a row of `_POSITION_EVIDENCE`), its article's date and
+    digest as given."""
+    return replay_item(
+        row.said_on,
+        row.said_at,
+        row.attribution,
+        published_on,
+        sha256,
+        row.start,
+        row.end,
+        row.id,
+        row.stance,
+        row.mode,
+        row.move,
+        row.condition,
+        row.row_id,
+        row.source_path,
+        row.stance_line,
+        row.said_on_written,
+    )

@@ -37,8 +37,18 @@ SCHEMA_7_ENTRIES = (
 )
 
 
+def downgrade_to_schema_10(db: str) -> None:
+    """Turn a database into what schema version 10 wrote: no index of issue-level evidence by kind."""
+    engine = create_engine(database_url(db)[0])
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_evidence_issue_kind"))
+        conn.execute(text("UPDATE tracker_meta SET value = '10' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+
 def downgrade_to_schema_9(db: str) -> None:
     """Turn a database into what schema version 9 wrote: no projection of the current positions."""
+    downgrade_to_schema_10(db)
     engine = create_engine(database_url(db)[0])
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE position_now"))
@@ -374,6 +384,23 @@ def test_a_schema_9_database_gets_the_projection_of_its_current_positions(run: R
     assert run("--db", seeded_db, "check").exit_code == 0
     assert run("--db", seeded_db, "ingest").exit_code == 0
     assert read(seeded_db, "SELECT * FROM position_now ORDER BY issue, party") == projected
+
+
+def test_a_schema_10_database_gets_issue_level_evidence_indexed_by_kind(run: Run, seeded_db: str) -> None:
+    """Schema 11 indexes issue-level evidence by issue, mode and kind: the upgrade builds the index, and every
+    answer is as before."""
+    commands = (("state", "--as-of", "2026-02-05", "--format", "json"), ("diff", "2026-01-20", "2026-02-06"))
+    before = {command: run("--db", seeded_db, *command).stdout for command in commands}
+    downgrade_to_schema_10(seeded_db)
+    assert "ix_evidence_issue_kind" not in {index["name"] for index in indexes_of(seeded_db, "evidence")}
+    upgraded = run("--db", seeded_db, "state", "--format", "json")
+    assert upgraded.exit_code == 0 and "Upgrading" in upgraded.stderr
+    for command, output in before.items():
+        assert run("--db", seeded_db, *command).stdout == output
+    [by_kind] = [index for index in indexes_of(seeded_db, "evidence") if index["name"] == "ix_evidence_issue_kind"]
+    assert by_kind["column_names"] == ["issue", "mode", "kind", "said_on", "recorded_at", "superseded_at"]
+    assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
+    assert run("--db", seeded_db, "check").exit_code == 0
 
 
 def table_names(db: str) -> set[str]:

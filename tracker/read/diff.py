@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from tracker.domain.machines import Stance
+from tracker.read.connection import _date
 from tracker.read.held import held
 from tracker.read.history import status_steps
 from tracker.read.models import (
@@ -25,7 +26,18 @@ from tracker.read.models import (
     IssueChange,
     MoveStep,
 )
-from tracker.read.reading import ARTICLE, Entry, Key, Reading, evidence_ref, ref_columns, stance_of
+from tracker.read.reading import (
+    ARTICLE,
+    POSITIONS,
+    Held,
+    Holding,
+    Key,
+    Reading,
+    evidence_ref,
+    newest,
+    ref_columns,
+    stance_of,
+)
 
 WINDOW = "t.valid_from > :date_from AND t.valid_from <= :date_to"
 PATHS = (
@@ -45,6 +57,14 @@ BETWEEN = (
     "COUNT(*) OVER (PARTITION BY t.issue, t.party) AS total FROM timeline t "
     f"WHERE {held('t')} AND {WINDOW} AND t.move IS NOT NULL AND t.issue IN :issues AND t.party IN :parties) ranked "
     f"JOIN evidence e ON e.row_id = ranked.evidence_row_id {ARTICLE} WHERE ranked.newest_rank <= :limit"
+)
+# Each position's stance and since-day at both dates, and from when it is contested at the later one: a seek per
+# position and date in the covering index `ix_timeline_position_entries`, which holds all three, given as one text
+# ("stance since contested_on", the days as ISO text or empty) so that no row of the timeline itself is read.
+_HELD = "t.stance_to || ' ' || COALESCE(CAST(t.since AS TEXT), '') || ' ' || COALESCE(CAST(t.contested_on AS TEXT), '')"
+COMPARED = (
+    f"SELECT i.id AS issue, p.id AS party, {newest(_HELD, as_of=':date_from', column_of='')} AS held_before, "
+    f"{newest(_HELD, as_of=':date_to', column_of='')} AS held_after {POSITIONS}"
 )
 ALL = 2**31  # a limit that keeps everything
 
@@ -71,23 +91,33 @@ def diff(
     every_party = catalog.party_ids()
     roles = catalog.roles
     status_parties = party_ids if parties else every_party  # statuses weigh every party when all are shown
-    before = reading.latest(date_from, issue_ids, status_parties)
-    after = reading.latest(date_to, issue_ids, status_parties)
+    before: dict[Key, Holding] = {}
+    after: dict[Key, Holding] = {}
+    contested_on: dict[Key, date] = {}
+    for row in reading.rows(COMPARED, date_from=date_from, date_to=date_to, issues=issue_ids, parties=status_parties):
+        key = (row["issue"], row["party"])
+        if row["held_before"] is not None:
+            stance, since, _ = row["held_before"].split(" ")
+            before[key] = Held(stance, _date(since) if since else None)
+        if row["held_after"] is not None:
+            stance, since, contested = row["held_after"].split(" ")
+            after[key] = Held(stance, _date(since) if since else None)
+            if contested:
+                contested_on[key] = _date(contested)
+    unknown = Held(Stance.UNKNOWN.value, None)
     changed = [
-        (issue, party, stance_of(before.get((issue, party)))[0], stance_of(after.get((issue, party)))[0])
+        (issue, party, Stance(was.stance_to), Stance(now.stance_to))
         for issue in issue_ids
         for party in party_ids
-        if stance_of(before.get((issue, party)))[0] is not stance_of(after.get((issue, party)))[0]
+        if (was := before.get((issue, party), unknown)).stance_to
+        != (now := after.get((issue, party), unknown)).stance_to
     ]
     keys = {(issue, party) for issue, party, _, _ in changed}
     newly_contested = [
         (issue, party)
         for issue in issue_ids
         for party in party_ids
-        if (issue, party) not in keys
-        and (held_entry := after.get((issue, party))) is not None
-        and held_entry.contested_on is not None
-        and held_entry.contested_on > date_from
+        if (issue, party) not in keys and (issue, party) in contested_on and contested_on[(issue, party)] > date_from
     ]
     # A status is the issue's, whoever is shown; with a party filter only positions are compared.
     statuses = [] if parties else _statuses_changed(reading, date_from, date_to, issue_ids, before, after)
@@ -99,7 +129,14 @@ def diff(
     skipped = max(0, offset - len(changed) - len(newly_contested))
     page_statuses = statuses[skipped : max(0, stop - len(changed) - len(newly_contested))]
     page_keys = [(issue, party) for issue, party, _, _ in page_changes]
-    contests = reading.contests({k: after[k] for k in [*page_keys, *page_contested] if k in after})
+    # The whole entries at `date_to` of the page's positions only: their since-days and contests.
+    shown = [*page_keys, *page_contested]
+    entries = (
+        reading.latest(date_to, sorted({issue for issue, _ in shown}), sorted({party for _, party in shown}))
+        if shown
+        else {}
+    )
+    contests = reading.contests({k: entries[k] for k in shown if k in entries})
     paths = _paths(reading, date_from, date_to, page_keys)
     evidence_of, totals = _between(reading, date_from, date_to, page_keys, evidence)
     changes = [
@@ -109,8 +146,8 @@ def diff(
             role=roles[party].value,
             stance_from=old,
             stance_to=new,
-            since=stance_of(after.get((issue, party)))[1],
-            since_exact=entered.since_exact if (entered := after.get((issue, party))) else True,
+            since=stance_of(entries.get((issue, party)))[1],
+            since_exact=entered.since_exact if (entered := entries.get((issue, party))) else True,
             evidence=evidence_of.get((issue, party), []),
             evidence_total=totals.get((issue, party), 0),
             moves=paths.get((issue, party), []),
@@ -126,7 +163,10 @@ def diff(
         issue_changes=_issue_changes(reading, date_from, date_to, page_statuses, evidence),
         contested=[
             ContestedPosition.model_construct(
-                issue=issue, party=party, stance=stance_of(after[(issue, party)])[0], contested=contests[(issue, party)]
+                issue=issue,
+                party=party,
+                stance=stance_of(entries[(issue, party)])[0],
+                contested=contests[(issue, party)],
             )
             for issue, party in page_contested
         ],
@@ -196,8 +236,8 @@ def _statuses_changed(
     date_from: date,
     date_to: date,
     issue_ids: list[str],
-    before: dict[Key, Entry],
-    after: dict[Key, Entry],
+    before: dict[Key, Holding],
+    after: dict[Key, Holding],
 ) -> list[tuple[str, str, str]]:
     """The issues whose status differs between the dates, in catalogue order: (issue, status then, status now)
     (`before`/`after`: every party's latest entries)."""

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -39,7 +40,7 @@ from tracker.domain.machines import Stance
 from tracker.domain.status import IssueNamed, carried_out, issue_status
 from tracker.read.connection import END_OF_TIME, Snapshot, _date
 from tracker.read.held import CATALOG_ISSUES, CATALOG_PARTIES, TITLE, held
-from tracker.read.models import EVIDENCE_SHOWN, REF_FIELDS, Conditional, Contest, EvidenceRef, trusted
+from tracker.read.models import EVIDENCE_SHOWN, REF_FIELDS, Conditional, Contest, EvidenceRef
 from tracker.store.projection import SHOWN as PROJECTED_SHOWN
 
 Key = tuple[str, str]  # (issue, party)
@@ -72,12 +73,14 @@ POSITIONS = (
 )
 
 
-def newest(column: str, nth: int = 0, applied: bool = False) -> str:
-    """A scalar subquery: `column` of a position's (`i` x `p`) `nth` newest timeline entry said by `:as_of`."""
+def newest(column: str, nth: int = 0, applied: bool = False, as_of: str = ":as_of", column_of: str = "t.") -> str:
+    """A scalar subquery: `column` of a position's (`i` x `p`) `nth` newest timeline entry said by `as_of` (the
+    name of a parameter); `column` may be an expression of the entry `t` (`column_of` "")."""
     only = " AND t.move IS NOT NULL" if applied else ""
     return (
-        f"(SELECT t.{column} FROM timeline t WHERE t.issue = i.id AND t.party = p.id AND t.valid_from <= :as_of "
-        f"AND {held('t')}{only} ORDER BY t.valid_from DESC, t.seq DESC LIMIT 1 OFFSET {nth})"
+        f"(SELECT {column_of}{column} FROM timeline t WHERE t.issue = i.id AND t.party = p.id "
+        f"AND t.valid_from <= {as_of} AND {held('t')}{only} "
+        f"ORDER BY t.valid_from DESC, t.seq DESC LIMIT 1 OFFSET {nth})"
     )
 
 
@@ -159,6 +162,24 @@ FIXTURE_DIGESTS = "SELECT key, value FROM tracker_meta WHERE key LIKE 'fixture:%
 FIRST_RECORDED = "SELECT MIN(recorded_at) AS first_recorded FROM ingest"
 
 
+class Holding(Protocol):
+    """What an issue's status weighs of a position: the stance it holds and since when (an `Entry`, or a
+    `Held` where nothing else of the entry is read)."""
+
+    @property
+    def stance_to(self) -> str: ...
+
+    @property
+    def since(self) -> date | None: ...
+
+
+class Held(NamedTuple):
+    """A position's stance as of a date, and since when."""
+
+    stance_to: str
+    since: date | None
+
+
 class Entry(NamedTuple):
     """A position's latest timeline entry as of a date: what it stood at then."""
 
@@ -192,7 +213,7 @@ def entry(row: dict[str, Any]) -> Entry:
 
 
 def evidence_ref(row: dict[str, Any]) -> EvidenceRef:
-    return trusted(EvidenceRef, {name: row[name] for name in REF_FIELDS})
+    return all_set(EvidenceRef, _REF_FIELDS_SET, {name: row[name] for name in REF_FIELDS})
 
 
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -279,7 +300,7 @@ def projected_refs(refs: list[list[Any]]) -> list[EvidenceRef]:
     return found
 
 
-def stance_of(found: Entry | None) -> tuple[Stance, date | None]:
+def stance_of(found: Holding | None) -> tuple[Stance, date | None]:
     """The stance a position's latest entry leaves it in, and since when (unknown, None: no entry)."""
     return (_STANCES[found.stance_to], found.since) if found else (Stance.UNKNOWN, None)
 
@@ -476,7 +497,7 @@ class Reading:
             if row["said_on"] is not None
         }
 
-    def statuses(self, as_of: date, issues: list[str], latest: dict[Key, Entry] | None = None) -> dict[str, str]:
+    def statuses(self, as_of: date, issues: list[str], latest: Mapping[Key, Holding] | None = None) -> dict[str, str]:
         """Each issue's status as of `as_of`, weighing every negotiator of the catalogue (`latest` when it has
         them; mediators' and observers' stances never make or block a status)."""
         negotiators = self.catalog().negotiator_ids()
@@ -596,7 +617,7 @@ def _negated_time(moment: time | None) -> int:
     )
 
 
-def status_at(issue: str, party_ids: list[str], latest: dict[Key, Entry], named: IssueNamed | None) -> str:
+def status_at(issue: str, party_ids: list[str], latest: Mapping[Key, Holding], named: IssueNamed | None) -> str:
     """An issue's status from the negotiators' (`party_ids`) latest entries and the days of the newest issue-level
     evidence naming it (`named`).
 

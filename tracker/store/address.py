@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tracker.domain.errors import StoreError
 
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 # The older schema versions this tracker upgrades in place (`tracker.store.upgrades`).
 UPGRADABLE_VERSIONS = frozenset(str(version) for version in range(1, int(SCHEMA_VERSION)))
 MMAP_BYTES = 256 * 1024 * 1024  # SQLite readers map this much of the file instead of copying pages

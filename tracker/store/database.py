@@ -189,6 +189,19 @@ class EvidenceRow(Bitemporal, table=True):
             sqlite_where=text("party IS NULL"),
             postgresql_where=text("party IS NULL"),
         ),
+        # An issue's newest asserted issue-level evidence of one kind by a date (what a status weighs): one seek
+        # per issue and kind, where the index above, ordered by date first, scans past every other kind.
+        Index(
+            "ix_evidence_issue_kind",
+            "issue",
+            "mode",
+            "kind",
+            "said_on",
+            "recorded_at",
+            "superseded_at",
+            sqlite_where=text("party IS NULL"),
+            postgresql_where=text("party IS NULL"),
+        ),
     )
     id: str = Field(index=True, max_length=120)
     article: str = Field(max_length=120)

@@ -254,6 +254,13 @@ def _upgrade_9_to_10(conn: Connection) -> str:
     return "10"
 
 
+def _upgrade_10_to_11(conn: Connection) -> str:
+    """Schema 10 to 11: an index of issue-level evidence by issue, mode and kind, so that each issue's newest
+    evidence of each kind a status weighs is a seek (`ix_evidence_issue_kind`). No position changes."""
+    _create_indexes(conn)
+    return "11"
+
+
 # Each older schema version this tracker upgrades in place, and how.
 UPGRADES: dict[str, Callable[[Connection], str]] = {
     "1": _upgrade_1_to_2,
@@ -265,4 +272,5 @@ UPGRADES: dict[str, Callable[[Connection], str]] = {
     "7": _upgrade_7_to_8,
     "8": _upgrade_8_to_9,
     "9": _upgrade_9_to_10,
+    "10": _upgrade_10_to_11,
 }

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 from tests.conftest import Run
 from tracker.api import Tracker
 from tracker.store.address import database_url
+from tracker.store.projection import digest
 
 
 def sql(db: str, statement: str, **params: Any) -> None:
@@ -164,18 +165,23 @@ def test_a_projection_that_is_not_the_timelines_is_found(run: Run, seeded_db: st
     sql(seeded_db, "DELETE FROM issue_now WHERE issue = 'znpp'")
     sql(
         seeded_db,
-        "INSERT INTO position_now (issue, party, seq, entered_seq, stance_to, since_exact, backing, evidence) "
-        "VALUES ('znpp', 'europe', 0, 0, 'supports', :exact, 1, '[]')",
+        "INSERT INTO position_now (issue, party, seq, entered_seq, stance_to, since_exact, backing, evidence, "
+        "evidence_digest) VALUES ('znpp', 'europe', 0, 0, 'supports', :exact, 1, '[]', :digest)",
         exact=True,
+        digest=digest("[]"),
     )
+    # A digest that is not its text's: a process that built the evidence of that digest would show it.
+    sql(seeded_db, "UPDATE issue_now SET evidence_digest = :digest WHERE issue = 'peacekeepers'", digest=digest("[]"))
     found = findings(run, seeded_db)
     assert found == [
         {"check": "projection", "table": "position_now", "id": "donetsk_withdrawal/russia"},
         {"check": "projection", "table": "position_now", "id": "peacekeepers/russia"},
         {"check": "projection", "table": "position_now", "id": "znpp/europe"},
+        {"check": "projection", "table": "issue_now", "id": "peacekeepers"},
         {"check": "projection", "table": "issue_now", "id": "znpp"},
     ]
     shown = run("--db", seeded_db, "check").stdout
+    assert f"evidence_digest is '{digest('[]')}' stored" in shown
     assert "stance_to is 'opposes' stored, 'demands' from the timeline" in shown
     assert "a row, where the timeline has nothing to project" in shown and "no row, where the timeline" in shown
     assert "evidence, piece 0 (kcs-02): quote is 'Russia accepted" in shown

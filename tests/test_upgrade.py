@@ -38,10 +38,13 @@ SCHEMA_7_ENTRIES = (
 
 
 def downgrade_to_schema_10(db: str) -> None:
-    """Turn a database into what schema version 10 wrote: no index of issue-level evidence by kind."""
+    """Turn a database into what schema version 10 wrote: no index of issue-level evidence by kind, no digests
+    of the projection's texts."""
     engine = create_engine(database_url(db)[0])
     with engine.begin() as conn:
         conn.execute(text("DROP INDEX ix_evidence_issue_kind"))
+        conn.execute(text("ALTER TABLE position_now DROP COLUMN evidence_digest"))
+        conn.execute(text("ALTER TABLE issue_now DROP COLUMN evidence_digest"))
         conn.execute(text("UPDATE tracker_meta SET value = '10' WHERE key = 'schema_version'"))
     engine.dispose()
 
@@ -387,8 +390,8 @@ def test_a_schema_9_database_gets_the_projection_of_its_current_positions(run: R
 
 
 def test_a_schema_10_database_gets_issue_level_evidence_indexed_by_kind(run: Run, seeded_db: str) -> None:
-    """Schema 11 indexes issue-level evidence by issue, mode and kind: the upgrade builds the index, and every
-    answer is as before."""
+    """Schema 11 indexes issue-level evidence by issue, mode and kind, and keeps the digest of each projected
+    evidence text: the upgrade builds the index and the projection again, and every answer is as before."""
     commands = (("state", "--as-of", "2026-02-05", "--format", "json"), ("diff", "2026-01-20", "2026-02-06"))
     before = {command: run("--db", seeded_db, *command).stdout for command in commands}
     downgrade_to_schema_10(seeded_db)
@@ -399,6 +402,7 @@ def test_a_schema_10_database_gets_issue_level_evidence_indexed_by_kind(run: Run
         assert run("--db", seeded_db, *command).stdout == output
     [by_kind] = [index for index in indexes_of(seeded_db, "evidence") if index["name"] == "ix_evidence_issue_kind"]
     assert by_kind["column_names"] == ["issue", "mode", "kind", "said_on", "recorded_at", "superseded_at"]
+    assert read(seeded_db, "SELECT COUNT(*) FROM position_now WHERE length(evidence_digest) = 32") == [(9,)]
     assert read(seeded_db, "SELECT value FROM tracker_meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
     assert run("--db", seeded_db, "check").exit_code == 0
 

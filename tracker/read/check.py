@@ -61,11 +61,11 @@ POSITION_EVIDENCE = (
 ISSUE_LEVEL_EVIDENCE = f"SELECT row_id, id, article, issue FROM evidence WHERE party IS NULL AND {LIVE}"
 PROJECTED_POSITIONS = (
     "SELECT issue, party, seq, entered_seq, stance_to, since, since_exact, backing, basis, condition, contested_on, "
-    "evidence, contest FROM position_now"
+    "evidence, evidence_digest, contest FROM position_now"
 )
 PROJECTED_ISSUES = (
-    "SELECT issue, evidence, evidence_total, said_on, sticking_point_on, implemented_on, partly_implemented_on "
-    "FROM issue_now"
+    "SELECT issue, evidence, evidence_digest, evidence_total, said_on, sticking_point_on, implemented_on, "
+    "partly_implemented_on FROM issue_now"
 )
 EVIDENCE_BY_POSITION = (
     'SELECT issue, party, row_id, id, article, said_on, said_at, attribution, start, "end", stance, mode, move, '

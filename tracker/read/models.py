@@ -22,6 +22,8 @@ from tracker.domain.words import words
 class EvidenceRef(BaseModel):
     """A piece of evidence as shown with a stance, a change or a move."""
 
+    model_config = ConfigDict(frozen=True)  # answers may share one (`tracker.read.reading.BuiltEvidence`)
+
     id: str
     article: str
     article_title: str

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
+from threading import Lock
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -150,14 +151,21 @@ PROJECTED = (
     "WHERE p.issue IN :issues AND p.party IN :parties"
 )
 PROJECTED_ENTRIES = PROJECTED.format(refs="")
-PROJECTED_SUPPORT = PROJECTED.format(refs=", p.evidence AS evidence, p.contest AS contest")
+PROJECTED_SUPPORT = PROJECTED.format(refs=", p.evidence_digest AS evidence_digest, p.contest AS contest")
+PROJECTED_POSITION_TEXTS = (
+    "SELECT p.evidence_digest AS evidence_digest, p.evidence AS evidence FROM position_now p "
+    "WHERE p.issue IN :issues AND p.party IN :parties"
+)
 PROJECTED_ISSUE = (
     "SELECT n.issue AS issue{refs}, n.evidence_total AS evidence_total, n.said_on AS said_on, "
     "n.sticking_point_on AS sticking_point_on, n.implemented_on AS implemented_on, "
     "n.partly_implemented_on AS partly_implemented_on FROM issue_now n WHERE n.issue IN :issues"
 )
 PROJECTED_NAMED = PROJECTED_ISSUE.format(refs="")
-PROJECTED_ISSUES = PROJECTED_ISSUE.format(refs=", n.evidence AS evidence")
+PROJECTED_ISSUES = PROJECTED_ISSUE.format(refs=", n.evidence_digest AS evidence_digest")
+PROJECTED_ISSUE_TEXTS = (
+    "SELECT n.evidence_digest AS evidence_digest, n.evidence AS evidence FROM issue_now n WHERE n.issue IN :issues"
+)
 FIXTURE_DIGESTS = "SELECT key, value FROM tracker_meta WHERE key LIKE 'fixture:%'"
 FIRST_RECORDED = "SELECT MIN(recorded_at) AS first_recorded FROM ingest"
 
@@ -242,6 +250,40 @@ _REF_FIELDS_SET = set(REF_FIELDS)
 def decoded(texts: list[str]) -> list[Any]:
     """JSON texts decoded in one call (a thousand calls cost more than the decoding)."""
     return list(json.loads(f"[{','.join(texts)}]"))
+
+
+class BuiltEvidence:
+    """The projection's evidence built into `EvidenceRef`s once per process, keyed by the digest of its text.
+
+    A text of the projection is the whole of a position's (or an issue's) newest evidence as the last ingest that
+    touched it wrote it, kept with its digest (`tracker.store.projection.digest`): the same digest always builds
+    the same evidence, and a text an ingest rewrote has a new one, so nothing kept is ever stale. A read gets the
+    digests first and the texts only of those not built yet; a process that reads the state again (the terminal
+    UI, a notebook, a service) builds only what changed. Each answer gets lists of its own; the evidence in them
+    is shared, and frozen (an `EvidenceRef` cannot be assigned to). At most `KEPT` texts are kept.
+    """
+
+    KEPT = 5_000  # about 20 MB of evidence at ten pieces a position
+
+    def __init__(self) -> None:
+        self._built: dict[str, list[EvidenceRef]] = {}
+        self._lock = Lock()
+
+    def __call__(self, digests: list[str], texts: Callable[[], dict[str, str]]) -> list[list[EvidenceRef]]:
+        """The evidence of each digest; `texts` reads the texts by digest, called only if one is missing."""
+        with self._lock:
+            built = self._built
+            missing = [found for found in dict.fromkeys(digests) if found not in built]
+            if missing:
+                if len(built) + len(missing) > self.KEPT:
+                    built = self._built = {found: built[found] for found in digests if found in built}
+                text_of = texts()
+                for found, refs in zip(missing, decoded([text_of[found] for found in missing]), strict=True):
+                    built[found] = projected_refs(refs)
+            return [list(built[found]) for found in digests]
+
+
+built_evidence = BuiltEvidence()
 
 
 def projected_refs(refs: list[list[Any]]) -> list[EvidenceRef]:
@@ -546,6 +588,10 @@ class Reading:
         }
         return Grid(as_of, issue_ids, party_ids, positions, statuses, conditional)
 
+    def _texts(self, sql: str, **params: Any) -> dict[str, str]:
+        """Projected evidence texts by their digests."""
+        return {row["evidence_digest"]: row["evidence"] for row in self.rows(sql, **params)}
+
     def _projected_issues(
         self, issues: list[str], evidence: bool = True
     ) -> tuple[dict[str, list[EvidenceRef]], dict[str, int], dict[str, IssueNamed]]:
@@ -555,11 +601,17 @@ class Reading:
         totals: dict[str, int] = {}
         named: dict[str, IssueNamed] = {}
         rows = self.rows(PROJECTED_ISSUES if evidence else PROJECTED_NAMED, issues=issues)
-        refs = decoded([row["evidence"] for row in rows]) if evidence else []
+        refs = (
+            built_evidence(
+                [row["evidence_digest"] for row in rows], lambda: self._texts(PROJECTED_ISSUE_TEXTS, issues=issues)
+            )
+            if evidence
+            else []
+        )
         for n, row in enumerate(rows):
             issue = row["issue"]
             if evidence:
-                found[issue] = projected_refs(refs[n])
+                found[issue] = refs[n]
             totals[issue] = row["evidence_total"]
             if row["said_on"] is not None:
                 named[issue] = IssueNamed(
@@ -578,9 +630,13 @@ class Reading:
         positions = {(issue, party): Position(latest.get((issue, party))) for issue in issue_ids for party in party_ids}
         if evidence:
             rows = [row for row in rows if row["party"] in shown]  # not the negotiators read for the statuses only
-            for row, support in zip(rows, decoded([row["evidence"] for row in rows]), strict=True):
+            supports = built_evidence(
+                [row["evidence_digest"] for row in rows],
+                lambda: self._texts(PROJECTED_POSITION_TEXTS, issues=issue_ids, parties=party_ids),
+            )
+            for row, support in zip(rows, supports, strict=True):
                 held_position = positions[(row["issue"], row["party"])]
-                held_position.support = projected_refs(support)
+                held_position.support = support
                 if row["contest"] is not None:
                     held_position.contest = Contest.model_construct(
                         on=row["contested_on"], evidence=projected_refs(json.loads(row["contest"]))

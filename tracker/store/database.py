@@ -298,6 +298,7 @@ class PositionNowRow(SQLModel, table=True):
     condition: str | None = Field(default=None, sa_type=String())
     contested_on: date | None = None
     evidence: str = Field(sa_type=String())  # JSON: the newest evidence behind the stance, newest first
+    evidence_digest: str = Field(max_length=32)  # of `evidence` (`tracker.store.projection.digest`)
     contest: str | None = Field(default=None, sa_type=String())  # JSON: the evidence that contests it, if any
 
 
@@ -309,6 +310,7 @@ class IssueNowRow(SQLModel, table=True):
     __tablename__ = "issue_now"
     issue: str = Field(primary_key=True, max_length=64)
     evidence: str = Field(sa_type=String())  # JSON: the newest issue-level evidence, newest first
+    evidence_digest: str = Field(max_length=32)  # of `evidence` (`tracker.store.projection.digest`)
     evidence_total: int
     said_on: date | None = None  # the newest asserted piece's day, of any kind
     sticking_point_on: date | None = None  # ... of each kind that weighs in a status

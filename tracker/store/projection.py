@@ -6,7 +6,7 @@ question asked most ("where does everything stand now") is always the same,
 so its answer is kept: `position_now` holds each position's newest entry and
 the newest evidence behind its stance (and the evidence contesting it), and
 `issue_now` each issue's newest issue-level evidence, its total and the days
-its status weighs, the evidence pre-rendered as JSON arrays (`REF_ORDER`).
+its status weighs, the evidence pre-rendered as JSON arrays (`REF_ORDER`), each text with its digest.
 
 Each ingest rewrites, in its own transaction, the rows of what it changed: the
 positions it replayed, the issues whose issue-level evidence it added or
@@ -22,6 +22,7 @@ Nothing here loads SQLAlchemy at import: a read imports `REF_ORDER` only.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -179,6 +180,12 @@ def _json(refs: list[list[Any]]) -> str:
     return json.dumps(shown, separators=(",", ":"))
 
 
+def digest(text: str) -> str:
+    """The digest of a projected evidence text, kept beside it: a reader that built that text's evidence before
+    knows it again without reading the text (`tracker.read.reading.BuiltEvidence`)."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def _newest_first(ref: list[Any]) -> tuple[Any, ...]:
     """Issue-level evidence newest first, as `tracker.read.reading._newest_first` orders it."""
     said_at: time | None = ref[5]
@@ -257,7 +264,8 @@ def position_rows(rows: Rows, positions: list[PositionKey]) -> list[dict[str, An
                 basis=newest["basis"],
                 condition=newest["held_condition"],
                 contested_on=contested_on,
-                evidence=_json(behind[:SHOWN]),
+                evidence=(evidence := _json(behind[:SHOWN])),
+                evidence_digest=digest(evidence),
                 contest=contest,
             )
         )
@@ -281,7 +289,8 @@ def issue_rows(rows: Rows, issues: list[str]) -> list[dict[str, Any]]:
         found.append(
             dict(
                 issue=issue,
-                evidence=_json(newest),
+                evidence=(evidence := _json(newest)),
+                evidence_digest=digest(evidence),
                 evidence_total=totals[issue],
                 said_on=_day(row["said_on"]),
                 sticking_point_on=_day(row["sticking_point_on"]),

@@ -256,8 +256,13 @@ def _upgrade_9_to_10(conn: Connection) -> str:
 
 def _upgrade_10_to_11(conn: Connection) -> str:
     """Schema 10 to 11: an index of issue-level evidence by issue, mode and kind, so that each issue's newest
-    evidence of each kind a status weighs is a seek (`ix_evidence_issue_kind`). No position changes."""
+    evidence of each kind a status weighs is a seek (`ix_evidence_issue_kind`); the projection keeps the digest
+    of each evidence text (rebuilt from the timeline, as schema 10 built it). No position changes."""
     _create_indexes(conn)
+    for model in (PositionNowRow, IssueNowRow):
+        _table(model).drop(conn)
+        _table(model).create(conn)
+    projection.refresh(conn)
     return "11"
 
 

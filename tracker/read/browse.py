@@ -18,7 +18,7 @@ from tracker.domain.machines import Stance
 from tracker.read.held import held
 from tracker.read.history import MOVE, history_move
 from tracker.read.models import ArticleText, Cell, IngestLog, IngestRecord, Matrix, PositionDetail
-from tracker.read.reading import EVIDENCE, REF, Reading, evidence_ref
+from tracker.read.reading import EVIDENCE, REF, STANCES, Reading, evidence_ref
 
 CHANGE_DATES = (
     f"SELECT DISTINCT t.valid_from AS valid_from FROM timeline t WHERE {held('t')} AND t.stance_from != t.stance_to "
@@ -54,23 +54,28 @@ ARTICLE_TEXT = (
 def matrix(reading: Reading, as_of: date, issues: list[str] | None = None, parties: list[str] | None = None) -> Matrix:
     """Every shown position as of `as_of`; each issue's status weighs every party, shown or not."""
     grid = reading.grid(as_of, issues, parties)
+    entries = grid.entries
     cells: dict[str, dict[str, Cell]] = {}
     for issue in grid.issues:
         row: dict[str, Cell] = {}
         for party in grid.parties:
-            held_entry = grid.at(issue, party).entry
-            stance, since = (Stance(held_entry.stance_to), held_entry.since) if held_entry else (Stance.UNKNOWN, None)
-            row[party] = Cell(
-                issue=issue,
-                party=party,
-                stance=stance,
-                since=since,
-                backing=held_entry.backing if held_entry else 0,
-                changed=since == as_of,
-                basis=held_entry.basis if held_entry else None,
-                condition=held_entry.condition if held_entry else None,
-                contested_on=held_entry.contested_on if held_entry else None,
-                since_exact=held_entry.since_exact if held_entry else True,
+            held_entry = entries.get((issue, party))
+            # A tuple in the order of its fields: a thousand cells per step of the date.
+            row[party] = (
+                Cell(
+                    issue,
+                    party,
+                    STANCES[held_entry.stance_to],
+                    held_entry.since,
+                    held_entry.backing,
+                    held_entry.since == as_of,
+                    held_entry.basis,
+                    held_entry.condition,
+                    held_entry.contested_on,
+                    held_entry.since_exact,
+                )
+                if held_entry
+                else Cell(issue, party, Stance.UNKNOWN, None, 0, False, None, None, None, True)
             )
         cells[issue] = row
     return Matrix.model_construct(  # built here from checked rows; a thousand cells need no validation

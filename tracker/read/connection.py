@@ -60,6 +60,11 @@ class Snapshot:
     def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def tuples(self, sql: str, **params: Any) -> list[list[Any]]:
+        """The rows as lists in the order of the columns, converted as `rows` converts them: for a thousand rows
+        made straight into tuples of the read models, without a dict each."""
+        raise NotImplementedError
+
     def scalar(self, sql: str, **params: Any) -> Any:
         found = self.rows(sql, **params)
         return next(iter(found[0].values())) if found else None
@@ -129,13 +134,21 @@ class _SqliteSnapshot(Snapshot):
         self.where = where
 
     def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        names, found = self._fetched(sql, params)
+        return _as_dicts(names, found, texts=True)
+
+    def tuples(self, sql: str, **params: Any) -> list[list[Any]]:
+        names, found = self._fetched(sql, params)
+        return _as_lists(names, found, texts=True)
+
+    def _fetched(self, sql: str, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
         text, bound = expanded(sql, params)
         try:
             cursor = self.connection.execute(text, {k: _stored(v, True) for k, v in bound.items()})
             found = cursor.fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"database {self.where}: {exc}") from None
-        return _as_dicts([column[0] for column in cursor.description or ()], found, texts=True)
+        return [column[0] for column in cursor.description or ()], found
 
 
 class _EngineSnapshot(Snapshot):
@@ -143,11 +156,31 @@ class _EngineSnapshot(Snapshot):
         self.connection = connection
 
     def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        result = self._result(sql, params)
+        return _as_dicts(list(result.keys()), result, texts=False)
+
+    def tuples(self, sql: str, **params: Any) -> list[list[Any]]:
+        result = self._result(sql, params)
+        return _as_lists(list(result.keys()), result, texts=False)
+
+    def _result(self, sql: str, params: dict[str, Any]) -> Any:
         from sqlalchemy import text as sql_text
 
         statement, bound = expanded(sql, params)
-        result = self.connection.execute(sql_text(statement), {k: _stored(v, False) for k, v in bound.items()})
-        return _as_dicts(list(result.keys()), result, texts=False)
+        return self.connection.execute(sql_text(statement), {k: _stored(v, False) for k, v in bound.items()})
+
+
+def _as_lists(names: list[str], rows: Iterable[Sequence[Any]], texts: bool) -> list[list[Any]]:
+    """Rows as lists in column order, their stored values converted as `_as_dicts` converts them."""
+    convert = _converters(names, texts=texts)
+    found = []
+    for row in rows:
+        values = list(row)
+        for n, make in convert:
+            if values[n] is not None:
+                values[n] = make(values[n])
+        found.append(values)
+    return found
 
 
 def _as_dicts(names: list[str], rows: Iterable[Sequence[Any]], texts: bool) -> list[dict[str, Any]]:

@@ -85,9 +85,14 @@ def newest(column: str, nth: int = 0, applied: bool = False, as_of: str = ":as_o
     )
 
 
+# The columns of an `Entry`, in its order (rows made straight into entries).
+ENTRY_FIELDS = (
+    "t.issue, t.party, t.seq, t.entered_seq, t.stance_to, t.since, t.backing, t.basis, t.condition AS held_condition, "
+    "t.contested_on, t.since_exact"
+)
 LATEST = (
     f"WITH positions AS MATERIALIZED (SELECT {newest('row_id')} AS newest {POSITIONS}) "
-    f"SELECT {ENTRY} FROM timeline t WHERE t.row_id IN (SELECT newest FROM positions)"
+    f"SELECT {ENTRY_FIELDS} FROM timeline t WHERE t.row_id IN (SELECT newest FROM positions)"
 )
 # From the day each stance was entered (a position with no stance yet: from its newest entry), or from the
 # day of its `:limit`-th newest applied entry when that is later: the entries behind the stance, with evidence.
@@ -344,10 +349,10 @@ def projected_refs(refs: list[list[Any]]) -> list[EvidenceRef]:
 
 def stance_of(found: Holding | None) -> tuple[Stance, date | None]:
     """The stance a position's latest entry leaves it in, and since when (unknown, None: no entry)."""
-    return (_STANCES[found.stance_to], found.since) if found else (Stance.UNKNOWN, None)
+    return (STANCES[found.stance_to], found.since) if found else (Stance.UNKNOWN, None)
 
 
-_STANCES = {stance.value: stance for stance in Stance}  # a lookup, not an enum call: a thousand per answer
+STANCES = {stance.value: stance for stance in Stance}  # a lookup, not an enum call: a thousand per answer
 
 
 @dataclass
@@ -378,14 +383,16 @@ class Grid:
     as_of: date
     issues: list[str]
     parties: list[str]
-    positions: dict[Key, Position]
+    entries: dict[Key, Entry]  # each position's latest entry (none: no stance yet); selected or weighed for a status
+    positions: dict[Key, Position]  # each selected position, with the evidence behind its stance (only when asked)
     status: dict[str, str]
     conditional: dict[str, list[Conditional]] = field(default_factory=dict)  # issue -> conditions (see conditions_at)
     # Read with the grid from the projection, when it answered: each issue's issue-level evidence and totals.
     issue_evidence: tuple[dict[str, list[EvidenceRef]], dict[str, int]] | None = None
 
     def at(self, issue: str, party: str) -> Position:
-        return self.positions[(issue, party)]
+        found = self.positions.get((issue, party))
+        return found if found is not None else Position(self.entries.get((issue, party)))
 
 
 class Reading:
@@ -404,6 +411,9 @@ class Reading:
 
     def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         return self.snapshot.rows(sql, known_at=self.known_at or END_OF_TIME, **params)
+
+    def tuples(self, sql: str, **params: Any) -> list[list[Any]]:
+        return self.snapshot.tuples(sql, known_at=self.known_at or END_OF_TIME, **params)
 
     def catalog(self) -> Catalog:
         """The catalogue held (read once per reading)."""
@@ -472,8 +482,11 @@ class Reading:
 
     def latest(self, as_of: date, issues: list[str], parties: list[str]) -> dict[Key, Entry]:
         """For each position, its latest timeline entry said by `as_of` (positions with none are absent)."""
-        found = self.rows(LATEST, as_of=as_of, issues=issues, parties=parties)
-        return {(row["issue"], row["party"]): entry(row) for row in found}
+        found: dict[Key, Entry] = {}
+        for values in self.tuples(LATEST, as_of=as_of, issues=issues, parties=parties):
+            values[10] = bool(values[10])  # since_exact (SQLite keeps a boolean as 0 or 1)
+            found[(values[0], values[1])] = Entry._make(values)
+        return found
 
     def supported(
         self, as_of: date, issues: list[str], parties: list[str], limit: int | None = EVIDENCE_SHOWN
@@ -573,20 +586,24 @@ class Reading:
         # Statuses weigh every negotiator, shown or not: the entries read serve when they cover them.
         negotiators = self.catalog().negotiator_ids()
         whole = latest if set(negotiators) <= set(party_ids) else self.latest(as_of, issue_ids, negotiators)
-        positions = {
-            (issue, party): Position(
-                latest.get((issue, party)), support.get((issue, party), []), contests.get((issue, party))
-            )
-            for issue in issue_ids
-            for party in party_ids
-        }
+        positions = (
+            {
+                (issue, party): Position(
+                    latest.get((issue, party)), support.get((issue, party), []), contests.get((issue, party))
+                )
+                for issue in issue_ids
+                for party in party_ids
+            }
+            if evidence != 0
+            else {}  # the matrix reads the entries alone (`Grid.at` makes a position of one when asked)
+        )
         statuses = self.statuses(as_of, issue_ids, whole)
         conditional = {
             issue: found
             for issue in issue_ids
             if statuses[issue] != "not_on_agenda" and (found := conditions_at(issue, negotiators, whole))
         }
-        return Grid(as_of, issue_ids, party_ids, positions, statuses, conditional)
+        return Grid(as_of, issue_ids, party_ids, latest, positions, statuses, conditional)
 
     def _texts(self, sql: str, **params: Any) -> dict[str, str]:
         """Projected evidence texts by their digests."""
@@ -627,7 +644,11 @@ class Reading:
         read = party_ids if shown.issuperset(negotiators) else sorted({*party_ids, *negotiators})
         rows = self.rows(PROJECTED_SUPPORT if evidence else PROJECTED_ENTRIES, issues=issue_ids, parties=read)
         latest = {(row["issue"], row["party"]): entry(row) for row in rows}
-        positions = {(issue, party): Position(latest.get((issue, party))) for issue in issue_ids for party in party_ids}
+        positions = (
+            {(issue, party): Position(latest.get((issue, party))) for issue in issue_ids for party in party_ids}
+            if evidence
+            else {}
+        )
         if evidence:
             rows = [row for row in rows if row["party"] in shown]  # not the negotiators read for the statuses only
             supports = built_evidence(
@@ -649,7 +670,7 @@ class Reading:
             if statuses[issue] != "not_on_agenda" and (conditions := conditions_at(issue, negotiators, latest))
         }
         return Grid(
-            as_of, issue_ids, party_ids, positions, statuses, conditional, (found, totals) if evidence else None
+            as_of, issue_ids, party_ids, latest, positions, statuses, conditional, (found, totals) if evidence else None
         )
 
 

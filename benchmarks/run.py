@@ -18,7 +18,9 @@ and pandas' figure beside it where pandas can answer the same question:
      projection of the current positions), as many times; the same as of each
      past date (`state_past`, read from the timeline); and the stances alone,
      what pandas computes, the terminal UI's matrix query (`positions`, now and
-     past);
+     past); and the state now as the first read of a new process
+     (`state_first_read`, the median of 5 processes: the evidence behind each
+     stance is built once per process, `tracker.read.reading.BuiltEvidence`);
    - a diff over the week ending at each past date: its first page of 50
      changes with their total (`diff_page`, what `tracker diff` shows by
      default), and every change (`diff_all`); `diff_changes` counts them;
@@ -222,6 +224,33 @@ def tracker_reads(database: Database, dates: list[date], newest: date) -> dict[s
     }
 
 
+FIRST_READ = """
+import sys, time
+from tracker.read.opening import Database
+from tracker.read.state import state
+database = Database(sys.argv[1])
+with database.reading() as session:
+    newest = session.newest_date()
+with database.reading() as session:
+    start = time.perf_counter()
+    state(session, newest)
+    print(time.perf_counter() - start)
+"""
+
+
+def state_first_read(db: Path, runs: int = 5) -> float:
+    """The state now as the first read of a new process (nothing built or cached yet in it), in ms: the median of
+    `runs` child processes. The in-process figure (`state_ms`) is a read again, as the terminal UI, a notebook or
+    a service reads."""
+    times = []
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, "-c", FIRST_READ, str(db)], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"the first read of the state failed:\n{done.stderr}")
+        times.append(ms(float(done.stdout)))
+    return statistics.median(times)
+
+
 def check(db: Path, runs: int) -> float:
     """`tracker check` of the database, whole process: the median seconds of `runs`."""
     command = [sys.executable, "-m", "tracker", "--db", str(db), "check"]
@@ -354,6 +383,7 @@ def main() -> int:
     print("timing the tracker's queries", file=sys.stderr)
     reads = tracker_reads(database, dates, newest)
     database.close()
+    first_read_ms = state_first_read(db)
     print("timing the terminal UI", file=sys.stderr)
     ui = terminal_ui(db, args.steps, work / "tui.json")
     print("timing pandas", file=sys.stderr)
@@ -392,6 +422,7 @@ def main() -> int:
         "peak_rss_mb": round(ingest_rss_mb, 1),
         "newest_day": newest.isoformat(),
         "state_ms": round(reads["state_ms"], 2),
+        "state_first_read_ms": round(first_read_ms, 2),
         "pandas_state_ms": round(baseline["pandas_state_ms"], 2),
         "state_vs_pandas": round(baseline["pandas_state_ms"] / reads["state_ms"], 2),
         "positions_ms": round(reads["positions_ms"], 2),

@@ -14,6 +14,7 @@ names made from the parameter's own name. No value ever reaches SQL as text.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import urllib.parse
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
+from threading import Lock
 from typing import Any
 
 from tracker.domain.errors import StoreError
@@ -211,31 +213,81 @@ def _check_schema(tables: set[str], version: Any, where: str) -> None:
         )
 
 
+class IdleConnections:
+    """The SQLite connections a process keeps between its reads of one file (`Database` keeps one such).
+
+    A read takes one, if any, and begins a new transaction on it: its snapshot is as new as a new connection's
+    (with write-ahead logging a transaction sees every commit made before its first read), and its page cache
+    still holds what the reads before it read, where a new connection would read every page again (the terminal
+    UI and a notebook read the same indexes step after step). A connection goes back only after a read that
+    ended cleanly, and is used only while the file is the one it opened (same device and inode: a database
+    removed and made again is opened anew). At most `KEPT` are kept, each with its page cache.
+    """
+
+    KEPT = 2
+
+    def __init__(self) -> None:
+        self._idle: list[tuple[tuple[int, int], sqlite3.Connection]] = []
+        self._lock = Lock()
+
+    def take(self, identity: tuple[int, int]) -> sqlite3.Connection | None:
+        with self._lock:
+            while self._idle:
+                opened, connection = self._idle.pop()
+                if opened == identity:
+                    return connection
+                connection.close()
+        return None
+
+    def give(self, identity: tuple[int, int], connection: sqlite3.Connection) -> None:
+        with self._lock:
+            self._idle.append((identity, connection))
+            while len(self._idle) > self.KEPT:
+                self._idle.pop(0)[1].close()
+
+    def close(self) -> None:
+        with self._lock:
+            for _, connection in self._idle:
+                connection.close()
+            self._idle.clear()
+
+
 @contextmanager
-def snapshot(url: str, where: str, read_only: bool = False) -> Iterator[Snapshot]:
+def snapshot(url: str, where: str, read_only: bool = False, idle: IdleConnections | None = None) -> Iterator[Snapshot]:
     """A read snapshot of the database at `url` (`where`: how messages name it). `NeedsUpgrade` for an older one.
 
     `read_only`: a SQLite file is opened read-only even where it may be written (`tracker check`), so that not
-    even the checkpoint a last reader makes on closing can change it."""
+    even the checkpoint a last reader makes on closing can change it. `idle`: the connections kept between reads
+    (of a SQLite file this process may write), to take one from and give it back to."""
     file = sqlite_file(url)
     if file is not None:
-        yield from _sqlite_snapshot(file, where, read_only)
+        yield from _sqlite_snapshot(file, where, read_only, idle)
         return
     yield from _engine_snapshot(url, where)
 
 
-def _sqlite_snapshot(file: Any, where: str, read_only: bool = False) -> Iterator[Snapshot]:
-    if not file.exists():
-        raise StoreError(f"no database at {where}; create it with `tracker --db {where} ingest`")
+def _sqlite_snapshot(
+    file: Any, where: str, read_only: bool = False, idle: IdleConnections | None = None
+) -> Iterator[Snapshot]:
+    try:
+        found = os.stat(file)
+    except FileNotFoundError:
+        raise StoreError(f"no database at {where}; create it with `tracker --db {where} ingest`") from None
+    identity = (found.st_dev, found.st_ino)
     uri = read_only_uri(file)
     if uri is None and read_only:
         uri = f"file:{urllib.parse.quote(str(file.resolve()))}?mode=ro"
+    # Only a connection that sees later commits is kept: not one opened read-only as immutable (`read_only_uri`).
+    keep = idle if uri is None else None
+    connection = keep.take(identity) if keep is not None else None
+    if connection is None:
+        try:
+            connection = sqlite3.connect(uri or str(file), uri=uri is not None, timeout=30, check_same_thread=False)
+            prepare_sqlite(connection)
+        except sqlite3.Error as exc:
+            raise StoreError(f"database {where}: {exc}") from None
+    ended = False
     try:
-        connection = sqlite3.connect(uri or str(file), uri=uri is not None, timeout=30, check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise StoreError(f"database {where}: {exc}") from None
-    try:
-        prepare_sqlite(connection)
         reader = _SqliteSnapshot(connection, where)
         reader.rows("BEGIN")
         tables = {row["name"] for row in reader.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -246,14 +298,18 @@ def _sqlite_snapshot(file: Any, where: str, read_only: bool = False) -> Iterator
         )
         _check_schema(tables, version, where)
         yield reader
+        ended = True
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"database {where}: {exc}") from None
     finally:
         try:
             connection.execute("ROLLBACK")
         except sqlite3.Error:
-            pass  # no transaction was begun (a file that is not a database)
-        connection.close()
+            ended = False  # no transaction was begun (a file that is not a database)
+        if ended and keep is not None:
+            keep.give(identity, connection)
+        else:
+            connection.close()
 
 
 def _engine_snapshot(url: str, where: str) -> Iterator[Snapshot]:

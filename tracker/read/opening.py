@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.domain.errors import StoreError
-from tracker.read.connection import EmptyDatabase, NeedsUpgrade, Snapshot, snapshot
+from tracker.read.connection import EmptyDatabase, IdleConnections, NeedsUpgrade, Snapshot, snapshot
 from tracker.store.address import database_url, sqlite_file
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ class Database:
         self.where = shown_url(self.url)
         self.say = say
         self._store: Store | None = None
+        self._idle = IdleConnections()  # SQLite connections kept between this process's reads
         self.create_hint = f"create it with `tracker --db {self.where} ingest`"
 
     @property
@@ -69,6 +70,7 @@ class Database:
         return self._store
 
     def close(self) -> None:
+        self._idle.close()
         if self._store is not None:
             self._store.dispose()
 
@@ -87,11 +89,11 @@ class Database:
         """One consistent read of the database as it is; an older one is upgraded first."""
         with ExitStack() as stack:
             try:
-                found = stack.enter_context(snapshot(self.url, self.where))
+                found = stack.enter_context(snapshot(self.url, self.where, idle=self._idle))
             except NeedsUpgrade:
                 stack.close()
                 self.upgrade()
-                found = stack.enter_context(snapshot(self.url, self.where))
+                found = stack.enter_context(snapshot(self.url, self.where, idle=self._idle))
             yield found
 
     @contextmanager

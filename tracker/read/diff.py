@@ -29,6 +29,7 @@ from tracker.read.models import (
 from tracker.read.reading import (
     ARTICLE,
     POSITIONS,
+    STANCES,
     Held,
     Holding,
     Key,
@@ -106,7 +107,7 @@ def diff(
                 contested_on[key] = _date(contested)
     unknown = Held(Stance.UNKNOWN.value, None)
     changed = [
-        (issue, party, Stance(was.stance_to), Stance(now.stance_to))
+        (issue, party, STANCES[was.stance_to], STANCES[now.stance_to])
         for issue in issue_ids
         for party in party_ids
         if (was := before.get((issue, party), unknown)).stance_to
@@ -194,8 +195,8 @@ def _paths(reading: Reading, date_from: date, date_to: date, keys: list[Key]) ->
             paths[key].append(
                 MoveStep.model_construct(
                     move=row["move"],
-                    stance_from=Stance(row["stance_from"]),
-                    stance_to=Stance(row["stance_to"]),
+                    stance_from=STANCES[row["stance_from"]],
+                    stance_to=STANCES[row["stance_to"]],
                     said_on=row["valid_from"],
                     said_on_exact=bool(row["since_exact"]),
                     evidence=[row["evidence_id"]],

@@ -8,6 +8,7 @@ dropped (read whole, as before), and both say the same and leave the same positi
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ from sqlalchemy import create_engine, text
 from tests.conftest import Run, db_digest
 from tests.helpers import KCS
 from tracker.ingest import corpus as corpus_module
+from tracker.ingest import manifest
 from tracker.store.address import database_url
 
 KCS_TEXT = "004_2f1a4ee65ee2afbf.txt"  # the text of the article KCS codes
@@ -138,7 +140,9 @@ def test_an_edited_fixture_is_read_with_its_article_s_text_and_nothing_else(
     _, fixtures = aged
     args = _args(aged)
     _ingest(run, db, args)
-    assert _sql(db, "SELECT count(*) FROM ingest_cache_file") == [(6,)], "the folder corpus, and its 5 articles"
+    assert _sql(db, "SELECT count(*) FROM ingest_cache_file") == [(8,)], (
+        "the folder corpus (its record, and its texts and its fixtures in a part each), and its 5 articles"
+    )
     digest = db_digest(db)
     _clear(reads)
     again = _ingest(run, db, args)
@@ -270,3 +274,76 @@ def test_validate_still_reads_everything(
     result = run("--db", db, "validate", *args)
     assert result.exit_code == 0 and "nothing new to ingest" in result.stderr
     assert "articles.yaml" in reads["parsed"] and KCS in reads["fixture"] and KCS_TEXT in reads["read"]
+
+
+def test_the_record_is_kept_in_parts_and_an_edit_rewrites_the_part_it_changed(
+    aged: tuple[Path, Path],
+    run: Run,
+    db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reads: dict[str, list[str]],
+) -> None:
+    """With two entries a part, the folder's 5 texts and 5 fixtures are 3 parts each: an edited fixture rewrites the
+    record's head (the store's generation) and the one part that holds the fixture. Parts fewer than before leave
+    none behind that is no longer the record's. Each step as a whole read finds it; the record read back whole."""
+    monkeypatch.setattr(manifest, "PART_ENTRIES", 2)
+    _, fixtures = aged
+    args = _args(aged)
+    _ingest(run, db, args)
+
+    def parts() -> dict[str, str]:
+        return dict(_sql(db, f"SELECT path, detail FROM ingest_cache_file WHERE path LIKE '%{manifest.PART}%'"))
+
+    before = parts()
+    assert len(before) == 6
+    fixture = fixtures / KCS
+    fixture.write_text(fixture.read_text().replace("stance: opposes", "stance: counter_proposal", 1))
+    assert "  edited: kcs-02\n" in _same_as_a_whole_read(run, db, tmp_path, args).stderr
+    after = parts()
+    assert after.keys() == before.keys()
+    changed = [path.rsplit(manifest.PART, 1)[1] for path in after if after[path] != before[path]]
+    assert len(changed) == 1 and changed[0].startswith("fixtures/"), changed
+    monkeypatch.setattr(manifest, "PART_ENTRIES", 5)
+    _age(fixture)
+    fixture.write_text(fixture.read_text().replace("stance: counter_proposal", "stance: opposes", 1))
+    assert "  edited: kcs-02\n" in _same_as_a_whole_read(run, db, tmp_path, args).stderr
+    assert sorted(path.rsplit(manifest.PART, 1)[1] for path in parts()) == ["articles/0", "fixtures/0"]
+    _age(fixture)
+    _clear(reads)
+    assert "nothing new" in _ingest(run, db, args).stderr
+    assert reads == {"read": [], "fixture": [KCS], "parsed": []}, "the fixture touched hashed, by the record's parts"
+
+
+def test_a_record_an_older_tracker_kept_whole_is_read_and_kept_in_parts_after(
+    aged: tuple[Path, Path], run: Run, db: str, tmp_path: Path, reads: dict[str, list[str]]
+) -> None:
+    """The record as an older tracker wrote it (one row, kind `folder`) still spares the reads: an edited fixture
+    is read with its article's text and nothing else; the record is written back in parts (a kind an older
+    tracker reads as no record: it reads the folders whole)."""
+    _, fixtures = aged
+    args = _args(aged)
+    _ingest(run, db, args)
+    [(key, head)] = _sql(db, "SELECT path, detail FROM ingest_cache_file WHERE detail LIKE '%\"split\"%'")
+    whole = json.loads(head)
+    for member, (_, count) in whole.pop("split").items():
+        parts = [
+            json.loads(_sql(db, f"SELECT detail FROM ingest_cache_file WHERE path = '{key}#/{member}/{n}'")[0][0])
+            for n in range(count)
+        ]
+        whole[member] = (
+            [e for part in parts for e in part]
+            if isinstance(parts[0], list)
+            else {k: v for part in parts for k, v in part.items()}
+        )
+    whole["kind"] = "folder"
+    _sql(db, f"DELETE FROM ingest_cache_file WHERE path LIKE '{key}#/%'")
+    _sql(db, f"UPDATE ingest_cache_file SET detail = '{json.dumps(whole)}' WHERE path = '{key}'")
+    fixture = fixtures / KCS
+    fixture.write_text(fixture.read_text().replace("stance: opposes", "stance: counter_proposal", 1))
+    edited = _same_as_a_whole_read(run, db, tmp_path, args, reads)
+    assert edited.exit_code == 0 and "  edited: kcs-02\n" in edited.stderr
+    assert reads == {"read": [KCS_TEXT], "fixture": [KCS], "parsed": [KCS]}, "that fixture and its article's text"
+    [(head,)] = _sql(db, f"SELECT detail FROM ingest_cache_file WHERE path = '{key}'")
+    assert json.loads(head)["kind"] == "folder-in-parts"
+    assert len(_sql(db, f"SELECT path FROM ingest_cache_file WHERE path LIKE '{key}#/%'")) == 2

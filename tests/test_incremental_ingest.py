@@ -183,6 +183,50 @@ def test_a_feed_then_the_folder_then_the_feed(run: Run, db: str, new_db: NewDb, 
     assert_as_fresh(run, new_db, db, "--jsonl", str(feed), "--catalog", catalogue)
 
 
+def _timeline_rows(db: str, sql: str) -> int:
+    engine = create_engine(database_url(db)[0])
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_an_edit_that_moves_nothing_rewrites_only_the_timeline_entry_resting_on_it(
+    run: Run, db: str, new_db: NewDb, tmp_path: Path
+) -> None:
+    """A piece of evidence edited (its speaker) gets a new row, and its position is replayed: of the position's
+    timeline, only the entry resting on the edited piece is superseded and written again, the others stay as they
+    were recorded. Every answer, now and as known before the edit, is as it was; restored, as it was again."""
+    seeds, fixtures = copy_corpus(tmp_path)
+    ingest(run, db, "--seeds", str(seeds), "--fixtures", str(fixtures))
+    first = json.loads(run("--db", db, "log", "--format", "json").stdout)["ingests"][-1]["recorded_at"]
+    before = answers(run, db)
+    edit(fixtures / KCS, "    speaker: Dmitry Peskov\n", "    speaker: D. Peskov\n")
+    told = ingest(run, db, "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert "1 piece(s) of evidence added, 1 superseded; 1 position(s) replayed" in told, told
+    newest = "(SELECT MAX(recorded_at) FROM ingest)"
+    replayed = "(SELECT issue, party FROM timeline WHERE recorded_at = " + newest + ")"
+    assert _timeline_rows(db, f"SELECT COUNT(*) FROM timeline WHERE superseded_at = {newest}") == 1
+    assert _timeline_rows(db, f"SELECT COUNT(*) FROM timeline WHERE recorded_at = {newest}") == 1
+    kept = _timeline_rows(
+        db,
+        "SELECT COUNT(*) FROM timeline WHERE superseded_at IS NULL AND recorded_at < "
+        f"{newest} AND (issue, party) IN {replayed}",
+    )
+    assert kept >= 1, "the replayed position keeps entries recorded by the first ingest"
+    for day in BUNDLED_DATES:
+        as_known = run(
+            "--db", db, "state", "--as-of", day, "--known-at", first, "--evidence", "all", "--format", "json"
+        )
+        assert {**json.loads(as_known.stdout), "known_at": None} == before[f"state {day}"]
+    assert run("--db", db, "check").exit_code == 0
+    edit(fixtures / KCS, "    speaker: D. Peskov\n", "    speaker: Dmitry Peskov\n")
+    ingest(run, db, "--seeds", str(seeds), "--fixtures", str(fixtures))
+    assert answers(run, db) == before
+    assert_as_fresh(run, new_db, db, "--seeds", str(seeds), "--fixtures", str(fixtures))
+
+
 def _two_articles_on_one_day(seeds: Path, fixtures: Path, tail: str) -> None:
     """Two articles of one day, each with a direct statement of the same stance, said the same day: their order
     is decided by their texts' digests (never by their ids)."""

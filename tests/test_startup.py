@@ -6,13 +6,17 @@ Checked by name with `python -X importtime` (times vary from machine to machine;
 
 from __future__ import annotations
 
+import gc
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES, SEEDS, Run
+from tests.helpers import KCS, edit
 from tracker.render.formats import SCHEMA_KINDS, schema_file
 from tracker.render.schemas import schema_text
 
@@ -20,17 +24,22 @@ HEAVY = {"sqlmodel", "sqlalchemy", "textual", "rich", "jinja2"}
 MODELS = {"pydantic", "pydantic_core", "yaml"}
 
 
-def loaded(*args: str, code: str | None = None) -> set[str]:
-    """The top-level packages a run of the tracker (or of `code`) imports."""
+def modules(*args: str, code: str | None = None) -> set[str]:
+    """The modules a run of the tracker (or of `code`) imports."""
     command = [sys.executable, "-X", "importtime", *(["-c", code] if code else ["-m", "tracker", *args])]
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     names = set()
     for line in done.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
-            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+            names.add(line.rsplit("|", 1)[1].strip())
     assert "tracker" in names
     return names
+
+
+def loaded(*args: str, code: str | None = None) -> set[str]:
+    """The top-level packages a run of the tracker (or of `code`) imports."""
+    return {name.split(".")[0] for name in modules(*args, code=code)}
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +70,52 @@ def test_the_python_api_loads_what_the_command_line_loads(sqlite_db: str) -> Non
     assert not loaded(code="import tracker") & (HEAVY | MODELS)
     code = f"import tracker\nwith tracker.open({sqlite_db!r}) as t: t.state(as_of='2026-02-06')"
     assert not loaded(code=code) & HEAVY
+
+
+# What only other commands use: the terminal UI, the renderers of answers, the read models, the suggestion engine.
+NOT_FOR_AN_INGEST = (
+    "tracker.tui",
+    "tracker.render.",
+    "tracker.read.reading",
+    "tracker.read.models",
+    "tracker.ingest.suggest",
+)
+
+
+def test_a_folder_edit_ingested_loads_only_the_ingest(tmp_path: Path) -> None:
+    """`tracker ingest --seeds --fixtures` after one fixture is edited: the database toolkit and the models, and
+    nothing of the commands that read, render or browse."""
+    seeds, fixtures, db = tmp_path / "seeds", tmp_path / "fixtures", str(tmp_path / "tracker.db")
+    shutil.copytree(SEEDS, seeds)
+    shutil.copytree(FIXTURES, fixtures)
+    corpus = ("--db", db, "ingest", "--seeds", str(seeds), "--fixtures", str(fixtures))
+    subprocess.run([sys.executable, "-m", "tracker", *corpus], check=True, capture_output=True)
+    edit(fixtures / KCS, "    speaker: Dmitry Peskov\n", "    speaker: D. Peskov\n")
+    names = modules(*corpus)
+    assert "tracker.ingest.corpus" in names and "sqlalchemy" in names
+    assert not {name.split(".")[0] for name in names} & {"textual", "rich", "jinja2"}
+    assert not {name for name in names if name.startswith(NOT_FOR_AN_INGEST)} - {"tracker.render.formats"}
+
+
+def test_an_ingest_in_its_own_process_freezes_what_it_loaded_and_collects_garbage_after(tmp_path: Path) -> None:
+    """The toolkits an ingest loads are frozen out of the cyclic collector's passes (`gc.freeze`); the collector
+    runs again for the ingest itself."""
+    db = str(tmp_path / "tracker.db")
+    code = (
+        "import gc, sys\nfrom tracker.cli import main\n"
+        f"sys.argv = ['tracker', '--db', {db!r}, 'ingest', '--seeds', {str(SEEDS)!r}, '--fixtures', {str(FIXTURES)!r}]"
+        "\ntry:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print(gc.isenabled(), gc.get_freeze_count() > 10000)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "True"]
+
+
+def test_a_call_of_main_in_a_longer_lived_process_leaves_its_collector_as_it_was(run: Run, db: str) -> None:
+    frozen = gc.get_freeze_count()
+    assert run("--db", db, "ingest").exit_code == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
 @pytest.mark.parametrize("kind", SCHEMA_KINDS)

@@ -701,7 +701,11 @@ def read_corpus(
 
 
 # A folder corpus the cache of sources (`tracker.ingest.manifest`) remembers: one record per pair of folders.
-FOLDER_KIND = "folder"
+# Its texts and fixtures are kept in parts (`FOLDER_PARTS`, a thousand each): the kind an older tracker does not know,
+# and reads as no record (the whole read); its own kind (`FOLDER_WHOLE`, one row) is read here as well.
+FOLDER_KIND = "folder-in-parts"
+FOLDER_WHOLE = "folder"
+FOLDER_PARTS = ("articles", "fixtures")
 
 
 def folder_key(seeds: Path, fixtures: Path) -> str:
@@ -789,7 +793,7 @@ def _whole(seeds: Path, fixtures: Path, catalog: Catalog, run: Ingest, cache: ma
         },
     }
     key = folder_key(seeds, fixtures)
-    run.cache_files.append(manifest.FileRecord(key, FOLDER_KIND, detail))
+    run.cache_files.append(manifest.FileRecord(key, FOLDER_KIND, detail, FOLDER_PARTS))
     # Each article's entry in the index, apart: read only for the articles read again.
     run.cache_files += [manifest.FileRecord(f"{key}#{a.id}", META_KIND, _meta(a)) for a in corpus.articles.values()]
     run.cache_sources[key] = (True, sorted(coded))
@@ -844,9 +848,10 @@ class _FolderRead:
         """The problems found reading what changed, or None if the cache cannot vouch for the rest."""
         run, seeds, fixtures = self.run, self.seeds, self.fixtures
         record = self.cache.file(self.key)
-        if record is None or record.detail.get("kind") != FOLDER_KIND:
+        if record is None or record.detail.get("kind") not in (FOLDER_KIND, FOLDER_WHOLE):
             return None
         detail = record.detail
+        detail["kind"] = FOLDER_KIND  # as it is written back
         if run.catalog_changed or run.title_changed or detail["catalog"] != catalog_digest(self.catalog):
             return None
         index = seeds / ARTICLE_INDEX
@@ -990,6 +995,6 @@ class _FolderRead:
                 counts[article],
             ]
         detail["generation"] = None  # set as the record is written
-        run.cache_files.append(manifest.FileRecord(self.key, FOLDER_KIND, detail))
+        run.cache_files.append(manifest.FileRecord(self.key, FOLDER_KIND, detail, FOLDER_PARTS))
         run.cache_sources[self.key] = (False, sorted(loaded.digests))
         return []

@@ -13,6 +13,9 @@ required: a database without them, or with them out of date, is read as it alway
   (`touch -d`) still changes the change time (ctime), which no user tool sets back: it is hashed too.
   A folder corpus has one record for its two folders (`corpus.folder_fill`): its index's, texts' and
   fixtures' signatures and digests, which article each fixture codes, and each article's index entry apart.
+  A record's long members (a folder's texts and fixtures: 20,000 of each) are kept in rows of their own, a
+  thousand entries each (`PART_ENTRIES`): an ingest that changed one fixture rewrites one of them, not
+  megabytes.
 - `ingest_cache_article`: for each article, a digest of what the store holds of it (its compared fields, and
   the digests of its current evidence): every ingest that changes the store rewrites the digests of the
   articles it states in full, and forgets those of the articles it changes otherwise.
@@ -33,6 +36,7 @@ import hashlib
 import json
 import os
 import time
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +53,8 @@ SEGMENT_BYTES = 16 * 1024 * 1024
 READ_BYTES = 1024 * 1024
 RACY_NS = 2_000_000_000  # a file changed this close to its recording is hashed again the next time
 SEEK_BATCH = 500
+PART_ENTRIES = 1000  # of a record's long member, per row of its own
+PART = "#/"  # after a record's path: its parts (`PART`member/n), never an article's (`KEY#ARTICLE`: no slash in an id)
 
 METADATA = MetaData()
 STATE = Table(
@@ -142,6 +148,24 @@ class FileRecord:
     path: str
     stat: str
     detail: dict[str, Any]
+    # Members of `detail` (lists, or dicts) kept in parts, rows of their own; read back whole by `Cache.file`.
+    split: tuple[str, ...] = ()
+
+
+def _parts(value: list[Any] | dict[str, Any]) -> list[list[Any] | dict[str, Any]]:
+    """A long member in parts of about `PART_ENTRIES`: a list in slices, a dict by a digest of each key (so that
+    an entry changed, removed or added changes its own part)."""
+    if isinstance(value, list):
+        return [value[start : start + PART_ENTRIES] for start in range(0, len(value), PART_ENTRIES)] or [[]]
+    count = max(1, -(-len(value) // PART_ENTRIES))
+    parts: list[dict[str, Any]] = [{} for _ in range(count)]
+    for key, entry in value.items():
+        parts[zlib.crc32(key.encode()) % count][key] = entry
+    return list(parts)
+
+
+def _part_keys(path: str, split: dict[str, list[Any]]) -> list[str]:
+    return [f"{path}{PART}{member}/{n}" for member, (_, count) in split.items() for n in range(count)]
 
 
 class Cache:
@@ -153,16 +177,41 @@ class Cache:
         self.present = all(table.name in names for table in METADATA.sorted_tables)
         self.trusted = False
         self.generation: str | None = None  # the store's, when the cache describes it
+        # Of each record read whole from parts: each part's row as read (a part written as it was is not written).
+        self.parts_read: dict[str, dict[str, str]] = {}
         if self.present:
             held = conn.execute(select(STATE.c.value).where(STATE.c.key == GENERATION)).scalar()
             self.trusted = held is not None and held == _generation(conn)
             self.generation = held if self.trusted else None
 
     def file(self, path: str) -> FileRecord | None:
+        """The record of `path`, its parts put back (None if it has none, or is missing a part)."""
         if not self.trusted:
             return None
         row = self.conn.execute(select(FILES.c.stat, FILES.c.detail).where(FILES.c.path == path)).first()
-        return None if row is None else FileRecord(path, row.stat, msgspec.json.decode(row.detail))
+        if row is None:
+            return None
+        detail = msgspec.json.decode(row.detail)
+        split: dict[str, list[Any]] | None = detail.pop("split", None) if isinstance(detail, dict) else None
+        if not split:
+            return FileRecord(path, row.stat, detail)
+        keys = _part_keys(path, split)
+        read: dict[str, str] = {}
+        for start in range(0, len(keys), SEEK_BATCH):
+            chunk = keys[start : start + SEEK_BATCH]
+            read.update(self.conn.execute(select(FILES.c.path, FILES.c.detail).where(FILES.c.path.in_(chunk))).all())
+        if len(read) != len(keys):
+            return None
+        at = 0
+        for member, (kind, count) in split.items():
+            parts = [msgspec.json.decode(read[key]) for key in keys[at : at + count]]
+            at += count
+            if kind == "list":
+                detail[member] = [entry for part in parts for entry in part]
+            else:
+                detail[member] = {key: entry for part in parts for key, entry in part.items()}
+        self.parts_read[path] = read
+        return FileRecord(path, row.stat, detail, tuple(split))
 
     def files(self, paths: list[str]) -> dict[str, FileRecord]:
         """The records of `paths` the cache holds (sought a batch at a time)."""
@@ -177,6 +226,15 @@ class Cache:
             ):
                 found[row.path] = FileRecord(row.path, row.stat, msgspec.json.decode(row.detail))
         return found
+
+    def _stored_part_keys(self, path: str) -> list[str]:
+        """The parts the record of `path` has as stored (none if it has no record, or one not in parts)."""
+        if not self.present:
+            return []
+        held = self.conn.execute(select(FILES.c.detail).where(FILES.c.path == path)).scalar()
+        detail = msgspec.json.decode(held) if held is not None else None
+        split = detail.get("split") if isinstance(detail, dict) else None
+        return _part_keys(path, split) if isinstance(split, dict) else []
 
     def source_holds(self, path: str, articles: int) -> bool:
         """Whether the store still holds each article of the source `path` as the source stated it."""
@@ -228,12 +286,34 @@ class Cache:
                 conn.execute(delete(table))
         _delete_in(conn, ARTICLES, ARTICLES.c.article, [*digests, *forgotten])
         _insert(conn, ARTICLES, [{"article": a, "digest": d} for a, d in digests.items()])
-        _delete_in(conn, FILES, FILES.c.path, [record.path for record in files])
-        _insert(
-            conn,
-            FILES,
-            [{"path": r.path, "stat": r.stat, "detail": msgspec.json.encode(r.detail).decode()} for r in files],
-        )
+        rows: list[dict[str, Any]] = []
+        stale: list[str] = []  # parts written before that are no longer parts of their record
+        for record in files:
+            if not record.split:
+                rows.append(
+                    {"path": record.path, "stat": record.stat, "detail": msgspec.json.encode(record.detail).decode()}
+                )
+                continue
+            header = {key: value for key, value in record.detail.items() if key not in record.split}
+            parts = {member: _parts(record.detail[member]) for member in record.split}
+            header["split"] = {
+                member: ["list" if isinstance(record.detail[member], list) else "dict", len(parts[member])]
+                for member in record.split
+            }
+            rows.append({"path": record.path, "stat": record.stat, "detail": msgspec.json.encode(header).decode()})
+            read = self.parts_read.get(record.path)
+            if read is None:  # not read in this ingest: whichever parts it has are replaced
+                read = {key: "" for key in self._stored_part_keys(record.path)}
+            keys = _part_keys(record.path, header["split"])
+            texts = [msgspec.json.encode(part).decode() for member in record.split for part in parts[member]]
+            rows += [
+                {"path": key, "stat": "part", "detail": text}
+                for key, text in zip(keys, texts, strict=True)
+                if read.get(key) != text
+            ]
+            stale += sorted(set(read) - set(keys))
+        _delete_in(conn, FILES, FILES.c.path, [row["path"] for row in rows] + stale)
+        _insert(conn, FILES, rows)
         for path, (replace, articles) in sources.items():
             if replace:
                 conn.execute(delete(SOURCES).where(SOURCES.c.path == path))

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, delete, func, insert, select, update
+from sqlalchemy import Index, bindparam, delete, func, insert, select, update
 from sqlmodel import Session, SQLModel, col
 
 from tracker.store import projection
@@ -77,6 +77,20 @@ TIMELINE_COLUMNS = (
     "contested_on",
     "evidence_row_id",
     "since_exact",
+)
+
+# What makes two timeline entries of a position the same: every column but when it was recorded.
+_COMPARED = tuple(column for column in TIMELINE_COLUMNS if column != "recorded_at")
+_COMPARED_AT = tuple(TIMELINE_COLUMNS.index(column) for column in _COMPARED)
+_SEQ, _SEQ_COMPARED = TIMELINE_COLUMNS.index("seq"), _COMPARED.index("seq")
+_DATES = {"valid_from", "since", "contested_on"}  # compared as the driver takes them (`BulkInsert.bind`)
+_CURRENT_ENTRIES = select(
+    col(TimelineRow.row_id),
+    *(TimelineRow.__table__.c[column] for column in _COMPARED),  # type: ignore[attr-defined]
+).where(
+    col(TimelineRow.issue) == bindparam("issue"),
+    col(TimelineRow.party) == bindparam("party"),
+    col(TimelineRow.superseded_at).is_(None),
 )
 
 
@@ -197,19 +211,39 @@ class StoreWriter(Writer):
     def replace_timeline(self, issue: str, party: str, rows: list[tuple[Any, ...]]) -> None:
         self.replayed.add((issue, party))
         if not self.fresh:  # a table filled from empty holds nothing to supersede
-            self.conn.execute(
-                update(TimelineRow)
-                .where(
-                    col(TimelineRow.issue) == issue,
-                    col(TimelineRow.party) == party,
-                    col(TimelineRow.superseded_at).is_(None),
-                )
-                .values(superseded_at=self.at)
-            )
+            rows = self._supersede_entries(issue, party, rows)
         self.pending_timeline.extend(rows)
         if len(self.pending_timeline) >= self.BATCH:
             self.timeline_rows.write(self.pending_timeline)
             self.pending_timeline = []
+
+    def _supersede_entries(self, issue: str, party: str, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Supersede the position's current entries that its replay does not give again as they are; the rows of
+        the replay to add.
+
+        An entry the replay gives again with every value the same (its `seq` and all but `recorded_at`) stays as
+        it was recorded: whenever it was known, it said what it says now. A piece of evidence edited in a
+        position of a thousand (a note, a quote) then writes the one entry that rests on it, not the thousand
+        with every index over them. Current entries that cannot be told apart (two of one `seq`) are all
+        superseded, as the whole timeline was before."""
+        bind = self.timeline_rows.bind
+        current = [
+            (
+                row[0],
+                tuple(bind(c, value) if c in _DATES else value for c, value in zip(_COMPARED, row[1:], strict=True)),
+            )
+            for row in self.conn.execute(_CURRENT_ENTRIES, {"issue": issue, "party": party})
+        ]
+        by_seq = {values[_SEQ_COMPARED]: values for _, values in current}
+        kept: set[int] = set()
+        if len(by_seq) == len(current):
+            kept = {row[_SEQ] for row in rows if by_seq.get(row[_SEQ]) == tuple(row[i] for i in _COMPARED_AT)}
+        gone = [row_id for row_id, values in current if values[_SEQ_COMPARED] not in kept]
+        row_id = col(TimelineRow.row_id)
+        for start in range(0, len(gone), 500):
+            chunk = gone[start : start + 500]
+            self.conn.execute(update(TimelineRow).where(row_id.in_(chunk)).values(superseded_at=self.at))
+        return [row for row in rows if row[_SEQ] not in kept]
 
     def catalog(self, title: str | None, issues: list[dict[str, Any]], parties: list[dict[str, Any]]) -> None:
         if title is not None:

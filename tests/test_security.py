@@ -17,7 +17,7 @@ from tests.conftest import Run, db_digest
 TRACKER = Path(__file__).resolve().parent.parent / "tracker"
 # Statements the tracker builds as text, each from names it declares itself (never from input):
 # the schema upgrades' DDL over its own table, column and index names (each column's type compiled by the
-# dialect), SQLite PRAGMAs with constant values,
+# dialect), SQLite PRAGMAs with constant values (or the integer a PRAGMA read, set back by `tracker check`),
 # the PostgreSQL write lock's constant key. (`tracker.store.database.BulkInsert` writes its INSERT from its own column
 # names, quoted by the dialect, and binds every value.)
 BUILT_FROM_DECLARED_NAMES = {
@@ -25,6 +25,7 @@ BUILT_FROM_DECLARED_NAMES = {
     ("upgrades.py", 'conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(name)} {kind}")'),
     ("database.py", 'conn.connection.dbapi_connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")'),
     ("database.py", 'conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")'),
+    ("check.py", 'connection.execute(f"PRAGMA mmap_size={int(before)}")'),
 }
 
 

@@ -226,7 +226,7 @@ def entry(row: dict[str, Any]) -> Entry:
 
 
 def evidence_ref(row: dict[str, Any]) -> EvidenceRef:
-    return all_set(EvidenceRef, _REF_FIELDS_SET, {name: row[name] for name in REF_FIELDS})
+    return all_set(EvidenceRef, REF_FIELDS_SET, {name: row[name] for name in REF_FIELDS})
 
 
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -236,7 +236,7 @@ _set = object.__setattr__
 
 def all_set(model: type[_Model], fields: set[str], values: dict[str, Any]) -> _Model:
     """A model from checked values, as `trusted` builds it, where `values` sets every field: `fields`, the set of
-    their names, is shared by every model built so (see `_REF_FIELDS_SET`)."""
+    their names, is shared by every model built so (see `REF_FIELDS_SET`)."""
     built = _new(model)
     _set(built, "__dict__", values)
     _set(built, "__pydantic_fields_set__", fields)
@@ -249,7 +249,7 @@ _time = lru_cache(maxsize=4096)(time.fromisoformat)
 # Every field of an `EvidenceRef` built from the projection is set, so one set of their names serves them all: a
 # set per model, thousands per answer, would cost as much as the rest of the model (pydantic only ever adds a name
 # already in it, on assignment, or copies it).
-_REF_FIELDS_SET = set(REF_FIELDS)
+REF_FIELDS_SET = set(REF_FIELDS)
 
 
 def decoded(texts: list[str]) -> list[Any]:
@@ -340,7 +340,7 @@ def projected_refs(refs: list[list[Any]]) -> list[EvidenceRef]:
                 "note": note,
             },
         )
-        _set(ref, "__pydantic_fields_set__", _REF_FIELDS_SET)
+        _set(ref, "__pydantic_fields_set__", REF_FIELDS_SET)
         _set(ref, "__pydantic_extra__", None)
         _set(ref, "__pydantic_private__", None)
         found.append(ref)

@@ -642,25 +642,29 @@ class Reading:
         negotiators = self.catalog().negotiator_ids()
         shown = set(party_ids)
         read = party_ids if shown.issuperset(negotiators) else sorted({*party_ids, *negotiators})
-        rows = self.rows(PROJECTED_SUPPORT if evidence else PROJECTED_ENTRIES, issues=issue_ids, parties=read)
-        latest = {(row["issue"], row["party"]): entry(row) for row in rows}
+        # Rows as lists: an entry's fields in its order, then (with the evidence) its digest and contest.
+        rows = self.tuples(PROJECTED_SUPPORT if evidence else PROJECTED_ENTRIES, issues=issue_ids, parties=read)
+        latest: dict[Key, Entry] = {}
+        for values in rows:
+            values[10] = bool(values[10])  # since_exact (SQLite keeps a boolean as 0 or 1)
+            latest[(values[0], values[1])] = Entry._make(values[:11])
         positions = (
             {(issue, party): Position(latest.get((issue, party))) for issue in issue_ids for party in party_ids}
             if evidence
             else {}
         )
         if evidence:
-            rows = [row for row in rows if row["party"] in shown]  # not the negotiators read for the statuses only
+            rows = [values for values in rows if values[1] in shown]  # not the negotiators read for statuses only
             supports = built_evidence(
-                [row["evidence_digest"] for row in rows],
+                [values[11] for values in rows],
                 lambda: self._texts(PROJECTED_POSITION_TEXTS, issues=issue_ids, parties=party_ids),
             )
-            for row, support in zip(rows, supports, strict=True):
-                held_position = positions[(row["issue"], row["party"])]
+            for values, support in zip(rows, supports, strict=True):
+                held_position = positions[(values[0], values[1])]
                 held_position.support = support
-                if row["contest"] is not None:
+                if values[12] is not None:
                     held_position.contest = Contest.model_construct(
-                        on=row["contested_on"], evidence=projected_refs(json.loads(row["contest"]))
+                        on=values[9], evidence=projected_refs(json.loads(values[12]))
                     )
         found, totals, named = self._projected_issues(issue_ids, evidence)
         statuses = {issue: status_at(issue, negotiators, latest, named.get(issue)) for issue in issue_ids}

@@ -188,15 +188,7 @@ def _as_lists(names: list[str], rows: Iterable[Sequence[Any]], texts: bool) -> l
 def _as_dicts(names: list[str], rows: Iterable[Sequence[Any]], texts: bool) -> list[dict[str, Any]]:
     """Rows as dicts by column name, their stored values converted to the models' types (`texts`: dates and
     times come as text, as SQLite gives them)."""
-    convert = _converters(names, texts=texts)
-    found = []
-    for row in rows:
-        values = list(row)
-        for n, make in convert:
-            if values[n] is not None:
-                values[n] = make(values[n])
-        found.append(dict(zip(names, values, strict=True)))
-    return found
+    return [dict(zip(names, values, strict=True)) for values in _as_lists(names, rows, texts)]
 
 
 def _check_schema(tables: set[str], version: Any, where: str) -> None:

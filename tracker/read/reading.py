@@ -225,6 +225,16 @@ def entry(row: dict[str, Any]) -> Entry:
     )
 
 
+def entries_of(rows: list[list[Any]]) -> dict[Key, Entry]:
+    """Rows whose first columns are an `Entry`'s fields in its order (`Snapshot.tuples`), as entries by position;
+    columns after them are left to the caller."""
+    found: dict[Key, Entry] = {}
+    for values in rows:
+        values[10] = bool(values[10])  # since_exact (SQLite keeps a boolean as 0 or 1)
+        found[(values[0], values[1])] = Entry._make(values[:11])
+    return found
+
+
 def evidence_ref(row: dict[str, Any]) -> EvidenceRef:
     return all_set(EvidenceRef, REF_FIELDS_SET, {name: row[name] for name in REF_FIELDS})
 
@@ -482,11 +492,7 @@ class Reading:
 
     def latest(self, as_of: date, issues: list[str], parties: list[str]) -> dict[Key, Entry]:
         """For each position, its latest timeline entry said by `as_of` (positions with none are absent)."""
-        found: dict[Key, Entry] = {}
-        for values in self.tuples(LATEST, as_of=as_of, issues=issues, parties=parties):
-            values[10] = bool(values[10])  # since_exact (SQLite keeps a boolean as 0 or 1)
-            found[(values[0], values[1])] = Entry._make(values)
-        return found
+        return entries_of(self.tuples(LATEST, as_of=as_of, issues=issues, parties=parties))
 
     def supported(
         self, as_of: date, issues: list[str], parties: list[str], limit: int | None = EVIDENCE_SHOWN
@@ -644,10 +650,7 @@ class Reading:
         read = party_ids if shown.issuperset(negotiators) else sorted({*party_ids, *negotiators})
         # Rows as lists: an entry's fields in its order, then (with the evidence) its digest and contest.
         rows = self.tuples(PROJECTED_SUPPORT if evidence else PROJECTED_ENTRIES, issues=issue_ids, parties=read)
-        latest: dict[Key, Entry] = {}
-        for values in rows:
-            values[10] = bool(values[10])  # since_exact (SQLite keeps a boolean as 0 or 1)
-            latest[(values[0], values[1])] = Entry._make(values[:11])
+        latest = entries_of(rows)
         positions = (
             {(issue, party): Position(latest.get((issue, party))) for issue in issue_ids for party in party_ids}
             if evidence
